@@ -1,0 +1,70 @@
+// spanscope's engine: a deterministic model of Go 1.19's memory allocator.
+//
+// This is the design essay for sim/, as malloc.go's header comment is for Go's runtime. Every
+// other file in sim/ points here and names, for each function, its Go counterpart, so a reader
+// can open /usr/lib/go-1.19/src/runtime/<file>.go beside ours.
+//
+// THE PATH OF AN ALLOCATION (Go: malloc.go mallocgc)
+//
+// An event `alloc(id, size, noscan)` runs on the P its thread maps to (threads take Ps in order of
+// first appearance, round-robin once there are more threads than GOMAXPROCS).
+//   * size 0 returns &zerobase; nothing is allocated.
+//   * noscan and size < 16: the tiny allocator packs it into the P's current 16-byte block with
+//     8/4/2-byte alignment by size; if it does not fit, a new block comes from span class 5
+//     (class 2, noscan) and replaces the current one only if it leaves more room.
+//   * size <= 32768 (the table's maxSmall): size -> class through size_to_class8/128, span class
+//     = class<<1 | noscan. nextFreeFast looks in the cached span's 64-bit allocCache (inverted
+//     allocBits, ctz); otherwise mcache.nextFree runs nextFreeIndex; if the span is full,
+//     mcache.refill hands it back (mcentral.uncacheSpan) and asks mcentral.cacheSpan for another:
+//     partial swept, then partial unswept (sweep it), then full unswept (sweep it), then
+//     mcentral.grow -> mheap.alloc.
+//   * larger: mcache.allocLarge takes ceil(size/8192) pages for a span of its own (class 0).
+//   * mheap.allocSpan serves spans under 16 pages from the P's 64-page cache (pageCache) without
+//     the heap lock, refilling it with allocToCache when empty; otherwise first fit over the page
+//     bitmaps (pageAlloc.alloc); if nothing fits, mheap.grow maps whole 4 MiB chunks inside 64 MiB
+//     arenas reserved upward from 0x00c000000000. Fresh memory counts as released (scavenged)
+//     until a span takes it.
+// Inside a span, slots are handed out in increasing index order (freeindex only rises); a freed
+// slot is reused only after a sweep resets freeindex to 0. There is no per-object free list.
+//
+// LIVENESS (ARCHITECTURE §3)
+//
+// A trace `free` means the object became unreachable; the engine keeps that fact in each span's
+// liveBits (not in Go: it stands in for the pointer graph). In `gc` mode the slot stays allocated
+// until a GC cycle marks (gcmarkBits = liveBits, plus each P's current tiny block) and sweeps its
+// span; cycles come from `gc` events (runtime.GC()) and from the GOGC pacer, which tests
+// heapLive >= trigger after every refill or large allocation, as mallocgc does. A cycle runs to
+// completion inside one event: mark, mark termination (sweepgen += 2, so swept sets become
+// unswept in place; every mcache flushed, its stale spans swept first), then every span swept in
+// sweepone's order (span class 0..N, full before partial, FIFO). In `immediate` mode the slot is
+// reclaimed at the free, as if its span had just been swept, and the pacer is off.
+//
+// STATE AND DETERMINISM
+//
+// All state is plain data: spans in a vector indexed by SpanId (the identity of an mspan struct),
+// bitmaps as 64-bit words, FIFO span sets as (span, push sequence) rings, the page allocator as
+// per-chunk bitmaps. No pointers into itself, so copying a World is a checkpoint. Nothing depends
+// on time, addresses of host memory, or iteration order of hash maps: same trace + same config ->
+// same state, bit for bit.
+//
+// STATISTICS
+//
+// Counters follow Go: small-object counts reach the global counters when a span leaves an mcache
+// (refill, releaseAll); large ones at once; frees at sweep. MemStats are computed from them with
+// Go's formulas (mstats.go); World::memStats() adds the counts still pending in mcaches, which is
+// what ReadMemStats reports after its flush. The waste ledger walks the spans and page bitmaps and
+// puts every byte of HeapSys in exactly one category.
+//
+// WHAT IS NOT MODELLED (yet)
+//
+// Goroutine stacks and other manual spans, the scavenger and GOMEMLIMIT, lazy/proportional sweep
+// and the page reclaimer, time and locks (a later issue adds a cost model and lock contention;
+// StepRecord's path is what it will cost), heap bitmaps, finalizers and profiling specials.
+#pragma once
+
+#include "sim/event.h"
+#include "sim/heapview.h"
+#include "sim/invariants.h"
+#include "sim/sizeclasses.h"
+#include "sim/step_record.h"
+#include "sim/world.h"

@@ -1,0 +1,55 @@
+// mcentral: per span class, four FIFO span sets. Design essay: sim/malloc.h.
+// Go: mcentral.go (type mcentral, partialSwept/partialUnswept/fullSwept/fullUnswept), mspanset.go.
+//
+// Differences from Go: a spanSet is a FIFO ring of (span, push sequence) here instead of a
+// lock-free two-level block array; order is the same. An entry whose sequence no longer matches
+// the span's current placement is stale and skipped by pop (Go's sets tolerate stale entries too).
+#pragma once
+
+#include "sim/mspan.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace sim {
+
+// Go: mspanset.go spanSet (push to the tail, pop from the head).
+class SpanSet {
+ public:
+  struct Entry {
+    SpanId span;
+    uint32_t seq;
+  };
+  void push(SpanId s, uint32_t seq) { q_.push_back({s, seq}); }
+  // Pops the oldest entry (possibly stale; the caller checks). False when empty.
+  bool pop(Entry* e) {
+    if (head_ == q_.size()) return false;
+    *e = q_[head_++];
+    if (head_ == q_.size()) {
+      q_.clear();
+      head_ = 0;
+    } else if (head_ >= 1024 && head_ * 2 >= q_.size()) {
+      q_.erase(q_.begin(), q_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+    return true;
+  }
+  size_t rawSize() const { return q_.size() - head_; } // including stale entries
+  const Entry* begin() const { return q_.data() + head_; }
+  const Entry* end() const { return q_.data() + q_.size(); }
+
+ private:
+  std::vector<Entry> q_;
+  size_t head_ = 0;
+};
+
+// Go: mcentral. With sg = mheap.sweepgen: partial[(sg/2)%2] is partialSwept and the other is
+// partialUnswept; likewise full. Adding 2 to sweepgen swaps the roles without moving anything.
+struct MCentral {
+  SpanSet partial[2];
+  SpanSet full[2];
+  static uint32_t sweptIndex(uint32_t sg) { return (sg / 2) % 2; }
+  static uint32_t unsweptIndex(uint32_t sg) { return 1 - (sg / 2) % 2; }
+};
+
+} // namespace sim

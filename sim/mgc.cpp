@@ -1,0 +1,161 @@
+// GC cycle, mark, sweep, and the GOGC pacer. Design essay: sim/malloc.h.
+// Go: mgc.go (GC, gcStart, gcMarkTermination), mgcmark.go (gcMarkTinyAllocs), mgcsweep.go
+// (sweepone, sweep), mgcpacer.go (commit, trigger, resetLive).
+//
+// Differences from Go: a cycle runs to completion inside one event, as runtime.GC() does: mark
+// (every object the trace has not freed, plus every P's current tiny block), mark termination
+// (sweepgen += 2, mcaches flushed), then every span swept in sweepone's order. The mark reads the
+// trace's reachability instead of scanning pointers. The pacer's runway is 0 (Go derives it from a
+// measured cons/mark ratio, which is 0 until a cycle has been timed), so the trigger sits at its
+// upper bound; stacks and globals contribute no scan work to the goal.
+#include "sim/world.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace sim {
+
+inline constexpr uint64_t kDefaultHeapMinimum = uint64_t{4} << 20; // Go: defaultHeapMinimum
+inline constexpr uint64_t kSweepMinHeapDistance = uint64_t{1} << 20;
+inline constexpr uint64_t kTriggerRatioDen = 64, kMinTriggerRatioNum = 45, kMaxTriggerRatioNum = 61;
+
+// Go: mgcpacer.go (*gcControllerState).commit (with setGCPercent's heapMinimum) and trigger().
+void World::pacerCommit() {
+  Pacer& c = pacer_;
+  const bool off = cfg_.gogc < 0;
+  c.heapMinimum = off ? 0 : kDefaultHeapMinimum * static_cast<uint64_t>(cfg_.gogc) / 100;
+  c.sweepDistMinTrigger = numGC_ == 0 ? 0 : c.heapLive + kSweepMinHeapDistance;
+  uint64_t goal = off ? ~uint64_t{0} : c.heapMarked + c.heapMarked * static_cast<uint64_t>(cfg_.gogc) / 100;
+  if (goal < c.heapMinimum) goal = c.heapMinimum;
+  if (c.sweepDistMinTrigger > goal) goal = c.sweepDistMinTrigger; // Go: heapGoalInternal
+  c.goal = goal;
+  if (off) {
+    c.trigger = ~uint64_t{0};
+    return;
+  }
+  if (c.heapMarked >= goal) {
+    c.trigger = goal;
+    return;
+  }
+  uint64_t minTrigger = std::max(c.sweepDistMinTrigger, c.heapMarked);
+  uint64_t lower = (goal - c.heapMarked) / kTriggerRatioDen * kMinTriggerRatioNum + c.heapMarked;
+  if (minTrigger < lower) minTrigger = lower;
+  uint64_t maxTrigger = (goal - c.heapMarked) / kTriggerRatioDen * kMaxTriggerRatioNum + c.heapMarked;
+  if (goal > kDefaultHeapMinimum && goal - kDefaultHeapMinimum > maxTrigger) maxTrigger = goal - kDefaultHeapMinimum;
+  if (maxTrigger < minTrigger) maxTrigger = minTrigger;
+  const uint64_t runway = 0;
+  c.trigger = std::clamp(goal - runway, minTrigger, maxTrigger);
+}
+
+// Go: malloc.go mallocgc's `gcTrigger{kind: gcTriggerHeap}.test()` after a heavy allocation.
+void World::maybeTriggerGC() {
+  if (cfg_.liveness != Liveness::GC || cfg_.gogc < 0) return;
+  if (pacer_.heapLive < pacer_.trigger) return;
+  rec_.add(PathStep::GCTrigger);
+  gcCycle(/*forced=*/false);
+}
+
+// Go: mgc.go GC / gcStart .. gcMarkTermination, then the sweep that runtime.GC() waits for.
+void World::gcCycle(bool forced) {
+  rec_.add(PathStep::GCCycle);
+  sweepAll(); // Go: gcStart finishes the previous cycle's sweep first
+  gcMark();
+  sweepgen_ += 2; // Go: gcSweep at mark termination; swept sets become unswept in place
+  pacer_.heapLive = pacer_.heapMarked; // Go: resetLive
+  numGC_++;
+  if (forced) numForcedGC_++;
+  pacerCommit();
+  for (P& p : ps_) { // Go: prepareForSweep on every P when the world restarts
+    releaseAll(p);
+    p.mcache.flushGen = sweepgen_;
+  }
+  sweepAll();
+}
+
+// Mark: every object the trace has not freed is reachable; every P's current tiny block is
+// marked too (Go: gcMarkTinyAllocs). heapMarked counts whole slots, as work.bytesMarked does.
+void World::gcMark() {
+  uint64_t marked = 0;
+  for (MSpan& s : spans_) {
+    if (s.state != SpanState::InUse) continue;
+    uint64_t* mb = s.gcmarkBits();
+    const uint64_t* lb = s.liveBits();
+    for (uint32_t w = 0; w < s.words; ++w) mb[w] = lb[w];
+  }
+  for (const P& p : ps_) {
+    if (p.mcache.tiny == 0) continue;
+    MSpan& s = span(spanOfAddr(p.mcache.tiny));
+    MSpan::setBit(s.gcmarkBits(), s.objIndex(p.mcache.tiny));
+  }
+  for (const MSpan& s : spans_)
+    if (s.state == SpanState::InUse) marked += MSpan::popcount(s.gcmarkBits(), s.words) * s.elemsize;
+  pacer_.heapMarked = marked;
+}
+
+// Go: mgcsweep.go sweepone, until nothing is left: for each span class, full unswept then
+// partial unswept, FIFO.
+void World::sweepAll() {
+  const uint32_t un = MCentral::unsweptIndex(sweepgen_);
+  for (SpanClass spc = 0; spc < central_.size(); ++spc) {
+    for (int full = 1; full >= 0; --full) {
+      SpanSet& set = full ? central_[spc].full[un] : central_[spc].partial[un];
+      SpanSet::Entry e;
+      while (set.pop(&e)) {
+        MSpan& s = span(e.span);
+        if (s.state != SpanState::InUse || s.homeSeq != e.seq || s.sweepgen != sweepgen_ - 2) continue;
+        s.sweepgen = sweepgen_ - 1; // Go: tryAcquire
+        s.home = SpanHome::None;
+        sweep(e.span, /*preserve=*/false);
+      }
+    }
+  }
+}
+
+// Go: mgcsweep.go (*sweepLocked).sweep. Returns true if the span went back to the heap.
+bool World::sweep(SpanId sid, bool preserve) {
+  rec_.add(PathStep::Sweep);
+  rec_.spansSwept++;
+  MSpan& s = span(sid);
+  if (s.state != SpanState::InUse || s.sweepgen != sweepgen_ - 1)
+    throw std::logic_error("mspan.sweep: bad span state");
+  const uint32_t nalloc = MSpan::popcount(s.gcmarkBits(), s.words);
+  if (nalloc > s.allocCount) throw std::logic_error("sweep increased allocation count");
+  const uint32_t nfreed = s.allocCount - nalloc;
+  s.allocCount = nalloc;
+  s.freeindex = 0;
+  uint64_t* ab = s.allocBits();
+  uint64_t* mb = s.gcmarkBits();
+  for (uint32_t w = 0; w < s.words; ++w) {
+    ab[w] = mb[w];
+    mb[w] = 0;
+  }
+  s.refillAllocCache(0);
+  s.sweepgen = sweepgen_;
+  const uint32_t sc = spanClassSize(s.spanclass);
+  if (sc != 0) {
+    if (nfreed > 0) {
+      s.needzero = true;
+      stats_.smallFreeCount[sc] += nfreed;
+    }
+    if (preserve) return false;
+    if (nalloc == 0) {
+      freeSpan(sid);
+      rec_.spansFreed++;
+      return true;
+    }
+    pushSwept(sid, /*full=*/nalloc == s.nelems);
+    return false;
+  }
+  if (preserve) return false;
+  if (nfreed != 0) {
+    stats_.largeFreeCount++;
+    stats_.largeFree += s.elemsize;
+    freeSpan(sid);
+    rec_.spansFreed++;
+    return true;
+  }
+  pushSwept(sid, /*full=*/true);
+  return false;
+}
+
+} // namespace sim

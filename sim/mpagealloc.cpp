@@ -1,0 +1,166 @@
+// The page allocator. Design essay: sim/malloc.h. Go: mpagealloc.go, mpallocbits.go, mpagecache.go.
+#include "sim/mpagealloc.h"
+
+#include <bit>
+
+namespace sim {
+
+// Go: mpallocbits.go findBitRange64.
+uint32_t PageAlloc::findBitRange64(uint64_t c, uint32_t n) {
+  uint32_t p = n - 1;
+  uint32_t k = 1;
+  while (p > 0) {
+    if (p <= k) {
+      c &= c >> (p & 63);
+      break;
+    }
+    c &= c >> (k & 63);
+    if (c == 0) return 64;
+    p -= k;
+    k *= 2;
+  }
+  return static_cast<uint32_t>(std::countr_zero(c));
+}
+
+// Go: mpagecache.go (*pageCache).alloc and allocN.
+PageCache::Result PageCache::alloc(uint32_t npages) {
+  if (cache == 0) return {};
+  uint32_t i = npages == 1 ? static_cast<uint32_t>(std::countr_zero(cache))
+                           : PageAlloc::findBitRange64(cache, npages);
+  if (i >= 64) return {};
+  uint64_t mask = (npages == 64 ? ~uint64_t{0} : ((uint64_t{1} << npages) - 1)) << i;
+  uint32_t scavPages = static_cast<uint32_t>(std::popcount(scav & mask));
+  cache &= ~mask;
+  scav &= ~mask;
+  return {base + i, scavPages};
+}
+
+// Go: mpagealloc.go (*pageAlloc).grow. New chunks are free and scavenged (fresh mappings hold no
+// physical memory); searchAddr never needs lowering because the heap only grows upward here.
+void PageAlloc::grow(uint64_t npages) {
+  uint64_t newChunks = (npages + kPallocChunkPages - 1) / kPallocChunkPages;
+  uint64_t oldPages = pages();
+  chunkFree_.resize(chunkFree_.size() + newChunks, kPallocChunkPages);
+  inUse_.resize(pages() / 64, 0);
+  scav_.resize(pages() / 64, ~uint64_t{0});
+  if (searchPage_ > oldPages) searchPage_ = oldPages;
+}
+
+void PageAlloc::setRange(std::vector<uint64_t>& bits, uint64_t page, uint64_t n, bool value) {
+  while (n > 0) {
+    uint64_t bit = page & 63;
+    uint64_t take = std::min<uint64_t>(64 - bit, n);
+    uint64_t mask = (take == 64 ? ~uint64_t{0} : ((uint64_t{1} << take) - 1)) << bit;
+    if (value) bits[page >> 6] |= mask;
+    else bits[page >> 6] &= ~mask;
+    page += take;
+    n -= take;
+  }
+}
+
+// First fit at or after searchPage_. Equivalent to Go's find() over the summary tree (see header).
+uint64_t PageAlloc::find(uint64_t npages, uint64_t* firstFree) const {
+  const uint64_t total = pages();
+  *firstFree = total;
+  uint64_t runStart = 0, runLen = 0;
+  uint64_t page = searchPage_;
+  while (page < total) {
+    uint32_t chunk = static_cast<uint32_t>(page / kPallocChunkPages);
+    if (chunkFree_[chunk] == 0) { // a full chunk breaks any run
+      runLen = 0;
+      page = uint64_t{chunk + 1} * kPallocChunkPages;
+      continue;
+    }
+    uint64_t w = inUse_[page >> 6] >> (page & 63); // 1 = in use, aligned so bit 0 = page
+    uint64_t avail = 64 - (page & 63);
+    if (w == 0) { // the rest of this word is free
+      if (*firstFree == total) *firstFree = page;
+      if (runLen == 0) runStart = page;
+      runLen += avail;
+      if (runLen >= npages) return runStart;
+      page += avail;
+      continue;
+    }
+    uint64_t freeHere = static_cast<uint64_t>(std::countr_zero(w)); // free pages before the next used one
+    if (freeHere > 0) {
+      if (*firstFree == total) *firstFree = page;
+      if (runLen == 0) runStart = page;
+      runLen += freeHere;
+      if (runLen >= npages) return runStart;
+    }
+    page += freeHere;
+    runLen = 0;
+    uint64_t used = static_cast<uint64_t>(std::countr_one(inUse_[page >> 6] >> (page & 63)));
+    page += used; // skip the used run (within this word)
+  }
+  return kNoPage;
+}
+
+// Go: mpagealloc.go (*pageAlloc).allocRange: set in-use bits, clear and count scavenged bits.
+uint32_t PageAlloc::allocRange(uint64_t page, uint64_t npages) {
+  uint32_t scavPages = 0;
+  for (uint64_t p = page; p < page + npages; ++p) { // ranges are short relative to chunk sizes
+    scavPages += scavenged(p) ? 1u : 0u;
+    chunkFree_[p / kPallocChunkPages]--;
+  }
+  setRange(inUse_, page, npages, true);
+  setRange(scav_, page, npages, false);
+  return scavPages;
+}
+
+// Go: mpagealloc.go (*pageAlloc).alloc.
+PageAlloc::Result PageAlloc::alloc(uint64_t npages) {
+  uint64_t firstFree = 0;
+  uint64_t page = find(npages, &firstFree);
+  if (page == kNoPage) {
+    if (npages == 1) searchPage_ = pages(); // heap exhausted (Go: maxSearchAddr)
+    return {};
+  }
+  uint32_t scavPages = allocRange(page, npages);
+  // Every page below the first free page the search met is in use (so is the run just taken
+  // when it started there): raise the hint as Go does with find's searchAddr.
+  if (firstFree == page) firstFree = page + npages;
+  if (firstFree > searchPage_) searchPage_ = firstFree;
+  return {page, scavPages};
+}
+
+// Go: mpagecache.go (*pageAlloc).allocToCache.
+PageCache PageAlloc::allocToCache() {
+  uint64_t ignored = 0;
+  uint64_t first = find(1, &ignored);
+  if (first == kNoPage) {
+    searchPage_ = pages();
+    return {};
+  }
+  PageCache c;
+  c.base = first & ~uint64_t{63};
+  c.cache = ~inUse_[c.base >> 6];
+  c.scav = scav_[c.base >> 6];
+  inUse_[c.base >> 6] = ~uint64_t{0};
+  scav_[c.base >> 6] &= ~(c.cache & c.scav);
+  chunkFree_[c.base / kPallocChunkPages] -= static_cast<uint32_t>(std::popcount(c.cache));
+  c.scav &= c.cache; // only free pages carry a meaningful scavenged bit
+  searchPage_ = c.base + kPageCachePages - 1;
+  return c;
+}
+
+// Go: mpagealloc.go (*pageAlloc).free (scavenged = false: the pages are committed memory now).
+void PageAlloc::free(uint64_t page, uint64_t npages) {
+  if (page < searchPage_) searchPage_ = page;
+  for (uint64_t p = page; p < page + npages; ++p) chunkFree_[p / kPallocChunkPages]++;
+  setRange(inUse_, page, npages, false);
+}
+
+uint64_t PageAlloc::freePages() const {
+  uint64_t n = 0;
+  for (uint32_t f : chunkFree_) n += f;
+  return n;
+}
+
+uint64_t PageAlloc::scavengedPages() const {
+  uint64_t n = 0;
+  for (uint64_t w : scav_) n += static_cast<uint64_t>(std::popcount(w));
+  return n;
+}
+
+} // namespace sim

@@ -1,0 +1,55 @@
+// MemStats as Go 1.19 computes them, and the waste ledger. Design essay: sim/malloc.h.
+// Go: mstats.go (MemStats, ReadMemStats, heapStatsDelta), mgcpacer.go (heapInUse/heapFree/heapReleased).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace sim {
+
+// The consistent counters (Go: heapStatsDelta, merged). Small-object counts reach them only when a
+// span leaves an mcache (refill/releaseAll), as in Go.
+struct HeapStats {
+  std::vector<uint64_t> smallAllocCount; // per size class
+  std::vector<uint64_t> smallFreeCount;
+  uint64_t largeAlloc = 0, largeAllocCount = 0;
+  uint64_t largeFree = 0, largeFreeCount = 0;
+  uint64_t tinyAllocCount = 0;
+};
+
+// The subset of runtime.MemStats the engine reproduces (Go field names).
+struct MemStats {
+  uint64_t Alloc = 0, TotalAlloc = 0, Sys = 0, Mallocs = 0, Frees = 0;
+  uint64_t HeapAlloc = 0, HeapSys = 0, HeapIdle = 0, HeapInuse = 0, HeapReleased = 0, HeapObjects = 0;
+  uint64_t MSpanInuse = 0, MSpanSys = 0, MCacheInuse = 0, MCacheSys = 0;
+  uint64_t NextGC = 0;
+  uint32_t NumGC = 0, NumForcedGC = 0;
+  struct BySizeEntry {
+    uint32_t Size = 0;
+    uint64_t Mallocs = 0, Frees = 0;
+  };
+  std::vector<BySizeEntry> BySize; // every class (Go's API truncates to 61 entries; we do not)
+};
+
+// Every byte of HeapSys counted once.
+struct WasteLedger {
+  uint64_t liveBytes = 0;      // requested bytes of reachable objects
+  uint64_t roundingWaste = 0;  // slot bytes of reachable objects beyond their request (tiny: block rest)
+  uint64_t deadBytes = 0;      // slots of unreachable objects not yet swept (gc mode)
+  uint64_t tailWaste = 0;      // span bytes past the last slot
+  uint64_t freeSlots = 0;      // free slots in spans that sit in mcentral
+  uint64_t cachedFreeSlots = 0;// free slots in spans cached in an mcache
+  uint64_t freePages = 0;      // free, committed pages (HeapFree)
+  uint64_t releasedPages = 0;  // free pages returned to / never taken from the OS (HeapReleased)
+  uint64_t total() const {
+    return liveBytes + roundingWaste + deadBytes + tailWaste + freeSlots + cachedFreeSlots +
+           freePages + releasedPages;
+  }
+};
+
+inline constexpr uint64_t kMSpanStructBytes = 144;   // unsafe.Sizeof(mspan{}) on 1.19.8/amd64
+inline constexpr uint64_t kMSpanChunkBytes = 16272;  // fixalloc chunk: floor(16384/144)*144
+inline constexpr uint64_t kMCacheStructBytes = 1200; // unsafe.Sizeof(mcache{}) on amd64
+inline constexpr uint64_t kMCacheChunkBytes = 15600; // 13 * 1200
+
+} // namespace sim

@@ -1,0 +1,81 @@
+// StepRecord: what one event did, the path it took and the Go functions on that path.
+// Design essay: sim/malloc.h.
+#pragma once
+
+#include "sim/event.h"
+#include "sim/mspan.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sim {
+
+class SizeClassTable;
+
+// Steps in call order along Go's paths; a StepRecord holds a set of them (bit i = step i).
+enum class PathStep : uint8_t {
+  ZeroSize,               // mallocgc: size 0 -> &zerobase, nothing allocated
+  TinyHit,                // tiny object packed into the current 16 B block
+  TinyNewBlock,           // tiny object needed a new 16 B block from span class 5
+  NextFreeFast,           // free slot found in the cached span's allocCache
+  NextFree,               // mcache.nextFree: slow search in the cached span (nextFreeIndex)
+  Refill,                 // cached span full (or none): mcache.refill
+  UncacheSpan,            // the full span goes back to its mcentral
+  CacheSpanPartialSwept,  // cacheSpan took a span from partial swept
+  CacheSpanPartialUnswept,// ... from partial unswept, sweeping it first
+  CacheSpanFullUnswept,   // ... from full unswept, sweeping it first
+  CentralGrow,            // mcentral.grow: a new span from the heap
+  LargeAlloc,             // mcache.allocLarge: > MaxSmallSize, own span
+  AllocSpan,              // mheap.allocSpan
+  PageCacheRefill,        // per-P page cache was empty: pageAlloc.allocToCache (heap lock)
+  PageCacheHit,           // pages came from the per-P page cache (no heap lock)
+  PageAllocFind,          // pages came from pageAlloc.alloc (first fit, heap lock)
+  HeapGrow,               // mheap.grow: 4 MiB chunks mapped (Prepared, counted released)
+  ArenaReserve,           // mheap.sysAlloc: a new 64 MiB arena reserved
+  Free,                   // trace free: object became unreachable
+  FreeReclaim,            // immediate mode: its slot is free again now
+  FreeSpan,               // mheap.freeSpan: pages back to the page allocator
+  GCTrigger,              // heapLive reached the pacer's trigger after a heavy allocation
+  GCCycle,                // a GC cycle ran (mark, sweepgen += 2, sweep everything)
+  ReleaseAll,             // mcache.releaseAll: every cached span returned, tiny block dropped
+  Sweep,                  // spans swept (mgcsweep)
+  ReadMemStats,           // runtime.ReadMemStats
+  Annotate,               // lesson annotation, no allocator work
+  Count
+};
+
+const char* pathStepName(PathStep s);
+
+struct StepRecord {
+  uint64_t index = 0;   // event index in the trace
+  EventKind kind = EventKind::Alloc;
+  uint32_t p = 0;       // the P that ran the event
+  uint64_t id = 0;      // object id (alloc/free) or annotation index
+  uint64_t size = 0;    // requested bytes (alloc) or the object's requested size (free)
+  uint64_t path = 0;    // set of PathStep bits
+  uint32_t sizeclass = 0;
+  SpanClass spanclass = 0;
+  uint64_t elemsize = 0;
+  SpanId span = kNoSpan; // span touched (allocated from / freed into)
+  uint32_t slot = 0;
+  uint64_t addr = 0;     // object address
+  uint32_t tinyOffset = 0;   // tiny path: offset inside the 16 B block
+  uint64_t newSpanBase = 0;  // a span allocated by this step: base address and pages
+  uint32_t newSpanPages = 0;
+  uint32_t spansSwept = 0;
+  uint32_t spansFreed = 0;   // spans returned to the heap by this step
+  uint64_t heapGrowBytes = 0;
+  // The timing/lock model (a later issue) adds: locks taken, wait and hold time, holder P.
+
+  bool has(PathStep s) const { return (path >> static_cast<unsigned>(s)) & 1; }
+  void add(PathStep s) { path |= uint64_t{1} << static_cast<unsigned>(s); }
+};
+
+// The Go functions on the record's path, outermost first (e.g. runtime.mallocgc, ...).
+std::vector<const char*> goFunctions(const StepRecord& r);
+
+// One line for a learner: "33 B → class 5 (48 B), mcache empty → mcentral.cacheSpan → ...".
+std::string describe(const StepRecord& r);
+
+} // namespace sim

@@ -1,0 +1,113 @@
+// World: construction and the event loop. Design essay: sim/malloc.h.
+// Go: mallocinit / procresize (set-up), and the callers of mallocgc, runtime.GC, ReadMemStats.
+#include "sim/world.h"
+
+#include "sim/heapview.h"
+
+#include <stdexcept>
+
+namespace sim {
+
+const char* livenessName(Liveness l) { return l == Liveness::GC ? "gc" : "immediate"; }
+
+const char* eventKindName(EventKind k) {
+  switch (k) {
+    case EventKind::Alloc: return "alloc";
+    case EventKind::Free: return "free";
+    case EventKind::GC: return "gc";
+    case EventKind::ReadMemStats: return "readmemstats";
+    case EventKind::Annotate: return "annotate";
+  }
+  return "?";
+}
+
+// Go: mallocinit + procresize: Ps with empty mcaches (every slot points at emptymspan).
+World::World(Config cfg) : cfg_(std::move(cfg)) {
+  if (cfg_.gomaxprocs == 0) cfg_.gomaxprocs = 1;
+  if (cfg_.tinyAlloc && cfg_.table.tinyClass() != 0) tinySpanClass_ = makeSpanClass(cfg_.table.tinyClass(), true);
+  const uint32_t nspc = cfg_.table.numSpanClasses();
+  central_.resize(nspc);
+  ps_.resize(cfg_.gomaxprocs);
+  for (P& p : ps_) p.mcache.alloc.assign(nspc, kNoSpan);
+  stats_.smallAllocCount.assign(cfg_.table.numClasses(), 0);
+  stats_.smallFreeCount.assign(cfg_.table.numClasses(), 0);
+  curArenaBase_ = curArenaEnd_ = cfg_.arenaBase;
+  pacerCommit();
+}
+
+HeapView World::view() const { return HeapView(*this); }
+
+uint64_t World::objSize(uint64_t id) const {
+  uint32_t v = objSize_[id] & ~kTinyFlag;
+  if (v == kHugeSize) return hugeSizes_.at(id);
+  return v;
+}
+
+// Threads map to Ps in order of first appearance: 1:1 while there are enough Ps, then round-robin.
+P& World::procFor(uint32_t thread) {
+  auto it = threadToP_.find(thread);
+  if (it == threadToP_.end()) {
+    uint32_t p = static_cast<uint32_t>(threadToP_.size() % ps_.size());
+    it = threadToP_.emplace(thread, p).first;
+  }
+  return ps_[it->second];
+}
+
+bool World::step(const Event& ev, std::string* error) {
+  auto fail = [&](std::string msg) {
+    if (error) *error = std::move(msg);
+    return false;
+  };
+  if (failed_) return fail("the simulated runtime already stopped (out of memory)");
+
+  // Validate before touching anything, so bad input leaves the state as it was.
+  if (ev.kind == EventKind::Alloc) {
+    if (ev.id < objAddr_.size() && objAddr_[ev.id] != 0)
+      return fail("alloc of object id " + std::to_string(ev.id) + " which is still live");
+    if (ev.id > (uint64_t{1} << 34))
+      return fail("object id " + std::to_string(ev.id) + " is too large (ids must be dense)");
+    if (ev.size > cfg_.maxHeapBytes)
+      return fail("absurd size " + std::to_string(ev.size) + " bytes (over the simulated heap limit of " +
+                  std::to_string(cfg_.maxHeapBytes) + ")");
+  } else if (ev.kind == EventKind::Free) {
+    if (ev.id >= objAddr_.size() || objAddr_[ev.id] == 0)
+      return fail("free of object id " + std::to_string(ev.id) + " which is not live (never allocated or already freed)");
+  }
+
+  rec_ = StepRecord{};
+  rec_.index = events_;
+  rec_.kind = ev.kind;
+  rec_.id = ev.id;
+  try {
+    switch (ev.kind) {
+      case EventKind::Alloc: {
+        P& p = procFor(ev.thread);
+        rec_.p = curP_ = static_cast<uint32_t>(&p - ps_.data());
+        mallocgc(ev, p);
+        break;
+      }
+      case EventKind::Free:
+        rec_.p = curP_ = static_cast<uint32_t>(&procFor(ev.thread) - ps_.data());
+        freeObject(ev.id);
+        break;
+      case EventKind::GC:
+        curP_ = 0;
+        gcCycle(/*forced=*/true);
+        break;
+      case EventKind::ReadMemStats:
+        rec_.add(PathStep::ReadMemStats);
+        for (P& p : ps_) releaseAll(p); // Go: flushallmcaches, with the world stopped
+        break;
+      case EventKind::Annotate:
+        rec_.add(PathStep::Annotate);
+        break;
+    }
+  } catch (const std::runtime_error& e) {
+    failed_ = true;
+    return fail(e.what());
+  }
+  events_++;
+  return true;
+}
+
+} // namespace sim

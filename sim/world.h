@@ -1,0 +1,164 @@
+// World: the whole simulated runtime (mheap, mcentrals, Ps with mcaches) and the event loop.
+// Design essay: sim/malloc.h. Go: the runtime's globals (mheap_, allp, gcController, memstats).
+//
+// Engine state is plain data (vectors and integers, no pointers into itself), so copying a World
+// is a checkpoint. The GUI and CLI read it through HeapView; only step() changes it.
+#pragma once
+
+#include "sim/event.h"
+#include "sim/mcache.h"
+#include "sim/mcentral.h"
+#include "sim/mpagealloc.h"
+#include "sim/mspan.h"
+#include "sim/mstats.h"
+#include "sim/sizeclasses.h"
+#include "sim/step_record.h"
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace sim {
+
+// When a trace `free` reclaims memory (ARCHITECTURE §3).
+enum class Liveness : uint8_t {
+  GC,        // Go semantics: the slot is reclaimed when a GC cycle marks and sweeps its span
+  Immediate, // the slot is reclaimed at the free, as if its span had just been swept
+};
+const char* livenessName(Liveness l);
+
+struct Config {
+  uint32_t gomaxprocs = 1;
+  Liveness liveness = Liveness::GC;
+  int32_t gogc = 100;          // GOGC; negative = off. The pacer runs only in GC liveness mode.
+  bool tinyAlloc = true;       // the tiny allocator (needs a 16-byte class in the table)
+  uint64_t arenaBase = 0x00c000000000; // first arena hint on linux/amd64
+  uint64_t maxHeapBytes = uint64_t{64} << 30; // simulated out-of-memory limit
+  SizeClassTable table = SizeClassTable::go119();
+};
+
+inline constexpr uint64_t kHeapArenaBytes = uint64_t{64} << 20; // Go: heapArenaBytes (linux/amd64)
+inline constexpr uint64_t kZeroBase = 0x0000000000580000;       // stands for &runtime.zerobase
+inline constexpr uint64_t kTinySize = 16;                        // Go: maxTinySize
+
+// The GOGC pacer's state (Go: gcControllerState, the parts that do not depend on timing).
+struct Pacer {
+  uint64_t heapLive = 0;    // bytes considered live for triggering (cached spans count whole)
+  uint64_t heapMarked = 0;  // bytes marked by the last cycle
+  uint64_t heapMinimum = 0; // 4 MiB * GOGC/100
+  uint64_t goal = 0;        // next heap goal (NextGC)
+  uint64_t trigger = 0;
+  uint64_t sweepDistMinTrigger = 0;
+};
+
+class HeapView;
+
+class World {
+ public:
+  explicit World(Config cfg = {});
+
+  // Runs one event. Returns false (and says why in *error) on bad input — an unknown or dead id,
+  // a double free, an absurd size — leaving the state untouched; or on simulated out-of-memory,
+  // after which the World is failed() and refuses further events (as Go throws).
+  bool step(const Event& ev, std::string* error = nullptr);
+  const StepRecord& last() const { return rec_; }
+  uint64_t eventsApplied() const { return events_; }
+  bool failed() const { return failed_; }
+
+  const Config& config() const { return cfg_; }
+  const SizeClassTable& table() const { return cfg_.table; }
+  HeapView view() const;
+
+  // runtime.ReadMemStats as it would report right now, without its side effect (no flush):
+  // counts still pending in mcaches are added in.
+  MemStats memStats() const;
+  // Every heap byte in one category; total() == HeapSys. Walks the spans.
+  WasteLedger ledger() const;
+  const Pacer& pacer() const { return pacer_; }
+
+ private:
+  friend class HeapView;
+  friend std::vector<std::string> checkInvariants(const World& w);
+
+  // malloc.go
+  void mallocgc(const Event& ev, P& p);
+  uint64_t mallocTiny(P& p, uint64_t size, uint32_t* slotOut, SpanId* spanOut);
+  uint64_t mallocSmall(P& p, SpanClass spc, uint32_t* slotOut, SpanId* spanOut);
+  void freeObject(uint64_t id);
+  // mcache.go
+  uint32_t nextFree(P& p, SpanClass spc, SpanId* spanOut);
+  void refill(P& p, SpanClass spc);
+  SpanId allocLarge(P& p, uint64_t size, bool noscan);
+  void releaseAll(P& p);
+  void dropTinyBlock(P& p);
+  // mcentral.go
+  SpanId cacheSpan(SpanClass spc);
+  void uncacheSpan(SpanId s);
+  SpanId mcentralGrow(SpanClass spc);
+  void pushSwept(SpanId s, bool full);
+  // mheap.go
+  SpanId mheapAlloc(P* p, uint32_t npages, SpanClass spc);
+  void freeSpan(SpanId s);
+  void mheapGrow(uint64_t npages);
+  SpanId allocMSpanStruct(P* p, bool haveLock);
+  void freeMSpanStruct(P* p, SpanId s);
+  // mgc.go / mgcsweep.go
+  void gcCycle(bool forced);
+  void gcMark();
+  bool sweep(SpanId s, bool preserve); // true if the span was freed to the heap
+  void sweepAll();
+  // mgcpacer.go
+  void pacerCommit();
+  void maybeTriggerGC();
+  // immediate liveness
+  void reclaimSlot(SpanId s, uint32_t slot);
+  void reclaimTinyIfDead(uint64_t block);
+
+  P& procFor(uint32_t thread);
+  MSpan& span(SpanId s) { return spans_[s]; }
+  SpanId spanOfAddr(uint64_t addr) const {
+    return spanOf_[(addr - cfg_.arenaBase) >> kPageShift];
+  }
+  uint64_t pageAddr(uint64_t page) const { return cfg_.arenaBase + (page << kPageShift); }
+  uint64_t addrPage(uint64_t addr) const { return (addr - cfg_.arenaBase) >> kPageShift; }
+  bool isTinySpanClass(SpanClass spc) const { return tinySpanClass_ != 0 && spc == tinySpanClass_; }
+
+  Config cfg_;
+  SpanClass tinySpanClass_ = 0; // Go: tinySpanClass (5), 0 when the tiny allocator is off
+
+  // mheap
+  std::vector<MSpan> spans_;         // span structs by id (Go: fixalloc'd mspans, allspans)
+  std::vector<SpanId> freeStructs_;  // structs on the spanalloc free list
+  std::vector<SpanId> spanOf_;       // page -> span (Go: heapArena.spans), for mapped pages
+  PageAlloc pages_;
+  std::vector<MCentral> central_;    // per span class
+  std::vector<uint64_t> arenas_;     // reserved arena bases
+  std::vector<uint64_t> zeroedBase_; // per arena: bytes below were used before (Go: zeroedBase)
+  uint64_t curArenaBase_ = 0, curArenaEnd_ = 0; // Go: mheap.curArena
+  uint32_t sweepgen_ = 0;            // Go: mheap.sweepgen (even; +2 per cycle)
+  uint64_t heapInUse_ = 0, heapFree_ = 0, heapReleased_ = 0; // Go: gcController.heapInUse/...
+  uint64_t spanallocInuse_ = 0, spanallocSys_ = 0, spanallocFree_ = 0; // fixalloc of mspans
+
+  std::vector<P> ps_;
+  uint32_t curP_ = 0; // the P running the current event (Go: getg().m.p)
+  std::unordered_map<uint32_t, uint32_t> threadToP_;
+
+  // Objects by id: address (0 = not live) and requested size (bit 31: tiny sub-object).
+  std::vector<uint64_t> objAddr_;
+  std::vector<uint32_t> objSize_;
+  std::unordered_map<uint64_t, uint64_t> hugeSizes_; // sizes that do not fit 31 bits
+  uint64_t objSize(uint64_t id) const;
+  static constexpr uint32_t kTinyFlag = 0x80000000u;
+  static constexpr uint32_t kHugeSize = 0x7fffffffu;
+
+  HeapStats stats_;
+  Pacer pacer_;
+  uint32_t numGC_ = 0, numForcedGC_ = 0;
+
+  StepRecord rec_;
+  uint64_t events_ = 0;
+  bool failed_ = false;
+};
+
+} // namespace sim
