@@ -88,8 +88,8 @@ SpanId World::mheapAlloc(P* p, uint32_t npages, SpanClass spc) {
   SpanId sid = kNoSpan;
   if (p != nullptr && npages < kPageCachePages / 4) {
     if (p->pcache.empty()) {
-      rec_.add(PathStep::PageCacheRefill);
       p->pcache = pages_.allocToCache();
+      if (!p->pcache.empty()) rec_.add(PathStep::PageCacheRefill); // empty: no free page at all
     }
     PageCache::Result r = p->pcache.alloc(npages);
     if (r.page != kNoPage) {

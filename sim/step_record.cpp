@@ -21,7 +21,7 @@ constexpr StepInfo kSteps[] = {
     {"tiny_new_block", "runtime.mallocgc", "new 16 B tiny block"},
     {"next_free_fast", "runtime.nextFreeFast", "mcache hit (allocCache)"},
     {"next_free", "runtime.(*mcache).nextFree runtime.(*mspan).nextFreeIndex", "mcache slow path (nextFreeIndex)"},
-    {"refill", "runtime.(*mcache).refill", "mcache span full → refill"},
+    {"refill", "runtime.(*mcache).refill", ""},
     {"uncache_span", "runtime.(*mcentral).uncacheSpan", "full span back to mcentral"},
     {"cache_span_partial_swept", "runtime.(*mcentral).cacheSpan runtime.(*spanSet).pop", "mcentral.cacheSpan: partial swept span"},
     {"cache_span_partial_unswept", "runtime.(*mcentral).cacheSpan runtime.(*sweepLocked).sweep", "mcentral.cacheSpan: swept a partial unswept span"},
@@ -36,11 +36,11 @@ constexpr StepInfo kSteps[] = {
     {"arena_reserve", "runtime.(*mheap).sysAlloc runtime.sysReserve", "new 64 MiB arena reserved"},
     {"free", "", "object unreachable"},
     {"free_reclaim", "runtime.(*sweepLocked).sweep", "slot reclaimed now (immediate mode)"},
-    {"free_span", "runtime.(*mheap).freeSpan runtime.(*pageAlloc).free", "span's pages back to mheap"},
     {"gc_trigger", "runtime.gcTrigger.test runtime.gcStart", "heapLive reached the GC trigger"},
     {"gc_cycle", "runtime.gcStart runtime.gcMarkTermination", "GC cycle: mark, sweepgen += 2"},
     {"release_all", "runtime.(*mcache).releaseAll", "mcaches flushed"},
-    {"sweep", "runtime.sweepone runtime.(*sweepLocked).sweep", "spans swept"},
+    {"sweep", "runtime.sweepone runtime.(*sweepLocked).sweep", ""},
+    {"free_span", "runtime.(*mheap).freeSpan runtime.(*pageAlloc).free", ""},
     {"read_mem_stats", "runtime.ReadMemStats runtime.flushallmcaches", "ReadMemStats (flushes every mcache)"},
     {"annotate", "", "annotation"},
 };
@@ -122,7 +122,12 @@ std::string describe(const StepRecord& r) {
   for (size_t i = 0; i < static_cast<size_t>(PathStep::Count); ++i) {
     PathStep st = static_cast<PathStep>(i);
     if (!r.has(st) || st == PathStep::Free || st == PathStep::Annotate || st == PathStep::ReadMemStats) continue;
-    if (st == PathStep::LargeAlloc) continue;
+    if (st == PathStep::Refill) { // say why: a full span, or none cached yet for this class
+      s += r.has(PathStep::UncacheSpan) || r.has(PathStep::NextFree) ? ", mcache span full → refill"
+                                                                     : ", no span cached for this class → refill";
+      continue;
+    }
+    if (*kSteps[i].words == 0 || st == PathStep::LargeAlloc) continue; // said below, with counts
     s += ", ";
     s += kSteps[i].words;
   }
@@ -134,8 +139,9 @@ std::string describe(const StepRecord& r) {
   if (r.newSpanPages && r.kind == EventKind::Alloc && !r.has(PathStep::LargeAlloc))
     s += ", new span at " + hex(r.newSpanBase) + " (" + std::to_string(r.newSpanPages) + (r.newSpanPages == 1 ? " page)" : " pages)");
   if (r.heapGrowBytes) s += ", heap +" + bytesText(r.heapGrowBytes);
-  if (r.spansSwept) s += ", " + std::to_string(r.spansSwept) + " spans swept";
-  if (r.spansFreed) s += ", " + std::to_string(r.spansFreed) + " spans freed to mheap";
+  auto count = [](uint32_t n, const char* what) { return std::to_string(n) + (n == 1 ? " span " : " spans ") + what; };
+  if (r.spansSwept) s += ", " + count(r.spansSwept, "swept");
+  if (r.spansFreed) s += ", " + count(r.spansFreed, "freed to mheap");
   return s;
 }
 

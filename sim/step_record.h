@@ -35,11 +35,11 @@ enum class PathStep : uint8_t {
   ArenaReserve,           // mheap.sysAlloc: a new 64 MiB arena reserved
   Free,                   // trace free: object became unreachable
   FreeReclaim,            // immediate mode: its slot is free again now
-  FreeSpan,               // mheap.freeSpan: pages back to the page allocator
   GCTrigger,              // heapLive reached the pacer's trigger after a heavy allocation
   GCCycle,                // a GC cycle ran (mark, sweepgen += 2, sweep everything)
   ReleaseAll,             // mcache.releaseAll: every cached span returned, tiny block dropped
   Sweep,                  // spans swept (mgcsweep)
+  FreeSpan,               // mheap.freeSpan: pages back to the page allocator
   ReadMemStats,           // runtime.ReadMemStats
   Annotate,               // lesson annotation, no allocator work
   Count

@@ -1,0 +1,272 @@
+// spanscope-cli replay: run a JSON trace through the engine, event by event.
+// Engine design essay: sim/malloc.h.
+#include "app/cli/cli.h"
+
+#include "app/cli/report.h"
+#include "app/cli/state_dump.h"
+#include "sim/malloc.h"
+#include "traces/config_json.h"
+#include "traces/json_trace.h"
+
+#include <cstdio>
+
+namespace cli {
+
+namespace {
+
+struct ReplayOptions {
+  std::string trace;
+  std::string configFile;
+  std::optional<uint32_t> procs;
+  std::optional<sim::Liveness> liveness;
+  std::optional<int32_t> gogc;
+  std::string table;
+  std::optional<uint64_t> until;
+  std::string report = "text";
+  bool steps = false;
+  std::string dumpState;
+  bool checkInvariants = false;
+};
+
+std::optional<ReplayOptions> parseReplayArgs(const std::vector<std::string>& argv) {
+  Args a(argv);
+  ReplayOptions o;
+  while (!a.done()) {
+    const std::string f = a.next();
+    if (f == "-h" || f == "--help") {
+      std::fputs(kReplayHelp, stdout);
+      return std::nullopt;
+    } else if (f == "--config") {
+      o.configFile = a.value(f);
+    } else if (f == "--procs") {
+      o.procs = static_cast<uint32_t>(parseUnsigned(f, a.value(f), 1, 1024));
+    } else if (f == "--liveness") {
+      const std::string v = a.value(f);
+      if (v == "gc") o.liveness = sim::Liveness::GC;
+      else if (v == "immediate") o.liveness = sim::Liveness::Immediate;
+      else throw UsageError("--liveness expects gc or immediate, got \"" + v + "\"");
+    } else if (f == "--gogc") {
+      const std::string v = a.value(f);
+      if (v == "off") o.gogc = -1;
+      else {
+        const int64_t g = parseSigned(f, v, -1, 1000000);
+        o.gogc = g < 0 ? -1 : static_cast<int32_t>(g);
+      }
+    } else if (f == "--table") {
+      o.table = a.value(f);
+      if (o.table.empty()) throw UsageError("--table needs a name or a file");
+    } else if (f == "--until") {
+      o.until = parseUnsigned(f, a.value(f), 0, ~uint64_t{0});
+    } else if (f == "--report") {
+      o.report = a.value(f);
+      if (o.report != "text" && o.report != "json" && o.report != "none")
+        throw UsageError("--report expects text, json or none, got \"" + o.report + "\"");
+    } else if (f == "--steps") {
+      a.noValue(f);
+      o.steps = true;
+    } else if (f == "--dump-state") {
+      o.dumpState = a.value(f);
+      if (o.dumpState.empty()) throw UsageError("--dump-state needs a file name");
+    } else if (f == "--check-invariants") {
+      a.noValue(f);
+      o.checkInvariants = true;
+    } else if (f.size() > 1 && f[0] == '-') {
+      throw UsageError("unknown flag " + f);
+    } else if (o.trace.empty()) {
+      o.trace = f;
+    } else {
+      throw UsageError("more than one trace given (\"" + o.trace + "\" and \"" + f + "\")");
+    }
+  }
+  if (o.trace.empty()) throw UsageError("missing TRACE (usage: spanscope-cli replay TRACE [options])");
+  return o;
+}
+
+std::string fileStem(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  const size_t dot = base.find_last_of('.');
+  return dot == std::string::npos || dot == 0 ? base : base.substr(0, dot);
+}
+
+// "(alloc id 7)", "(free id 7)", "(gc)": what the trace file calls the event.
+std::string eventLabel(const traces::Trace& t, const sim::Event& ev) {
+  std::string s = std::string("(") + sim::eventKindName(ev.kind);
+  if (ev.kind == sim::EventKind::Alloc || ev.kind == sim::EventKind::Free) s += " id " + std::to_string(t.originalId(ev.id));
+  return s + ")";
+}
+
+// The engine names objects by dense id; say the id the trace file used instead.
+std::string withOriginalIds(std::string msg, const traces::Trace& t, const sim::Event& ev) {
+  if (ev.kind != sim::EventKind::Alloc && ev.kind != sim::EventKind::Free) return msg;
+  const std::string dense = "object id " + std::to_string(ev.id);
+  const size_t p = msg.find(dense);
+  if (p != std::string::npos) {
+    const size_t end = p + dense.size();
+    if (end == msg.size() || msg[end] < '0' || msg[end] > '9')
+      msg.replace(p, dense.size(), "object id " + std::to_string(t.originalId(ev.id)));
+  }
+  return msg;
+}
+
+// Wraps text at `width` columns, the first line already `firstUsed` wide; continuation lines start
+// with `indent`. Newlines in the text are kept.
+std::string wrap(const std::string& text, size_t firstUsed, const std::string& indent, size_t width) {
+  std::string out;
+  size_t col = firstUsed;
+  bool lineEmpty = true;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == '\n') {
+      out += '\n';
+      out += indent;
+      col = indent.size();
+      lineEmpty = true;
+      ++i;
+      continue;
+    }
+    if (text[i] == ' ') {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < text.size() && text[j] != ' ' && text[j] != '\n') ++j;
+    const size_t len = j - i;
+    if (!lineEmpty && col + 1 + len > width) {
+      out += '\n';
+      out += indent;
+      col = indent.size();
+      lineEmpty = true;
+    }
+    if (!lineEmpty) {
+      out += ' ';
+      ++col;
+    }
+    out.append(text, i, len);
+    col += len;
+    lineEmpty = false;
+    i = j;
+  }
+  return out;
+}
+
+void printStep(std::FILE* out, const traces::Trace& t, const sim::Event& ev, const sim::StepRecord& rec, size_t indexWidth) {
+  std::string line(1, '#');
+  line += std::to_string(rec.index);
+  if (line.size() < indexWidth + 1) line.resize(indexWidth + 1, ' ');
+  line += "  P";
+  line += std::to_string(rec.p);
+  line += "  ";
+  line += sim::describe(rec);
+  line += '\n';
+  std::vector<const char*> funcs = sim::goFunctions(rec);
+  if (!funcs.empty()) {
+    line += "    go: ";
+    for (size_t i = 0; i < funcs.size(); ++i) {
+      if (i) line += " \u2192 ";
+      line += funcs[i];
+    }
+    line += "\n";
+  }
+  if (ev.kind == sim::EventKind::Annotate && ev.id < t.annotations.size())
+  {
+    line += "    lesson: ";
+    line += wrap(t.annotations[ev.id], 12, "            ", 100);
+    line += '\n';
+  }
+  std::fputs(line.c_str(), out);
+}
+
+} // namespace
+
+int runReplay(const std::vector<std::string>& argv) {
+  std::optional<ReplayOptions> opt = parseReplayArgs(argv);
+  if (!opt) return kExitOk; // --help
+  const ReplayOptions& o = *opt;
+
+  std::string err;
+  std::optional<traces::Trace> trace = traces::loadJsonTrace(o.trace, &err);
+  if (!trace) {
+    std::fprintf(stderr, "%s\n", err.c_str());
+    return kExitInputError;
+  }
+  const traces::Trace& t = *trace;
+
+  // Settings: defaults < trace meta.config < --config file < flags.
+  sim::Config cfg;
+  traces::applyTraceConfig(t.meta, cfg);
+  if (!o.configFile.empty() && !traces::applyConfigFile(o.configFile, &cfg, &err)) {
+    std::fprintf(stderr, "%s\n", err.c_str());
+    return kExitInputError;
+  }
+  if (o.procs) cfg.gomaxprocs = *o.procs;
+  if (o.liveness) cfg.liveness = *o.liveness;
+  if (o.gogc) cfg.gogc = *o.gogc;
+  if (!o.table.empty()) {
+    auto table = traces::resolveSizeClassTable(o.table, "", &err);
+    if (!table) {
+      std::fprintf(stderr, "%s\n", err.c_str());
+      return kExitInputError;
+    }
+    cfg.table = std::move(*table);
+  }
+
+  sim::World w(cfg);
+  ReplayReport r;
+  r.traceName = t.meta.name.empty() ? fileStem(o.trace) : t.meta.name;
+  r.tracePath = o.trace;
+  r.eventsTotal = t.events.size();
+  r.procs = w.config().gomaxprocs;
+  r.liveness = sim::livenessName(w.config().liveness);
+  r.gogc = w.config().gogc;
+  r.table = w.config().table.name();
+  r.tiny = w.config().tinyAlloc;
+  r.pathCounts.assign(static_cast<size_t>(sim::PathStep::Count), 0);
+
+  const uint64_t n = o.until ? std::min<uint64_t>(*o.until, t.events.size()) : t.events.size();
+  const size_t indexWidth = std::to_string(n == 0 ? 0 : n - 1).size();
+  // With --report json, stdout stays one JSON document: the steps go to stderr.
+  std::FILE* stepsOut = o.report == "json" ? stderr : stdout;
+  int exitCode = kExitOk;
+  for (uint64_t i = 0; i < n; ++i) {
+    const sim::Event& ev = t.events[i];
+    if (!w.step(ev, &err)) {
+      std::fflush(stdout);
+      std::fprintf(stderr, "%s: event #%llu %s: %s\n", o.trace.c_str(), static_cast<unsigned long long>(i),
+                   eventLabel(t, ev).c_str(), withOriginalIds(err, t, ev).c_str());
+      exitCode = kExitEngineError;
+      break;
+    }
+    const sim::StepRecord& rec = w.last();
+    r.eventsReplayed++;
+    for (size_t s = 0; s < r.pathCounts.size(); ++s)
+      if (rec.has(static_cast<sim::PathStep>(s))) r.pathCounts[s]++;
+    if (o.steps) printStep(stepsOut, t, ev, rec, indexWidth);
+    if (o.checkInvariants) {
+      std::vector<std::string> bad = sim::checkInvariants(w);
+      if (!bad.empty()) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "%s: event #%llu %s: invariant violated after this event:\n", o.trace.c_str(),
+                     static_cast<unsigned long long>(i), eventLabel(t, ev).c_str());
+        for (const std::string& b : bad) std::fprintf(stderr, "  %s\n", b.c_str());
+        exitCode = kExitInvariant;
+        break;
+      }
+    }
+  }
+
+  // The state dump is written in every case: after an error it shows the state that led to it.
+  if (!o.dumpState.empty() && !traces::writeFileAtomic(o.dumpState, stateToJson(w), &err)) {
+    std::fprintf(stderr, "spanscope-cli replay: --dump-state %s\n", err.c_str());
+    if (exitCode == kExitOk) exitCode = kExitInputError;
+  }
+  if (exitCode != kExitOk) return exitCode;
+
+  collectState(w, &r);
+  if (o.steps && o.report == "text") std::fputs("\n", stdout);
+  if (o.report == "text") std::fputs(textReport(r).c_str(), stdout);
+  else if (o.report == "json") std::fputs(jsonReport(r).c_str(), stdout);
+  return kExitOk;
+}
+
+} // namespace cli

@@ -1,0 +1,40 @@
+// spanscope-cli: byte sizes and hex for people. Engine design essay: sim/malloc.h.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+namespace cli {
+
+// "512 B", "1.5 KiB", "4 MiB", "1.25 GiB": exact values without decimals, otherwise up to 2.
+inline std::string humanBytes(uint64_t b) {
+  static const char* const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  if (b < 1024) return std::to_string(b) + " B";
+  int u = 0;
+  uint64_t unit = 1;
+  while (u < 4 && b >= unit * 1024) {
+    unit *= 1024;
+    ++u;
+  }
+  char buf[48];
+  if (b % unit == 0) std::snprintf(buf, sizeof buf, "%llu %s", static_cast<unsigned long long>(b / unit), units[u]);
+  else std::snprintf(buf, sizeof buf, "%.2f %s", static_cast<double>(b) / static_cast<double>(unit), units[u]);
+  return buf;
+}
+
+inline std::string hexAddr(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// "12.5%" with one decimal; "-" when the whole is 0.
+inline std::string percent(uint64_t part, uint64_t whole) {
+  if (whole == 0) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
+  return buf;
+}
+
+} // namespace cli

@@ -1,0 +1,126 @@
+// Replay configuration files. Design essay: sim/malloc.h; schema: config_json.h.
+#include "traces/config_json.h"
+
+#include "traces/json_trace.h"
+#include "traces/sizeclass_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace traces {
+
+namespace {
+
+using nlohmann::json;
+
+std::string dirOf(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return "";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string shown(const json& v) {
+  std::string s = v.dump();
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return s;
+}
+
+} // namespace
+
+std::optional<sim::SizeClassTable> resolveSizeClassTable(const std::string& nameOrPath, const std::string& baseDir,
+                                                         std::string* error) {
+  if (nameOrPath == "go1.19") return sim::SizeClassTable::go119();
+  if (nameOrPath.empty()) {
+    if (error) *error = "empty size-class table name (use go1.19 or a JSON file)";
+    return std::nullopt;
+  }
+  std::string path = nameOrPath;
+  if (path[0] != '/' && !baseDir.empty()) path = baseDir + "/" + path;
+  return loadSizeClassTable(path, error);
+}
+
+bool applyConfigJson(const std::string& text, const std::string& name, const std::string& baseDir,
+                     sim::Config* cfg, std::string* error) {
+  auto fail = [&](const std::string& msg) {
+    if (error) *error = name + ": " + msg;
+    return false;
+  };
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();
+    size_t p = what.find("parse error");
+    size_t colon = p == std::string::npos ? std::string::npos : what.find(": ", p);
+    return fail(lineAndColumnOf(text, e.byte) + ": " + (colon == std::string::npos ? what : what.substr(colon + 2)));
+  } catch (const json::exception& e) {
+    return fail(e.what());
+  }
+  if (!doc.is_object()) return fail("a replay config must be a JSON object");
+
+  sim::Config out = *cfg;
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    const std::string& key = it.key();
+    const json& v = *it;
+    const std::string at = "\"" + key + "\": ";
+    if (key == "gomaxprocs") {
+      if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > 1024)
+        return fail(at + "must be an integer from 1 to 1024, got " + shown(v));
+      out.gomaxprocs = static_cast<uint32_t>(v.get<int64_t>());
+    } else if (key == "liveness") {
+      if (v == "gc") out.liveness = sim::Liveness::GC;
+      else if (v == "immediate") out.liveness = sim::Liveness::Immediate;
+      else return fail(at + "must be \"gc\" or \"immediate\", got " + shown(v));
+    } else if (key == "gogc") {
+      if (v == "off") {
+        out.gogc = -1;
+      } else if (v.is_number_integer() && !v.is_number_unsigned() && v.get<int64_t>() < 0) {
+        out.gogc = -1;
+      } else if (v.is_number_integer() && v.get<uint64_t>() <= 1000000) {
+        out.gogc = static_cast<int32_t>(v.get<uint64_t>());
+      } else {
+        return fail(at + "must be an integer (0..1000000, negative = off) or \"off\", got " + shown(v));
+      }
+    } else if (key == "tiny") {
+      if (!v.is_boolean()) return fail(at + "must be true or false, got " + shown(v));
+      out.tinyAlloc = v.get<bool>();
+    } else if (key == "max_heap_bytes") {
+      if (!v.is_number_integer() || (!v.is_number_unsigned() && v.get<int64_t>() < 0) || v.get<uint64_t>() < sim::kPageSize)
+        return fail(at + "must be an integer of at least 8192 bytes, got " + shown(v));
+      out.maxHeapBytes = v.get<uint64_t>();
+    } else if (key == "size_classes") {
+      if (!v.is_string()) return fail(at + "must be \"go1.19\" or the path of a size-class table JSON file, got " + shown(v));
+      std::string why;
+      auto table = resolveSizeClassTable(v.get<std::string>(), baseDir, &why);
+      if (!table) return fail(at + why);
+      out.table = std::move(*table);
+    } else {
+      return fail("unknown key \"" + key + "\" (allowed: gomaxprocs, liveness, gogc, tiny, max_heap_bytes, size_classes)");
+    }
+  }
+  *cfg = std::move(out);
+  return true;
+}
+
+bool applyConfigFile(const std::string& path, sim::Config* cfg, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (error) *error = path + ": cannot open: " + std::strerror(errno);
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return applyConfigJson(ss.str(), path, dirOf(path), cfg, error);
+}
+
+std::optional<sim::Config> loadConfigJson(const std::string& path, std::string* error) {
+  sim::Config cfg;
+  if (!applyConfigFile(path, &cfg, error)) return std::nullopt;
+  return cfg;
+}
+
+} // namespace traces

@@ -1,0 +1,349 @@
+// The native JSON trace format: loader and writer. Design essay: sim/malloc.h; schema: json_trace.h.
+#include "traces/json_trace.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <unistd.h>
+#include <unordered_map>
+
+namespace traces {
+
+namespace {
+
+using nlohmann::json;
+
+// A schema problem; `where` is "event #N", "meta.config", ... and gets the path in front.
+struct SchemaError {
+  std::string where;
+  std::string what;
+};
+
+std::string shown(const json& v) {
+  std::string s = v.dump();
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return s;
+}
+
+const char* typeWord(const json& v) {
+  if (v.is_null()) return "null";
+  if (v.is_boolean()) return "a boolean";
+  if (v.is_number()) return "a number";
+  if (v.is_string()) return "a string";
+  if (v.is_array()) return "an array";
+  return "an object";
+}
+
+// A non-negative integer up to `max`. JSON floats (33.0, 1e30) are refused: sizes and ids are exact.
+uint64_t asUnsigned(const json& v, const std::string& where, const char* key, uint64_t max, const char* tooBig = nullptr) {
+  if (v.is_number_integer() && !v.is_number_unsigned() && v.get<int64_t>() < 0)
+    throw SchemaError{where, std::string("\"") + key + "\" must not be negative, got " + shown(v)};
+  if (v.is_number_float())
+    throw SchemaError{where, std::string("\"") + key + "\" must be a non-negative integer below 2^64, got " + shown(v)};
+  if (!v.is_number_integer())
+    throw SchemaError{where, std::string("\"") + key + "\" must be a non-negative integer, got " + typeWord(v) + " " + shown(v)};
+  const uint64_t x = v.get<uint64_t>();
+  if (x > max) {
+    if (tooBig) throw SchemaError{where, std::string(tooBig) + " " + std::to_string(x) + " (\"" + key + "\" must be at most " + std::to_string(max) + ")"};
+    throw SchemaError{where, std::string("\"") + key + "\" must be at most " + std::to_string(max) + ", got " + shown(v)};
+  }
+  return x;
+}
+
+bool asBool(const json& v, const std::string& where, const char* key) {
+  if (!v.is_boolean()) throw SchemaError{where, std::string("\"") + key + "\" must be true or false, got " + shown(v)};
+  return v.get<bool>();
+}
+
+std::string asString(const json& v, const std::string& where, const char* key) {
+  if (!v.is_string()) throw SchemaError{where, std::string("\"") + key + "\" must be a string, got " + typeWord(v) + " " + shown(v)};
+  return v.get<std::string>();
+}
+
+void onlyKeys(const json& obj, const std::string& where, std::initializer_list<const char*> allowed, const char* what) {
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    bool ok = false;
+    for (const char* k : allowed) ok = ok || it.key() == k;
+    if (!ok) {
+      std::string list;
+      for (const char* k : allowed) list += std::string(list.empty() ? "" : ", ") + k;
+      throw SchemaError{where, "unknown key \"" + it.key() + "\" in " + what + " (allowed: " + list + ")"};
+    }
+  }
+}
+
+TraceConfig parseTraceConfig(const json& c) {
+  const std::string where = "meta.config";
+  if (!c.is_object()) throw SchemaError{where, std::string("must be an object, got ") + typeWord(c)};
+  onlyKeys(c, where, {"gomaxprocs", "liveness", "gogc", "tiny"}, "meta.config");
+  TraceConfig out;
+  if (auto it = c.find("gomaxprocs"); it != c.end()) {
+    uint64_t n = asUnsigned(*it, where, "gomaxprocs", 1024);
+    if (n == 0) throw SchemaError{where, "\"gomaxprocs\" must be at least 1"};
+    out.gomaxprocs = static_cast<uint32_t>(n);
+  }
+  if (auto it = c.find("liveness"); it != c.end()) {
+    std::string l = asString(*it, where, "liveness");
+    if (l == "gc") out.liveness = sim::Liveness::GC;
+    else if (l == "immediate") out.liveness = sim::Liveness::Immediate;
+    else throw SchemaError{where, "\"liveness\" must be \"gc\" or \"immediate\", got " + shown(*it)};
+  }
+  if (auto it = c.find("gogc"); it != c.end()) {
+    if (it->is_string() && it->get<std::string>() == "off") {
+      out.gogc = -1;
+    } else if (it->is_number_integer() && (it->is_number_unsigned() ? it->get<uint64_t>() <= 1000000 :
+                                           it->get<int64_t>() >= -1000000 && it->get<int64_t>() <= 1000000)) {
+      const int64_t g = it->get<int64_t>();
+      out.gogc = g < 0 ? -1 : static_cast<int32_t>(g);
+    } else {
+      throw SchemaError{where, "\"gogc\" must be an integer (0..1000000, negative = off) or \"off\", got " + shown(*it)};
+    }
+  }
+  if (auto it = c.find("tiny"); it != c.end()) out.tiny = asBool(*it, where, "tiny");
+  return out;
+}
+
+TraceMeta parseMeta(const json& m) {
+  if (!m.is_object()) throw SchemaError{"meta", std::string("must be an object, got ") + typeWord(m)};
+  TraceMeta meta;
+  if (auto it = m.find("name"); it != m.end()) meta.name = asString(*it, "meta", "name");
+  if (auto it = m.find("description"); it != m.end()) meta.description = asString(*it, "meta", "description");
+  if (auto it = m.find("source"); it != m.end()) meta.source = asString(*it, "meta", "source");
+  if (auto it = m.find("config"); it != m.end()) meta.config = parseTraceConfig(*it);
+  return meta;
+}
+
+// Bytes that are not printable ASCII as \xNN, so that a message about a binary file stays one clean line.
+std::string printable(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+// nlohmann's parse_error text is "[json.exception.parse_error.101] parse error at line 1, column 2:
+// syntax error while parsing ..."; keep only what comes after the position.
+std::string parseErrorWhat(const std::string& what) {
+  size_t p = what.find("parse error");
+  if (p != std::string::npos) {
+    size_t colon = what.find(": ", p);
+    if (colon != std::string::npos) return printable(what.substr(colon + 2));
+  }
+  size_t br = what.find("] ");
+  return printable(br == std::string::npos ? what : what.substr(br + 2));
+}
+
+} // namespace
+
+std::string lineAndColumnOf(const std::string& text, size_t byte) {
+  const size_t end = std::min(byte == 0 ? size_t{0} : byte - 1, text.size());
+  size_t line = 1, lineStart = 0;
+  for (size_t i = 0; i < end; ++i)
+    if (text[i] == '\n') {
+      ++line;
+      lineStart = i + 1;
+    }
+  return "line " + std::to_string(line) + ", column " + std::to_string(end - lineStart + 1);
+}
+
+std::optional<Trace> parseJsonTrace(const std::string& text, const std::string& name, std::string* error) {
+  auto fail = [&](const std::string& msg) -> std::optional<Trace> {
+    if (error) *error = name + ": " + msg;
+    return std::nullopt;
+  };
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    return fail(lineAndColumnOf(text, e.byte) + ": " + parseErrorWhat(e.what()));
+  } catch (const json::exception& e) { // out_of_range.406: a number literal beyond double's range
+    return fail(parseErrorWhat(e.what()) + " (a number too large for JSON's doubles)");
+  }
+
+  try {
+    if (!doc.is_object())
+      return fail(std::string("not a spanscope trace: the top level must be an object, got ") + typeWord(doc));
+    auto fmt = doc.find("format");
+    if (fmt == doc.end()) return fail("not a spanscope trace: missing \"format\": \"spanscope-trace\"");
+    if (!fmt->is_string() || fmt->get<std::string>() != kTraceFormat)
+      return fail("not a spanscope trace: \"format\" is " + shown(*fmt) + ", expected \"spanscope-trace\"");
+    auto ver = doc.find("version");
+    if (ver == doc.end()) return fail("missing \"version\" (this build reads version 1)");
+    if (!ver->is_number_integer() || ver->get<int64_t>() != kTraceVersion)
+      return fail("unsupported version " + shown(*ver) + " (this build reads version 1)");
+
+    Trace t;
+    if (auto m = doc.find("meta"); m != doc.end()) t.meta = parseMeta(*m);
+
+    auto evs = doc.find("events");
+    if (evs == doc.end()) return fail("missing \"events\" array");
+    if (!evs->is_array()) return fail(std::string("\"events\" must be an array, got ") + typeWord(*evs));
+
+    std::unordered_map<uint64_t, uint64_t> dense; // file id -> dense id
+    t.events.reserve(evs->size());
+    size_t index = 0;
+    for (const json& e : *evs) {
+      const std::string where = "event #" + std::to_string(index);
+      if (!e.is_object()) throw SchemaError{where, std::string("must be an object, got ") + typeWord(e)};
+      auto op = e.find("op");
+      if (op == e.end()) throw SchemaError{where, "missing \"op\""};
+      if (!op->is_string()) throw SchemaError{where, "\"op\" must be a string, got " + shown(*op)};
+      const std::string o = op->get<std::string>();
+      sim::Event ev;
+      auto need = [&](const char* key) -> const json& {
+        auto it = e.find(key);
+        if (it == e.end()) throw SchemaError{where, "missing \"" + std::string(key) + "\" in " + o};
+        return *it;
+      };
+      auto readTime = [&] {
+        if (auto it = e.find("time"); it != e.end()) ev.time = asUnsigned(*it, where, "time", (uint64_t{1} << 63) - 1);
+      };
+      auto readThread = [&] {
+        if (auto it = e.find("thread"); it != e.end())
+          ev.thread = static_cast<uint32_t>(asUnsigned(*it, where, "thread", 0xFFFFFFFFull));
+      };
+      if (o == "alloc") {
+        onlyKeys(e, where, {"op", "id", "size", "noscan", "thread", "time"}, "alloc");
+        ev.kind = sim::EventKind::Alloc;
+        const uint64_t fileId = asUnsigned(need("id"), where, "id", ~uint64_t{0});
+        ev.size = asUnsigned(need("size"), where, "size", kMaxEventSize, "absurd size");
+        if (auto it = e.find("noscan"); it != e.end()) ev.noscan = asBool(*it, where, "noscan");
+        readThread();
+        readTime();
+        auto [it, fresh] = dense.emplace(fileId, t.originalIds.size());
+        if (fresh) t.originalIds.push_back(fileId);
+        ev.id = it->second;
+      } else if (o == "free") {
+        onlyKeys(e, where, {"op", "id", "thread", "time"}, "free");
+        ev.kind = sim::EventKind::Free;
+        const uint64_t fileId = asUnsigned(need("id"), where, "id", ~uint64_t{0});
+        readThread();
+        readTime();
+        auto it = dense.find(fileId);
+        if (it == dense.end())
+          throw SchemaError{where, "free of unknown id " + std::to_string(fileId) + " (no alloc before it uses that id)"};
+        ev.id = it->second;
+      } else if (o == "gc" || o == "readmemstats") {
+        onlyKeys(e, where, {"op", "time"}, o == "gc" ? "gc" : "readmemstats");
+        ev.kind = o == "gc" ? sim::EventKind::GC : sim::EventKind::ReadMemStats;
+        readTime();
+      } else if (o == "annotate") {
+        onlyKeys(e, where, {"op", "text"}, "annotate");
+        ev.kind = sim::EventKind::Annotate;
+        ev.id = t.annotations.size();
+        t.annotations.push_back(asString(need("text"), where, "text"));
+      } else {
+        throw SchemaError{where, "unknown op " + shown(*op) + " (expected alloc, free, gc, readmemstats or annotate)"};
+      }
+      t.events.push_back(ev);
+      ++index;
+    }
+    return t;
+  } catch (const SchemaError& se) {
+    return fail(se.where + ": " + se.what);
+  } catch (const json::exception& e) { // should not happen (types are checked first); never crash
+    return fail(parseErrorWhat(e.what()));
+  }
+}
+
+std::optional<Trace> loadJsonTrace(const std::string& path, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (error) *error = path + ": cannot open: " + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) {
+    if (error) *error = path + ": read error";
+    return std::nullopt;
+  }
+  return parseJsonTrace(ss.str(), path, error);
+}
+
+std::string traceToJson(const Trace& t) {
+  using ojson = nlohmann::ordered_json;
+  std::string out = "{\"format\": \"spanscope-trace\", \"version\": 1,\n";
+  ojson meta = ojson::object();
+  if (!t.meta.name.empty()) meta["name"] = t.meta.name;
+  if (!t.meta.description.empty()) meta["description"] = t.meta.description;
+  if (!t.meta.source.empty()) meta["source"] = t.meta.source;
+  if (!t.meta.config.empty()) {
+    ojson c = ojson::object();
+    const TraceConfig& tc = t.meta.config;
+    if (tc.gomaxprocs) c["gomaxprocs"] = *tc.gomaxprocs;
+    if (tc.liveness) c["liveness"] = sim::livenessName(*tc.liveness);
+    if (tc.gogc) {
+      if (*tc.gogc < 0) c["gogc"] = "off";
+      else c["gogc"] = *tc.gogc;
+    }
+    if (tc.tiny) c["tiny"] = *tc.tiny;
+    meta["config"] = c;
+  }
+  out += " \"meta\": " + meta.dump() + ",\n \"events\": [";
+  bool first = true;
+  for (const sim::Event& ev : t.events) {
+    ojson e;
+    e["op"] = sim::eventKindName(ev.kind);
+    switch (ev.kind) {
+      case sim::EventKind::Alloc:
+        e["id"] = t.originalId(ev.id);
+        e["size"] = ev.size;
+        e["noscan"] = ev.noscan;
+        if (ev.thread != 0) e["thread"] = ev.thread;
+        break;
+      case sim::EventKind::Free:
+        e["id"] = t.originalId(ev.id);
+        if (ev.thread != 0) e["thread"] = ev.thread;
+        break;
+      case sim::EventKind::GC:
+      case sim::EventKind::ReadMemStats:
+        break;
+      case sim::EventKind::Annotate:
+        e["text"] = ev.id < t.annotations.size() ? t.annotations[ev.id] : std::string();
+        break;
+    }
+    if (ev.time != sim::kNoTime && ev.kind != sim::EventKind::Annotate) e["time"] = ev.time;
+    out += first ? "\n  " : ",\n  ";
+    out += e.dump();
+    first = false;
+  }
+  out += first ? "]}\n" : "\n ]}\n";
+  return out;
+}
+
+bool writeFileAtomic(const std::string& path, const std::string& text, std::string* error) {
+  const std::string tmp = path + ".tmp." + std::to_string(static_cast<long>(::getpid()));
+  auto fail = [&](const std::string& why) {
+    std::remove(tmp.c_str());
+    if (error) *error = path + ": " + why;
+    return false;
+  };
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) return fail(std::string("cannot create ") + tmp + ": " + std::strerror(errno));
+  const size_t n = std::fwrite(text.data(), 1, text.size(), f);
+  const bool writeOk = n == text.size() && std::fflush(f) == 0;
+  const int writeErr = errno;
+  if (std::fclose(f) != 0 || !writeOk) return fail(std::string("write error: ") + std::strerror(writeOk ? errno : writeErr));
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) return fail(std::string("cannot rename ") + tmp + ": " + std::strerror(errno));
+  return true;
+}
+
+bool writeJsonTraceAtomic(const Trace& t, const std::string& path, std::string* error) {
+  return writeFileAtomic(path, traceToJson(t), error);
+}
+
+} // namespace traces

@@ -1,0 +1,53 @@
+// A trace in memory: the engine's events plus what the file said about them.
+// Design essay: sim/malloc.h; formats: ARCHITECTURE.md §4.
+#pragma once
+
+#include "sim/event.h"
+#include "sim/world.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace traces {
+
+// The replay settings a trace may suggest (its "meta.config"). Every field is optional; what is
+// absent keeps the value from the defaults. A config file and command-line flags override these.
+struct TraceConfig {
+  std::optional<uint32_t> gomaxprocs;
+  std::optional<sim::Liveness> liveness;
+  std::optional<int32_t> gogc; // negative = GC off
+  std::optional<bool> tiny;    // the tiny allocator
+  bool empty() const { return !gomaxprocs && !liveness && !gogc && !tiny; }
+};
+
+struct TraceMeta {
+  std::string name;        // short title ("classroom tour"); empty if the file has none
+  std::string description; // what the trace shows
+  std::string source;      // where it came from (hand-written, recorder command, ...)
+  TraceConfig config;
+};
+
+struct Trace {
+  TraceMeta meta;
+  // Events in file order. Alloc/Free ids are dense (0, 1, 2, ... in order of first appearance in
+  // the file); Annotate ids index `annotations`.
+  std::vector<sim::Event> events;
+  std::vector<std::string> annotations;
+  // Dense id -> the id the file used (for messages and for writing the trace back).
+  std::vector<uint64_t> originalIds;
+
+  uint64_t originalId(uint64_t dense) const { return dense < originalIds.size() ? originalIds[dense] : dense; }
+};
+
+// Applies the trace's suggested settings (meta.config) to cfg; fields the trace leaves out keep
+// cfg's values. Precedence used by the CLI: flags > --config file > trace meta > defaults.
+inline void applyTraceConfig(const TraceMeta& meta, sim::Config& cfg) {
+  if (meta.config.gomaxprocs) cfg.gomaxprocs = *meta.config.gomaxprocs;
+  if (meta.config.liveness) cfg.liveness = *meta.config.liveness;
+  if (meta.config.gogc) cfg.gogc = *meta.config.gogc;
+  if (meta.config.tiny) cfg.tinyAlloc = *meta.config.tiny;
+}
+
+} // namespace traces
