@@ -31,8 +31,8 @@ enum class PathStep : uint8_t {
   PageCacheRefill,        // per-P page cache was empty: pageAlloc.allocToCache (heap lock)
   PageCacheHit,           // pages came from the per-P page cache (no heap lock)
   PageAllocFind,          // pages came from pageAlloc.alloc (first fit, heap lock)
-  HeapGrow,               // mheap.grow: 4 MiB chunks mapped (Prepared, counted released)
   ArenaReserve,           // mheap.sysAlloc: a new 64 MiB arena reserved
+  HeapGrow,               // mheap.grow: 4 MiB chunks mapped (Prepared, counted released)
   Free,                   // trace free: object became unreachable
   FreeReclaim,            // immediate mode: its slot is free again now
   GCTrigger,              // heapLive reached the pacer's trigger after a heavy allocation
