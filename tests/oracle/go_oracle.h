@@ -1,0 +1,57 @@
+// Go oracle harness: builds the programs under tests/oracle/go/<name>/ with the installed Go 1.19,
+// runs them with GOMAXPROCS=1 GOGC=off, and parses what they print. Each program is built and run
+// at most once per test-binary run (results cached in a static).
+//
+// Output format of every program (one record per line, fields separated by single spaces):
+//   addr <index> <size> <noscan 0|1> <hex address>   an allocation, in program order
+//   free <index> [<round>]                           the program dropped its reference to it
+//                                                    (in drop round <round>, default 0)
+//   case|seq|phase <i> <first addr index> <count>    a group of allocations (case also has
+//                                                    size and noscan before first/count)
+//   ms <label> <Field>=<value> ...                   a runtime.ReadMemStats snapshot
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace oracle {
+
+struct GoAlloc {
+  uint64_t index = 0;
+  uint64_t size = 0;
+  bool noscan = true;
+  uint64_t addr = 0;
+};
+
+struct GoGroup {
+  std::string kind; // "case", "seq" or "phase"
+  uint64_t id = 0;
+  uint64_t size = 0; // "case" only
+  bool noscan = true; // "case" only
+  uint64_t first = 0;
+  uint64_t count = 0;
+};
+
+struct GoOutput {
+  bool ok = false;
+  std::string error;                // why the program could not be built or run
+  std::string raw;                  // stdout as printed
+  std::vector<GoAlloc> allocs;      // in index order (allocs[i].index == i)
+  std::vector<uint64_t> frees;      // indices of dropped objects, in printed order
+  std::vector<uint64_t> freeRounds; // the drop round of each entry of frees
+  std::vector<GoGroup> groups;
+  std::map<std::string, std::map<std::string, uint64_t>> ms; // label -> field -> value
+
+  const GoGroup* group(const std::string& kind, uint64_t id) const;
+  // after[field] - before[field] as a signed number; records a test failure and returns 0 if a
+  // label or field is missing.
+  int64_t delta(const std::string& before, const std::string& after, const std::string& field) const;
+};
+
+// Builds (once) and runs (once) tests/oracle/go/<name>/main.go. On any failure, ok is false and
+// error says why; a missing Go toolchain gives "Go 1.19 not installed: run make deps".
+const GoOutput& runGoOracle(const std::string& name);
+
+} // namespace oracle
