@@ -1,6 +1,8 @@
 // Size-class tables from and to JSON. Design essay: sim/malloc.h. Go: sizeclasses.go (the data).
 #include "traces/sizeclass_json.h"
 
+#include "traces/json_trace.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <fstream>
@@ -45,17 +47,6 @@ uint32_t asU32(const json& v, const std::string& where, const char* key) {
                   v.dump()};
 }
 
-// 1-based line and column of a byte offset, for syntax errors (nlohmann reports the byte).
-std::string lineAndColumn(const std::string& text, size_t byte) {
-  const size_t end = std::min(byte == 0 ? 0 : byte - 1, text.size()); // nlohmann's byte is 1-based
-  size_t line = 1, lineStart = 0;
-  for (size_t i = 0; i < end; ++i)
-    if (text[i] == '\n') {
-      ++line;
-      lineStart = i + 1;
-    }
-  return "line " + std::to_string(line) + ", column " + std::to_string(end - lineStart + 1);
-}
 
 std::string fileStem(const std::string& path) {
   const size_t slash = path.find_last_of('/');
@@ -158,7 +149,7 @@ std::optional<sim::SizeClassTable> loadSizeClassTable(const std::string& path, s
     // nlohmann's what() starts "[json.exception.parse_error.101] parse error at ...: "; keep the reason.
     std::string reason = e.what();
     if (const size_t p = reason.find(": "); p != std::string::npos) reason = reason.substr(p + 2);
-    return fail("JSON syntax error at " + lineAndColumn(text, e.byte) + ": " + reason);
+    return fail("JSON syntax error at " + lineAndColumnOf(text, e.byte) + ": " + reason);
   }
 
   try {
