@@ -6,10 +6,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace traces {
 
@@ -49,17 +45,10 @@ bool applyConfigJson(const std::string& text, const std::string& name, const std
     if (error) *error = name + ": " + msg;
     return false;
   };
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    size_t p = what.find("parse error");
-    size_t colon = p == std::string::npos ? std::string::npos : what.find(": ", p);
-    return fail(lineAndColumnOf(text, e.byte) + ": " + (colon == std::string::npos ? what : what.substr(colon + 2)));
-  } catch (const json::exception& e) {
-    return fail(e.what());
-  }
+  std::string syntax;
+  std::optional<json> parsed = parseJsonText(text, &syntax);
+  if (!parsed) return fail(syntax);
+  const json& doc = *parsed;
   if (!doc.is_object()) return fail("a replay config must be a JSON object");
 
   sim::Config out = *cfg;
@@ -107,14 +96,8 @@ bool applyConfigJson(const std::string& text, const std::string& name, const std
 }
 
 bool applyConfigFile(const std::string& path, sim::Config* cfg, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (error) *error = path + ": cannot open: " + std::strerror(errno);
-    return false;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return applyConfigJson(ss.str(), path, dirOf(path), cfg, error);
+  std::optional<std::string> text = readWholeFile(path, error);
+  return text && applyConfigJson(*text, path, dirOf(path), cfg, error);
 }
 
 std::optional<sim::Config> loadConfigJson(const std::string& path, std::string* error) {

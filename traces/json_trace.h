@@ -32,6 +32,7 @@
 // schema errors. The loader never returns a partly loaded trace.
 #pragma once
 
+#include "traces/json_io.h"
 #include "traces/trace.h"
 
 #include <optional>
@@ -51,12 +52,5 @@ std::optional<Trace> parseJsonTrace(const std::string& text, const std::string& 
 std::string traceToJson(const Trace& t);
 // Writes traceToJson(t) to `path` atomically: to "<path>.tmp.<pid>" first, then rename.
 bool writeJsonTraceAtomic(const Trace& t, const std::string& path, std::string* error);
-
-// Writes text to `path` atomically (temp file "<path>.tmp.<pid>" + rename). On failure the temp file
-// is removed, `path` is left as it was, and *error says "<path>: <why>".
-bool writeFileAtomic(const std::string& path, const std::string& text, std::string* error);
-
-// "line L, column C" of a 1-based byte offset as nlohmann's parse_error::byte reports it.
-std::string lineAndColumnOf(const std::string& text, size_t byte);
 
 } // namespace traces

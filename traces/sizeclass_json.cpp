@@ -1,13 +1,11 @@
 // Size-class tables from and to JSON. Design essay: sim/malloc.h. Go: sizeclasses.go (the data).
 #include "traces/sizeclass_json.h"
 
-#include "traces/json_trace.h"
+#include "traces/json_io.h"
 
 #include <algorithm>
 #include <cstdint>
-#include <fstream>
 #include <initializer_list>
-#include <iterator>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -138,19 +136,12 @@ std::optional<sim::SizeClassTable> loadSizeClassTable(const std::string& path, s
     if (error != nullptr) *error = path + ": " + what;
     return std::nullopt;
   };
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail("cannot open file");
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    // nlohmann's what() starts "[json.exception.parse_error.101] parse error at ...: "; keep the reason.
-    std::string reason = e.what();
-    if (const size_t p = reason.find(": "); p != std::string::npos) reason = reason.substr(p + 2);
-    return fail("JSON syntax error at " + lineAndColumnOf(text, e.byte) + ": " + reason);
-  }
+  std::optional<std::string> text = readWholeFile(path, error);
+  if (!text) return std::nullopt;
+  std::string syntax;
+  std::optional<json> parsed = parseJsonText(*text, &syntax);
+  if (!parsed) return fail(syntax);
+  const json& doc = *parsed;
 
   try {
     if (!doc.is_object()) return fail("top level is not a JSON object");
