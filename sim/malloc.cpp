@@ -14,9 +14,8 @@ void World::mallocgc(const Event& ev, P& p) {
     objAddr_.resize(ev.id + 1, 0);
     objSize_.resize(ev.id + 1, 0);
   }
-  uint32_t sizeField = size >= kHugeSize ? kHugeSize : static_cast<uint32_t>(size);
-  if (sizeField == kHugeSize) hugeSizes_[ev.id] = size;
-  else hugeSizes_.erase(ev.id);
+  const uint32_t sizeField = size >= kHugeSize ? kHugeSize : static_cast<uint32_t>(size);
+  if (sizeField == kHugeSize) hugeSizes_[ev.id] = size; // rare: keep the side table off the hot path
 
   if (size == 0) { // Go: return unsafe.Pointer(&zerobase)
     rec_.add(PathStep::ZeroSize);
@@ -128,6 +127,7 @@ void World::freeObject(uint64_t id) {
   const uint64_t addr = objAddr_[id];
   const uint64_t size = objSize(id);
   const bool tiny = (objSize_[id] & kTinyFlag) != 0;
+  if ((objSize_[id] & ~kTinyFlag) == kHugeSize) hugeSizes_.erase(id);
   objAddr_[id] = 0;
   rec_.addr = addr;
   rec_.size = size;

@@ -81,14 +81,16 @@ void World::gcMark() {
     uint64_t* mb = s.gcmarkBits();
     const uint64_t* lb = s.liveBits();
     for (uint32_t w = 0; w < s.words; ++w) mb[w] = lb[w];
+    marked += MSpan::popcount(mb, s.words) * s.elemsize;
   }
   for (const P& p : ps_) {
     if (p.mcache.tiny == 0) continue;
     MSpan& s = span(spanOfAddr(p.mcache.tiny));
-    MSpan::setBit(s.gcmarkBits(), s.objIndex(p.mcache.tiny));
+    const uint32_t slot = s.objIndex(p.mcache.tiny);
+    if (MSpan::testBit(s.gcmarkBits(), slot)) continue;
+    MSpan::setBit(s.gcmarkBits(), slot);
+    marked += s.elemsize;
   }
-  for (const MSpan& s : spans_)
-    if (s.state == SpanState::InUse) marked += MSpan::popcount(s.gcmarkBits(), s.words) * s.elemsize;
   pacer_.heapMarked = marked;
 }
 

@@ -63,7 +63,7 @@ bool World::step(const Event& ev, std::string* error) {
   // Validate before touching anything, so bad input leaves the state as it was.
   if (ev.kind == EventKind::Alloc) {
     if (ev.id < objAddr_.size() && objAddr_[ev.id] != 0)
-      return fail("alloc of object id " + std::to_string(ev.id) + " which is still live");
+      return fail("alloc of an object that is still live (its id was not freed)");
     if (ev.id > (uint64_t{1} << 34))
       return fail("object id " + std::to_string(ev.id) + " is too large (ids must be dense)");
     if (ev.size > cfg_.maxHeapBytes)
@@ -71,7 +71,7 @@ bool World::step(const Event& ev, std::string* error) {
                   std::to_string(cfg_.maxHeapBytes) + ")");
   } else if (ev.kind == EventKind::Free) {
     if (ev.id >= objAddr_.size() || objAddr_[ev.id] == 0)
-      return fail("free of object id " + std::to_string(ev.id) + " which is not live (never allocated or already freed)");
+      return fail("free of an object that is not live (never allocated or already freed)");
   }
 
   rec_ = StepRecord{};

@@ -58,7 +58,8 @@ class World {
  public:
   explicit World(Config cfg = {});
 
-  // Runs one event. Returns false (and says why in *error) on bad input — an unknown or dead id,
+  // Runs one event. Returns false (and says why in *error; the caller names the event and its id,
+  // as only it knows the trace's own ids) on bad input — an unknown or dead id,
   // a double free, an absurd size — leaving the state untouched; or on simulated out-of-memory,
   // after which the World is failed() and refuses further events (as Go throws).
   bool step(const Event& ev, std::string* error = nullptr);

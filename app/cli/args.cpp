@@ -32,8 +32,12 @@ void Args::noValue(const std::string& flag) {
   if (inlineValue_) throw UsageError(flag + " takes no value");
 }
 
-uint64_t parseUnsigned(const std::string& flag, const std::string& text, uint64_t min, uint64_t max) {
-  uint64_t v = 0;
+namespace {
+
+// Strict integer parsing shared by both signednesses: all of `text`, in [min, max].
+template <typename T>
+T parseInteger(const std::string& flag, const std::string& text, T min, T max) {
+  T v = 0;
   const char* end = text.data() + text.size();
   auto [p, ec] = std::from_chars(text.data(), end, v);
   if (text.empty() || ec != std::errc() || p != end || v < min || v > max)
@@ -42,14 +46,14 @@ uint64_t parseUnsigned(const std::string& flag, const std::string& text, uint64_
   return v;
 }
 
+} // namespace
+
+uint64_t parseUnsigned(const std::string& flag, const std::string& text, uint64_t min, uint64_t max) {
+  return parseInteger(flag, text, min, max);
+}
+
 int64_t parseSigned(const std::string& flag, const std::string& text, int64_t min, int64_t max) {
-  int64_t v = 0;
-  const char* end = text.data() + text.size();
-  auto [p, ec] = std::from_chars(text.data(), end, v);
-  if (text.empty() || ec != std::errc() || p != end || v < min || v > max)
-    throw UsageError(flag + " expects an integer from " + std::to_string(min) + " to " + std::to_string(max) +
-                     ", got \"" + text + "\"");
-  return v;
+  return parseInteger(flag, text, min, max);
 }
 
 } // namespace cli

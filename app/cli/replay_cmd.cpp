@@ -96,19 +96,6 @@ std::string eventLabel(const traces::Trace& t, const sim::Event& ev) {
   return s + ")";
 }
 
-// The engine names objects by dense id; say the id the trace file used instead.
-std::string withOriginalIds(std::string msg, const traces::Trace& t, const sim::Event& ev) {
-  if (ev.kind != sim::EventKind::Alloc && ev.kind != sim::EventKind::Free) return msg;
-  const std::string dense = "object id " + std::to_string(ev.id);
-  const size_t p = msg.find(dense);
-  if (p != std::string::npos) {
-    const size_t end = p + dense.size();
-    if (end == msg.size() || msg[end] < '0' || msg[end] > '9')
-      msg.replace(p, dense.size(), "object id " + std::to_string(t.originalId(ev.id)));
-  }
-  return msg;
-}
-
 // Wraps text at `width` columns, the first line already `firstUsed` wide; continuation lines start
 // with `indent`. Newlines in the text are kept.
 std::string wrap(const std::string& text, size_t firstUsed, const std::string& indent, size_t width) {
@@ -233,7 +220,7 @@ int runReplay(const std::vector<std::string>& argv) {
     if (!w.step(ev, &err)) {
       std::fflush(stdout);
       std::fprintf(stderr, "%s: event #%llu %s: %s\n", o.trace.c_str(), static_cast<unsigned long long>(i),
-                   eventLabel(t, ev).c_str(), withOriginalIds(err, t, ev).c_str());
+                   eventLabel(t, ev).c_str(), err.c_str());
       exitCode = kExitEngineError;
       break;
     }

@@ -113,7 +113,8 @@ TEST_F(CliTest, DoubleFreeExits1WithEventIndexAndFileId) {
   EXPECT_EQ(r.code, 1);
   // double_free.json: #0 alloc id 77, #1 free id 77, #2 free id 77 again.
   EXPECT_NE(r.err.find(kTraces + "double_free.json: event #2 (free id 77): "), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("object id 77"), std::string::npos) << "messages use the file's ids: " << r.err;
+  EXPECT_NE(r.err.find("already freed"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("id 0"), std::string::npos) << "messages use the file's ids, never dense ones: " << r.err;
 }
 
 TEST_F(CliTest, BadUsageExits64) {

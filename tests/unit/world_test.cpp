@@ -305,6 +305,25 @@ TEST(MSpanStructs, MSpanInuseMovesIn64StructSteps) {
   EXPECT_EQ(e.w.memStats().MSpanSys, 16272u);
 }
 
+TEST(LargeObjects, SizesBeyond31BitsKeepTheirExactRequestedSize) {
+  // The object table stores sizes in 31 bits; larger ones go to a side table. 3 GiB + 5 B is
+  // 393217 pages: the ledger must see the exact request and the rounding to the page.
+  Config cfg = gogcOff();
+  cfg.liveness = Liveness::Immediate;
+  Engine e(cfg);
+  const uint64_t size = (uint64_t{3} << 30) + 5;
+  e.run(allocEvent(0, size));
+  WasteLedger l = e.w.ledger();
+  EXPECT_EQ(l.liveBytes, size);
+  EXPECT_EQ(l.roundingWaste, 8192u - 5);
+  EXPECT_EQ(e.w.view().objectSize(0), size);
+  e.run(freeEvent(0));
+  EXPECT_EQ(e.w.ledger().liveBytes, 0u);
+  e.run(allocEvent(0, 24)); // the id is reused for a small object: no stale huge size
+  EXPECT_EQ(e.w.view().objectSize(0), 24u);
+  EXPECT_EQ(e.w.ledger().liveBytes, 24u);
+}
+
 TEST(BadInput, IsRejectedWithoutChangingState) {
   Engine e(gogcOff());
   e.alloc(48);
