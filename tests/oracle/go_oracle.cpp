@@ -102,9 +102,10 @@ class Toolchain {
       return "";
     }
     const std::string bin = dir_ + "/" + name;
-    // A private GOCACHE/GOPATH and GOPATH mode (no go.mod) so this works without a HOME, in CI.
+    // A private GOCACHE/GOPATH and GOPATH mode (no go.mod) so this works without a HOME, in CI;
+    // tests/oracle/go is on GOPATH for the shared package src/oraclelib.
     const std::string cmd = "cd " + quote(src.string()) + " && " + env_ + " GOCACHE=" + quote(dir_ + "/gocache") +
-                            " GOPATH=" + quote(dir_ + "/gopath") + " GO111MODULE=off GOFLAGS= GOENV=off " +
+                            " GOPATH=" + quote(dir_ + "/gopath:" + (src.parent_path()).string()) + " GO111MODULE=off GOFLAGS= GOENV=off " +
                             quote(go_) + " build -o " + quote(bin) + " ./main.go 2>&1";
     CommandResult r = runCommand(cmd);
     if (r.status != 0) {

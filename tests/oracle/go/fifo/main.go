@@ -35,8 +35,8 @@ package main
 
 import (
 	"fmt"
+	"oraclelib"
 	"runtime"
-	"time"
 	"unsafe"
 )
 
@@ -82,40 +82,6 @@ func allocBoth(k int) {
 	}
 }
 
-// printMS prints one snapshot; BySize<i>Mallocs/BySize<i>Frees are the per-class counts of
-// MemStats.BySize (classes 1..60; the API has no room for classes 61..67).
-func printMS(label string, m *runtime.MemStats) {
-	fmt.Printf("ms %s Mallocs=%d Frees=%d HeapObjects=%d HeapAlloc=%d TotalAlloc=%d HeapInuse=%d HeapSys=%d NumGC=%d",
-		label, m.Mallocs, m.Frees, m.HeapObjects, m.HeapAlloc, m.TotalAlloc, m.HeapInuse, m.HeapSys, m.NumGC)
-	for i := 1; i < len(m.BySize); i++ {
-		fmt.Printf(" BySize%dSize=%d BySize%dMallocs=%d BySize%dFrees=%d",
-			i, m.BySize[i].Size, i, m.BySize[i].Mallocs, i, m.BySize[i].Frees)
-	}
-	fmt.Println()
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// settle brings the runtime to the state every measurement starts from: the GCs finish sweeping,
-// free the init garbage and flush the mcache (no current tiny block). The sleep is needed because
-// the background scavenger, woken by a GC, sometimes runs and sleeps on a timer during a measured
-// interval, and its first timer sleep grows the P's timer heap (runtime.doaddtimer appends to
-// pp.timers: an 8-byte allocation, measured in a few percent of the runs). Sleeping here grows
-// that heap first (our sleep timer, perhaps the scavenger's too); the two GCs after it free the
-// backing array a growth from 1 to 2 timers leaves behind (otherwise an extra 8-byte free in the
-// first measured GC, in a third of the runs).
-func settle() {
-	runtime.GC()
-	time.Sleep(2 * time.Millisecond)
-	runtime.GC()
-	runtime.GC()
-}
-
 // drop drops the object of class c (0 noscan, 1 scan) at local index l of phase p.
 func drop(p, l, c, r int) {
 	i := starts[p] + 2*l + c
@@ -125,7 +91,7 @@ func drop(p, l, c, r int) {
 }
 
 func main() {
-	settle()
+	oraclelib.Settle()
 	runtime.ReadMemStats(&ms[0])
 	starts[0] = n
 	allocBoth(perClass0)
@@ -157,7 +123,7 @@ func main() {
 	for p := 0; p < 4; p++ {
 		fmt.Printf("phase %d %d %d\n", p, starts[p], starts[p+1]-starts[p])
 		for i := starts[p]; i < starts[p+1]; i++ {
-			fmt.Printf("addr %d 1152 %d %x\n", i, b2i(noscan[i]), addrs[i])
+			fmt.Printf("addr %d 1152 %d %x\n", i, oraclelib.B2i(noscan[i]), addrs[i])
 		}
 	}
 	for i := 0; i < n; i++ {
@@ -165,11 +131,11 @@ func main() {
 			fmt.Printf("free %d %d\n", i, round[i])
 		}
 	}
-	printMS("start", &ms[0])
-	printMS("gc", &ms[1])
-	printMS("rms", &ms[2])
-	printMS("end", &ms[3])
-	printMS("gc2", &ms[4])
-	printMS("end2", &ms[5])
+	oraclelib.PrintMS("start", &ms[0])
+	oraclelib.PrintMS("gc", &ms[1])
+	oraclelib.PrintMS("rms", &ms[2])
+	oraclelib.PrintMS("end", &ms[3])
+	oraclelib.PrintMS("gc2", &ms[4])
+	oraclelib.PrintMS("end2", &ms[5])
 	runtime.KeepAlive(&keep)
 }

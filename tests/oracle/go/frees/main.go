@@ -26,9 +26,9 @@ package main
 
 import (
 	"fmt"
+	"oraclelib"
 	"runtime"
 	"runtime/metrics"
-	"time"
 	"unsafe"
 )
 
@@ -184,45 +184,11 @@ func dropPhase(p int) {
 	}
 }
 
-// printMS prints one snapshot; BySize<i>Mallocs/BySize<i>Frees are the per-class counts of
-// MemStats.BySize (classes 1..60; the API has no room for classes 61..67).
-func printMS(label string, m *runtime.MemStats) {
-	fmt.Printf("ms %s Mallocs=%d Frees=%d HeapObjects=%d HeapAlloc=%d TotalAlloc=%d HeapInuse=%d HeapSys=%d NumGC=%d",
-		label, m.Mallocs, m.Frees, m.HeapObjects, m.HeapAlloc, m.TotalAlloc, m.HeapInuse, m.HeapSys, m.NumGC)
-	for i := 1; i < len(m.BySize); i++ {
-		fmt.Printf(" BySize%dSize=%d BySize%dMallocs=%d BySize%dFrees=%d",
-			i, m.BySize[i].Size, i, m.BySize[i].Mallocs, i, m.BySize[i].Frees)
-	}
-	fmt.Println()
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// settle brings the runtime to the state every measurement starts from: the GCs finish sweeping,
-// free the init garbage and flush the mcache (no current tiny block). The sleep is needed because
-// the background scavenger, woken by a GC, sometimes runs and sleeps on a timer during a measured
-// interval, and its first timer sleep grows the P's timer heap (runtime.doaddtimer appends to
-// pp.timers: an 8-byte allocation, measured in a few percent of the runs). Sleeping here grows
-// that heap first (our sleep timer, perhaps the scavenger's too); the two GCs after it free the
-// backing array a growth from 1 to 2 timers leaves behind (otherwise an extra 8-byte free in the
-// first measured GC, in a third of the runs).
-func settle() {
-	runtime.GC()
-	time.Sleep(2 * time.Millisecond)
-	runtime.GC()
-	runtime.GC()
-}
-
 func main() {
 	samples[0].Name = "/memory/classes/heap/objects:bytes"
 	samples[1].Name = "/memory/classes/heap/unused:bytes"
 	heapInuse() // initialises runtime/metrics' table (allocates) before the baseline
-	settle()
+	oraclelib.Settle()
 
 	runtime.ReadMemStats(&ms[0])
 	starts[0] = n
@@ -257,7 +223,7 @@ func main() {
 	for p := 0; p < 3; p++ {
 		fmt.Printf("phase %d %d %d\n", p, starts[p], starts[p+1]-starts[p])
 		for i := starts[p]; i < starts[p+1]; i++ {
-			fmt.Printf("addr %d %d %d %x\n", i, kinds[i].size, b2i(kinds[i].noscan), addrs[i])
+			fmt.Printf("addr %d %d %d %x\n", i, kinds[i].size, oraclelib.B2i(kinds[i].noscan), addrs[i])
 		}
 		for i := starts[p]; i < starts[p+1]; i++ {
 			if freed[i] {
@@ -265,12 +231,12 @@ func main() {
 			}
 		}
 	}
-	printMS("p0_start", &ms[0])
+	oraclelib.PrintMS("p0_start", &ms[0])
 	fmt.Printf("ms p0_pregc HeapInuse=%d\n", preGCUse)
-	printMS("p0_gc", &ms[1])
-	printMS("p1_start", &ms[1])
-	printMS("p1_alloc", &ms[2])
-	printMS("p1_gc", &ms[3])
-	printMS("p2_gc", &ms[4])
+	oraclelib.PrintMS("p0_gc", &ms[1])
+	oraclelib.PrintMS("p1_start", &ms[1])
+	oraclelib.PrintMS("p1_alloc", &ms[2])
+	oraclelib.PrintMS("p1_gc", &ms[3])
+	oraclelib.PrintMS("p2_gc", &ms[4])
 	runtime.KeepAlive(&keep)
 }

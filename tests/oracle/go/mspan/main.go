@@ -22,8 +22,8 @@ package main
 
 import (
 	"fmt"
+	"oraclelib"
 	"runtime"
-	"time"
 	"unsafe"
 )
 
@@ -49,28 +49,8 @@ func alloc(size int) {
 	n++
 }
 
-func printMS(label string, m *runtime.MemStats) {
-	fmt.Printf("ms %s Mallocs=%d Frees=%d HeapObjects=%d HeapAlloc=%d TotalAlloc=%d HeapInuse=%d HeapSys=%d NumGC=%d MSpanInuse=%d\n",
-		label, m.Mallocs, m.Frees, m.HeapObjects, m.HeapAlloc, m.TotalAlloc, m.HeapInuse, m.HeapSys, m.NumGC, m.MSpanInuse)
-}
-
-// settle brings the runtime to the state every measurement starts from: the GCs finish sweeping,
-// free the init garbage and flush the mcache (no current tiny block). The sleep is needed because
-// the background scavenger, woken by a GC, sometimes runs and sleeps on a timer during a measured
-// interval, and its first timer sleep grows the P's timer heap (runtime.doaddtimer appends to
-// pp.timers: an 8-byte allocation, measured in a few percent of the runs). Sleeping here grows
-// that heap first (our sleep timer, perhaps the scavenger's too); the two GCs after it free the
-// backing array a growth from 1 to 2 timers leaves behind (otherwise an extra 8-byte free in the
-// first measured GC, in a third of the runs).
-func settle() {
-	runtime.GC()
-	time.Sleep(2 * time.Millisecond)
-	runtime.GC()
-	runtime.GC()
-}
-
 func main() {
-	settle()
+	oraclelib.Settle()
 	runtime.ReadMemStats(&cur)
 	for n < maxCalib {
 		prev = cur
@@ -97,9 +77,9 @@ func main() {
 	for i := 0; i < n; i++ {
 		fmt.Printf("addr %d %d 1 %x\n", i, sizes[i], addrs[i])
 	}
-	printMS("calib_before", &prev)
-	printMS("calib_after", &cur)
-	printMS("start", &ms[0])
-	printMS("end", &ms[1])
+	oraclelib.PrintMS("calib_before", &prev)
+	oraclelib.PrintMS("calib_after", &cur)
+	oraclelib.PrintMS("start", &ms[0])
+	oraclelib.PrintMS("end", &ms[1])
 	runtime.KeepAlive(&keep)
 }

@@ -18,8 +18,8 @@ package main
 
 import (
 	"fmt"
+	"oraclelib"
 	"runtime"
-	"time"
 	"unsafe"
 )
 
@@ -47,18 +47,6 @@ func lcgSizes() {
 	}
 }
 
-// printMS prints one snapshot; BySize<i>Mallocs/BySize<i>Frees are the per-class counts of
-// MemStats.BySize (classes 1..60; the API has no room for classes 61..67).
-func printMS(label string, m *runtime.MemStats) {
-	fmt.Printf("ms %s Mallocs=%d Frees=%d HeapObjects=%d HeapAlloc=%d TotalAlloc=%d HeapInuse=%d HeapSys=%d NumGC=%d",
-		label, m.Mallocs, m.Frees, m.HeapObjects, m.HeapAlloc, m.TotalAlloc, m.HeapInuse, m.HeapSys, m.NumGC)
-	for i := 1; i < len(m.BySize); i++ {
-		fmt.Printf(" BySize%dSize=%d BySize%dMallocs=%d BySize%dFrees=%d",
-			i, m.BySize[i].Size, i, m.BySize[i].Mallocs, i, m.BySize[i].Frees)
-	}
-	fmt.Println()
-}
-
 func alloc(n, size int) {
 	b := make([]byte, size)
 	keep[n] = unsafe.Pointer(&b[0])
@@ -66,24 +54,9 @@ func alloc(n, size int) {
 	sizes[n] = size
 }
 
-// settle brings the runtime to the state every measurement starts from: the GCs finish sweeping,
-// free the init garbage and flush the mcache (no current tiny block). The sleep is needed because
-// the background scavenger, woken by a GC, sometimes runs and sleeps on a timer during a measured
-// interval, and its first timer sleep grows the P's timer heap (runtime.doaddtimer appends to
-// pp.timers: an 8-byte allocation, measured in a few percent of the runs). Sleeping here grows
-// that heap first (our sleep timer, perhaps the scavenger's too); the two GCs after it free the
-// backing array a growth from 1 to 2 timers leaves behind (otherwise an extra 8-byte free in the
-// first measured GC, in a third of the runs).
-func settle() {
-	runtime.GC()
-	time.Sleep(2 * time.Millisecond)
-	runtime.GC()
-	runtime.GC()
-}
-
 func main() {
 	lcgSizes()
-	settle()
+	oraclelib.Settle()
 	n := 0
 	runtime.ReadMemStats(&ms[0])
 	for _, s := range example {
@@ -114,11 +87,11 @@ func main() {
 	for i := 0; i < n; i++ {
 		fmt.Printf("addr %d %d 1 %x\n", i, sizes[i], addrs[i])
 	}
-	printMS("seq0_before", &ms[0])
-	printMS("seq0_after", &ms[1])
-	printMS("seq1_before", &ms[1])
-	printMS("seq1_after", &ms[2])
-	printMS("seq2_before", &ms[2])
-	printMS("seq3_after", &ms[3])
+	oraclelib.PrintMS("seq0_before", &ms[0])
+	oraclelib.PrintMS("seq0_after", &ms[1])
+	oraclelib.PrintMS("seq1_before", &ms[1])
+	oraclelib.PrintMS("seq1_after", &ms[2])
+	oraclelib.PrintMS("seq2_before", &ms[2])
+	oraclelib.PrintMS("seq3_after", &ms[3])
 	runtime.KeepAlive(&keep)
 }
