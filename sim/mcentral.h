@@ -34,7 +34,6 @@ class SpanSet {
     }
     return true;
   }
-  size_t rawSize() const { return q_.size() - head_; } // including stale entries
   const Entry* begin() const { return q_.data() + head_; }
   const Entry* end() const { return q_.data() + q_.size(); }
 

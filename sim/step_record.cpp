@@ -11,38 +11,38 @@ namespace {
 
 struct StepInfo {
   const char* name;     // short name for reports and JSON
-  const char* goFuncs;  // Go functions this step adds to the path, space separated
+  const char* goFuncs[5]; // Go functions this step adds to the path, in call order
   const char* words;    // for describe()
 };
 
 constexpr StepInfo kSteps[] = {
-    {"zero_size", "runtime.mallocgc", "size 0 → &zerobase, nothing allocated"},
-    {"tiny_hit", "runtime.mallocgc", "packed into the current tiny block"},
-    {"tiny_new_block", "runtime.mallocgc", "new 16 B tiny block"},
-    {"next_free_fast", "runtime.nextFreeFast", "mcache hit (allocCache)"},
-    {"next_free", "runtime.(*mcache).nextFree runtime.(*mspan).nextFreeIndex", "mcache slow path (nextFreeIndex)"},
-    {"refill", "runtime.(*mcache).refill", ""},
-    {"uncache_span", "runtime.(*mcentral).uncacheSpan", "full span back to mcentral"},
-    {"cache_span_partial_swept", "runtime.(*mcentral).cacheSpan runtime.(*spanSet).pop", "mcentral.cacheSpan: partial swept span"},
-    {"cache_span_partial_unswept", "runtime.(*mcentral).cacheSpan runtime.(*sweepLocked).sweep", "mcentral.cacheSpan: swept a partial unswept span"},
-    {"cache_span_full_unswept", "runtime.(*mcentral).cacheSpan runtime.(*sweepLocked).sweep", "mcentral.cacheSpan: swept a full unswept span"},
-    {"central_grow", "runtime.(*mcentral).cacheSpan runtime.(*mcentral).grow", "mcentral empty → mcentral.grow"},
-    {"large_alloc", "runtime.(*mcache).allocLarge", "large object → own span"},
-    {"alloc_span", "runtime.(*mheap).alloc runtime.(*mheap).allocSpan", "mheap.allocSpan"},
-    {"page_cache_refill", "runtime.(*pageAlloc).allocToCache", "P's page cache refilled (heap lock)"},
-    {"page_cache_hit", "runtime.(*pageCache).alloc", "pages from the P's page cache"},
-    {"page_alloc_find", "runtime.(*pageAlloc).alloc runtime.(*pageAlloc).find", "pages by first fit (heap lock)"},
-    {"arena_reserve", "runtime.(*mheap).grow runtime.(*mheap).sysAlloc runtime.sysReserve", "new 64 MiB arena reserved"},
-    {"heap_grow", "runtime.(*mheap).grow runtime.sysMap runtime.(*pageAlloc).grow", "heap grown from the OS"},
-    {"free", "", "object unreachable"},
-    {"free_reclaim", "runtime.(*sweepLocked).sweep", "slot reclaimed now (immediate mode)"},
-    {"gc_trigger", "runtime.gcTrigger.test runtime.gcStart", "heapLive reached the GC trigger"},
-    {"gc_cycle", "runtime.gcStart runtime.gcMarkTermination", "GC cycle: mark, sweepgen += 2"},
-    {"release_all", "runtime.(*mcache).releaseAll", "mcaches flushed"},
-    {"sweep", "runtime.sweepone runtime.(*sweepLocked).sweep", ""},
-    {"free_span", "runtime.(*mheap).freeSpan runtime.(*pageAlloc).free", ""},
-    {"read_mem_stats", "runtime.ReadMemStats runtime.flushallmcaches", "ReadMemStats (flushes every mcache)"},
-    {"annotate", "", "annotation"},
+    {"zero_size", {"runtime.mallocgc"}, "size 0 → &zerobase, nothing allocated"},
+    {"tiny_hit", {"runtime.mallocgc"}, "packed into the current tiny block"},
+    {"tiny_new_block", {"runtime.mallocgc"}, "new 16 B tiny block"},
+    {"next_free_fast", {"runtime.nextFreeFast"}, "mcache hit (allocCache)"},
+    {"next_free", {"runtime.(*mcache).nextFree", "runtime.(*mspan).nextFreeIndex"}, "mcache slow path (nextFreeIndex)"},
+    {"refill", {"runtime.(*mcache).refill"}, ""},
+    {"uncache_span", {"runtime.(*mcentral).uncacheSpan"}, "full span back to mcentral"},
+    {"cache_span_partial_swept", {"runtime.(*mcentral).cacheSpan", "runtime.(*spanSet).pop"}, "mcentral.cacheSpan: partial swept span"},
+    {"cache_span_partial_unswept", {"runtime.(*mcentral).cacheSpan", "runtime.(*sweepLocked).sweep"}, "mcentral.cacheSpan: swept a partial unswept span"},
+    {"cache_span_full_unswept", {"runtime.(*mcentral).cacheSpan", "runtime.(*sweepLocked).sweep"}, "mcentral.cacheSpan: swept a full unswept span"},
+    {"central_grow", {"runtime.(*mcentral).cacheSpan", "runtime.(*mcentral).grow"}, "mcentral empty → mcentral.grow"},
+    {"large_alloc", {"runtime.(*mcache).allocLarge"}, "large object → own span"},
+    {"alloc_span", {"runtime.(*mheap).alloc", "runtime.(*mheap).allocSpan"}, "mheap.allocSpan"},
+    {"page_cache_refill", {"runtime.(*pageAlloc).allocToCache"}, "P's page cache refilled (heap lock)"},
+    {"page_cache_hit", {"runtime.(*pageCache).alloc"}, "pages from the P's page cache"},
+    {"page_alloc_find", {"runtime.(*pageAlloc).alloc", "runtime.(*pageAlloc).find"}, "pages by first fit (heap lock)"},
+    {"arena_reserve", {"runtime.(*mheap).grow", "runtime.(*mheap).sysAlloc", "runtime.sysReserve"}, "new 64 MiB arena reserved"},
+    {"heap_grow", {"runtime.(*mheap).grow", "runtime.sysMap", "runtime.(*pageAlloc).grow"}, "heap grown from the OS"},
+    {"free", {}, "object unreachable"},
+    {"free_reclaim", {"runtime.(*sweepLocked).sweep"}, "slot reclaimed now (immediate mode)"},
+    {"gc_trigger", {"runtime.gcTrigger.test", "runtime.gcStart"}, "heapLive reached the GC trigger"},
+    {"gc_cycle", {"runtime.gcStart", "runtime.gcMarkTermination"}, "GC cycle: mark, sweepgen += 2"},
+    {"release_all", {"runtime.(*mcache).releaseAll"}, "mcaches flushed"},
+    {"sweep", {"runtime.sweepone", "runtime.(*sweepLocked).sweep"}, ""},
+    {"free_span", {"runtime.(*mheap).freeSpan", "runtime.(*pageAlloc).free"}, ""},
+    {"read_mem_stats", {"runtime.ReadMemStats", "runtime.flushallmcaches"}, "ReadMemStats (flushes every mcache)"},
+    {"annotate", {}, "annotation"},
 };
 static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == static_cast<size_t>(PathStep::Count));
 
@@ -64,31 +64,13 @@ const char* pathStepName(PathStep s) { return kSteps[static_cast<size_t>(s)].nam
 
 // Go functions along the path, outermost first, each once.
 std::vector<const char*> goFunctions(const StepRecord& r) {
-  static const std::vector<std::vector<const char*>> split = [] {
-    static std::vector<std::string> storage; // keeps the split names alive
-    storage.reserve(64);
-    std::vector<std::vector<const char*>> out;
-    for (const StepInfo& s : kSteps) {
-      std::vector<const char*> names;
-      std::string all = s.goFuncs;
-      size_t pos = 0;
-      while (pos < all.size()) {
-        size_t end = all.find(' ', pos);
-        if (end == std::string::npos) end = all.size();
-        storage.push_back(all.substr(pos, end - pos));
-        names.push_back(storage.back().c_str());
-        pos = end + 1;
-      }
-      out.push_back(std::move(names));
-    }
-    return out;
-  }();
   std::vector<const char*> out;
   if (r.kind == EventKind::Alloc) out.push_back("runtime.mallocgc");
   if (r.kind == EventKind::GC) out.push_back("runtime.GC");
-  for (size_t i = 0; i < split.size(); ++i) {
+  for (size_t i = 0; i < static_cast<size_t>(PathStep::Count); ++i) {
     if (!r.has(static_cast<PathStep>(i))) continue;
-    for (const char* f : split[i]) {
+    for (const char* f : kSteps[i].goFuncs) {
+      if (f == nullptr) break;
       bool seen = false;
       for (const char* g : out) seen = seen || std::string_view(g) == f;
       if (!seen) out.push_back(f);
