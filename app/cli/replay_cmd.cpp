@@ -6,7 +6,8 @@
 #include "app/cli/state_dump.h"
 #include "sim/malloc.h"
 #include "traces/config_json.h"
-#include "traces/json_trace.h"
+#include "traces/json_io.h"
+#include "traces/open_trace.h"
 
 #include <cstdio>
 
@@ -89,10 +90,13 @@ std::string fileStem(const std::string& path) {
   return dot == std::string::npos || dot == 0 ? base : base.substr(0, dot);
 }
 
-// "(alloc id 7)", "(free id 7)", "(gc)": what the trace file calls the event.
-std::string eventLabel(const traces::Trace& t, const sim::Event& ev) {
+// "(alloc id 7)", "(free 0x55d0c0a012a0)", "(gc)": what the trace file calls the event.
+std::string eventLabel(const traces::EventStream& t, const sim::Event& ev) {
   std::string s = std::string("(") + sim::eventKindName(ev.kind);
-  if (ev.kind == sim::EventKind::Alloc || ev.kind == sim::EventKind::Free) s += " id " + std::to_string(t.originalId(ev.id));
+  if (ev.kind == sim::EventKind::Alloc || ev.kind == sim::EventKind::Free) {
+    const std::string obj = t.describeObject(ev.id);
+    s += " " + (obj.empty() ? "id " + std::to_string(ev.id) : obj);
+  }
   return s + ")";
 }
 
@@ -137,7 +141,7 @@ std::string wrap(const std::string& text, size_t firstUsed, const std::string& i
   return out;
 }
 
-void printStep(std::FILE* out, const traces::Trace& t, const sim::Event& ev, const sim::StepRecord& rec, size_t indexWidth) {
+void printStep(std::FILE* out, const traces::EventStream& t, const sim::Event& ev, const sim::StepRecord& rec, size_t indexWidth) {
   std::string line(1, '#');
   line += std::to_string(rec.index);
   if (line.size() < indexWidth + 1) line.resize(indexWidth + 1, ' ');
@@ -155,11 +159,12 @@ void printStep(std::FILE* out, const traces::Trace& t, const sim::Event& ev, con
     }
     line += "\n";
   }
-  if (ev.kind == sim::EventKind::Annotate && ev.id < t.annotations.size())
-  {
-    line += "    lesson: ";
-    line += wrap(t.annotations[ev.id], 12, "            ", 100);
-    line += '\n';
+  if (ev.kind == sim::EventKind::Annotate) {
+    if (const std::string* text = t.annotation(ev.id)) {
+      line += "    lesson: ";
+      line += wrap(*text, 12, "            ", 100);
+      line += '\n';
+    }
   }
   std::fputs(line.c_str(), out);
 }
@@ -172,16 +177,18 @@ int runReplay(const std::vector<std::string>& argv) {
   const ReplayOptions& o = *opt;
 
   std::string err;
-  std::optional<traces::Trace> trace = traces::loadJsonTrace(o.trace, &err);
-  if (!trace) {
-    std::fprintf(stderr, "%s\n", err.c_str());
+  std::unique_ptr<traces::EventStream> stream;
+  try {
+    stream = traces::openTrace(o.trace);
+  } catch (const traces::TraceError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
     return kExitInputError;
   }
-  const traces::Trace& t = *trace;
+  const traces::EventStream& t = *stream;
 
   // Settings: defaults < trace meta.config < --config file < flags.
   sim::Config cfg;
-  traces::applyTraceConfig(t.meta, cfg);
+  traces::applyTraceConfig(t.meta(), cfg);
   if (!o.configFile.empty() && !traces::applyConfigFile(o.configFile, &cfg, &err)) {
     std::fprintf(stderr, "%s\n", err.c_str());
     return kExitInputError;
@@ -200,9 +207,8 @@ int runReplay(const std::vector<std::string>& argv) {
 
   sim::World w(cfg);
   ReplayReport r;
-  r.traceName = t.meta.name.empty() ? fileStem(o.trace) : t.meta.name;
+  r.traceName = t.meta().name.empty() ? fileStem(o.trace) : t.meta().name;
   r.tracePath = o.trace;
-  r.eventsTotal = t.events.size();
   r.procs = w.config().gomaxprocs;
   r.liveness = sim::livenessName(w.config().liveness);
   r.gogc = w.config().gogc;
@@ -210,37 +216,57 @@ int runReplay(const std::vector<std::string>& argv) {
   r.tiny = w.config().tinyAlloc;
   r.pathCounts.assign(static_cast<size_t>(sim::PathStep::Count), 0);
 
-  const uint64_t n = o.until ? std::min<uint64_t>(*o.until, t.events.size()) : t.events.size();
-  const size_t indexWidth = std::to_string(n == 0 ? 0 : n - 1).size();
+  const std::optional<uint64_t> total = stream->eventCount();
+  const uint64_t n = o.until ? *o.until : ~uint64_t{0};
+  const uint64_t last = std::min(n, total.value_or(n)); // events we expect to run, for the #index column
+  const size_t indexWidth = last == ~uint64_t{0} ? 0 : std::to_string(last == 0 ? 0 : last - 1).size();
   // With --report json, stdout stays one JSON document: the steps go to stderr.
   std::FILE* stepsOut = o.report == "json" ? stderr : stdout;
   int exitCode = kExitOk;
-  for (uint64_t i = 0; i < n; ++i) {
-    const sim::Event& ev = t.events[i];
-    if (!w.step(ev, &err)) {
-      std::fflush(stdout);
-      std::fprintf(stderr, "%s: event #%llu %s: %s\n", o.trace.c_str(), static_cast<unsigned long long>(i),
-                   eventLabel(t, ev).c_str(), err.c_str());
-      exitCode = kExitEngineError;
-      break;
-    }
-    const sim::StepRecord& rec = w.last();
-    r.eventsReplayed++;
-    for (size_t s = 0; s < r.pathCounts.size(); ++s)
-      if (rec.has(static_cast<sim::PathStep>(s))) r.pathCounts[s]++;
-    if (o.steps) printStep(stepsOut, t, ev, rec, indexWidth);
-    if (o.checkInvariants) {
-      std::vector<std::string> bad = sim::checkInvariants(w);
-      if (!bad.empty()) {
-        std::fflush(stdout);
-        std::fprintf(stderr, "%s: event #%llu %s: invariant violated after this event:\n", o.trace.c_str(),
-                     static_cast<unsigned long long>(i), eventLabel(t, ev).c_str());
-        for (const std::string& b : bad) std::fprintf(stderr, "  %s\n", b.c_str());
-        exitCode = kExitInvariant;
+  std::vector<sim::Event> batch(4096);
+  uint64_t i = 0;
+  bool ended = false;
+  try {
+    while (i < n && exitCode == kExitOk) {
+      const size_t got = stream->read(batch.data(), static_cast<size_t>(std::min<uint64_t>(batch.size(), n - i)));
+      if (got == 0) {
+        ended = true;
         break;
       }
+      for (size_t b = 0; b < got; ++b, ++i) {
+        const sim::Event& ev = batch[b];
+        if (!w.step(ev, &err)) {
+          std::fflush(stdout);
+          std::fprintf(stderr, "%s: event #%llu %s: %s\n", o.trace.c_str(), static_cast<unsigned long long>(i),
+                       eventLabel(t, ev).c_str(), err.c_str());
+          exitCode = kExitEngineError;
+          break;
+        }
+        const sim::StepRecord& rec = w.last();
+        r.eventsReplayed++;
+        for (size_t s = 0; s < r.pathCounts.size(); ++s)
+          if (rec.has(static_cast<sim::PathStep>(s))) r.pathCounts[s]++;
+        if (o.steps) printStep(stepsOut, t, ev, rec, indexWidth);
+        if (o.checkInvariants) {
+          std::vector<std::string> bad = sim::checkInvariants(w);
+          if (!bad.empty()) {
+            std::fflush(stdout);
+            std::fprintf(stderr, "%s: event #%llu %s: invariant violated after this event:\n", o.trace.c_str(),
+                         static_cast<unsigned long long>(i), eventLabel(t, ev).c_str());
+            for (const std::string& bl : bad) std::fprintf(stderr, "  %s\n", bl.c_str());
+            exitCode = kExitInvariant;
+            break;
+          }
+        }
+      }
     }
+  } catch (const traces::TraceError& e) {
+    // Never a silently half-loaded trace: a read error stops the replay with the file and offset.
+    std::fflush(stdout);
+    std::fprintf(stderr, "%s (after %llu events)\n", e.what(), static_cast<unsigned long long>(i));
+    exitCode = kExitInputError;
   }
+  r.eventsTotal = ended ? std::optional<uint64_t>(i) : total; // unknown if --until stopped a stream
 
   // The state dump is written in every case: after an error it shows the state that led to it.
   if (!o.dumpState.empty() && !traces::writeFileAtomic(o.dumpState, stateToJson(w), &err)) {

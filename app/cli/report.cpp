@@ -102,7 +102,8 @@ std::string textReport(const ReplayReport& r) {
   std::string o;
   o += "spanscope replay: " + r.traceName + "\n";
   o += "  trace    " + r.tracePath + "\n";
-  o += fmt("  events   %llu of %llu replayed\n", ull(r.eventsReplayed), ull(r.eventsTotal));
+  if (r.eventsTotal) o += fmt("  events   %llu of %llu replayed\n", ull(r.eventsReplayed), ull(*r.eventsTotal));
+  else o += fmt("  events   %llu replayed (stopped by --until)\n", ull(r.eventsReplayed));
   o += fmt("  config   GOMAXPROCS %u, liveness %s, GOGC %s, table %s, tiny allocator %s\n", r.procs,
            r.liveness.c_str(), gogcText(r.gogc).c_str(), r.table.c_str(), r.tiny ? "on" : "off");
 
@@ -160,7 +161,8 @@ std::string jsonReport(const ReplayReport& r) {
   ojson j;
   j["trace"] = {{"name", r.traceName}, {"path", r.tracePath}};
   j["events_replayed"] = r.eventsReplayed;
-  j["events_total"] = r.eventsTotal;
+  if (r.eventsTotal) j["events_total"] = *r.eventsTotal;
+  else j["events_total"] = nullptr;
   j["config"] = {{"gomaxprocs", r.procs}, {"liveness", r.liveness}, {"gogc", r.gogc < 0 ? -1 : r.gogc},
                  {"gc_off", r.gogc < 0}, {"table", r.table}, {"tiny", r.tiny}};
   ojson ms = ojson::object();

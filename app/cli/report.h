@@ -5,6 +5,7 @@
 #include "sim/malloc.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,7 @@ struct ReplayReport {
   std::string traceName;
   std::string tracePath;
   uint64_t eventsReplayed = 0;
-  uint64_t eventsTotal = 0;
+  std::optional<uint64_t> eventsTotal; // unknown when --until stopped before the trace's end
   // config
   uint32_t procs = 1;
   std::string liveness;

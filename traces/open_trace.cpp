@@ -1,0 +1,52 @@
+// openTrace: see open_trace.h. Formats register in traceFormats() below, one line each.
+#include "traces/open_trace.h"
+
+#include "traces/json_trace.h"
+
+namespace traces {
+
+namespace {
+
+bool sniffJson(std::string_view head) {
+  size_t i = 0;
+  while (i < head.size() && (head[i] == ' ' || head[i] == '\t' || head[i] == '\n' || head[i] == '\r')) ++i;
+  return i < head.size() && head[i] == '{' && head.find("\"format\"") != std::string_view::npos &&
+         head.find(kTraceFormat) != std::string_view::npos;
+}
+
+std::unique_ptr<EventStream> openJson(std::unique_ptr<ByteSource> src) {
+  // JSON traces are small (lessons); parse the whole text.
+  std::string text;
+  char buf[1 << 16];
+  while (size_t n = src->read(buf, sizeof buf)) {
+    text.append(buf, n);
+    if (text.size() > (size_t{1} << 31)) throw TraceError(src->path() + ": JSON trace larger than 2 GiB; use the binary format");
+  }
+  std::string err;
+  std::optional<Trace> t = parseJsonTrace(text, src->path(), &err);
+  if (!t) throw TraceError(err);
+  return std::make_unique<VectorStream>(std::move(*t));
+}
+
+} // namespace
+
+const std::vector<TraceFormat>& traceFormats() {
+  static const std::vector<TraceFormat> formats = {
+      {"json", "spanscope JSON trace (lessons, small traces)", sniffJson, openJson},
+  };
+  return formats;
+}
+
+std::unique_ptr<EventStream> openTrace(const std::string& path) {
+  auto src = std::make_unique<ByteSource>(path);
+  const std::string_view head = src->head();
+  if (head.empty()) throw TraceError(path + ": empty file (no trace in it)");
+  for (const TraceFormat& f : traceFormats()) {
+    if (f.sniff(head)) return f.open(std::move(src));
+  }
+  std::string tried;
+  for (const TraceFormat& f : traceFormats()) tried += (tried.empty() ? "" : ", ") + std::string(f.name);
+  throw TraceError(path + ": byte 0: not a trace format spanscope knows (tried " + tried + ")");
+}
+
+} // namespace traces
