@@ -110,4 +110,17 @@ bool World::step(const Event& ev, std::string* error) {
   return true;
 }
 
+// Not in Go: the checkpoint store (sim/checkpoint.h) budgets memory with this.
+size_t World::footprintBytes() const {
+  size_t b = sizeof(World) + spans_.capacity() * sizeof(MSpan);
+  for (const MSpan& s : spans_) b += s.bits.capacity() * sizeof(uint64_t) + s.tinyRefs.capacity();
+  b += freeStructs_.capacity() * sizeof(SpanId) + spanOf_.capacity() * sizeof(SpanId);
+  b += static_cast<size_t>(pages_.chunks()) * (kPallocChunkPages / 4 + sizeof(uint32_t)); // two bitmaps
+  b += central_.capacity() * sizeof(MCentral) * 2; // the queues are small rings; counted twice
+  for (const P& p : ps_) b += sizeof(P) + p.mcache.alloc.capacity() * sizeof(SpanId);
+  b += objAddr_.capacity() * sizeof(uint64_t) + objSize_.capacity() * sizeof(uint32_t);
+  b += hugeSizes_.size() * 32 + threadToP_.size() * 32;
+  return b;
+}
+
 } // namespace sim

@@ -77,6 +77,8 @@ class World {
   // Every heap byte in one category; total() == HeapSys. Walks the spans.
   WasteLedger ledger() const;
   const Pacer& pacer() const { return pacer_; }
+  // Heap memory this World object holds (for checkpoint budgets); an estimate within a few %.
+  size_t footprintBytes() const;
 
  private:
   friend class HeapView;

@@ -1,0 +1,85 @@
+// Session: one loaded trace, the engine positioned at an event, checkpoints for instant seeking,
+// and the per-event history the panels show. No ImGui here: the UI tests and the app share it.
+// The GUI reads a Session only through const accessors; it changes it only through Commands that
+// the app applies between frames (ARCHITECTURE.md §2).
+#pragma once
+
+#include "sim/checkpoint.h"
+#include "sim/malloc.h"
+#include "traces/trace.h"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace gui {
+
+// One point of the stats-over-time series.
+struct StatsSample {
+  uint64_t event = 0; // number of events applied when sampled (0 = before the first event)
+  sim::MemStats mem;  // as runtime.ReadMemStats would report (without its flush)
+  sim::WasteLedger ledger;
+};
+
+// What the first pass over the trace learned about every event (kept for the whole trace).
+struct EventInfo {
+  uint32_t pathMask = 0; // bit i set = sim::PathStep(i) happened (StepRecord::has)
+  uint32_t sizeClass = 0;
+  uint64_t addr = 0;     // address allocated or freed (0 for other kinds)
+};
+
+// Shared with a loading thread: how far the first pass is, and a request to stop it.
+struct LoadProgress {
+  std::atomic<uint64_t> eventsDone{0};
+  std::atomic<bool> cancel{false};
+};
+
+class Session {
+ public:
+  // Loads and pre-runs the whole trace once (records EventInfo, stats samples, GC points and
+  // checkpoints). Throws traces::TraceError on bad input or when the engine rejects an event
+  // (naming the file and the event). Returns nullptr if progress->cancel was set.
+  static std::unique_ptr<Session> open(traces::Trace trace, std::string path, sim::Config cfg,
+                                       LoadProgress* progress = nullptr);
+
+  const traces::Trace& trace() const;
+  const std::string& path() const;
+  uint64_t eventCount() const;
+
+  // Number of events applied: the engine state is "after event position()-1".
+  uint64_t position() const;
+  const sim::World& world() const;
+  // The record of the last applied event (position()-1); nullptr at position 0.
+  const sim::StepRecord* lastRecord() const;
+
+  const std::vector<EventInfo>& events() const;   // one per trace event
+  const std::vector<StatsSample>& stats() const;  // sampled over the whole trace, ascending event
+  const std::vector<uint64_t>& gcEvents() const;  // indices of events that ran a GC cycle
+  // Annotation text in force at the current position (the last Annotate event at or before
+  // position()-1), or nullptr.
+  const std::string* currentLesson() const;
+
+  // Moves the engine to `position` (0..eventCount()) using the nearest checkpoint at or before it.
+  void seek(uint64_t position);
+  void step(int64_t n); // forwards (n > 0) or backwards (n < 0), clamped to the trace
+
+  const sim::Checkpoints& checkpoints() const { return checkpoints_; }
+
+ private:
+  Session(traces::Trace trace, std::string path, sim::Config cfg);
+  bool firstPass(LoadProgress* progress);
+  void stepForward(uint64_t target);
+
+  traces::Trace trace_;
+  std::string path_;
+  sim::World world_;
+  sim::Checkpoints checkpoints_;
+  std::vector<EventInfo> events_;
+  std::vector<StatsSample> stats_;
+  std::vector<uint64_t> gcEvents_;
+  std::vector<uint64_t> annotateEvents_; // indices of Annotate events, ascending
+};
+
+} // namespace gui

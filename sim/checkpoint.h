@@ -1,0 +1,43 @@
+// Checkpoints: copies of the whole World taken during a forward run, so that seeking anywhere
+// (and stepping back) costs one copy plus at most `interval` events. Design essay: sim/malloc.h.
+// Not in Go: a simulator facility. A World is plain data, so a copy is a complete snapshot.
+#pragma once
+
+#include "sim/world.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace sim {
+
+class Checkpoints {
+ public:
+  // One checkpoint every `interval` events, within `budgetBytes`: when the copies outgrow the
+  // budget, every other one is dropped and the interval doubles (seeking gets slower, never
+  // wrong).
+  Checkpoints(uint64_t interval, size_t budgetBytes);
+
+  // Offers the World after `position` events; kept if position is a multiple of interval().
+  void offer(const World& w, uint64_t position);
+  // The latest checkpoint at or before `position` and its position; nullptr if none.
+  const World* atOrBefore(uint64_t position, uint64_t* at) const;
+
+  uint64_t interval() const { return interval_; }
+  size_t count() const { return cps_.size(); }
+  size_t bytes() const { return bytes_; }
+
+ private:
+  struct Checkpoint {
+    uint64_t position;
+    World world;
+    size_t bytes;
+  };
+  void thin();
+
+  std::vector<Checkpoint> cps_; // ascending position
+  uint64_t interval_;
+  size_t budget_, bytes_ = 0;
+};
+
+} // namespace sim

@@ -1,0 +1,162 @@
+// Session: the GUI's engine position. Seeking (forwards, backwards, across checkpoints) must give
+// exactly the state a straight replay gives; the first pass must describe every event as the
+// engine ran it. References are independent straight replays and hand counts of the scenario file.
+#include "app/gui/session.h"
+
+#include "traces/event_stream.h"
+#include "traces/json_trace.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace {
+
+using namespace sim;
+
+traces::Trace loadScenario(const char* name) {
+  std::string err;
+  auto t = traces::loadJsonTrace(std::string(SPANSCOPE_SOURCE_DIR) + "/assets/scenarios/" + name, &err);
+  EXPECT_TRUE(t.has_value()) << err;
+  return t ? *t : traces::Trace{};
+}
+
+// A long random trace so that seeks cross several checkpoints (interval >= 4096).
+traces::Trace longTrace(size_t n) {
+  traces::Trace t;
+  std::mt19937_64 rng(11);
+  std::vector<uint64_t> live;
+  uint64_t next = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (rng() % 100 < 60 || live.empty()) {
+      t.events.push_back(allocEvent(next, 1 + rng() % 1500, true, static_cast<uint32_t>(rng() % 2)));
+      live.push_back(next++);
+    } else if (rng() % 200 == 0) {
+      t.events.push_back(gcEvent());
+    } else {
+      const size_t k = rng() % live.size();
+      t.events.push_back(freeEvent(live[k]));
+      live[k] = live.back();
+      live.pop_back();
+    }
+  }
+  return t;
+}
+
+World straightTo(const traces::Trace& t, const Config& cfg, uint64_t n) {
+  World w(cfg);
+  for (uint64_t i = 0; i < n; ++i) EXPECT_TRUE(w.step(t.events[i]));
+  return w;
+}
+
+void expectSameState(const World& a, const World& b) {
+  const MemStats ma = a.memStats(), mb = b.memStats();
+  EXPECT_EQ(a.eventsApplied(), b.eventsApplied());
+  EXPECT_EQ(ma.HeapAlloc, mb.HeapAlloc);
+  EXPECT_EQ(ma.HeapInuse, mb.HeapInuse);
+  EXPECT_EQ(ma.HeapSys, mb.HeapSys);
+  EXPECT_EQ(ma.Mallocs, mb.Mallocs);
+  EXPECT_EQ(ma.NumGC, mb.NumGC);
+  const HeapView va = a.view(), vb = b.view();
+  ASSERT_EQ(va.objectIdLimit(), vb.objectIdLimit());
+  for (uint64_t id = 0; id < va.objectIdLimit(); ++id) ASSERT_EQ(va.objectAddr(id), vb.objectAddr(id)) << "object " << id;
+  ASSERT_EQ(va.spanCount(), vb.spanCount());
+  for (SpanId s = 0; s < va.spanCount(); ++s) {
+    ASSERT_EQ(va.span(s).freeindex, vb.span(s).freeindex) << "span " << s;
+    ASSERT_EQ(va.span(s).allocCache, vb.span(s).allocCache) << "span " << s;
+    ASSERT_EQ(va.span(s).bits, vb.span(s).bits) << "span " << s;
+  }
+  EXPECT_EQ(a.last().index, b.last().index);
+  EXPECT_EQ(a.last().path, b.last().path);
+}
+
+TEST(Session, OpensAtTheStartAndDescribesEveryEvent) {
+  traces::Trace t = loadScenario("classroom.json");
+  const size_t n = t.events.size();
+  ASSERT_EQ(n, 28u) << "classroom.json: 9 alloc + 3 free + 1 gc + 1 readmemstats + 14 annotate";
+  auto s = gui::Session::open(t, "classroom.json", Config{});
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->position(), 0u);
+  EXPECT_EQ(s->lastRecord(), nullptr);
+  ASSERT_EQ(s->events().size(), n);
+  ASSERT_EQ(s->gcEvents().size(), 1u) << "the scenario has one gc op";
+  EXPECT_EQ(t.events[s->gcEvents()[0]].kind, EventKind::GC);
+  // Each EventInfo equals what a straight replay's StepRecord says.
+  World w;
+  for (size_t i = 0; i < n; ++i) {
+    ASSERT_TRUE(w.step(t.events[i]));
+    EXPECT_EQ(s->events()[i].pathMask, w.last().path) << "event " << i;
+    EXPECT_EQ(s->events()[i].addr, w.last().addr) << "event " << i;
+  }
+  // Stats: ascending, first before any event, last after all of them.
+  ASSERT_GE(s->stats().size(), 2u);
+  EXPECT_EQ(s->stats().front().event, 0u);
+  EXPECT_EQ(s->stats().back().event, n);
+  EXPECT_EQ(s->stats().back().mem.HeapAlloc, w.memStats().HeapAlloc);
+  for (size_t i = 1; i < s->stats().size(); ++i) EXPECT_LT(s->stats()[i - 1].event, s->stats()[i].event);
+}
+
+TEST(Session, LessonIsTheLastAnnotationAtOrBeforeTheCurrentEvent) {
+  traces::Trace t = loadScenario("classroom.json");
+  auto s = gui::Session::open(t, "classroom.json", Config{});
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->currentLesson(), nullptr) << "nothing has run yet";
+  size_t lastAnnot = ~size_t{0};
+  for (size_t i = 0; i < t.events.size(); ++i) {
+    s->seek(i + 1);
+    if (t.events[i].kind == EventKind::Annotate) lastAnnot = t.events[i].id;
+    const std::string* lesson = s->currentLesson();
+    if (lastAnnot == ~size_t{0}) {
+      EXPECT_EQ(lesson, nullptr);
+    } else {
+      ASSERT_NE(lesson, nullptr) << "after event " << i;
+      EXPECT_EQ(*lesson, t.annotations[lastAnnot]);
+    }
+  }
+}
+
+TEST(Session, SeekingAnywhereEqualsAStraightReplay) {
+  traces::Trace t = longTrace(30000);
+  Config cfg;
+  cfg.gomaxprocs = 2;
+  auto s = gui::Session::open(t, "long", cfg);
+  ASSERT_NE(s, nullptr);
+  ASSERT_GE(s->checkpoints().count(), 3u) << "30000 events at interval >= 4096 cross checkpoints";
+  // Forwards, far backwards, across and within checkpoint intervals, to both ends.
+  for (uint64_t target : {17000ull, 3ull, 29999ull, 4096ull, 4095ull, 30000ull, 0ull, 12288ull, 12289ull}) {
+    s->seek(target);
+    ASSERT_EQ(s->position(), target);
+    expectSameState(s->world(), straightTo(t, cfg, target));
+  }
+  s->seek(500);
+  s->step(-1);
+  EXPECT_EQ(s->position(), 499u);
+  s->step(10);
+  EXPECT_EQ(s->position(), 509u);
+  expectSameState(s->world(), straightTo(t, cfg, 509));
+  s->step(-100000);
+  EXPECT_EQ(s->position(), 0u) << "clamped at the start";
+  s->step(100000);
+  EXPECT_EQ(s->position(), 30000u) << "clamped at the end";
+}
+
+TEST(Session, AnEngineErrorNamesTheFileAndTheEvent) {
+  traces::Trace t;
+  t.events = {allocEvent(0, 8), freeEvent(0), freeEvent(0)};
+  try {
+    gui::Session::open(t, "double.json", Config{});
+    FAIL() << "a double free must not load";
+  } catch (const traces::TraceError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("double.json"), std::string::npos) << what;
+    EXPECT_NE(what.find("event #2"), std::string::npos) << what;
+  }
+}
+
+TEST(Session, CancelStopsTheFirstPass) {
+  gui::LoadProgress progress;
+  progress.cancel = true;
+  EXPECT_EQ(gui::Session::open(longTrace(1000), "x", Config{}, &progress), nullptr);
+}
+
+} // namespace
