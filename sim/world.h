@@ -77,6 +77,9 @@ class World {
   // Every heap byte in one category; total() == HeapSys. Walks the spans.
   WasteLedger ledger() const;
   const Pacer& pacer() const { return pacer_; }
+  // MemStats.HeapInuse and HeapSys without building a MemStats (cheap enough for every event).
+  uint64_t heapInuseBytes() const { return heapInUse_; }
+  uint64_t heapSysBytes() const { return heapInUse_ + heapFree_ + heapReleased_; }
   // Heap memory this World object holds (for checkpoint budgets); an estimate within a few %.
   size_t footprintBytes() const;
 

@@ -1,10 +1,14 @@
 // Replay configuration files. Design essay: sim/malloc.h; schema: config_json.h.
 #include "traces/config_json.h"
 
+#include "sim/sizeclass_library.h"
+
 #include "traces/json_trace.h"
 #include "traces/sizeclass_json.h"
 
 #include <nlohmann/json.hpp>
+
+#include <fstream>
 
 
 namespace traces {
@@ -29,9 +33,19 @@ std::string shown(const json& v) {
 
 std::optional<sim::SizeClassTable> resolveSizeClassTable(const std::string& nameOrPath, const std::string& baseDir,
                                                          std::string* error) {
-  if (nameOrPath == "go1.19") return sim::SizeClassTable::go119();
   if (nameOrPath.empty()) {
-    if (error) *error = "empty size-class table name (use go1.19 or a JSON file)";
+    if (error) *error = "empty size-class table name (use a library name such as go1.19, or a JSON file)";
+    return std::nullopt;
+  }
+  // A library name unless it looks like a path (a JSON file, or anything with a slash).
+  const bool looksLikePath = nameOrPath.find('/') != std::string::npos ||
+                             (nameOrPath.size() > 5 && nameOrPath.compare(nameOrPath.size() - 5, 5, ".json") == 0);
+  if (!looksLikePath) {
+    std::string why;
+    if (auto t = sim::libraryTable(nameOrPath, &why)) return t;
+    if (std::ifstream(baseDir.empty() ? nameOrPath : baseDir + "/" + nameOrPath).good()) return loadSizeClassTable(
+        baseDir.empty() ? nameOrPath : baseDir + "/" + nameOrPath, error);
+    if (error) *error = why;
     return std::nullopt;
   }
   std::string path = nameOrPath;

@@ -29,8 +29,10 @@ bool applyConfigJson(const std::string& text, const std::string& name, const std
 // sim::Config{} with the file applied.
 std::optional<sim::Config> loadConfigJson(const std::string& path, std::string* error);
 
-// A size-class table by name or path: "go1.19" (built in) or a JSON table file
-// (traces::loadSizeClassTable). A relative path is taken against baseDir when baseDir is not empty.
+// A size-class table by name or path: a library name (sim/sizeclass_library.h: go1.19, tcmalloc,
+// jemalloc, mimalloc, glibc16[:MAX], pow2, ...) or a JSON table file (traces::loadSizeClassTable).
+// A name with a slash or ending in .json is a path; a relative path is taken against baseDir when
+// baseDir is not empty.
 std::optional<sim::SizeClassTable> resolveSizeClassTable(const std::string& nameOrPath, const std::string& baseDir,
                                                          std::string* error);
 

@@ -1,0 +1,53 @@
+// Comparison: one trace through several engines at once (one per size-class table, or any other
+// config difference), with the figures an allocator designer compares. Design essay: sim/malloc.h.
+// Go: none — a simulator facility. The caller reads the trace once and hands every event to
+// step(), so comparing k tables costs k replays but one read of the trace.
+#pragma once
+
+#include "sim/world.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sim {
+
+struct ComparisonFigures {
+  std::string name;              // the table's name (or the config's label)
+  uint64_t events = 0;           // events this engine ran
+  std::string error;             // set if this engine stopped (simulated OOM, ...); figures so far
+  uint64_t peakHeapInuse = 0, peakHeapSys = 0;
+  double meanHeapInuse = 0, meanHeapSys = 0; // averaged over events
+  WasteLedger atEnd;             // every byte of HeapSys at the end, by category
+  uint64_t spansCreated = 0;     // mheap.allocSpan calls (small and large)
+  uint64_t refills = 0;          // mcache.refill calls
+  uint64_t centralGrows = 0;     // mcentral.grow calls
+  uint64_t heapGrows = 0;        // mheap.grow calls (memory taken from the OS)
+  uint64_t largeAllocs = 0;
+  uint32_t numClasses = 0;       // of the table, excluding class 0
+  // HeapInuse over the trace, one point per `sampleEvery` events, for plots.
+  std::vector<uint64_t> heapInuseSeries;
+};
+
+class Comparison {
+ public:
+  // One engine per config; `names` label them (same length). HeapInuse is sampled every
+  // `sampleEvery` events for the series.
+  Comparison(std::vector<Config> cfgs, std::vector<std::string> names, uint64_t sampleEvery = 1024);
+  // Feeds one event to every engine still running. Returns false if an engine rejected it as bad
+  // input (*error says which and why); the trace is then wrong for all of them.
+  bool step(const Event& ev, std::string* error);
+  // Figures as of now (the waste ledger is walked here, once per engine).
+  std::vector<ComparisonFigures> figures() const;
+  const std::vector<World>& worlds() const { return worlds_; }
+  uint64_t sampleEvery() const { return sampleEvery_; }
+
+ private:
+  std::vector<World> worlds_;
+  std::vector<ComparisonFigures> figs_;
+  std::vector<double> sumInuse_, sumSys_;
+  uint64_t sampleEvery_;
+  uint64_t events_ = 0;
+};
+
+} // namespace sim
