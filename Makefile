@@ -14,9 +14,16 @@ SCENARIO ?= assets/scenarios/classroom.json
 # Debian packages the project needs (ARCHITECTURE.md §5). `make deps` is a no-op when present.
 DEB_PACKAGES = g++ cmake make pkg-config libgtest-dev libgmock-dev libbenchmark-dev \
                nlohmann-json3-dev golang-go libzstd-dev zlib1g-dev zstd heaptrack ltrace \
-               clang libclang-rt-14-dev libimgui-dev libglfw3-dev libgl-dev xvfb xauth libgl1-mesa-dri libstb-dev
+               clang libclang-rt-14-dev libimgui-dev libglfw3-dev libgl-dev xvfb xauth libgl1-mesa-dri libstb-dev fonts-dejavu-core
 
-.PHONY: deps build run test bench clean
+# Fuzzing (libFuzzer, clang): a short run of every target in `make test`, longer by hand with
+# `make fuzz FUZZ_TIME=600`. New inputs go to build-fuzz/corpus/<target>; seeds come from tests/data.
+FUZZ_TIME ?= 10
+FUZZ_TARGETS = json:tests/data/traces:assets/scenarios binary:tests/data/binary heaptrack:tests/data/heaptrack \
+               mtrace:tests/data/mtrace ltrace:tests/data/ltrace go_allocfreetrace:tests/data/go \
+               json_inputs:tests/data/sizeclasses
+
+.PHONY: deps build run test bench clean fuzz-build fuzz fuzz-smoke
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -30,14 +37,48 @@ build: deps
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: build
-	@echo "spanscope: the desktop app is not built yet; headless replay of $(SCENARIO):"
-	$(BUILD_DIR)/spanscope-cli replay $(SCENARIO) --steps
+	@if [ -n "$$DISPLAY" ] || [ -n "$$WAYLAND_DISPLAY" ]; then \
+	  $(BUILD_DIR)/spanscope $(SCENARIO); \
+	else \
+	  echo "spanscope: no display found; headless replay instead:"; \
+	  $(BUILD_DIR)/spanscope-cli replay $(SCENARIO) --steps; \
+	fi
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory fuzz-smoke
+
+# The desktop app's frame time under Xvfb + Mesa (software rendering) on a 1 GiB heap: a larson
+# workload (4 threads, 400,000 live blocks of 8-5000 B), generated once into the build directory.
+BENCH_TRACE = $(BUILD_DIR)/bench-larson-1gib.trace
+BENCH_GUI = xvfb-run -a -s '-screen 0 1920x1200x24' $(BUILD_DIR)/spanscope --trace $(BENCH_TRACE) \
+            --panels heapmap,sizeclasses,eventlog --size 1600x1000 --bench-frames 300
 
 bench: build
 	$(BUILD_DIR)/spanscope_bench --benchmark_counters_tabular=true
+	@test -f $(BENCH_TRACE) || $(BUILD_DIR)/spanscope-cli gen larson --param threads=4 --param chunks=100000 \
+	  --param max_size=5000 --param events=1000000 --seed 1 -o $(BENCH_TRACE)
+	@echo "spanscope frame time, 1 GiB heap, heap map + size classes + event log (Xvfb, Mesa llvmpipe):"
+	@$(BENCH_GUI) --at end
+	@echo "... while playing at 1 million events per second:"
+	@$(BENCH_GUI) --at 0 --play 1000000
+
+fuzz-build: deps
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSPANSCOPE_FUZZ=ON -DSPANSCOPE_GUI=OFF >/dev/null
+	cmake --build build-fuzz -j $(JOBS)
+
+fuzz: fuzz-build
+	@set -e; for spec in $(FUZZ_TARGETS); do \
+	  t=$${spec%%:*}; seeds=$$(echo $${spec#*:} | tr ':' ' '); \
+	  mkdir -p build-fuzz/corpus/$$t; \
+	  echo "fuzz_$$t: $(FUZZ_TIME) s"; \
+	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	    build-fuzz/corpus/$$t $$seeds 2>build-fuzz/fuzz_$$t.log || { tail -40 build-fuzz/fuzz_$$t.log; exit 1; }; \
+	  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" build-fuzz/fuzz_$$t.log | tr '\n' ' '; echo; \
+	done
+
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=$(FUZZ_TIME)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

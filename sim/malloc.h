@@ -55,11 +55,25 @@
 // what ReadMemStats reports after its flush. The waste ledger walks the spans and page bitmaps and
 // puts every byte of HeapSys in exactly one category.
 //
+// TIME AND LOCKS (sim/timing.h, sim/locks.h; off unless Config::timing.enabled)
+//
+// A model, not a measurement. The engine still runs events in trace order, exactly as without
+// timing; while timing is on it also logs what each event did that costs time or takes a lock
+// (mcentral take/return, sweeps, the heap-locked part of allocSpan, freeSpan, GC phases), and the
+// LockModel schedules the event afterwards: it starts at max(its trace time, its P's clock), pays
+// its path's costs (JSON cost model, assets/cost_models/), then each logged operation in order;
+// an operation under a lock another P holds at that moment waits for it. Locks follow Go 1.19
+// (mheap.lock for page-cache refills, pageAlloc.alloc, heap growth, mspan refills and freeSpan;
+// mcentral's span sets are lock-free, their spineLock taken for every 512th push) or Go <= 1.14
+// (plus one mutex per span class around cacheSpan and list moves). The simplification: events
+// are never reordered by the simulated schedule — a lock goes to requests in trace order (a
+// request earlier in simulated time may use an idle gap before a later one), and the engine's
+// state does not depend on who won. Same trace + config + cost model -> same schedule.
+//
 // WHAT IS NOT MODELLED (yet)
 //
 // Goroutine stacks and other manual spans, the scavenger and GOMEMLIMIT, lazy/proportional sweep
-// and the page reclaimer, time and locks (a later issue adds a cost model and lock contention;
-// StepRecord's path is what it will cost), heap bitmaps, finalizers and profiling specials.
+// and the page reclaimer, heap bitmaps, finalizers and profiling specials.
 #pragma once
 
 #include "sim/event.h"
@@ -67,4 +81,5 @@
 #include "sim/invariants.h"
 #include "sim/sizeclasses.h"
 #include "sim/step_record.h"
+#include "sim/timing.h"
 #include "sim/world.h"

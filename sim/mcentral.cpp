@@ -24,12 +24,14 @@ void World::pushSwept(SpanId sid, bool full) {
   s.homeIndex = static_cast<uint8_t>(idx);
   s.homeSeq++;
   MCentral& c = central_[s.spanclass];
-  (full ? c.full[idx] : c.partial[idx]).push(sid, s.homeSeq);
+  const bool newBlock = (full ? c.full[idx] : c.partial[idx]).push(sid, s.homeSeq);
+  noteOp(OpKind::CentralReturn, s.spanclass, static_cast<uint8_t>((full ? kOpFull : 0) | (newBlock ? kOpNewBlock : 0)));
 }
 
 // Go: mcentral.go (*mcentral).cacheSpan: partial swept, then partial unswept (sweep, keep even if
 // empty), then full unswept (sweep; use if a slot freed up, else to full swept), then grow.
 SpanId World::cacheSpan(SpanClass spc) {
+  noteOp(OpKind::CentralTake, spc);
   MCentral& c = central_[spc];
   const uint32_t sw = MCentral::sweptIndex(sweepgen_), un = MCentral::unsweptIndex(sweepgen_);
   SpanId sid = popCurrent(c.partial[sw], spans_, SpanHome::PartialSet, static_cast<uint8_t>(sw));
@@ -98,7 +100,9 @@ void World::uncacheSpan(SpanId sid) {
 SpanId World::mcentralGrow(SpanClass spc) {
   rec_.add(PathStep::CentralGrow);
   uint32_t npages = cfg_.table.cls(spanClassSize(spc)).npages;
-  return mheapAlloc(&ps_[curP_], npages, spc);
+  const SpanId sid = mheapAlloc(&ps_[curP_], npages, spc);
+  noteOp(OpKind::CentralInsert, spc);
+  return sid;
 }
 
 } // namespace sim

@@ -2,7 +2,8 @@
 // Go: mcentral.go (type mcentral, partialSwept/partialUnswept/fullSwept/fullUnswept), mspanset.go.
 //
 // Differences from Go: a spanSet is a FIFO ring of (span, push sequence) here instead of a
-// lock-free two-level block array; order is the same. An entry whose sequence no longer matches
+// lock-free two-level block array; order is the same, and a push counter says when Go would have
+// needed a new 512-entry block (and its spineLock) for the timing model. An entry whose sequence no longer matches
 // the span's current placement is stale and skipped by pop (Go's sets tolerate stale entries too).
 #pragma once
 
@@ -13,6 +14,8 @@
 
 namespace sim {
 
+inline constexpr uint32_t kSpanSetBlockEntries = 512; // Go: spanSetBlockEntries
+
 // Go: mspanset.go spanSet (push to the tail, pop from the head).
 class SpanSet {
  public:
@@ -20,7 +23,13 @@ class SpanSet {
     SpanId span;
     uint32_t seq;
   };
-  void push(SpanId s, uint32_t seq) { q_.push_back({s, seq}); }
+  // Returns true if Go's push would take spineLock here: the first push into a new block.
+  bool push(SpanId s, uint32_t seq) {
+    q_.push_back({s, seq});
+    return pushes_++ % kSpanSetBlockEntries == 0;
+  }
+  // Go: spanSet.reset at sweep termination (the set is empty): blocks and spine start over.
+  void resetSpine() { pushes_ = 0; }
   // Pops the oldest entry (possibly stale; the caller checks). False when empty.
   bool pop(Entry* e) {
     if (head_ == q_.size()) return false;
@@ -40,6 +49,7 @@ class SpanSet {
  private:
   std::vector<Entry> q_;
   size_t head_ = 0;
+  uint32_t pushes_ = 0; // Go: the tail index since the last reset
 };
 
 // Go: mcentral. With sg = mheap.sweepgen: partial[(sg/2)%2] is partialSwept and the other is

@@ -59,8 +59,21 @@ void World::maybeTriggerGC() {
 void World::gcCycle(bool forced) {
   rec_.add(PathStep::GCCycle);
   sweepAll(); // Go: gcStart finishes the previous cycle's sweep first
+  // Go: finishsweep_m at sweep termination resets the (now empty) unswept sets.
+  const uint32_t un = MCentral::unsweptIndex(sweepgen_);
+  for (MCentral& c : central_) {
+    c.partial[un].resetSpine();
+    c.full[un].resetSpine();
+  }
+  noteOp(OpKind::GCStart, 0);
   gcMark();
+  if (timing_) {
+    uint32_t inUse = 0;
+    for (const MSpan& s : spans_) inUse += s.state == SpanState::InUse;
+    noteOp(OpKind::GCMark, 0, 0, inUse);
+  }
   sweepgen_ += 2; // Go: gcSweep at mark termination; swept sets become unswept in place
+  noteOp(OpKind::GCMarkTermination, 0);
   pacer_.heapLive = pacer_.heapMarked; // Go: resetLive
   numGC_++;
   if (forced) numForcedGC_++;
@@ -118,6 +131,7 @@ bool World::sweep(SpanId sid, bool preserve) {
   rec_.add(PathStep::Sweep);
   rec_.spansSwept++;
   MSpan& s = span(sid);
+  noteOp(OpKind::SweepSpan, s.spanclass);
   if (s.state != SpanState::InUse || s.sweepgen != sweepgen_ - 1)
     throw std::logic_error("mspan.sweep: bad span state");
   const uint32_t nalloc = MSpan::popcount(s.gcmarkBits(), s.words);

@@ -90,6 +90,7 @@ SpanId World::mheapAlloc(P* p, uint32_t npages, SpanClass spc) {
     if (p->pcache.empty()) {
       p->pcache = pages_.allocToCache();
       if (!p->pcache.empty()) rec_.add(PathStep::PageCacheRefill); // empty: no free page at all
+      noteOp(OpKind::PageCacheRefill, spc); // Go takes the heap lock either way
     }
     PageCache::Result r = p->pcache.alloc(npages);
     if (r.page != kNoPage) {
@@ -99,8 +100,13 @@ SpanId World::mheapAlloc(P* p, uint32_t npages, SpanClass spc) {
       sid = allocMSpanStruct(p, /*haveLock=*/false);
     }
   }
+  // Go: allocSpan takes the heap lock unless the page cache gave both pages and an mspan struct.
+  uint8_t locked = 0;
+  const uint64_t grownBefore = rec_.heapGrowBytes;
+  const bool arenaBefore = rec_.has(PathStep::ArenaReserve);
   if (base == kNoPage) {
     rec_.add(PathStep::PageAllocFind);
+    locked |= kOpFind;
     PageAlloc::Result r = pages_.alloc(npages);
     if (r.page == kNoPage) {
       mheapGrow(npages);
@@ -110,7 +116,18 @@ SpanId World::mheapAlloc(P* p, uint32_t npages, SpanClass spc) {
     base = r.page;
     scavPages = r.scavPages;
   }
-  if (sid == kNoSpan) sid = allocMSpanStruct(p, /*haveLock=*/true);
+  if (sid == kNoSpan) {
+    if (p == nullptr || p->mspancache == 0) locked |= kOpMSpanRefill;
+    sid = allocMSpanStruct(p, /*haveLock=*/true);
+  }
+  if (timing_ && locked) {
+    const uint64_t chunkBytes = uint64_t{kPallocChunkPages} * kPageSize;
+    const auto chunks = static_cast<uint32_t>((rec_.heapGrowBytes - grownBefore) / chunkBytes);
+    if (chunks) locked |= kOpGrow;
+    if (!arenaBefore && rec_.has(PathStep::ArenaReserve)) locked |= kOpArena;
+    noteOp(OpKind::HeapAlloc, spc, locked, chunks);
+  }
+  noteOp(OpKind::SpanInit, spc, (locked & kOpFind) ? 0 : kOpCacheHit);
 
   MSpan& s = span(sid);
   s.startAddr = pageAddr(base);
@@ -144,6 +161,7 @@ SpanId World::mheapAlloc(P* p, uint32_t npages, SpanClass spc) {
 void World::freeSpan(SpanId sid) {
   rec_.add(PathStep::FreeSpan);
   MSpan& s = span(sid);
+  noteOp(OpKind::FreeSpan, s.spanclass);
   if (s.state != SpanState::InUse || s.allocCount != 0 || s.sweepgen != sweepgen_)
     throw std::logic_error("mheap.freeSpanLocked - invalid free");
   const uint64_t nbytes = s.bytes();

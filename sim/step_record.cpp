@@ -124,6 +124,12 @@ std::string describe(const StepRecord& r) {
   auto count = [](uint32_t n, const char* what) { return std::to_string(n) + (n == 1 ? " span " : " spans ") + what; };
   if (r.spansSwept) s += ", " + count(r.spansSwept, "swept");
   if (r.spansFreed) s += ", " + count(r.spansFreed, "freed to mheap");
+  for (uint32_t i = 0; i < r.locksTaken && i < StepRecord::kMaxLockTakes; ++i) { // the timing model's waits
+    const LockTake& t = r.locks[i];
+    if (t.wait == 0) continue;
+    s += ", waited " + durationText(t.wait) + " for " + lockName(t.lock);
+    if (t.holder != kNoHolder) s += " (held by " + executorName(t.holder) + ")";
+  }
   return s;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "sim/event.h"
+#include "sim/locks.h"
 #include "sim/mspan.h"
 
 #include <cstdint>
@@ -66,7 +67,15 @@ struct StepRecord {
   uint32_t spansSwept = 0;
   uint32_t spansFreed = 0;   // spans returned to the heap by this step
   uint64_t heapGrowBytes = 0;
-  // The timing/lock model (a later issue) adds: locks taken, wait and hold time, holder P.
+  // Timing (sim/timing.h; all zero unless Config::timing is on), in simulated ns: when the event
+  // asked to run (its trace time or its P's clock, whichever is later) and when it finished on
+  // its P; the locks it took in order (the first kMaxLockTakes; a wait for the stopped world
+  // counts as one, with hold 0), with the P that held each one it waited for; total wait and hold.
+  static constexpr uint32_t kMaxLockTakes = 4;
+  uint64_t start = 0, end = 0;
+  uint64_t wait = 0, hold = 0;
+  uint32_t locksTaken = 0;
+  LockTake locks[kMaxLockTakes] = {};
 
   bool has(PathStep s) const { return (path >> static_cast<unsigned>(s)) & 1; }
   void add(PathStep s) { path |= uint64_t{1} << static_cast<unsigned>(s); }

@@ -32,6 +32,7 @@ World::World(Config cfg) : cfg_(std::move(cfg)) {
   stats_.smallAllocCount.assign(cfg_.table.numClasses(), 0);
   stats_.smallFreeCount.assign(cfg_.table.numClasses(), 0);
   curArenaBase_ = curArenaEnd_ = cfg_.arenaBase;
+  if (cfg_.timing.enabled) timing_.emplace(cfg_.timing, cfg_.gomaxprocs, nspc);
   pacerCommit();
 }
 
@@ -75,6 +76,7 @@ bool World::step(const Event& ev, std::string* error) {
   }
 
   rec_ = StepRecord{};
+  ops_.clear();
   rec_.index = events_;
   rec_.kind = ev.kind;
   rec_.id = ev.id;
@@ -107,6 +109,7 @@ bool World::step(const Event& ev, std::string* error) {
     return fail(e.what());
   }
   events_++;
+  if (timing_) timing_->observe(ev, rec_, ops_);
   return true;
 }
 
@@ -120,6 +123,7 @@ size_t World::footprintBytes() const {
   for (const P& p : ps_) b += sizeof(P) + p.mcache.alloc.capacity() * sizeof(SpanId);
   b += objAddr_.capacity() * sizeof(uint64_t) + objSize_.capacity() * sizeof(uint32_t);
   b += hugeSizes_.size() * 32 + threadToP_.size() * 32;
+  if (timing_) b += timing_->footprintBytes() + ops_.capacity() * sizeof(Op);
   return b;
 }
 

@@ -13,8 +13,10 @@
 #include "sim/mstats.h"
 #include "sim/sizeclasses.h"
 #include "sim/step_record.h"
+#include "sim/timing.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -36,6 +38,7 @@ struct Config {
   uint64_t arenaBase = 0x00c000000000; // first arena hint on linux/amd64
   uint64_t maxHeapBytes = uint64_t{64} << 30; // simulated out-of-memory limit
   SizeClassTable table = SizeClassTable::go119();
+  TimingConfig timing; // the timing and lock model (off by default; sim/timing.h)
 };
 
 inline constexpr uint64_t kHeapArenaBytes = uint64_t{64} << 20; // Go: heapArenaBytes (linux/amd64)
@@ -82,6 +85,8 @@ class World {
   uint64_t heapSysBytes() const { return heapInUse_ + heapFree_ + heapReleased_; }
   // Heap memory this World object holds (for checkpoint budgets); an estimate within a few %.
   size_t footprintBytes() const;
+  // The timing and lock model's schedule and figures; nullptr unless Config::timing.enabled.
+  const LockModel* timing() const { return timing_ ? &*timing_ : nullptr; }
 
  private:
   friend class HeapView;
@@ -120,6 +125,11 @@ class World {
   // immediate liveness
   void reclaimSlot(SpanId s, uint32_t slot);
   void reclaimTinyIfDead(uint64_t block);
+
+  // Logs an operation for the timing model (a no-op while timing is off).
+  void noteOp(OpKind k, SpanClass spc, uint8_t flags = 0, uint32_t count = 0) {
+    if (timing_) ops_.push_back(Op{k, flags, spc, count});
+  }
 
   P& procFor(uint32_t thread);
   MSpan& span(SpanId s) { return spans_[s]; }
@@ -163,6 +173,8 @@ class World {
   uint32_t numGC_ = 0, numForcedGC_ = 0;
 
   StepRecord rec_;
+  std::optional<LockModel> timing_;
+  std::vector<Op> ops_; // this event's operations, for timing_
   uint64_t events_ = 0;
   bool failed_ = false;
 };

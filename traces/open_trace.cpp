@@ -1,7 +1,12 @@
 // openTrace: see open_trace.h. Formats register in traceFormats() below, one line each.
 #include "traces/open_trace.h"
 
+#include "traces/binary_trace.h"
+#include "traces/go_allocfreetrace.h"
+#include "traces/heaptrack.h"
 #include "traces/json_trace.h"
+#include "traces/ltrace.h"
+#include "traces/mtrace.h"
 
 namespace traces {
 
@@ -32,7 +37,12 @@ std::unique_ptr<EventStream> openJson(std::unique_ptr<ByteSource> src) {
 
 const std::vector<TraceFormat>& traceFormats() {
   static const std::vector<TraceFormat> formats = {
+      {"binary", "spanscope binary trace (compact, streaming; docs/binary-trace-format.md)", sniffBinaryTrace, openBinaryTrace},
       {"json", "spanscope JSON trace (lessons, small traces)", sniffJson, openJson},
+      {"mtrace", "glibc mtrace() log (MALLOC_TRACE)", sniffMtrace, openMtrace},
+      {"ltrace", "ltrace output of the malloc family (-f, -t/-tt/-ttt)", sniffLtrace, openLtrace},
+      {"heaptrack", "heaptrack recording, interpreted or --raw (zstd, gzip or plain)", sniffHeaptrack, openHeaptrack},
+      {"go-allocfreetrace", "Go 1.19 GODEBUG=allocfreetrace=1 output (the program's stderr)", sniffGoAllocFreeTrace, openGoAllocFreeTrace},
   };
   return formats;
 }

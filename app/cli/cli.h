@@ -49,10 +49,20 @@ int64_t parseSigned(const std::string& flag, const std::string& text, int64_t mi
 
 int runReplay(const std::vector<std::string>& args);
 int runClasses(const std::vector<std::string>& args);
+int runCompare(const std::vector<std::string>& args);
+int runImport(const std::vector<std::string>& args);
+int runInfo(const std::vector<std::string>& args);
+int runRecord(const std::vector<std::string>& args);
+int runGen(const std::vector<std::string>& args);
 
 // Help texts (help.cpp).
 extern const char* const kMainHelp;
 extern const char* const kReplayHelp;
 extern const char* const kClassesHelp;
+extern const char* const kCompareHelp;
+extern const char* const kImportHelp;
+extern const char* const kInfoHelp;
+extern const char* const kRecordHelp;
+extern const char* const kGenHelp;
 
 } // namespace cli

@@ -7,9 +7,18 @@ const char* const kMainHelp =
     R"(spanscope-cli: replay allocation traces through a model of Go 1.19's memory allocator.
 
 usage:
-  spanscope-cli replay TRACE [options]   replay a JSON trace and report the heap (see replay --help)
-  spanscope-cli classes [options]        print a size-class table as in Go's sizeclasses.go
-  spanscope-cli help [replay|classes]    this text, or a command's
+  spanscope-cli replay TRACE [options]   replay any trace and report the heap (see replay --help)
+  spanscope-cli compare TRACE [--tables A,B,...]
+                                         the same trace under several size-class tables
+  spanscope-cli classes [options]        print, list, export, generate or optimise size-class tables
+  spanscope-cli record [-o FILE] -- PROGRAM ARGS
+                                         run PROGRAM and record its mallocs as a binary trace
+  spanscope-cli import FILE -o OUT [--json] [--no-zstd]
+                                         convert any trace spanscope reads to binary (or JSON)
+  spanscope-cli info FILE [--json]       events, threads, duration, sizes by class, peak live
+  spanscope-cli gen NAME [--param K=V ...] [--seed S] [-o FILE] [--json]
+                                         synthesize a workload trace (gen --list shows them)
+  spanscope-cli help [COMMAND]           this text, or a command's
   spanscope-cli --help
 
 exit codes:
@@ -52,6 +61,16 @@ options:
                          written to FILE.tmp.<pid> first, then renamed
   --check-invariants     check the engine's invariants after every event; stop at the first
                          violation with exit code 3
+  --locks mutex|lockfree turn on the timing and lock model (a model, not a measurement): the
+                         Ps' clocks, modelled costs, waits on mheap.lock and on mcentral as one
+                         mutex per span class (mutex: Go <= 1.14, the textbook) or as lock-free
+                         span sets with a spineLock per 512 spans (lockfree: Go 1.15+, default);
+                         adds a "locks" section to the report and a "time:" line to --steps
+  --cost-model FILE      the model's costs in ns (JSON; default: the built-in go1.19-amd64,
+                         also shipped as assets/cost_models/go1.19-amd64.json); turns timing on
+  --clock trace|model    when an event may start: trace (default) = at its trace time or when
+                         its P is free, whichever is later; model = as soon as its P is free
+                         (each P runs its events back to back); turns timing on
   -h, --help             this text
 
 settings, from weakest to strongest: built-in defaults (1 P, gc, GOGC 100, go1.19, tiny on)
@@ -61,25 +80,163 @@ exit codes: 0 ok, 1 engine error in the trace (message: TRACE: event #N (op id I
   2 cannot read input (or write --dump-state), 3 invariant violated, 64 usage.
 )";
 
-const char* const kClassesHelp =
-    R"(usage: spanscope-cli classes [--table NAME|FILE]
-       spanscope-cli classes --generate [--page-size N] [--max-small N] [--waste-div N]
-                                        [--min-align N] [--max-align N]
+const char* const kCompareHelp =
+    R"(usage: spanscope-cli compare TRACE [--tables A,B,...] [--report text|json|csv|md] [-o FILE] [--chart PNG]
+                             [--config FILE] [--procs N] [--liveness gc|immediate] [--gogc N|off]
 
-Prints a size-class table in the layout of the header comment of Go's sizeclasses.go (class,
-bytes/obj, bytes/span, objects, tail waste, max waste, min align).
+Replays TRACE (any supported format, read once) under several size-class tables side by side and
+reports, per table: peak and mean HeapInuse and HeapSys, live bytes, rounding waste, tail waste,
+free slots in in-use spans, free and released pages at the end, spans created, mcache refills,
+mcentral grows and heap growths. In text and Markdown the lowest value of each ranked figure is
+marked (* or bold). JSON adds HeapInuse over the trace for each table.
 
 options:
-  --table NAME|FILE      go1.19 (built in, the default) or a JSON size-class table file
+  --tables A,B,...   library names or JSON table files (default: go1.19,tcmalloc,jemalloc,
+                     mimalloc,glibc16,pow2; see spanscope-cli classes --list)
+  --report FORMAT    text (default), json, csv or md
+  -o, --output FILE  write the report there (atomically) instead of standard output
+  --chart FILE.png   also draw a chart: each table's heap at the end by category (live,
+                     rounding, tail, free slots, dead, free and released pages) beside
+                     HeapInuse over the trace
+  --config, --procs, --liveness, --gogc   as for replay; the same for every table
+  --locks mutex|lockfree, --cost-model FILE, --clock trace|model
+                     as for replay: the timing and lock model for every table; adds a
+                     "Locks and time" table (JSON: a "locks" object per table; CSV: columns)
+
+A table whose simulated heap runs out stops (its figures are up to that point); a bad event in
+the trace stops everything (exit 1).
+exit codes: 0 ok, 1 the trace is bad for the engine, 2 cannot read an input, 64 usage.
+)";
+
+const char* const kClassesHelp =
+    R"(usage: spanscope-cli classes [--table NAME|FILE] [--json] [-o FILE]
+       spanscope-cli classes --list
+       spanscope-cli classes --generate [--page-size N] [--max-small N] [--waste-div N]
+                                        [--min-align N] [--max-align N] [--json] [-o FILE]
+       spanscope-cli classes --optimize TRACE [--classes N] [--step N] [--no-tiny] [--json] [-o FILE]
+
+Prints a size-class table in the layout of the header comment of Go's sizeclasses.go (class,
+bytes/obj, bytes/span, objects, tail waste, max waste, min align), or as JSON (--json), which
+--table, --config and compare --tables read back.
+
+options:
+  --table NAME|FILE      a library table (go1.19, the default; see --list) or a JSON table file
+  --list                 the table library: names, what each is, where its numbers come from
   --generate             build the table with mksizeclasses' rules instead; knobs:
     --page-size N        bytes per page of a span (1024..1048576; default 8192)
     --max-small N        largest small-object size (default 32768)
     --waste-div N        tail waste per span at most span/N (2..1024; default 8, i.e. 12.5%)
     --min-align N        size step of the smallest classes (default 8)
     --max-align N        size step of the largest classes (default 256)
+  --optimize TRACE       design the table for TRACE's request sizes: the exact minimum of
+                         expected rounding + tail waste (dynamic programming), compared with
+                         go1.19's on the same requests; knobs:
+    --classes N          class budget (default 67, as Go)
+    --step N             candidate sizes are multiples of N (default 8)
+    --no-tiny            do not keep the 16-byte class the tiny allocator needs
+  --json                 JSON instead of the Go comment layout
+  -o, --output FILE      write there (atomically) instead of standard output
   -h, --help             this text
 
-exit codes: 0 ok, 2 cannot read the table file, 64 usage.
+exit codes: 0 ok, 2 cannot read the table or trace, 64 usage.
+)";
+
+const char* const kRecordHelp =
+    R"(usage: spanscope-cli record [-o FILE] [--] PROGRAM [ARGS...]
+
+Runs PROGRAM with libspanscope-record.so preloaded (LD_PRELOAD; the library is built beside
+spanscope-cli) and writes every malloc, free, calloc, realloc, reallocarray, posix_memalign,
+aligned_alloc, memalign, valloc and pvalloc it made as a native binary trace, with thread
+numbers and monotonic nanosecond times. realloc becomes a free and an allocation. Then it
+prints a summary: calls per function, events, threads, blocks and bytes live at exit.
+
+Only PROGRAM itself is recorded: not the programs it starts (exec) and not fork children. A
+wrapper that replaces itself with the real program (bash -c CMD, a pyenv shim) gives a nearly
+empty trace and a warning: record the final program. Static and setuid programs ignore
+LD_PRELOAD and cannot be recorded. Records still buffered when the program is killed by a
+signal are lost (the summary says so).
+
+options:
+  -o, --output FILE      the trace to write (default: <PROGRAM's name>.spanscope.bin in the
+                         current directory); written to FILE.tmp.<pid>, then renamed
+  -h, --help             this text
+
+Everything from PROGRAM on is PROGRAM's (use -- if its name starts with '-').
+
+exit codes: 0 the trace was written (whatever PROGRAM's own exit status, which the summary
+  shows), 2 the recording failed (PROGRAM cannot be run, did not load the recorder, or the
+  trace cannot be written), 64 usage.
+)";
+
+const char* const kImportHelp =
+    R"(usage: spanscope-cli import FILE -o OUT [--json] [--no-zstd]
+
+Reads FILE in any format spanscope knows, recognised by its content (spanscope binary or JSON,
+heaptrack, glibc mtrace, ltrace, Go allocfreetrace; plain, gzip or zstd; "-" = standard input),
+writes it as a spanscope binary trace (docs/binary-trace-format.md) or, with --json, as a
+spanscope JSON trace, and prints the import summary (events, threads, orphan frees, lines the
+importer skipped, the producer's own figures beside ours).
+
+options:
+  -o, --output OUT       the trace to write; written to OUT.tmp.<pid>, then renamed, so a failed
+                         import leaves nothing behind. "-" = standard output (binary only; the
+                         summary then goes to standard error)
+  --json                 write JSON (holds the whole trace in memory: for small traces)
+  --no-zstd              binary blocks without zstd (bigger, a little faster to read)
+  -h, --help             this text
+
+exit codes: 0 ok, 2 cannot read FILE (the message names file and line or byte) or write OUT,
+  64 usage.
+)";
+
+const char* const kInfoHelp =
+    R"(usage: spanscope-cli info FILE [--json]
+
+Reads FILE (any format spanscope knows) once and prints: its format, events by kind, threads,
+duration (first to last time stamp), peak live requested bytes and objects (and the event
+after which each peak was reached), the request sizes by Go 1.19 size class (count, noscan
+count, requested bytes, bytes lost to rounding up to the class size; large objects grouped by
+pages), and the reader's summary. Memory follows the trace's live objects, not its length.
+
+options:
+  --json                 the same as one JSON object (stable snake_case keys)
+  -h, --help             this text
+
+exit codes: 0 ok, 2 cannot read FILE, 64 usage.
+)";
+
+const char* const kGenHelp =
+    R"(usage: spanscope-cli gen NAME [--param K=V ...] [--seed S] [-o FILE] [--json]
+       spanscope-cli gen --list [NAME]
+
+Writes a synthetic workload trace: allocation patterns after mimalloc-bench (larson, xmalloc-test,
+mstress, rptest, sh6bench, sh8bench, cache-scratch, cache-thrash, glibc-simple, glibc-thread,
+alloc-test, malloc-large, mleak) and Go-shaped ones (go-append, go-strings, go-map). Events are
+made on demand and written as they come, so memory follows the simulated program's live set,
+not the number of events: `gen larson --param events=1000000000 -o - | spanscope-cli replay -`
+works. The same name, parameters and seed give the same bytes on every run and platform.
+
+Every event has a thread and a time in ns. Each simulated thread has its own clock: an alloc
+costs 20 ns plus the bytes the benchmark writes into the block at 16 B/ns, a free 15 ns, each
+scaled by a factor in [7/8, 9/8] from the seed; the benchmark's own work between calls is
+added; a new thread starts 20 us after it is created, a woken thread 2 us after the wake-up.
+Events come out in time order (ties: the earlier thread). The trace suggests gomaxprocs = the
+number of simulated threads and liveness immediate (C benchmarks) or gc (Go shapes).
+
+options:
+  --param K=V            set parameter K (repeatable); see gen --list for names, defaults,
+                         ranges and meanings. Every generator has `events` (trace length).
+  --seed S               PRNG seed (0..2^64-1; default 1)
+  -o, --output FILE      where to write (default: standard output, which must not be a
+                         terminal for binary); written to FILE.tmp.<pid>, then renamed
+  --json                 write the JSON trace format instead of binary (at most 10^7 events)
+  --list [NAME]          every generator (or one) with its description and parameters
+  -h, --help             this text
+
+The trace's meta.source is the full command line (every parameter), so it can be made again.
+
+exit codes: 0 ok, 2 cannot write the output, 64 usage (unknown generator or parameter, a value
+  out of range), 70 internal error (a generator bug).
 )";
 
 } // namespace cli

@@ -1,6 +1,7 @@
 // spanscope-cli: the replay report. Engine design essay: sim/malloc.h.
 #include "app/cli/report.h"
 
+#include "app/cli/timing_report.h"
 #include "app/cli/units.h"
 
 #include <nlohmann/json.hpp>
@@ -96,6 +97,7 @@ void collectState(const sim::World& w, ReplayReport* r) {
   }
   r->classes.clear();
   for (auto& [spc, row] : rows) r->classes.push_back(row);
+  if (const sim::LockModel* m = w.timing()) r->timing = m->figures();
 }
 
 std::string textReport(const ReplayReport& r) {
@@ -153,6 +155,7 @@ std::string textReport(const ReplayReport& r) {
     o += fmt("  large objects: %llu span%s, %llu pages (%s), %llu reachable\n", ull(r.largeSpans),
              r.largeSpans == 1 ? "" : "s", ull(r.largePages), humanBytes(r.largePages * sim::kPageSize).c_str(),
              ull(r.largeReachable));
+  if (r.timing) o += timingText(*r.timing);
   return o;
 }
 
@@ -183,6 +186,8 @@ std::string jsonReport(const ReplayReport& r) {
                        {"reachable", c.reachable}});
   j["classes"] = classes;
   j["large"] = {{"spans", r.largeSpans}, {"pages", r.largePages}, {"reachable", r.largeReachable}};
+  if (r.timing) j["locks"] = timingJson(*r.timing);
+  else j["locks"] = nullptr;
   return j.dump(2) + "\n";
 }
 

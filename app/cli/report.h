@@ -40,6 +40,7 @@ struct ReplayReport {
   std::vector<uint64_t> pathCounts; // events that took each PathStep, indexed by PathStep
   std::vector<ClassRow> classes;    // span classes with in-use spans, by span class
   uint64_t largeSpans = 0, largePages = 0, largeReachable = 0;
+  std::optional<sim::TimingFigures> timing; // the timing and lock model's figures, when it is on
 };
 
 // Fills the state part from the World (MemStats, ledger, per-class rows through HeapView).

@@ -115,22 +115,26 @@ class Toolchain {
     return bin;
   }
 
-  // Runs a built program with GOMAXPROCS=1 GOGC=off and nothing else in its environment; stdout in
-  // out, stderr in *err on failure.
-  bool run(const std::string& bin, std::string* out, std::string* err) const {
+  // Runs a built program with GOMAXPROCS=1 GOGC=off, `env` and nothing else in its environment;
+  // stdout in out, stderr in *errText, and *err says why on failure.
+  bool run(const std::string& bin, const std::vector<std::string>& env, std::string* out, std::string* errText,
+           std::string* err) const {
     const std::string errFile = bin + ".stderr";
+    std::string extra;
+    for (const std::string& e : env) extra += " " + quote(e);
     // A clean environment: the runtime copies it into a []string at start-up (goenvs), whose size
     // class would depend on how many variables the caller has (a CI runner's 70 variables land
     // in the scan 1152 B class the fifo program relies on being unused).
-    const std::string cmd = env_ + " -i GOMAXPROCS=1 GOGC=off GOMEMLIMIT=off GOTRACEBACK=single " + quote(bin) +
-                            " 2>" + quote(errFile);
+    const std::string cmd = env_ + " -i GOMAXPROCS=1 GOGC=off GOMEMLIMIT=off GOTRACEBACK=single" + extra + " " +
+                            quote(bin) + " 2>" + quote(errFile);
     CommandResult r = runCommand(cmd);
     *out = std::move(r.out);
+    std::ifstream in(errFile);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    *errText = ss.str();
     if (r.status != 0) {
-      std::ifstream in(errFile);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      *err = bin + " exited with status " + std::to_string(r.status) + ":\n" + ss.str();
+      *err = bin + " exited with status " + std::to_string(r.status) + ":\n" + *errText;
       return false;
     }
     return true;
@@ -248,11 +252,11 @@ int64_t GoOutput::delta(const std::string& before, const std::string& after, con
   return static_cast<int64_t>(fa->second - fb->second);
 }
 
-const GoOutput& runGoOracle(const std::string& name) {
-  static std::map<std::string, GoOutput> cache;
-  auto it = cache.find(name);
+const GoOutput& runGoOracle(const std::string& name, const std::vector<std::string>& env) {
+  static std::map<std::pair<std::string, std::vector<std::string>>, GoOutput> cache;
+  auto it = cache.find({name, env});
   if (it != cache.end()) return it->second;
-  GoOutput& o = cache[name];
+  GoOutput& o = cache[{name, env}];
   const Toolchain& tc = toolchain();
   if (!tc.ok()) {
     o.error = tc.error();
@@ -264,7 +268,7 @@ const GoOutput& runGoOracle(const std::string& name) {
     o.error = err;
     return o;
   }
-  if (!tc.run(bin, &o.raw, &err)) {
+  if (!tc.run(bin, env, &o.raw, &o.stderrText, &err)) {
     o.error = err;
     return o;
   }

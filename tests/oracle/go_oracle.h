@@ -38,6 +38,7 @@ struct GoOutput {
   bool ok = false;
   std::string error;                // why the program could not be built or run
   std::string raw;                  // stdout as printed
+  std::string stderrText;           // stderr as printed (e.g. a GODEBUG=allocfreetrace=1 trace)
   std::vector<GoAlloc> allocs;      // in index order (allocs[i].index == i)
   std::vector<uint64_t> frees;      // indices of dropped objects, in printed order
   std::vector<uint64_t> freeRounds; // the drop round of each entry of frees
@@ -52,6 +53,7 @@ struct GoOutput {
 
 // Builds (once) and runs (once) tests/oracle/go/<name>/main.go. On any failure, ok is false and
 // error says why; a missing Go toolchain gives "Go 1.19 not installed: run make deps".
-const GoOutput& runGoOracle(const std::string& name);
+// `env` adds variables to the run's environment ("GODEBUG=allocfreetrace=1").
+const GoOutput& runGoOracle(const std::string& name, const std::vector<std::string>& env = {});
 
 } // namespace oracle

@@ -58,6 +58,38 @@ TEST(Comparison, ABadEventStopsEveryoneAndSaysWhy) {
   EXPECT_FALSE(err.empty());
 }
 
+TEST(Comparison, ABatchStopsEveryEngineAtTheBadEvent) {
+  Comparison c(goAndPow2(), {"a", "b"});
+  const std::vector<Event> evs = {allocEvent(0, 8), allocEvent(1, 8), freeEvent(0), freeEvent(0), allocEvent(2, 8)};
+  std::string err;
+  size_t bad = 99;
+  EXPECT_FALSE(c.stepBatch(evs.data(), evs.size(), &err, &bad));
+  EXPECT_EQ(bad, 3u) << "the second free of id 0";
+  for (const ComparisonFigures& f : c.figures()) EXPECT_EQ(f.events, 3u) << f.name << " ran exactly the events before it";
+}
+
+TEST(Comparison, BatchesGiveTheSameFiguresAsSingleSteps) {
+  std::vector<Event> evs;
+  for (uint64_t i = 0; i < 5000; ++i) {
+    evs.push_back(allocEvent(i, 1 + (i * 7919) % 3000));
+    if (i % 3 == 2) evs.push_back(freeEvent(i - 1));
+  }
+  Comparison one(goAndPow2(), {"a", "b"}, 64), batched(goAndPow2(), {"a", "b"}, 64);
+  std::string err;
+  for (const Event& e : evs) ASSERT_TRUE(one.step(e, &err)) << err;
+  for (size_t i = 0; i < evs.size(); i += 1000)
+    ASSERT_TRUE(batched.stepBatch(&evs[i], std::min<size_t>(1000, evs.size() - i), &err, nullptr)) << err;
+  const auto a = one.figures(), b = batched.figures();
+  for (size_t t = 0; t < 2; ++t) {
+    EXPECT_EQ(a[t].peakHeapInuse, b[t].peakHeapInuse);
+    EXPECT_EQ(a[t].refills, b[t].refills);
+    EXPECT_EQ(a[t].atEnd.roundingWaste, b[t].atEnd.roundingWaste);
+    EXPECT_DOUBLE_EQ(a[t].meanHeapSys, b[t].meanHeapSys);
+    EXPECT_EQ(a[t].heapInuseSeries, b[t].heapInuseSeries);
+  }
+  EXPECT_EQ(one.sampleEvery(), batched.sampleEvery());
+}
+
 TEST(Comparison, OutOfMemoryStopsOnlyTheTableThatRanOut) {
   std::vector<Config> cfgs = goAndPow2();
   cfgs[1].maxHeapBytes = 8u << 20; // pow2 gets an 8 MiB heap
@@ -71,6 +103,27 @@ TEST(Comparison, OutOfMemoryStopsOnlyTheTableThatRanOut) {
   EXPECT_FALSE(f[1].error.empty());
   EXPECT_LT(f[1].events, 3000u);
   EXPECT_LE(f[1].peakHeapSys, 8u << 20);
+}
+
+} // namespace
+
+namespace {
+
+TEST(Comparison, SeriesStaysWithinItsPointBudgetAndKeepsEvenSpacing) {
+  sim::Config cfg;
+  cfg.gogc = -1;
+  sim::Comparison c({cfg}, {"go"}, 8);
+  std::string err;
+  for (uint64_t id = 0; id < 100; ++id) ASSERT_TRUE(c.step(sim::allocEvent(id, 8192), &err));
+  // Every allocation is a one-page span: HeapInuse after event i (0-based) is (i + 1) pages, and
+  // the series holds events 0, s, 2s, ... for the final spacing s.
+  const auto f = c.figures();
+  const uint64_t s = c.sampleEvery();
+  EXPECT_EQ(s, 16u) << "1 -> 2 -> 4 -> 8 -> 16 as 100 samples outgrow 8 points";
+  ASSERT_LE(f[0].heapInuseSeries.size(), 8u);
+  ASSERT_GE(f[0].heapInuseSeries.size(), 4u);
+  for (size_t k = 0; k < f[0].heapInuseSeries.size(); ++k)
+    EXPECT_EQ(f[0].heapInuseSeries[k], (k * s + 1) * 8192) << "point " << k;
 }
 
 } // namespace

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sstream>
 
 namespace {
 
@@ -128,6 +129,27 @@ TEST(SizeClassLibrary, EveryTableDrivesTheEngine) {
       }
     }
     EXPECT_TRUE(checkInvariants(w).empty()) << e.name;
+  }
+}
+
+} // namespace
+
+namespace {
+
+// assets/sizeclasses/*.json are the library exported for people to read and edit; they must say
+// exactly what the built-in tables are (regenerate: spanscope-cli classes --table NAME --json).
+TEST(SizeClassLibrary, AssetFilesAreTheLibraryTables) {
+  for (const sim::LibraryEntry& e : sim::sizeClassLibrary()) {
+    const std::string path = std::string(SPANSCOPE_SOURCE_DIR) + "/assets/sizeclasses/" + e.name + ".json";
+    std::ifstream in(path);
+    ASSERT_TRUE(in.good()) << path;
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_EQ(text.str(), traces::sizeClassTableToJson(lib(e.name), e.source)) << path;
+    std::string err;
+    auto loaded = traces::loadSizeClassTable(path, &err);
+    ASSERT_TRUE(loaded) << err;
+    EXPECT_EQ(sim::formatSizeClassComment(*loaded), sim::formatSizeClassComment(lib(e.name))) << e.name;
   }
 }
 

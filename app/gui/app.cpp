@@ -1,0 +1,578 @@
+// App: frame, menus, shortcuts, playback, background loading. See app.h; the toolbar is in
+// transport.cpp and each panel in panels/.
+//
+// [SECTION] Breakpoints
+// [SECTION] Background loading
+// [SECTION] App lifetime and loading
+// [SECTION] Transport actions and playback
+// [SECTION] Frame: menus, panels, popups, shortcuts
+#include "app/gui/app.h"
+
+#include "app/gui/format.h"
+#include "app/gui/lessons.h"
+#include "traces/event_stream.h"
+#include "traces/generators.h"
+#include "traces/open_trace.h"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace gui {
+
+// [SECTION] Breakpoints
+
+bool breakpointHit(const Breakpoints& b, const Session& s, uint64_t i, std::string* why) {
+  const EventInfo& info = s.events()[i];
+  const sim::Event& ev = s.trace().events[i];
+  auto has = [&](sim::PathStep st) { return (info.pathMask >> static_cast<unsigned>(st)) & 1; };
+  auto hit = [&](const char* what) {
+    if (why) *why = what;
+    return true;
+  };
+  if (b.refill && has(sim::PathStep::Refill)) return hit("mcache refill");
+  if (b.centralGrow && has(sim::PathStep::CentralGrow)) return hit("mcentral grow");
+  if (b.heapGrow && has(sim::PathStep::HeapGrow)) return hit("heap grown from the OS");
+  if (b.large && has(sim::PathStep::LargeAlloc)) return hit("large object");
+  if (b.gc && has(sim::PathStep::GCCycle)) return hit("GC cycle");
+  const bool allocOrFree = ev.kind == sim::EventKind::Alloc || ev.kind == sim::EventKind::Free;
+  if (b.sizeClassOn && allocOrFree && info.sizeClass != 0 && info.sizeClass == b.sizeClass) return hit("size class");
+  if (b.spanClassOn && ev.kind == sim::EventKind::Alloc && info.addr != 0 && !has(sim::PathStep::ZeroSize) &&
+      ((info.sizeClass << 1) | (ev.noscan ? 1u : 0u)) == b.spanClass)
+    return hit("span class");
+  if (b.addressOn && allocOrFree && info.addr != 0) {
+    // The object's extent: its requested size for an alloc; for a free the trace gives no size, so
+    // its size class's slot, or just its first byte for a large object.
+    const sim::SizeClassTable& t = s.world().table();
+    uint64_t extent = ev.kind == sim::EventKind::Alloc ? ev.size
+                      : info.sizeClass != 0 && info.sizeClass < t.numClasses() ? t.cls(info.sizeClass).size
+                                                                               : 1;
+    if (b.address >= info.addr && b.address < info.addr + std::max<uint64_t>(extent, 1)) return hit("address");
+  }
+  return false;
+}
+
+uint64_t findBreakpointForward(const Breakpoints& b, const Session& s, uint64_t from, uint64_t to) {
+  if (!b.any()) return to;
+  for (uint64_t i = from; i < to; ++i)
+    if (breakpointHit(b, s, i)) return i;
+  return to;
+}
+
+uint64_t findBreakpointBackward(const Breakpoints& b, const Session& s, uint64_t before) {
+  if (!b.any()) return UINT64_MAX;
+  for (uint64_t i = before; i-- > 0;)
+    if (breakpointHit(b, s, i)) return i;
+  return UINT64_MAX;
+}
+
+// [SECTION] Background loading
+
+namespace {
+
+struct LoadCancelled {};
+
+// Forwards a trace stream to readAll, publishing progress after every batch and stopping when the
+// user cancels. Progress goes through atomics: the GUI thread reads them while this one reads.
+class ProgressStream : public traces::EventStream {
+ public:
+  ProgressStream(traces::EventStream& in, LoadJob& job) : in_(in), job_(job) {}
+  size_t read(sim::Event* out, size_t max) override {
+    if (job_.progress.cancel.load(std::memory_order_relaxed)) throw LoadCancelled{};
+    size_t n = in_.read(out, max);
+    job_.bytesRead.store(in_.bytesRead(), std::memory_order_relaxed);
+    job_.bytesTotal.store(in_.bytesTotal(), std::memory_order_relaxed);
+    job_.eventsRead.fetch_add(n, std::memory_order_relaxed);
+    return n;
+  }
+  const traces::TraceMeta& meta() const override { return in_.meta(); }
+  const std::string* annotation(uint64_t id) const override { return in_.annotation(id); }
+  std::string describeObject(uint64_t id) const override { return in_.describeObject(id); }
+  traces::ImportSummary summary() const override { return in_.summary(); }
+  std::optional<uint64_t> eventCount() const override { return in_.eventCount(); }
+  uint64_t bytesRead() const override { return in_.bytesRead(); }
+  uint64_t bytesTotal() const override { return in_.bytesTotal(); }
+
+ private:
+  traces::EventStream& in_;
+  LoadJob& job_;
+};
+
+// The worker: open (format sniffed from content), read every event, then the Session's first pass.
+void runLoad(LoadJob& job) {
+  try {
+    auto stream = job.openStream();
+    ProgressStream progress(*stream, job);
+    traces::Trace trace = traces::readAll(progress);
+    sim::Config cfg;
+    traces::applyTraceConfig(trace.meta, cfg);
+    job.eventsTotal.store(trace.events.size());
+    job.phase.store(1);
+    job.result = Session::open(std::move(trace), job.path, std::move(cfg), &job.progress);
+  } catch (const LoadCancelled&) {
+  } catch (const traces::TraceError& e) {
+    job.error = e.what();
+  } catch (const std::bad_alloc&) {
+    job.error = job.path + ": out of memory while loading";
+  } catch (const std::exception& e) { // std::invalid_argument from a generator's parameters, I/O errors
+    job.error = job.path + ": " + e.what();
+  }
+  job.phase.store(2, std::memory_order_release);
+}
+
+} // namespace
+
+// [SECTION] App lifetime and loading
+
+App::App(Settings settings, std::string settingsPath)
+    : settings_(std::move(settings)), settingsPath_(std::move(settingsPath)) {
+  transport_.speed = settings_.speed;
+}
+
+App::~App() {
+  if (job_) abandoned_.push_back(std::move(job_));
+  for (auto& j : abandoned_) {
+    j->progress.cancel.store(true);
+    if (j->thread.joinable()) j->thread.join();
+  }
+  saveSettingsNow();
+}
+
+void App::saveSettingsNow() {
+  if (settingsPath_.empty()) return;
+  settings_.speed = transport_.speed;
+  std::string err;
+  if (!saveSettings(settings_, settingsPath_, &err)) reportError(err);
+}
+
+void App::reportError(std::string message) { errors_.push_back(std::move(message)); }
+
+void App::startJob(std::unique_ptr<LoadJob> job) {
+  if (job_) cancelLoad();
+  job_ = std::move(job);
+  LoadJob* j = job_.get();
+  job_->thread = std::thread([j] { runLoad(*j); });
+}
+
+void App::load(const std::string& path) {
+  auto job = std::make_unique<LoadJob>();
+  job->path = path;
+  job->openStream = [path] { return traces::openTrace(path); };
+  startJob(std::move(job));
+}
+
+void App::generate(const GenerateRequest& request) {
+  auto job = std::make_unique<LoadJob>();
+  job->path = "generated " + request.name + " (seed " + std::to_string(request.seed) + ")";
+  job->isFile = false;
+  job->openStream = [request] { return traces::makeGenerator(request.name, request.params, request.seed); };
+  startJob(std::move(job));
+}
+
+bool App::loadNow(const std::string& path) {
+  load(path);
+  waitForLoad();
+  return session_ && session_->path() == path;
+}
+
+void App::waitForLoad() {
+  if (!job_) return;
+  if (job_->thread.joinable()) job_->thread.join();
+  takeFinishedLoad();
+}
+
+void App::cancelLoad() {
+  if (!job_) return;
+  job_->progress.cancel.store(true);
+  abandoned_.push_back(std::move(job_)); // its thread stops at the next batch; joined later
+}
+
+void App::takeFinishedLoad() {
+  std::erase_if(abandoned_, [](std::unique_ptr<LoadJob>& j) {
+    if (j->phase.load(std::memory_order_acquire) != 2) return false;
+    j->thread.join();
+    return true;
+  });
+  if (!job_ || job_->phase.load(std::memory_order_acquire) != 2) return;
+  if (job_->thread.joinable()) job_->thread.join();
+  std::unique_ptr<LoadJob> done = std::move(job_);
+  if (done->result) setSession(std::move(done->result), done->isFile);
+  else if (!done->error.empty()) reportError(done->error);
+}
+
+void App::setSession(std::unique_ptr<Session> s, bool addToRecentFiles) {
+  session_ = std::move(s);
+  selection_ = Selection{};
+  commands_.clear();
+  transport_.playing = false;
+  transport_.owed = 0;
+  transport_.status.clear();
+  if (session_ && addToRecentFiles && !session_->path().empty()) addRecentFile(settings_, session_->path());
+}
+
+// [SECTION] Transport actions and playback
+
+void App::step(int64_t n) { commands_.push_back(Command{Command::Step, n}); }
+
+void App::seek(uint64_t position) {
+  if (session_) position = std::min(position, session_->eventCount());
+  commands_.push_back(Command{Command::Seek, static_cast<int64_t>(std::min<uint64_t>(position, INT64_MAX))});
+}
+
+void App::togglePlay() {
+  if (!session_) return;
+  transport_.playing = !transport_.playing;
+  transport_.owed = 0;
+  transport_.status.clear();
+  // Play at the end starts over, as a media player does.
+  if (transport_.playing && session_->position() >= session_->eventCount()) seek(0);
+}
+
+void App::runToBreakpoint() {
+  if (!session_) return;
+  if (!breakpoints_.any()) {
+    transport_.status = "No breakpoint set (Breakpoints… in the toolbar)";
+    return;
+  }
+  const uint64_t pos = session_->position();
+  const uint64_t hitAt = findBreakpointForward(breakpoints_, *session_, pos, session_->eventCount());
+  if (hitAt == session_->eventCount()) {
+    transport_.status = "No breakpoint hit after event #" + FormatCount(pos == 0 ? 0 : pos - 1);
+    return;
+  }
+  std::string why;
+  breakpointHit(breakpoints_, *session_, hitAt, &why);
+  transport_.status = "Stopped at event #" + FormatCount(hitAt) + ": " + why;
+  transport_.playing = false;
+  seek(hitAt + 1);
+}
+
+void App::runBackToBreakpoint() {
+  if (!session_ || !breakpoints_.any()) return;
+  const uint64_t pos = session_->position();
+  // The current event is pos-1; look before it.
+  const uint64_t hitAt = pos < 2 ? UINT64_MAX : findBreakpointBackward(breakpoints_, *session_, pos - 1);
+  if (hitAt == UINT64_MAX) {
+    transport_.status = "No breakpoint hit before the current event";
+    return;
+  }
+  std::string why;
+  breakpointHit(breakpoints_, *session_, hitAt, &why);
+  transport_.status = "Stopped at event #" + FormatCount(hitAt) + ": " + why;
+  transport_.playing = false;
+  seek(hitAt + 1);
+}
+
+void App::nextLesson() {
+  if (session_) seek(nextLessonPosition(*session_));
+}
+void App::previousLesson() {
+  if (session_) seek(previousLessonPosition(*session_));
+}
+void App::replayLesson() {
+  if (session_) seek(replayLessonPosition(*session_));
+}
+
+void App::applyCommands() {
+  if (!session_) {
+    commands_.clear();
+    return;
+  }
+  for (const Command& c : commands_) {
+    if (c.kind == Command::Seek) session_->seek(static_cast<uint64_t>(std::max<int64_t>(0, c.arg)));
+    else session_->step(c.arg);
+  }
+  commands_.clear();
+}
+
+// Advances by speed*dt events (all remaining ones at "as fast as possible"), stops at the first
+// breakpoint hit, and stops stepping when the frame's engine budget is spent so the UI keeps its
+// frame rate: a trace that cannot be replayed at the asked speed plays slower instead of freezing.
+void App::play(double dt) {
+  transport_.lastFrameEvents = 0;
+  transport_.engineLimited = false;
+  if (!transport_.playing || !session_) return;
+  const uint64_t pos = session_->position(), n = session_->eventCount();
+  if (pos >= n) {
+    transport_.playing = false;
+    return;
+  }
+  uint64_t want = n - pos;
+  if (transport_.speed > 0) {
+    transport_.owed += transport_.speed * std::max(0.0, dt);
+    want = static_cast<uint64_t>(std::floor(transport_.owed));
+    transport_.owed -= static_cast<double>(want);
+  }
+  uint64_t target = std::min(n, pos + want);
+  const uint64_t hitAt = findBreakpointForward(breakpoints_, *session_, pos, target);
+  const bool stopsAtHit = hitAt < target;
+  if (stopsAtHit) target = hitAt + 1;
+
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::duration<double, std::milli>(transport_.budgetMs);
+  uint64_t chunk = 256;
+  while (session_->position() < target) {
+    session_->step(static_cast<int64_t>(std::min(chunk, target - session_->position())));
+    if (Clock::now() >= deadline) break;
+    chunk = std::min<uint64_t>(chunk * 2, 65536);
+  }
+  transport_.lastFrameEvents = session_->position() - pos;
+  if (session_->position() < target) {
+    transport_.engineLimited = true;
+    transport_.owed = 0; // do not build up a debt the engine can never pay
+    return;
+  }
+  if (stopsAtHit) {
+    std::string why;
+    breakpointHit(breakpoints_, *session_, hitAt, &why);
+    transport_.status = "Stopped at event #" + FormatCount(hitAt) + ": " + why;
+    transport_.playing = false;
+  } else if (session_->position() >= n) {
+    transport_.playing = false;
+  }
+}
+
+void App::update(double dt) {
+  takeFinishedLoad();
+  applyCommands();
+  play(dt);
+}
+
+// [SECTION] Frame: menus, panels, popups, shortcuts
+
+namespace {
+
+constexpr const char* kScenarios[] = {"classroom.json", "tiny.json", "small_refill.json", "large.json"};
+
+std::string scenarioPath(const char* name) { return std::string(SPANSCOPE_ASSETS_DIR) + "/scenarios/" + name; }
+
+// Letters and punctuation: Dear ImGui 1.86 indexes io.KeysDown by the backend's key codes, and
+// GLFW's codes for these keys are their ASCII codes.
+bool keyPressed(char c) { return ImGui::IsKeyPressed(static_cast<unsigned char>(c), false); }
+bool namedKeyPressed(ImGuiKey k, bool repeat = true) { return ImGui::IsKeyPressed(ImGui::GetKeyIndex(k), repeat); }
+
+} // namespace
+
+void App::setDefaultLayout(float width, float height) {
+  // Three columns under the toolbar: the heap map and event log on the left (the two views a
+  // lecture points at), the lesson and span inspector in the middle, the tables on the right.
+  const float top = ImGui::GetFrameHeight() + transportHeight_;
+  const float h = std::max(100.0f, height - top);
+  const float c0 = width * 0.42f, c1 = width * 0.29f, c2 = width - c0 - c1;
+  auto at = [&](const char* key, float x, float y, float w, float hh) {
+    layout_[panelIndex(key)] = ImVec4(x, top + y * h, w, hh * h);
+  };
+  at("heapmap", 0, 0, c0, 0.58f);
+  at("eventlog", 0, 0.58f, c0, 0.42f);
+  at("lesson", c0, 0, c1, 0.26f);
+  at("inspector", c0, 0.26f, c1, 0.40f);
+  at("mheap", c0, 0.66f, c1, 0.34f);
+  at("sizeclasses", c0 + c1, 0, c2, 0.32f);
+  at("mcentral", c0 + c1, 0.32f, c2, 0.18f);
+  at("ps", c0 + c1, 0.50f, c2, 0.22f);
+  at("stats", c0 + c1, 0.72f, c2, 0.28f);
+}
+
+void App::placeNextWindow(size_t panel) {
+  const ImVec4& r = layout_[panel];
+  ImGui::SetNextWindowPos(ImVec2(r.x, r.y), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(ImVec2(r.z, r.w), ImGuiCond_FirstUseEver);
+}
+
+void App::drawFrame() {
+  ImGuiIO& io = ImGui::GetIO();
+  if (io.Fonts->Fonts.Size > 1) io.FontDefault = io.Fonts->Fonts[settings_.largeText ? 1 : 0];
+  drawMenuBar();
+  drawTransport();
+  setDefaultLayout(io.DisplaySize.x, io.DisplaySize.y);
+  drawPanels();
+  drawLoadProgress();
+  std::string picked;
+  if (fileDialog_.draw(&picked)) {
+    settings_.lastDirectory = fileDialog_.directory();
+    load(picked);
+  }
+  GenerateRequest request;
+  if (generateDialog_.draw(&request)) generate(request);
+  drawErrorPopup();
+  handleShortcuts();
+}
+
+void App::drawPanels() {
+  if (!session_) {
+    const ImVec2 d = ImGui::GetIO().DisplaySize;
+    ImGui::SetNextWindowPos(ImVec2(d.x * 0.5f, d.y * 0.5f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+    ImGui::Begin("No trace###welcome", nullptr, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings);
+    ImGui::TextUnformatted(loading() ? "Loading…" : "No trace loaded.");
+    ImGui::TextUnformatted("File → Open (Ctrl+O), drop a trace file on the window, or:");
+    if (ImGui::Button("Open the classroom scenario")) load(scenarioPath("classroom.json"));
+    ImGui::End();
+    return;
+  }
+  const sim::HeapView view = session_->world().view();
+  PanelContext ctx{*session_, view, selection_, commands_};
+  for (size_t i = 0; i < kPanelCount; ++i) {
+    if (!settings_.panelOpen[i]) continue;
+    placeNextWindow(i);
+    kPanels[i].draw(ctx, &settings_.panelOpen[i]);
+  }
+}
+
+void App::drawMenuBar() {
+  if (!ImGui::BeginMainMenuBar()) return;
+  if (ImGui::BeginMenu("File")) {
+    if (ImGui::MenuItem("Open…", "Ctrl+O")) fileDialog_.open(settings_.lastDirectory);
+    if (ImGui::MenuItem("Generate a workload…")) generateDialog_.open();
+    if (ImGui::BeginMenu("Classroom scenarios")) {
+      for (const char* s : kScenarios)
+        if (ImGui::MenuItem(s)) load(scenarioPath(s));
+      ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu("Recent files", !settings_.recentFiles.empty())) {
+      std::string chosen;
+      for (const std::string& f : settings_.recentFiles)
+        if (ImGui::MenuItem(f.c_str())) chosen = f;
+      ImGui::EndMenu();
+      if (!chosen.empty()) load(chosen);
+    }
+    ImGui::Separator();
+    if (ImGui::MenuItem("Quit", "Ctrl+Q")) quitRequested_ = true;
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("View")) {
+    for (size_t i = 0; i < kPanelCount; ++i) ImGui::MenuItem(kPanels[i].title, nullptr, &settings_.panelOpen[i]);
+    ImGui::Separator();
+    ImGui::MenuItem("Large text (for projectors)", nullptr, &settings_.largeText);
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("Playback", session_ != nullptr)) {
+    if (ImGui::MenuItem(transport_.playing ? "Pause" : "Play", "Space")) togglePlay();
+    if (ImGui::MenuItem("Step forward", "Right")) step(1);
+    if (ImGui::MenuItem("Step back", "Left")) step(-1);
+    if (ImGui::MenuItem("Step ×10 / ×100 / ×1000", "Shift / Ctrl / Ctrl+Shift + Right")) step(10);
+    if (ImGui::MenuItem("Go to start", "Home")) seek(0);
+    if (ImGui::MenuItem("Go to end", "End")) seek(session_->eventCount());
+    if (ImGui::MenuItem("Go to event…", "Ctrl+G")) focusGoto_ = true;
+    ImGui::Separator();
+    if (ImGui::MenuItem("Run to next breakpoint", "B")) runToBreakpoint();
+    if (ImGui::MenuItem("Back to previous breakpoint", "Shift+B")) runBackToBreakpoint();
+    ImGui::Separator();
+    if (ImGui::MenuItem("Next lesson step", "PageDown")) nextLesson();
+    if (ImGui::MenuItem("Previous lesson step", "PageUp")) previousLesson();
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("Help")) {
+    ImGui::MenuItem("Keyboard shortcuts", nullptr, &showShortcuts_);
+    ImGui::EndMenu();
+  }
+  if (session_) {
+    // Where we are, at the right of the menu bar: the file and its event count.
+    std::string where = session_->trace().meta.name.empty() ? session_->path() : session_->trace().meta.name;
+    where += "  ·  " + FormatCount(session_->eventCount()) + " events";
+    ImGui::SameLine(std::max(ImGui::GetCursorPosX() + 20, ImGui::GetWindowWidth() - ImGui::CalcTextSize(where.c_str()).x - 16));
+    ImGui::TextDisabled("%s", where.c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", session_->path().c_str());
+  }
+  ImGui::EndMainMenuBar();
+  if (showShortcuts_) drawShortcutsWindow();
+}
+
+void App::drawShortcutsWindow() {
+  ImGui::SetNextWindowSize(ImVec2(460, 0), ImGuiCond_Appearing);
+  if (!ImGui::Begin("Keyboard shortcuts", &showShortcuts_, ImGuiWindowFlags_NoSavedSettings)) {
+    ImGui::End();
+    return;
+  }
+  static constexpr const char* kRows[][2] = {
+      {"Space", "play / pause"},
+      {"Right / Left", "step forward / back one event"},
+      {"Shift + Right / Left", "step ×10"},
+      {"Ctrl + Right / Left", "step ×100"},
+      {"Ctrl + Shift + Right / Left", "step ×1000"},
+      {"Home / End", "first / last event"},
+      {"Ctrl+G", "go to event #"},
+      {"[ / ]", "slower / faster"},
+      {"B / Shift+B", "run to next / back to previous breakpoint"},
+      {"PageDown / PageUp", "next / previous lesson step"},
+      {"Ctrl+O", "open a trace"},
+      {"Ctrl+Q", "quit"},
+      {"Heap map: wheel, drag", "zoom, pan; click a page to inspect its span"},
+  };
+  if (ImGui::BeginTable("##keys", 2, ImGuiTableFlags_RowBg)) {
+    for (const auto& r : kRows) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(r[0]);
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(r[1]);
+    }
+    ImGui::EndTable();
+  }
+  ImGui::End();
+}
+
+void App::drawLoadProgress() {
+  if (!job_) return;
+  const ImVec2 d = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowPos(ImVec2(d.x * 0.5f, d.y * 0.5f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSize(ImVec2(std::min(520.0f, d.x * 0.9f), 0), ImGuiCond_Always);
+  ImGui::Begin("Loading###loading", nullptr, ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoResize);
+  ImGui::TextWrapped("%s", job_->path.c_str());
+  float fraction = 0;
+  std::string text;
+  if (job_->phase.load() == 0) {
+    const uint64_t done = job_->bytesRead.load(), total = job_->bytesTotal.load();
+    fraction = total ? static_cast<float>(static_cast<double>(done) / static_cast<double>(total)) : 0.0f;
+    text = "Reading: " + FormatCount(job_->eventsRead.load()) + " events";
+    if (total) text += ", " + FormatBytes(done) + " of " + FormatBytes(total);
+  } else {
+    const uint64_t done = job_->progress.eventsDone.load(), total = job_->eventsTotal.load();
+    fraction = total ? static_cast<float>(static_cast<double>(done) / static_cast<double>(total)) : 1.0f;
+    text = "Replaying once for checkpoints: " + FormatCount(done) + " of " + FormatCount(total) + " events";
+  }
+  ImGui::ProgressBar(fraction, ImVec2(-1, 0));
+  ImGui::TextUnformatted(text.c_str());
+  if (ImGui::Button("Cancel") || namedKeyPressed(ImGuiKey_Escape, false)) cancelLoad();
+  ImGui::End();
+}
+
+void App::drawErrorPopup() {
+  if (errors_.empty()) return;
+  if (!ImGui::IsPopupOpen("Error###error")) ImGui::OpenPopup("Error###error");
+  const ImVec2 d = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowPos(ImVec2(d.x * 0.5f, d.y * 0.5f), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSize(ImVec2(std::min(640.0f, d.x * 0.9f), 0), ImGuiCond_Appearing);
+  if (ImGui::BeginPopupModal("Error###error", nullptr, ImGuiWindowFlags_NoSavedSettings)) {
+    ImGui::TextWrapped("%s", errors_.front().c_str());
+    if (errors_.size() > 1) ImGui::TextDisabled("(%zu more)", errors_.size() - 1);
+    if (ImGui::Button("OK", ImVec2(100, 0)) || namedKeyPressed(ImGuiKey_Enter, false)) {
+      errors_.erase(errors_.begin());
+      ImGui::CloseCurrentPopup();
+    }
+    ImGui::EndPopup();
+  }
+}
+
+void App::handleShortcuts() {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput || ImGui::IsPopupOpen(nullptr, ImGuiPopupFlags_AnyPopupId)) return;
+  if (io.KeyCtrl && keyPressed('O')) fileDialog_.open(settings_.lastDirectory);
+  if (io.KeyCtrl && keyPressed('Q')) quitRequested_ = true;
+  if (!session_) return;
+  const int64_t count = io.KeyCtrl && io.KeyShift ? 1000 : io.KeyCtrl ? 100 : io.KeyShift ? 10 : 1;
+  if (namedKeyPressed(ImGuiKey_RightArrow)) step(count);
+  if (namedKeyPressed(ImGuiKey_LeftArrow)) step(-count);
+  if (namedKeyPressed(ImGuiKey_Space, false)) togglePlay();
+  if (namedKeyPressed(ImGuiKey_Home, false)) seek(0);
+  if (namedKeyPressed(ImGuiKey_End, false)) seek(session_->eventCount());
+  if (namedKeyPressed(ImGuiKey_PageDown, false)) nextLesson();
+  if (namedKeyPressed(ImGuiKey_PageUp, false)) previousLesson();
+  if (io.KeyCtrl && keyPressed('G')) focusGoto_ = true;
+  if (!io.KeyCtrl && keyPressed('B')) io.KeyShift ? runBackToBreakpoint() : runToBreakpoint();
+  if (keyPressed('[')) transport_.speed = slowerSpeed(transport_.speed);
+  if (keyPressed(']')) transport_.speed = fasterSpeed(transport_.speed);
+}
+
+} // namespace gui

@@ -1,0 +1,169 @@
+// App: the desktop app's state and its frame. Owns the Session, the selection, the command queue
+// (applied between frames, ARCHITECTURE.md §2), the transport (playing, speed, breakpoints), the
+// background loader, error messages and settings. No GLFW or GL here: main.cpp is the platform
+// layer, and the UI tests drive an App through ImGuiIO alone.
+#pragma once
+
+#include "app/gui/file_dialog.h"
+#include "app/gui/generate_dialog.h"
+#include "app/gui/panel.h"
+#include "app/gui/panel_registry.h"
+#include "app/gui/session.h"
+#include "app/gui/settings.h"
+#include "traces/event_stream.h"
+
+#include <imgui.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace gui {
+
+// What to stop on while playing or running to a breakpoint. Each is a property of one event, read
+// from the first pass's EventInfo (so finding the next hit never replays the engine).
+struct Breakpoints {
+  bool refill = false;      // mcache.refill ran (PathStep::Refill)
+  bool centralGrow = false; // mcentral.grow took a new span from mheap
+  bool heapGrow = false;    // mheap.grow mapped memory from the OS
+  bool large = false;       // a large object (own span)
+  bool gc = false;          // a GC cycle ran
+  bool sizeClassOn = false; // an alloc or free in size class `sizeClass` (1..N)
+  uint32_t sizeClass = 1;
+  bool spanClassOn = false; // an allocation in span class `spanClass` (class<<1 | noscan)
+  uint32_t spanClass = 2;
+  bool addressOn = false;   // an alloc or free of the object holding `address`
+  uint64_t address = 0;
+
+  bool any() const { return refill || centralGrow || heapGrow || large || gc || sizeClassOn || spanClassOn || addressOn; }
+};
+
+// Does event `i` of the session hit a breakpoint? If so and `why` is given, says which.
+bool breakpointHit(const Breakpoints& b, const Session& s, uint64_t i, std::string* why = nullptr);
+// The first event index in [from, to) that hits, or `to`.
+uint64_t findBreakpointForward(const Breakpoints& b, const Session& s, uint64_t from, uint64_t to);
+// The last event index in [0, before) that hits, or UINT64_MAX if none.
+uint64_t findBreakpointBackward(const Breakpoints& b, const Session& s, uint64_t before);
+
+struct Transport {
+  bool playing = false;
+  double speed = 50;      // events per second while playing; 0 = as fast as possible
+  double owed = 0;        // fraction of an event carried to the next frame
+  double budgetMs = 8;    // engine time per frame while playing (keeps the UI responsive)
+  uint64_t lastFrameEvents = 0; // events applied by playback in the last frame
+  bool engineLimited = false;   // last frame ran out of budget before reaching the target
+  std::string status;           // one line under the toolbar ("stopped at breakpoint: ...")
+};
+
+// Playback speeds offered by the toolbar and the [ ] keys, in events per second; 0 = as fast as
+// possible (the engine's per-frame budget is then the only limit).
+inline constexpr double kSpeedPresets[] = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 1e4, 1e5, 1e6, 0};
+double fasterSpeed(double speed);
+double slowerSpeed(double speed);
+std::string speedLabel(double speed); // "50 ev/s", "1M ev/s", "max"
+
+// A trace being read and prepared on a worker thread while the GUI keeps drawing.
+struct LoadJob {
+  std::string path;                     // the file, or what the generator is called
+  bool isFile = true;                   // files go to the recent list; generated workloads do not
+  std::function<std::unique_ptr<traces::EventStream>()> openStream;
+  std::atomic<uint64_t> bytesRead{0}, bytesTotal{0}, eventsRead{0};
+  std::atomic<uint64_t> eventsTotal{0}; // known once reading is done (the first pass's goal)
+  std::atomic<int> phase{0};            // 0 reading, 1 first pass (checkpoints), 2 finished
+  LoadProgress progress;                // first pass: events done, and the cancel flag
+  std::unique_ptr<Session> result;      // set before phase becomes 2
+  std::string error;                    // set before phase becomes 2 (empty = ok or cancelled)
+  std::thread thread;
+};
+
+class App {
+ public:
+  // settingsPath: where settings are saved on exit and on changes; "" = never save (tests, headless).
+  explicit App(Settings settings = {}, std::string settingsPath = {});
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // One frame: call between ImGui::NewFrame() and ImGui::Render().
+  void drawFrame();
+  // After Render: applies queued commands, advances playback by `dt` seconds within the engine
+  // budget, and takes a finished load.
+  void update(double dt);
+
+  // Loading. load() reads in the background; loadNow() blocks (headless use, tests). Errors become
+  // messages in errors() (shown as a popup), never exceptions.
+  void load(const std::string& path);
+  bool loadNow(const std::string& path);
+  void generate(const GenerateRequest& request); // a workload from traces/generators.h, in the background
+  void setSession(std::unique_ptr<Session> s, bool addToRecentFiles = true);
+  bool loading() const { return job_ != nullptr; }
+  void cancelLoad();
+  void waitForLoad(); // blocks until the background load has finished and been taken
+
+  const Session* session() const { return session_.get(); }
+  Selection& selection() { return selection_; }
+  Transport& transport() { return transport_; }
+  Breakpoints& breakpoints() { return breakpoints_; }
+  std::vector<Command>& commands() { return commands_; }
+  const std::vector<std::string>& errors() const { return errors_; }
+  void reportError(std::string message);
+  Settings& settings() { return settings_; }
+  bool& panelOpen(size_t panel) { return settings_.panelOpen[panel]; }
+
+  // Transport actions (what the toolbar and the shortcuts do).
+  void step(int64_t n);
+  void seek(uint64_t position);
+  void togglePlay();
+  void runToBreakpoint();     // seek to just after the next hit (stays put if there is none)
+  void runBackToBreakpoint(); // seek to just after the previous hit before the current event
+  void nextLesson();          // the next annotation with the events it explains applied
+  void previousLesson();
+  void replayLesson();        // back to just after the current annotation
+
+  // Default window placement for a display of this size (used where imgui.ini has none).
+  void setDefaultLayout(float width, float height);
+  void saveSettingsNow();
+  bool quitRequested() const { return quitRequested_; }
+
+ private:
+  void drawMenuBar();
+  void drawPanels();
+  void drawLoadProgress();
+  void drawErrorPopup();
+  void drawShortcutsWindow();
+  void handleShortcuts();
+  void drawTransport(); // transport.cpp
+  void drawBreakpointsPopup();
+  void applyCommands();
+  void play(double dt);
+  void takeFinishedLoad();
+  void startJob(std::unique_ptr<LoadJob> job);
+  void placeNextWindow(size_t panel);
+
+  Settings settings_;
+  std::string settingsPath_;
+  std::unique_ptr<Session> session_;
+  Selection selection_;
+  Transport transport_;
+  Breakpoints breakpoints_;
+  std::vector<Command> commands_;
+  std::vector<std::string> errors_;
+  std::unique_ptr<LoadJob> job_;
+  std::vector<std::unique_ptr<LoadJob>> abandoned_; // cancelled jobs whose thread is still running
+  FileDialog fileDialog_;
+  GenerateDialog generateDialog_;
+  std::array<ImVec4, kPanelCount> layout_{}; // default x, y, w, h per panel
+  float transportHeight_ = 0;
+  char gotoText_[24] = "";
+  bool focusGoto_ = false;
+  bool showShortcuts_ = false;
+  bool showBreakpoints_ = false;
+  bool quitRequested_ = false;
+};
+
+} // namespace gui

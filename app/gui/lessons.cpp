@@ -1,0 +1,60 @@
+// Lesson steps: see lessons.h.
+#include "app/gui/lessons.h"
+
+#include <algorithm>
+
+namespace gui {
+
+const std::vector<uint64_t>& annotationEvents(const Session& s) {
+  // One-entry cache: scanning a 10-million-event trace every frame would cost milliseconds. The
+  // key includes the event vector's address and size, so a new session at a reused address is seen.
+  static const Session* key = nullptr;
+  static const void* keyData = nullptr;
+  static size_t keySize = 0;
+  static std::vector<uint64_t> cached;
+  const auto& events = s.trace().events;
+  if (key != &s || keyData != events.data() || keySize != events.size()) {
+    cached.clear();
+    for (uint64_t i = 0; i < events.size(); ++i)
+      if (events[i].kind == sim::EventKind::Annotate) cached.push_back(i);
+    key = &s, keyData = events.data(), keySize = events.size();
+  }
+  return cached;
+}
+
+int64_t lessonStepAt(const Session& s) {
+  const auto& ann = annotationEvents(s);
+  // Annotations applied: those with index < position.
+  auto applied = std::lower_bound(ann.begin(), ann.end(), s.position()) - ann.begin();
+  return applied - 1;
+}
+
+uint64_t lessonStepEnd(const Session& s, int64_t k) {
+  const auto& ann = annotationEvents(s);
+  if (k + 1 < static_cast<int64_t>(ann.size())) return ann[static_cast<size_t>(k + 1)];
+  return s.eventCount();
+}
+
+uint64_t nextLessonPosition(const Session& s) {
+  const auto& ann = annotationEvents(s);
+  const int64_t k = lessonStepAt(s);
+  // Inside a step that is not complete yet: complete it; otherwise show the next one complete.
+  if (k >= 0 && s.position() < lessonStepEnd(s, k)) return lessonStepEnd(s, k);
+  if (k + 1 < static_cast<int64_t>(ann.size())) return lessonStepEnd(s, k + 1);
+  return s.eventCount();
+}
+
+uint64_t previousLessonPosition(const Session& s) {
+  const auto& ann = annotationEvents(s);
+  const int64_t k = lessonStepAt(s);
+  if (k >= 1) return lessonStepEnd(s, k - 1);
+  return ann.empty() ? 0 : ann[0]; // before the first lesson
+}
+
+uint64_t replayLessonPosition(const Session& s) {
+  const int64_t k = lessonStepAt(s);
+  if (k < 0) return 0;
+  return annotationEvents(s)[static_cast<size_t>(k)] + 1;
+}
+
+} // namespace gui

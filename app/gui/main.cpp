@@ -1,0 +1,230 @@
+// spanscope: the desktop app's entry point. The platform layer only: GLFW window, OpenGL 3.3 core
+// context, the two Dear ImGui backends, drag and drop, the GL texture uploader, and the headless
+// modes (--screenshot, --bench-frames). Everything else is App (app.h).
+#include "app/gui/app.h"
+#include "app/gui/fonts.h"
+#include "app/gui/options.h"
+#include "app/gui/panels/heap_map.h"
+#include "app/gui/screenshot.h"
+#include "app/gui/texture.h"
+#include "traces/json_io.h"
+
+#define GL_GLEXT_PROTOTYPES
+#include <GL/gl.h>
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <vector>
+
+namespace {
+
+class GlTextureUploader : public gui::TextureUploader {
+ public:
+  ImTextureID upload(ImTextureID texture, const ImU32* pixels, int w, int h) override {
+    GLuint tex = static_cast<GLuint>(reinterpret_cast<intptr_t>(texture));
+    if (tex == 0) {
+      glGenTextures(1, &tex);
+      glBindTexture(GL_TEXTURE_2D, tex);
+      glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+      glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+      glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+      glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    }
+    glBindTexture(GL_TEXTURE_2D, tex);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, pixels);
+    return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(tex));
+  }
+};
+
+void onGlfwError(int code, const char* what) { std::fprintf(stderr, "spanscope: GLFW error %d: %s\n", code, what); }
+
+void onDrop(GLFWwindow* window, int count, const char** paths) {
+  if (count > 0) static_cast<gui::App*>(glfwGetWindowUserPointer(window))->load(paths[0]);
+}
+
+// One frame: input, UI, render, then the app's commands and playback.
+void renderFrame(gui::App& app, GLFWwindow* window) {
+  glfwPollEvents();
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  ImGui::NewFrame();
+  app.drawFrame();
+  ImGui::Render();
+  int fw = 0, fh = 0;
+  glfwGetFramebufferSize(window, &fw, &fh);
+  glViewport(0, 0, fw, fh);
+  glClearColor(0.08f, 0.08f, 0.09f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  app.update(ImGui::GetIO().DeltaTime);
+}
+
+bool writeHeapMapGeometry(const std::string& path, std::string* error) {
+  const gui::HeapMapGeometry& g = gui::LastHeapMapGeometry();
+  nlohmann::json j = {{"origin_x", g.origin.x}, {"origin_y", g.origin.y}, {"cell", g.cell}, {"cols", g.cols}, {"pages", g.pages}};
+  return traces::writeFileAtomic(path, j.dump() + "\n", error);
+}
+
+double percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::string err;
+  auto opts = gui::parseOptions(argc, argv, &err);
+  if (!opts) {
+    std::fprintf(stderr, "%s\n%s", err.c_str(), gui::kUsage);
+    return 64;
+  }
+  if (opts->help) {
+    std::fputs(gui::kUsage, stdout);
+    return 0;
+  }
+  const bool headless = !opts->screenshot.empty() || opts->benchFrames > 0;
+
+  // Settings and layout persist only in interactive use, so headless output never depends on them.
+  std::string settingsPath, iniPath;
+  gui::Settings settings;
+  if (!headless && !gui::configDirectory().empty()) {
+    settingsPath = gui::configDirectory() + "/settings.json";
+    iniPath = gui::configDirectory() + "/imgui.ini";
+    settings = gui::loadSettings(settingsPath, &err);
+    std::error_code ec;
+    std::filesystem::create_directories(gui::configDirectory(), ec);
+  }
+  if (opts->sizeGiven || headless) settings.windowWidth = opts->width, settings.windowHeight = opts->height;
+  if (!opts->panels.empty())
+    for (size_t i = 0; i < gui::kPanelCount; ++i)
+      settings.panelOpen[i] = std::find(opts->panels.begin(), opts->panels.end(), gui::kPanels[i].key) != opts->panels.end();
+  if (opts->largeText) settings.largeText = true;
+
+  glfwSetErrorCallback(onGlfwError);
+  if (!glfwInit()) {
+    std::fprintf(stderr, "spanscope: cannot open a window (no display?). Try xvfb-run, or spanscope-cli for headless replay.\n");
+    return 1;
+  }
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GL_TRUE);
+  if (!opts->screenshot.empty()) glfwWindowHint(GLFW_VISIBLE, GLFW_FALSE);
+  GLFWwindow* window = glfwCreateWindow(settings.windowWidth, settings.windowHeight, "spanscope", nullptr, nullptr);
+  if (!window) {
+    glfwTerminate();
+    return 1;
+  }
+  glfwMakeContextCurrent(window);
+  glfwSwapInterval(headless ? 0 : 1);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = iniPath.empty() ? nullptr : iniPath.c_str();
+  ImGui::StyleColorsDark();
+  gui::setupFonts();
+  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  ImGui_ImplOpenGL3_Init("#version 330 core");
+  GlTextureUploader uploader;
+  gui::setTextureUploader(&uploader);
+
+  int rc = 0;
+  {
+    gui::App app(settings, settingsPath);
+    if (!err.empty()) app.reportError(err);
+    glfwSetWindowUserPointer(window, &app);
+    glfwSetDropCallback(window, onDrop);
+    const std::string trace = opts->trace.empty() ? std::string(SPANSCOPE_ASSETS_DIR) + "/scenarios/classroom.json" : opts->trace;
+
+    if (headless) {
+      if (!app.loadNow(trace)) {
+        std::fprintf(stderr, "%s\n", app.errors().empty() ? ("spanscope: cannot open " + trace).c_str() : app.errors().front().c_str());
+        rc = 2;
+      }
+    } else {
+      app.load(trace);
+    }
+    if (rc == 0 && opts->at) app.seek(*opts->at);
+    if (opts->select) app.selection().span = *opts->select;
+    if (opts->play) app.transport().speed = *opts->play, app.transport().playing = true;
+
+    if (rc == 0 && !opts->screenshot.empty()) {
+      // A few frames so windows and tables settle their sizes, then read the back buffer.
+      for (int i = 0; i < 4; ++i) {
+        renderFrame(app, window);
+        if (i < 3) glfwSwapBuffers(window);
+      }
+      int fw = 0, fh = 0;
+      glfwGetFramebufferSize(window, &fw, &fh);
+      if (!gui::writeFramebufferPng(opts->screenshot, fw, fh, &err) ||
+          (!opts->heapMapGeometry.empty() && !writeHeapMapGeometry(opts->heapMapGeometry, &err))) {
+        std::fprintf(stderr, "spanscope: %s\n", err.c_str());
+        rc = 2;
+      }
+    } else if (rc == 0 && opts->benchFrames > 0) {
+      // Frame time = everything a frame costs (UI, engine while playing, GL drawing, swap), with
+      // glFinish so the software renderer's work is inside the frame it belongs to. The UI part
+      // (ImGui + panels + app update) is also reported alone.
+      using Clock = std::chrono::steady_clock;
+      std::vector<double> total, ui;
+      uint64_t played = 0, vertices = 0;
+      double playSeconds = 0;
+      for (uint64_t i = 0; i < opts->benchFrames + 10; ++i) { // 10 warm-up frames not counted
+        const uint64_t before = app.session()->position();
+        const auto f0 = Clock::now();
+        renderFrame(app, window);
+        const auto f1 = Clock::now();
+        glfwSwapBuffers(window);
+        glFinish();
+        const auto f2 = Clock::now();
+        if (i < 10) continue;
+        vertices += static_cast<uint64_t>(ImGui::GetDrawData()->TotalVtxCount);
+        total.push_back(std::chrono::duration<double, std::milli>(f2 - f0).count());
+        ui.push_back(std::chrono::duration<double, std::milli>(f1 - f0).count());
+        if (app.transport().playing || app.session()->position() != before) {
+          played += app.session()->position() - before;
+          playSeconds += std::chrono::duration<double>(f2 - f0).count();
+        }
+      }
+      const sim::MemStats m = app.session()->world().memStats();
+      std::printf("%zu frames at %dx%d, HeapSys %.0f MiB, %llu vertices per frame: frame p50 %.2f ms, p95 %.2f ms, max %.2f ms; "
+                  "UI alone p50 %.2f ms, p95 %.2f ms\n",
+                  total.size(), settings.windowWidth, settings.windowHeight, static_cast<double>(m.HeapSys) / 1048576.0,
+                  static_cast<unsigned long long>(vertices / total.size()), percentile(total, 0.5), percentile(total, 0.95),
+                  *std::max_element(total.begin(), total.end()), percentile(ui, 0.5), percentile(ui, 0.95));
+      if (opts->play)
+        std::printf("playing at %s: %llu events replayed in %.2f s (%.0f events/s)\n", gui::speedLabel(*opts->play).c_str(),
+                    static_cast<unsigned long long>(played), playSeconds, playSeconds > 0 ? static_cast<double>(played) / playSeconds : 0.0);
+    } else if (rc == 0) {
+      std::string title;
+      while (!glfwWindowShouldClose(window) && !app.quitRequested()) {
+        if (glfwGetWindowAttrib(window, GLFW_ICONIFIED)) {
+          glfwWaitEventsTimeout(0.05);
+          continue;
+        }
+        renderFrame(app, window);
+        glfwSwapBuffers(window);
+        const std::string want = app.session() ? "spanscope — " + app.session()->path() : "spanscope";
+        if (want != title) glfwSetWindowTitle(window, (title = want).c_str());
+      }
+      glfwGetWindowSize(window, &app.settings().windowWidth, &app.settings().windowHeight);
+    }
+  }
+  gui::setTextureUploader(nullptr);
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(window);
+  glfwTerminate();
+  return rc;
+}

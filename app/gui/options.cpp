@@ -1,0 +1,110 @@
+// Command line of the desktop app: see options.h.
+#include "app/gui/options.h"
+
+#include "app/gui/panel_registry.h"
+
+#include <charconv>
+#include <cstring>
+
+namespace gui {
+
+const char* const kUsage =
+    "usage: spanscope [TRACE] [options]\n"
+    "\n"
+    "Opens TRACE (any supported format; the bundled classroom scenario if none) in the desktop app.\n"
+    "\n"
+    "  --trace FILE         the trace to open (same as TRACE)\n"
+    "  --at N|end           start at position N (events applied), or after the last event\n"
+    "  --panels a,b,...     open only these panels: heapmap, inspector, sizeclasses, ps, mcentral,\n"
+    "                       mheap, eventlog, stats, lesson\n"
+    "  --large-text         the larger font (projectors)\n"
+    "  --select-span ID     open span ID in the span inspector\n"
+    "  --screenshot PATH    render one frame to PATH (PNG) and exit; works under xvfb-run\n"
+    "  --heapmap-geometry PATH  with --screenshot: write where the heap map drew its pages (JSON:\n"
+    "                       origin_x, origin_y, cell, cols, pages), for image checks\n"
+    "  --size WxH           window size (default 1600x1000)\n"
+    "  --bench-frames N     render N frames and print frame-time statistics (p50/p95/max)\n"
+    "  --play SPEED         while benchmarking, play at SPEED events/s ('max' = as fast as possible)\n"
+    "  --help               this text\n";
+
+namespace {
+
+template <typename T>
+bool parseNumber(const char* s, T* out) {
+  const char* end = s + std::strlen(s);
+  auto [p, ec] = std::from_chars(s, end, *out);
+  return ec == std::errc() && p == end && p != s;
+}
+
+} // namespace
+
+std::optional<Options> parseOptions(int argc, const char* const* argv, std::string* error) {
+  Options o;
+  auto fail = [&](const std::string& what) {
+    if (error) *error = "spanscope: " + what;
+    return std::nullopt;
+  };
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    if (a == "--help" || a == "-h") {
+      o.help = true;
+    } else if (a == "--trace" || a == "--screenshot" || a == "--at" || a == "--panels" || a == "--size" ||
+               a == "--bench-frames" || a == "--play" || a == "--select-span" || a == "--heapmap-geometry") {
+      const char* v = value();
+      if (!v) return fail(a + " needs a value");
+      if (a == "--trace") {
+        o.trace = v;
+      } else if (a == "--screenshot") {
+        o.screenshot = v;
+      } else if (a == "--at") {
+        uint64_t n = UINT64_MAX; // "end": seeking clamps to the trace's length
+        if (std::string(v) != "end" && !parseNumber(v, &n)) return fail("--at: not a number: " + std::string(v));
+        o.at = n;
+      } else if (a == "--panels") {
+        std::string list = v;
+        for (size_t start = 0; start <= list.size();) {
+          size_t comma = list.find(',', start);
+          if (comma == std::string::npos) comma = list.size();
+          std::string key = list.substr(start, comma - start);
+          if (panelIndex(key) == kPanelCount) return fail("--panels: unknown panel '" + key + "'");
+          o.panels.push_back(key);
+          start = comma + 1;
+        }
+      } else if (a == "--size") {
+        std::string s = v;
+        size_t x = s.find('x');
+        if (x == std::string::npos || !parseNumber(s.substr(0, x).c_str(), &o.width) ||
+            !parseNumber(s.substr(x + 1).c_str(), &o.height) || o.width < 320 || o.height < 240 || o.width > 8192 ||
+            o.height > 8192)
+          return fail("--size: expected WxH between 320x240 and 8192x8192, got " + s);
+        o.sizeGiven = true;
+      } else if (a == "--bench-frames") {
+        if (!parseNumber(v, &o.benchFrames) || o.benchFrames == 0) return fail("--bench-frames: expected a positive number");
+      } else if (a == "--play") {
+        double speed = 0;
+        if (std::string(v) != "max" && (!parseNumber(v, &speed) || speed <= 0))
+          return fail("--play: expected events per second or 'max'");
+        o.play = speed;
+      } else if (a == "--heapmap-geometry") {
+        o.heapMapGeometry = v;
+      } else if (a == "--select-span") {
+        uint32_t id;
+        if (!parseNumber(v, &id)) return fail("--select-span: not a span id: " + std::string(v));
+        o.select = id;
+      }
+    } else if (a == "--large-text") {
+      o.largeText = true;
+    } else if (!a.empty() && a[0] == '-' && a != "-") {
+      return fail("unknown option " + a);
+    } else if (o.trace.empty()) {
+      o.trace = a;
+    } else {
+      return fail("more than one trace given: " + o.trace + ", " + a);
+    }
+  }
+  if (!o.heapMapGeometry.empty() && o.screenshot.empty()) return fail("--heapmap-geometry needs --screenshot");
+  return o;
+}
+
+} // namespace gui

@@ -1,0 +1,32 @@
+// The desktop app's command line: `spanscope [TRACE] [flags]`, including the headless modes
+// (--screenshot, --bench-frames) used by tests, the README images and `make bench`.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gui {
+
+struct Options {
+  std::string trace;             // TRACE or --trace FILE; "" = the classroom scenario
+  std::string screenshot;        // --screenshot PATH: render one frame to a PNG and exit
+  std::optional<uint64_t> at;    // --at N|end: position (events applied) before the frame
+  std::vector<std::string> panels; // --panels a,b,c: only these panels open (keys as in panel_registry.h)
+  int width = 1600, height = 1000; // --size WxH (headless modes; the window's first size otherwise)
+  bool sizeGiven = false;
+  uint64_t benchFrames = 0;      // --bench-frames N: render N frames, print frame-time statistics, exit
+  std::optional<double> play;    // --play SPEED: play while benchmarking (events/s; "max" = 0)
+  bool largeText = false;        // --large-text
+  std::optional<uint32_t> select; // --select-span ID: open this span in the inspector (screenshots)
+  std::string heapMapGeometry;   // --heapmap-geometry PATH: with --screenshot, where the heap map drew its pages (JSON)
+  bool help = false;
+};
+
+// Parses argv. Returns nullopt and sets *error ("spanscope: ...") on bad usage.
+std::optional<Options> parseOptions(int argc, const char* const* argv, std::string* error);
+
+extern const char* const kUsage;
+
+} // namespace gui

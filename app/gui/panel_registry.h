@@ -1,0 +1,39 @@
+// The app's panels in one list: stable keys (settings, --panels), window titles and entry points.
+// Window titles are the keys ImGui stores layouts under, so they never change at run time.
+#pragma once
+
+#include "app/gui/panel.h"
+
+#include <array>
+#include <cstddef>
+#include <string_view>
+
+namespace gui {
+
+struct PanelInfo {
+  const char* key;   // settings and --panels name ("heapmap")
+  const char* title; // menu label; the panel's own ImGui window title
+  void (*draw)(PanelContext& ctx, bool* open);
+};
+
+inline constexpr std::array<PanelInfo, 9> kPanels = {{
+    {"heapmap", "Heap map", DrawHeapMapPanel},
+    {"inspector", "Span inspector", DrawSpanInspectorPanel},
+    {"sizeclasses", "Size classes", DrawSizeClassesPanel},
+    {"ps", "Ps and mcaches", DrawPsPanel},
+    {"mcentral", "mcentral", DrawMCentralPanel},
+    {"mheap", "mheap", DrawMHeapPanel},
+    {"eventlog", "Event log", DrawEventLogPanel},
+    {"stats", "Stats over time", DrawStatsPanel},
+    {"lesson", "Lesson", DrawLessonPanel},
+}};
+inline constexpr size_t kPanelCount = kPanels.size();
+
+// Index of the panel with this key, or kPanelCount.
+inline size_t panelIndex(std::string_view key) {
+  for (size_t i = 0; i < kPanelCount; ++i)
+    if (key == kPanels[i].key) return i;
+  return kPanelCount;
+}
+
+} // namespace gui

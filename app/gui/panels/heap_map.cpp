@@ -1,0 +1,503 @@
+// Heap map panel: every mapped 8 KiB page of the heap as one cell, arenas → 4 MiB chunks → pages,
+// coloured by state (released, free, a P's page cache, in use by a span of some size class, cached
+// in an mcache, large object). Go: mheap.go (arenas, spans), mpagealloc.go (chunks, scavenged bits),
+// mcache.go (cached spans). HeapView queries: spanOfPage, span, pages().inUse/scavenged, ps().
+//
+// Fast with a 1 GiB heap (131072 pages): page colours are computed into a buffer only when the
+// engine position, the zoom level or the visible rows change, never per frame, and the buffer is
+// drawn as one texture (texture.h: the platform layer uploads it; the UI tests keep it in memory).
+// When cells are under a pixel, a texel covers k x k pages and takes the colour most of them have
+// (level of detail). Hover and click are resolved by arithmetic on one InvisibleButton, never one
+// ImGui item per page.
+#include "app/gui/panels/heap_map.h"
+
+#include "app/gui/format.h"
+#include "app/gui/panel.h"
+#include "app/gui/panels/panel_widgets.h"
+#include "app/gui/texture.h"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace gui {
+
+// ---------------------------------------------------------------------------------------------
+// Model
+
+const char* PageStateName(PageState s) {
+  switch (s) {
+    case PageState::Released: return "released";
+    case PageState::Free: return "free";
+    case PageState::PageCache: return "P's page cache";
+    case PageState::InUse: return "in use (by size class)";
+    case PageState::Cached: return "span in an mcache";
+    case PageState::Large: return "large object";
+    case PageState::Count: break;
+  }
+  return "?";
+}
+
+const char* PageStateMeaning(PageState s) {
+  switch (s) {
+    case PageState::Released:
+      return "Free page returned to the OS (or never used since mheap.grow mapped it): counted in HeapReleased, costs no RAM.";
+    case PageState::Free: return "Free page still backed by memory: counted in HeapIdle but not HeapReleased.";
+    case PageState::PageCache:
+      return "Free page reserved by a P's 64-page cache (pageCache): small spans come from it without the heap lock.";
+    case PageState::InUse:
+      return "Page of an in-use span of a size class that sits in its mcentral (partial or full set). Hue = size class: red small … blue large.";
+    case PageState::Cached:
+      return "Page of a span cached in a P's mcache (mcache.alloc[spanClass]): that P allocates from it with no lock. Drawn lighter, outlined in white.";
+    case PageState::Large: return "Page of a large object (> 32 KiB), which has a span of its own (span class 0 or 1).";
+    case PageState::Count: break;
+  }
+  return "";
+}
+
+PageInfo ClassifyPage(const sim::HeapView& v, uint64_t page) {
+  PageInfo info;
+  const sim::SpanId s = v.spanAt(v.heapBase() + page * sim::kPageSize);
+  if (s != sim::kNoSpan && s < v.spanCount() && v.span(s).state == sim::SpanState::InUse) {
+    const sim::MSpan& sp = v.span(s);
+    info.span = s;
+    info.spanclass = sp.spanclass;
+    if (sim::spanClassSize(sp.spanclass) == 0) info.state = PageState::Large;
+    else info.state = sp.home == sim::SpanHome::MCache ? PageState::Cached : PageState::InUse;
+    return info;
+  }
+  if (v.pages().inUse(page)) info.state = PageState::PageCache;
+  else info.state = v.pages().scavenged(page) ? PageState::Released : PageState::Free;
+  return info;
+}
+
+ImU32 SizeClassColour(uint32_t sizeclass, uint32_t numClasses) {
+  const float t = numClasses > 2 ? static_cast<float>(sizeclass - 1) / static_cast<float>(numClasses - 2) : 0.0f;
+  float r, g, b;
+  ImGui::ColorConvertHSVtoRGB(0.66f * std::clamp(t, 0.0f, 1.0f), 0.62f, 0.86f, r, g, b);
+  return IM_COL32(static_cast<int>(r * 255), static_cast<int>(g * 255), static_cast<int>(b * 255), 255);
+}
+
+namespace {
+
+constexpr ImU32 kReleasedColour = IM_COL32(20, 22, 27, 255);
+constexpr ImU32 kFreeColour = IM_COL32(74, 78, 88, 255);
+constexpr ImU32 kPageCacheColour = IM_COL32(112, 96, 140, 255);
+constexpr ImU32 kLargeColour = IM_COL32(236, 84, 196, 255);
+constexpr ImU32 kBackground = IM_COL32(12, 12, 14, 255);
+
+ImU32 Lighten(ImU32 c, float f) {
+  auto ch = [&](int shift) {
+    const float v = static_cast<float>((c >> shift) & 0xff);
+    return static_cast<ImU32>(v + (255.0f - v) * f) << shift;
+  };
+  return ch(IM_COL32_R_SHIFT) | ch(IM_COL32_G_SHIFT) | ch(IM_COL32_B_SHIFT) | (c & IM_COL32_A_MASK);
+}
+
+ImU32 Dim(ImU32 c) {
+  auto ch = [&](int shift) { return static_cast<ImU32>(static_cast<float>((c >> shift) & 0xff) * 0.3f) << shift; };
+  return ch(IM_COL32_R_SHIFT) | ch(IM_COL32_G_SHIFT) | ch(IM_COL32_B_SHIFT) | (c & IM_COL32_A_MASK);
+}
+
+} // namespace
+
+ImU32 PageColour(const PageInfo& p, uint32_t numClasses) {
+  switch (p.state) {
+    case PageState::Released: return kReleasedColour;
+    case PageState::Free: return kFreeColour;
+    case PageState::PageCache: return kPageCacheColour;
+    case PageState::InUse: return SizeClassColour(sim::spanClassSize(p.spanclass), numClasses);
+    case PageState::Cached: return Lighten(SizeClassColour(sim::spanClassSize(p.spanclass), numClasses), 0.45f);
+    case PageState::Large: return kLargeColour;
+    case PageState::Count: break;
+  }
+  return kBackground;
+}
+
+ImU32 PageStateColour(PageState s) {
+  PageInfo p;
+  p.state = s;
+  p.spanclass = sim::makeSpanClass(20, true);
+  return PageColour(p, 68);
+}
+
+GridFit FitGrid(uint64_t pages, float w, float h) {
+  GridFit best;
+  best.cell = 0;
+  if (pages == 0 || w <= 0 || h <= 0) return GridFit{};
+  for (uint32_t cols = 8; cols <= 4096; cols *= 2) {
+    const uint64_t rows = (pages + cols - 1) / cols;
+    const float cell = std::min({w / static_cast<float>(cols), h / static_cast<float>(rows), 48.0f});
+    if (cell > best.cell) best = GridFit{cols, cell};
+    if (cols >= pages) break;
+  }
+  return best;
+}
+
+uint64_t HeapMapGeometry::pageAt(ImVec2 p) const {
+  if (cell <= 0 || cols == 0 || p.x < canvasMin.x || p.y < canvasMin.y || p.x >= canvasMax.x || p.y >= canvasMax.y)
+    return sim::kNoPage;
+  const double cx = std::floor((p.x - origin.x) / cell), cy = std::floor((p.y - origin.y) / cell);
+  if (cx < 0 || cy < 0 || cx >= cols) return sim::kNoPage;
+  const uint64_t page = static_cast<uint64_t>(cy) * cols + static_cast<uint64_t>(cx);
+  return page < pages ? page : sim::kNoPage;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drawing
+
+namespace {
+
+// UI state of the one heap map window (the panel entry point is a free function).
+struct MapState {
+  float zoom = 1;            // 1 = the whole mapped heap fits
+  double panX = 0, panY = 0; // top-left visible cell, in cells
+  bool dragged = false;
+  HeapMapGeometry geom;
+  // The colour buffer and what it was built for.
+  struct Key {
+    const void* world = nullptr;
+    const void* events = nullptr;
+    uint64_t position = ~uint64_t{0}, pages = 0, r0 = 0, r1 = 0;
+    uint32_t cols = 0, k = 0;
+    int32_t filter = -2;
+    bool operator==(const Key&) const = default;
+  } key;
+  std::vector<ImU32> texels;
+  uint32_t tw = 0, th = 0;
+  ImTextureID texture = nullptr;
+  bool uploaded = false;
+};
+
+MapState& State() {
+  static MapState s;
+  return s;
+}
+
+// Colour of the texel covering a k x k block of cells (rows r0.., columns c0..): the colour most
+// of its pages have (ties: the first page's). k = 1 when cells are at least a pixel wide.
+ImU32 TexelColour(const sim::HeapView& v, const MapState::Key& key, uint64_t r0, uint64_t c0, uint32_t numClasses) {
+  auto colourOf = [&](uint64_t page) {
+    const PageInfo info = ClassifyPage(v, page);
+    const ImU32 c = PageColour(info, numClasses);
+    return key.filter >= 0 && (info.span == sim::kNoSpan || info.spanclass != static_cast<uint32_t>(key.filter)) ? Dim(c) : c;
+  };
+  if (key.k == 1) return r0 * key.cols + c0 < key.pages ? colourOf(r0 * key.cols + c0) : 0;
+  ImU32 colours[64];
+  uint32_t counts[64], distinct = 0;
+  for (uint64_t r = r0; r < r0 + key.k; ++r)
+    for (uint64_t c = c0; c < std::min<uint64_t>(c0 + key.k, key.cols); ++c) {
+      const uint64_t page = r * key.cols + c;
+      if (page >= key.pages) break;
+      const ImU32 col = colourOf(page);
+      uint32_t i = 0;
+      while (i < distinct && colours[i] != col) ++i;
+      if (i == distinct) {
+        if (distinct == 64) continue; // more than 64 colours in one texel: count the first 64
+        colours[distinct] = col, counts[distinct++] = 0;
+      }
+      ++counts[i];
+    }
+  uint32_t best = 0;
+  for (uint32_t i = 1; i < distinct; ++i)
+    if (counts[i] > counts[best]) best = i;
+  return distinct ? colours[best] : 0; // 0: past the last page, transparent
+}
+
+void BuildTexels(MapState& st, const sim::HeapView& v, uint32_t numClasses) {
+  const MapState::Key& key = st.key;
+  st.tw = (key.cols + key.k - 1) / key.k;
+  st.th = static_cast<uint32_t>((key.r1 - key.r0 + key.k - 1) / key.k);
+  st.texels.assign(static_cast<size_t>(st.tw) * st.th, 0);
+  for (uint32_t ty = 0; ty < st.th; ++ty)
+    for (uint32_t tx = 0; tx < st.tw; ++tx)
+      st.texels[static_cast<size_t>(ty) * st.tw + tx] = TexelColour(v, key, key.r0 + uint64_t{ty} * key.k, uint64_t{tx} * key.k, numClasses);
+  st.uploaded = false;
+}
+
+// Outline of pages [first, first+n): one rectangle per row the range covers (visible rows only).
+void OutlinePages(ImDrawList* dl, const HeapMapGeometry& g, uint64_t first, uint64_t n, ImU32 col, float thickness) {
+  if (n == 0 || g.cols == 0) return;
+  const uint64_t last = first + n - 1;
+  const double visTop = (g.canvasMin.y - g.origin.y) / g.cell, visBottom = (g.canvasMax.y - g.origin.y) / g.cell;
+  const uint64_t rFirst = std::max<uint64_t>(first / g.cols, static_cast<uint64_t>(std::max(0.0, visTop)));
+  const uint64_t rLast = std::min<uint64_t>(last / g.cols, static_cast<uint64_t>(std::max(0.0, visBottom)));
+  for (uint64_t r = rFirst; r <= rLast; ++r) {
+    const uint64_t a = std::max(first, r * g.cols), b = std::min(last, r * g.cols + g.cols - 1);
+    const ImVec2 p0(g.origin.x + static_cast<float>(a % g.cols) * g.cell, g.origin.y + static_cast<float>(r) * g.cell);
+    const ImVec2 p1(g.origin.x + static_cast<float>(b % g.cols + 1) * g.cell, p0.y + g.cell);
+    dl->AddRect(p0, p1, col, 0, 0, thickness);
+  }
+}
+
+// Starts a new legend line unless an entry of this width still fits on the current one.
+void LegendSpacing(const char* label, bool first) {
+  if (first) return;
+  const float need = ImGui::GetTextLineHeight() * 1.6f + ImGui::CalcTextSize(label).x + 14;
+  ImGui::SameLine(0, 14);
+  if (ImGui::GetCursorPosX() + need > ImGui::GetWindowContentRegionMax().x) ImGui::NewLine();
+}
+
+void DrawLegend(uint32_t numClasses) {
+  const PageState order[] = {PageState::Released, PageState::Free, PageState::PageCache};
+  bool first = true;
+  for (PageState s : order) {
+    LegendSpacing(PageStateName(s), first);
+    ui::LegendItem(PageStateColour(s), PageStateName(s), PageStateMeaning(s));
+    first = false;
+  }
+  // In use: the class ramp as a gradient swatch.
+  const char* inUse = "in use: class 1 … 67";
+  LegendSpacing(inUse, false);
+  const float h = ImGui::GetTextLineHeight();
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const int steps = 8;
+  for (int i = 0; i < steps; ++i) {
+    const uint32_t c = 1 + static_cast<uint32_t>(i) * (numClasses - 2) / (steps - 1);
+    dl->AddRectFilled(ImVec2(p.x + static_cast<float>(i) * h * 0.3f, p.y + h * 0.2f),
+                      ImVec2(p.x + static_cast<float>(i + 1) * h * 0.3f, p.y + h * 0.8f), SizeClassColour(c, numClasses));
+  }
+  ImGui::Dummy(ImVec2(h * 0.3f * steps, h));
+  ui::ItemTooltip(PageStateMeaning(PageState::InUse));
+  ImGui::SameLine(0, 2);
+  ImGui::TextUnformatted(inUse);
+  ui::ItemTooltip(PageStateMeaning(PageState::InUse));
+  LegendSpacing("in an mcache", false);
+  ui::LegendItem(PageStateColour(PageState::Cached), "in an mcache", PageStateMeaning(PageState::Cached));
+  LegendSpacing("large object", false);
+  ui::LegendItem(PageStateColour(PageState::Large), "large object", PageStateMeaning(PageState::Large));
+  LegendSpacing("selected span", false);
+  ui::LegendItem(ui::color::kSelected, "selected span", "The span open in the span inspector (click a page to choose it).");
+}
+
+void DrawTooltip(const sim::HeapView& v, uint64_t page) {
+  const PageInfo info = ClassifyPage(v, page);
+  const uint64_t addr = v.heapBase() + page * sim::kPageSize;
+  ImGui::BeginTooltip();
+  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
+  ImGui::Text("Page %s at %s", FormatCount(page).c_str(), FormatAddr(addr).c_str());
+  ImGui::TextDisabled("chunk %s (4 MiB), arena %s (64 MiB)", FormatCount(page / sim::kPallocChunkPages).c_str(),
+                      FormatAddr(addr & ~(sim::kHeapArenaBytes - 1)).c_str());
+  ImGui::Separator();
+  ImGui::Text("State: %s", PageStateName(info.state));
+  ImGui::TextDisabled("%s", PageStateMeaning(info.state));
+  if (info.span != sim::kNoSpan) {
+    const sim::MSpan& s = v.span(info.span);
+    const uint32_t sc = sim::spanClassSize(s.spanclass);
+    ImGui::Separator();
+    ImGui::Text("Span %u: %s … %s (%u page%s)", info.span, FormatAddr(s.base()).c_str(), FormatAddr(s.base() + s.bytes()).c_str(),
+                s.npages, s.npages == 1 ? "" : "s");
+    if (sc != 0) ImGui::Text("Span class %u: size class %u (%s objects), %s", s.spanclass, sc, FormatBytes(s.elemsize).c_str(),
+                             sim::spanClassNoscan(s.spanclass) ? "noscan" : "scan");
+    else ImGui::Text("Large object span (class 0, %s)", sim::spanClassNoscan(s.spanclass) ? "noscan" : "scan");
+    ImGui::Text("Slots: %u of %u allocated (allocCount), freeindex %u", s.allocCount, s.nelems, s.freeindex);
+    if (s.home == sim::SpanHome::MCache) ImGui::Text("Cached in P%u's mcache", s.homeIndex);
+    else if (s.home == sim::SpanHome::PartialSet) ImGui::TextUnformatted("In its mcentral's partial set (has free slots)");
+    else if (s.home == sim::SpanHome::FullSet) ImGui::TextUnformatted("In its mcentral's full set");
+    ImGui::TextDisabled("Click to open it in the span inspector");
+  }
+  ImGui::PopTextWrapPos();
+  ImGui::EndTooltip();
+}
+
+} // namespace
+
+const HeapMapGeometry& LastHeapMapGeometry() { return State().geom; }
+
+void DrawHeapMapPanel(PanelContext& ctx, bool* open) {
+  if (!ImGui::Begin("Heap map", open)) {
+    ImGui::End();
+    return;
+  }
+  MapState& st = State();
+  const sim::HeapView& v = ctx.view;
+  const uint64_t pages = v.mappedPages();
+  const uint32_t numClasses = v.table().numClasses();
+
+  DrawLegend(numClasses);
+  // Summary line and view controls.
+  const uint64_t chunks = pages / sim::kPallocChunkPages;
+  ImGui::Text("%s mapped: %s arena%s, %s chunk%s, %s pages", FormatBytes(pages * sim::kPageSize).c_str(),
+              FormatCount(v.arenas().size()).c_str(), v.arenas().size() == 1 ? "" : "s", FormatCount(chunks).c_str(),
+              chunks == 1 ? "" : "s", FormatCount(pages).c_str());
+  ui::ItemTooltip("The heap grows in 4 MiB chunks (512 pages of 8 KiB) inside 64 MiB arenas reserved from 0xc000000000 upward. "
+                  "Each cell is one page; each row starts at the address on its left.");
+  ImGui::SameLine(0, 16);
+  if (ImGui::SmallButton("Fit")) st.zoom = 1, st.panX = st.panY = 0;
+  ui::ItemTooltip("Zoom out so that the whole mapped heap fits (mouse wheel zooms, drag pans).");
+  ImGui::SameLine();
+  ImGui::TextDisabled("zoom %.0f%%", st.zoom * 100);
+  ui::ItemTooltip("100% = the whole mapped heap fits. Last frame: " + std::to_string(st.geom.cols) + " pages per row, " +
+                  std::to_string(st.geom.cell).substr(0, 4) + " pixels per page (below one pixel, a cell shows the state most of its pages are in).");
+  if (ctx.selection.spanClassFilter >= 0) {
+    ImGui::SameLine(0, 16);
+    if (ImGui::SmallButton("Show all classes")) ctx.selection.spanClassFilter = -1;
+    ui::ItemTooltip("Only span class " + std::to_string(ctx.selection.spanClassFilter) + " is highlighted; click to show all.");
+  } else if (ctx.selection.span != sim::kNoSpan && ctx.selection.span < v.spanCount() &&
+             v.span(ctx.selection.span).state == sim::SpanState::InUse) {
+    ImGui::SameLine(0, 16);
+    if (ImGui::SmallButton("Highlight this span class"))
+      ctx.selection.spanClassFilter = static_cast<int32_t>(v.span(ctx.selection.span).spanclass);
+    ui::ItemTooltip("Dim every page that is not in a span of the selected span's class.");
+  }
+
+  // Canvas: address gutter on the left, the grid on the right.
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const ImVec2 canvas0 = ImGui::GetCursorScreenPos();
+  const ImVec2 canvasSize(std::max(avail.x, 50.0f), std::max(avail.y, 50.0f));
+  ImGui::InvisibleButton("##heapmap", canvasSize, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
+  const bool hovered = ImGui::IsItemHovered(), clicked = ImGui::IsItemDeactivated() && hovered && ImGui::IsMouseReleased(ImGuiMouseButton_Left);
+  if (ImGui::IsItemActivated()) st.dragged = false;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 canvas1(canvas0.x + canvasSize.x, canvas0.y + canvasSize.y);
+  dl->AddRectFilled(canvas0, canvas1, kBackground);
+  if (pages == 0) {
+    dl->AddText(ImVec2(canvas0.x + 8, canvas0.y + 8), IM_COL32(160, 160, 170, 255), "No heap mapped yet: the first allocation grows it.");
+    st.geom = HeapMapGeometry{};
+    ImGui::End();
+    return;
+  }
+  const float gutter = ImGui::CalcTextSize("0xc000000000").x + 10;
+  const ImVec2 map0(canvas0.x + gutter, canvas0.y + 2);
+  const float mapW = canvas1.x - map0.x - 2, mapH = canvas1.y - map0.y - 2;
+  const GridFit fit = FitGrid(pages, mapW, mapH);
+  const uint64_t rows = (pages + fit.cols - 1) / fit.cols;
+
+  // Zoom around the mouse with the wheel; pan by dragging.
+  const ImGuiIO& io = ImGui::GetIO();
+  float cell = fit.cell * st.zoom;
+  if (hovered && io.MouseWheel != 0) {
+    const float newZoom = std::clamp(st.zoom * std::pow(1.25f, io.MouseWheel), 1.0f, std::max(1.0f, 64.0f / fit.cell));
+    const double mx = (io.MousePos.x - map0.x) / cell + st.panX, my = (io.MousePos.y - map0.y) / cell + st.panY;
+    st.zoom = newZoom;
+    cell = fit.cell * st.zoom;
+    st.panX = mx - (io.MousePos.x - map0.x) / cell;
+    st.panY = my - (io.MousePos.y - map0.y) / cell;
+  }
+  if (ImGui::IsItemActive() && (ImGui::IsMouseDragging(ImGuiMouseButton_Left, 3) || ImGui::IsMouseDragging(ImGuiMouseButton_Right, 3))) {
+    st.dragged = true;
+    st.panX -= io.MouseDelta.x / cell;
+    st.panY -= io.MouseDelta.y / cell;
+  }
+  st.panX = std::clamp(st.panX, 0.0, std::max(0.0, static_cast<double>(fit.cols) - mapW / cell));
+  st.panY = std::clamp(st.panY, 0.0, std::max(0.0, static_cast<double>(rows) - mapH / cell));
+
+  HeapMapGeometry& g = st.geom;
+  g.cell = cell;
+  g.cols = fit.cols;
+  g.pages = pages;
+  g.canvasMin = map0;
+  g.canvasMax = ImVec2(map0.x + mapW, map0.y + mapH);
+  g.origin = ImVec2(map0.x - static_cast<float>(st.panX) * cell, map0.y - static_cast<float>(st.panY) * cell);
+
+  // Rebuild the colour buffer only when what it shows changed.
+  MapState::Key key;
+  key.world = &v.world();
+  key.events = ctx.session.events().data();
+  key.position = ctx.session.position();
+  key.pages = pages;
+  key.cols = fit.cols;
+  key.k = cell >= 1 ? 1 : std::min<uint32_t>(fit.cols, std::bit_ceil(static_cast<uint32_t>(std::ceil(1.0f / cell))));
+  key.r0 = static_cast<uint64_t>(std::floor(st.panY)) / key.k * key.k;
+  key.r1 = std::min<uint64_t>(rows, static_cast<uint64_t>(std::ceil(st.panY + mapH / cell)) + 1);
+  key.filter = ctx.selection.spanClassFilter;
+  if (!(key == st.key)) {
+    st.key = key;
+    BuildTexels(st, v, numClasses);
+  }
+
+  dl->PushClipRect(g.canvasMin, g.canvasMax, true);
+  if (TextureUploader* up = textureUploader(); up && st.tw > 0 && st.th > 0) {
+    if (!st.uploaded) st.texture = up->upload(st.texture, st.texels.data(), static_cast<int>(st.tw), static_cast<int>(st.th)), st.uploaded = true;
+    const ImVec2 p0(g.origin.x, g.origin.y + static_cast<float>(key.r0) * cell);
+    const ImVec2 p1(g.origin.x + static_cast<float>(st.tw * key.k) * cell, g.origin.y + static_cast<float>(key.r0 + uint64_t{st.th} * key.k) * cell);
+    dl->AddImage(st.texture, p0, p1);
+  } else if (!up) {
+    dl->AddText(ImVec2(map0.x + 8, map0.y + 8), IM_COL32(220, 120, 120, 255), "No texture support: the heap map cannot be drawn.");
+  }
+  // Page grid lines when cells are big enough to tell pages apart; chunk boundaries always.
+  const double firstRow = std::floor(st.panY), lastRow = std::min<double>(static_cast<double>(rows), st.panY + mapH / cell + 1);
+  if (cell >= 6) {
+    for (double r = firstRow; r <= lastRow; ++r) {
+      const float y = g.origin.y + static_cast<float>(r) * cell;
+      dl->AddLine(ImVec2(g.canvasMin.x, y), ImVec2(g.origin.x + static_cast<float>(fit.cols) * cell, y), kBackground);
+    }
+    for (double c = std::floor(st.panX); c <= std::min<double>(fit.cols, st.panX + mapW / cell + 1); ++c) {
+      const float x = g.origin.x + static_cast<float>(c) * cell;
+      dl->AddLine(ImVec2(x, g.canvasMin.y), ImVec2(x, g.origin.y + static_cast<float>(rows) * cell), kBackground);
+    }
+  }
+  const uint64_t rowsPerChunk = std::max<uint64_t>(1, sim::kPallocChunkPages / fit.cols);
+  if (static_cast<float>(rowsPerChunk) * cell >= 6) {
+    for (uint64_t r = static_cast<uint64_t>(firstRow) / rowsPerChunk * rowsPerChunk; static_cast<double>(r) <= lastRow; r += rowsPerChunk) {
+      const float y = g.origin.y + static_cast<float>(r) * cell;
+      dl->AddLine(ImVec2(g.canvasMin.x, y), ImVec2(g.origin.x + static_cast<float>(fit.cols) * cell, y), IM_COL32(150, 150, 160, 90));
+    }
+  }
+  // Spans cached in an mcache: a white outline (they are also drawn lighter).
+  if (cell >= 3) {
+    for (const sim::P& p : v.ps())
+      for (sim::SpanId s : p.mcache.alloc)
+        if (s != sim::kNoSpan && s < v.spanCount() && v.span(s).state == sim::SpanState::InUse)
+          OutlinePages(dl, g, (v.span(s).base() - v.heapBase()) / sim::kPageSize, v.span(s).npages, IM_COL32(255, 255, 255, 200), 1);
+  }
+  // Size class numbers on each span's first page ("L" for large) when cells have room for them.
+  const float labelSize = std::min(ImGui::GetFontSize(), cell * 0.7f);
+  if (cell >= 12) {
+    for (double r = firstRow; r < lastRow; ++r)
+      for (uint32_t c = 0; c < fit.cols; ++c) {
+        const uint64_t page = static_cast<uint64_t>(r) * fit.cols + c;
+        if (page >= pages) break;
+        const PageInfo info = ClassifyPage(v, page);
+        if (info.span == sim::kNoSpan || v.span(info.span).base() != v.heapBase() + page * sim::kPageSize) continue;
+        const uint32_t sc = sim::spanClassSize(info.spanclass);
+        const std::string label = sc ? std::to_string(sc) : "L";
+        const ImVec2 ts = ImGui::GetFont()->CalcTextSizeA(labelSize, FLT_MAX, 0, label.c_str());
+        const ImVec2 at(g.origin.x + static_cast<float>(c) * cell + (cell - ts.x) * 0.5f,
+                        g.origin.y + static_cast<float>(r) * cell + (cell - ts.y) * 0.5f);
+        dl->AddText(ImGui::GetFont(), labelSize, at, IM_COL32(10, 10, 12, 255), label.c_str());
+      }
+  }
+  // Selected span, then the span under the mouse.
+  if (ctx.selection.span != sim::kNoSpan && ctx.selection.span < v.spanCount() &&
+      v.span(ctx.selection.span).state == sim::SpanState::InUse) {
+    const sim::MSpan& s = v.span(ctx.selection.span);
+    OutlinePages(dl, g, (s.base() - v.heapBase()) / sim::kPageSize, s.npages, ui::color::kSelected, 2);
+  }
+  const uint64_t hoverPage = hovered ? g.pageAt(io.MousePos) : sim::kNoPage;
+  if (hoverPage != sim::kNoPage) {
+    const PageInfo info = ClassifyPage(v, hoverPage);
+    if (info.span != sim::kNoSpan)
+      OutlinePages(dl, g, (v.span(info.span).base() - v.heapBase()) / sim::kPageSize, v.span(info.span).npages, IM_COL32(255, 255, 255, 255), 1.5f);
+    else OutlinePages(dl, g, hoverPage, 1, IM_COL32(255, 255, 255, 255), 1.5f);
+  }
+  dl->PopClipRect();
+
+  // Row addresses in the gutter, spaced so labels never overlap; arena starts in brighter text.
+  const float lineH = ImGui::GetTextLineHeight();
+  uint64_t labelEvery = 1;
+  while (static_cast<float>(labelEvery) * cell < lineH * 1.3f) labelEvery *= 2;
+  dl->PushClipRect(canvas0, ImVec2(map0.x, canvas1.y), true);
+  for (uint64_t r = static_cast<uint64_t>(firstRow) / labelEvery * labelEvery; static_cast<double>(r) < lastRow; r += labelEvery) {
+    const uint64_t addr = v.heapBase() + r * fit.cols * sim::kPageSize;
+    const bool arenaStart = addr % sim::kHeapArenaBytes == 0;
+    const float y = g.origin.y + static_cast<float>(r) * cell + std::max(0.0f, (cell - lineH) * 0.5f);
+    dl->AddText(ImVec2(canvas0.x + 4, y), arenaStart ? IM_COL32(230, 230, 240, 255) : IM_COL32(130, 130, 145, 255),
+                FormatAddr(addr).c_str());
+  }
+  dl->PopClipRect();
+
+  if (hoverPage != sim::kNoPage && !ImGui::IsItemActive()) DrawTooltip(v, hoverPage);
+  if (clicked && !st.dragged && hoverPage != sim::kNoPage) {
+    const PageInfo info = ClassifyPage(v, hoverPage);
+    ctx.selection.span = info.span;
+  }
+  ImGui::End();
+}
+
+} // namespace gui

@@ -1,0 +1,63 @@
+// The heap map's model: what state each 8 KiB page is in, its colour, the grid the map is laid
+// out on, and where pages landed on screen in the last frame (the UI tests click through it).
+// No drawing here; panels/heap_map.cpp draws.
+#pragma once
+
+#include "sim/heapview.h"
+
+#include <imgui.h>
+
+#include <cstdint>
+
+namespace gui {
+
+enum class PageState : uint8_t {
+  Released,  // free and returned to (or never taken from) the OS: scavenged
+  Free,      // free, committed (HeapFree)
+  PageCache, // owned by a P's page cache, not yet in a span
+  InUse,     // part of an in-use span of a size class, sitting in an mcentral set
+  Cached,    // part of a span cached in some P's mcache (allocations come from it without locks)
+  Large,     // part of a large object's span (class 0)
+  Count
+};
+const char* PageStateName(PageState s);
+const char* PageStateMeaning(PageState s); // one sentence for tooltips and the legend
+
+struct PageInfo {
+  PageState state = PageState::Released;
+  sim::SpanId span = sim::kNoSpan; // for InUse, Cached, Large
+  sim::SpanClass spanclass = 0;
+};
+// The state of page `page` (an index from the heap base; must be < mappedPages()).
+PageInfo ClassifyPage(const sim::HeapView& v, uint64_t page);
+
+// The colours of the fixed legend. Size classes get a hue ramp from red (small) to blue (large).
+ImU32 SizeClassColour(uint32_t sizeclass, uint32_t numClasses);
+ImU32 PageColour(const PageInfo& p, uint32_t numClasses);
+ImU32 PageStateColour(PageState s); // the legend swatch (InUse: a mid-ramp colour)
+
+// Pages per row (a power of two, so rows start at round addresses) and the largest cell size
+// (pixels per page, capped at 48) that fits `pages` pages into w x h pixels.
+struct GridFit {
+  uint32_t cols = 8;
+  float cell = 1;
+};
+GridFit FitGrid(uint64_t pages, float w, float h);
+
+// Where the map was drawn in the last frame.
+struct HeapMapGeometry {
+  ImVec2 origin{0, 0};                    // screen position of page 0's top-left corner
+  ImVec2 canvasMin{0, 0}, canvasMax{0, 0}; // the visible area
+  float cell = 0;                         // pixels per page
+  uint32_t cols = 0;                      // pages per row
+  uint64_t pages = 0;                     // mapped pages
+  ImVec2 pageCentre(uint64_t page) const {
+    return ImVec2(origin.x + (static_cast<float>(page % cols) + 0.5f) * cell,
+                  origin.y + (static_cast<float>(page / cols) + 0.5f) * cell);
+  }
+  // The page under a screen point, or sim::kNoPage outside the map.
+  uint64_t pageAt(ImVec2 p) const;
+};
+const HeapMapGeometry& LastHeapMapGeometry();
+
+} // namespace gui

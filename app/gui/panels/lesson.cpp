@@ -1,0 +1,74 @@
+// Lesson panel: the scenario's annotations for the current step, in plain words, with Back / Next
+// buttons that walk the scenario one step at a time (a step is an annotation plus the events it
+// explains; app/gui/lessons.h). A class can follow the whole scenario from this panel alone.
+#include "app/gui/format.h"
+#include "app/gui/lessons.h"
+#include "app/gui/panel.h"
+#include "app/gui/panels/panel_widgets.h"
+
+#include <imgui.h>
+
+#include <string>
+
+namespace gui {
+
+void DrawLessonPanel(PanelContext& ctx, bool* open) {
+  if (!ImGui::Begin("Lesson", open)) {
+    ImGui::End();
+    return;
+  }
+  const Session& s = ctx.session;
+  const traces::TraceMeta& meta = s.trace().meta;
+  const auto& ann = annotationEvents(s);
+  const int64_t k = lessonStepAt(s);
+  auto seek = [&](uint64_t p) { ctx.commands.push_back(Command{Command::Seek, static_cast<int64_t>(p)}); };
+
+  if (!meta.name.empty()) {
+    ImGui::TextUnformatted(meta.name.c_str());
+    if (!meta.description.empty()) ui::ItemTooltip(meta.description);
+  }
+  if (ann.empty()) {
+    ImGui::TextWrapped("This trace has no lesson annotations.");
+    if (!meta.description.empty()) ImGui::TextWrapped("%s", meta.description.c_str());
+    ImGui::TextDisabled("Use the transport (Space, arrows) and the event log to follow it.");
+    ImGui::End();
+    return;
+  }
+
+  const bool canBack = s.position() > ann[0];
+  if (!canBack) ImGui::BeginDisabled();
+  if (ImGui::Button("< Back")) seek(previousLessonPosition(s));
+  if (!canBack) ImGui::EndDisabled();
+  ui::ItemTooltip("The previous step, with the events it explains applied (PageUp).");
+  ImGui::SameLine();
+  const bool canNext = s.position() < s.eventCount();
+  if (!canNext) ImGui::BeginDisabled();
+  if (ImGui::Button(k < 0 ? "Start >" : "Next >")) seek(nextLessonPosition(s));
+  if (!canNext) ImGui::EndDisabled();
+  ui::ItemTooltip("The next step: its text, and the heap after the events it explains (PageDown).");
+  ImGui::SameLine();
+  if (k >= 0 && ImGui::Button("Replay step")) seek(replayLessonPosition(s));
+  if (k >= 0) ui::ItemTooltip("Back to just after this step's text, before its events: then step with Right to watch each one.");
+  ImGui::SameLine(0, 16);
+  ImGui::TextDisabled("step %s of %s", k < 0 ? "–" : FormatCount(static_cast<uint64_t>(k) + 1).c_str(), FormatCount(ann.size()).c_str());
+  ui::ItemTooltip("A step is one annotation of the scenario and the events after it, up to the next annotation.");
+  ImGui::Separator();
+
+  if (const std::string* text = s.currentLesson()) {
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextUnformatted(text->c_str());
+    ImGui::PopTextWrapPos();
+    const uint64_t first = ann[static_cast<size_t>(k)] + 1, end = lessonStepEnd(s, k);
+    if (end > first) {
+      ImGui::Spacing();
+      ImGui::TextDisabled("This step is events #%s … #%s; %s of them applied.", FormatCount(first).c_str(),
+                          FormatCount(end - 1).c_str(), FormatCount(s.position() > first ? s.position() - first : 0).c_str());
+    }
+  } else {
+    if (!meta.description.empty()) ImGui::TextWrapped("%s", meta.description.c_str());
+    ImGui::TextDisabled("Press Start (or PageDown) to begin the lesson.");
+  }
+  ImGui::End();
+}
+
+} // namespace gui

@@ -1,0 +1,73 @@
+// Small ImGui helpers shared by the allocator panels: tooltips, "(?)" help markers, property rows,
+// fill bars, and the colours that mean the same thing in every panel.
+#pragma once
+
+#include "app/gui/panels/panel_models.h"
+
+#include <imgui.h>
+
+#include <cstdint>
+#include <string>
+
+namespace gui::ui {
+
+// Says when a model cached by a panel must be rebuilt: the engine is deterministic, so the same
+// session, trace length, position and `extra` (e.g. the selected span) give the same state. A new
+// ImGui context (its frame count starts again) also invalidates, so caches never outlive a test.
+class ModelKey {
+ public:
+  bool changed(const Session& s, uint64_t extra); // true once per new key; remembers it
+ private:
+  const Session* session_ = nullptr;
+  uint64_t events_ = 0, position_ = 0, extra_ = 0;
+  int frame_ = -1;
+};
+
+// Colours for slot and page states (the heap map uses the same meanings).
+namespace color {
+inline constexpr ImU32 kLive = IM_COL32(86, 180, 96, 255);      // reachable object
+inline constexpr ImU32 kDead = IM_COL32(214, 130, 48, 255);     // allocated, unreachable, not yet swept
+inline constexpr ImU32 kFree = IM_COL32(58, 62, 70, 255);       // free slot / free page
+inline constexpr ImU32 kTail = IM_COL32(40, 40, 44, 255);       // span tail past the last slot
+inline constexpr ImU32 kReleased = IM_COL32(70, 96, 140, 255);  // scavenged / released page
+inline constexpr ImU32 kPCache = IM_COL32(150, 110, 190, 255);  // page held by a P's page cache
+inline constexpr ImU32 kInUse = IM_COL32(86, 150, 200, 255);    // page of an in-use span
+inline constexpr ImU32 kRounding = IM_COL32(200, 190, 80, 255); // rounding waste
+inline constexpr ImU32 kMarker = IM_COL32(255, 255, 255, 230);  // freeindex, cursor
+inline constexpr ImU32 kAllocCache = IM_COL32(80, 200, 230, 255);
+inline constexpr ImU32 kSelected = IM_COL32(255, 220, 60, 255);
+inline constexpr ImU32 kDim = IM_COL32(140, 140, 150, 255);
+} // namespace color
+
+// One colour per waste-ledger category (mheap's bar and legend, the stats plot).
+ImU32 LedgerColour(LedgerKind k);
+
+// A grey "(?)" on the current line whose tooltip is `text` (wrapped).
+void HelpMarker(const char* text);
+// A wrapped tooltip for the last item when it is hovered.
+void ItemTooltip(const char* text);
+void ItemTooltip(const std::string& text);
+// Text followed by a tooltip on hover.
+void TextTip(const std::string& text, const std::string& tooltip);
+// For a Selectable spanning all columns of a table row: its tooltip only over the first column,
+// so it never stacks on the tooltips of the other cells.
+void RowTooltip(const std::string& text);
+// A horizontal bar of `size` filled to `fraction` (0..1) with `fill`; an item that can be hovered.
+void FillBar(float fraction, ImVec2 size, ImU32 fill, ImU32 background = color::kFree);
+// A small legend swatch followed by its label on the same line, with a tooltip.
+void LegendItem(ImU32 colour, const char* label, const char* tooltip);
+float LegendItemWidth(const char* label);
+
+// Lays items out left to right and wraps to a new line when the next one would not fit in the
+// window (panels are often docked narrow). Call next(width of the coming item) before each item.
+class Flow {
+ public:
+  explicit Flow(float spacing = -1.0f) : spacing_(spacing) {}
+  void next(float width);
+  void nextText(const char* text); // next() for a text item
+ private:
+  float spacing_;
+  bool first_ = true;
+};
+
+} // namespace gui::ui

@@ -1,0 +1,3 @@
+module costbench
+
+go 1.19

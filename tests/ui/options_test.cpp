@@ -1,0 +1,51 @@
+// The desktop app's command line (app/gui/options.h): flags from the README, bad usage refused.
+#include "app/gui/options.h"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+std::optional<gui::Options> parse(std::vector<const char*> args, std::string* err = nullptr) {
+  args.insert(args.begin(), "spanscope");
+  std::string e;
+  auto o = gui::parseOptions(static_cast<int>(args.size()), args.data(), err ? err : &e);
+  return o;
+}
+
+TEST(OptionsTest, HeadlessScreenshotFlags) {
+  auto o = parse({"--screenshot", "out.png", "--trace", "t.json", "--at", "42", "--panels", "heapmap,eventlog", "--size", "800x600"});
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->screenshot, "out.png");
+  EXPECT_EQ(o->trace, "t.json");
+  EXPECT_EQ(o->at, 42u);
+  EXPECT_EQ(o->panels, (std::vector<std::string>{"heapmap", "eventlog"}));
+  EXPECT_EQ(o->width, 800);
+  EXPECT_EQ(o->height, 600);
+}
+
+TEST(OptionsTest, PositionalTraceAndBenchFlags) {
+  auto o = parse({"big.bin", "--bench-frames", "300", "--play", "max"});
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->trace, "big.bin");
+  EXPECT_EQ(o->benchFrames, 300u);
+  ASSERT_TRUE(o->play);
+  EXPECT_EQ(*o->play, 0.0) << "max = as fast as possible";
+  auto p = parse({"--play", "1000000"});
+  ASSERT_TRUE(p);
+  EXPECT_EQ(*p->play, 1e6);
+}
+
+TEST(OptionsTest, BadUsageIsRefusedWithAReason) {
+  const std::vector<std::vector<const char*>> bad = {
+      {"--at"}, {"--at", "x"}, {"--size", "800"}, {"--size", "10x10"}, {"--panels", "heapmap,nope"},
+      {"--bench-frames", "0"}, {"--play", "-5"}, {"--frobnicate"}, {"a.json", "b.json"},
+      {"--heapmap-geometry", "g.json"},
+  };
+  for (const auto& args : bad) {
+    std::string err;
+    EXPECT_FALSE(parse(args, &err)) << args[0];
+    EXPECT_EQ(err.rfind("spanscope: ", 0), 0u) << err;
+  }
+}
+
+} // namespace

@@ -1,0 +1,47 @@
+// Shared helpers of the UI tests: see ui_harness.h.
+#include "ui_harness.h"
+
+#include "traces/open_trace.h"
+
+namespace uitest {
+
+std::unique_ptr<gui::Session> openTrace(traces::Trace t, const std::string& name) {
+  sim::Config cfg;
+  traces::applyTraceConfig(t.meta, cfg);
+  return gui::Session::open(std::move(t), name, cfg);
+}
+
+std::unique_ptr<gui::Session> openFile(const std::string& path) {
+  auto stream = traces::openTrace(path);
+  return openTrace(traces::readAll(*stream), path);
+}
+
+traces::Trace emptyTrace() {
+  traces::Trace t;
+  t.meta.name = "empty";
+  return t;
+}
+
+// Objects of every size class in turn, a large object every 64 allocations, and every third
+// object freed again, until about `bytes` are live: many span classes side by side, some free
+// slots, several arenas — the picture a production heap gives.
+traces::Trace largeHeapTrace(uint64_t bytes) {
+  traces::Trace t;
+  t.meta.name = "large heap";
+  t.meta.config.liveness = sim::Liveness::Immediate;
+  const sim::SizeClassTable table = sim::SizeClassTable::go119();
+  uint64_t live = 0, id = 0;
+  for (uint64_t i = 0; live < bytes; ++i) {
+    const uint64_t size = i % 64 == 63 ? 300000 : table.cls(1 + static_cast<uint32_t>(i % (table.numClasses() - 1))).size;
+    t.events.push_back(sim::allocEvent(id, size, i % 2 == 0));
+    live += size;
+    if (i % 3 == 2) {
+      t.events.push_back(sim::freeEvent(id - 1));
+      live -= t.events[t.events.size() - 3].size;
+    }
+    ++id;
+  }
+  return t;
+}
+
+} // namespace uitest
