@@ -70,7 +70,6 @@ uint64_t LogHistogram::quantile(uint32_t permille) const {
 
 LockTimeline::Grant LockTimeline::firstFree(uint64_t t) const {
   Grant g{t, kNoHolder};
-  if (g.start < floor_) g = {floor_, floorHolder_};
   // First interval that ends after the candidate; intervals are sorted by end as well.
   auto it = std::upper_bound(busy_.begin(), busy_.end(), g.start, [](uint64_t v, const Busy& b) { return v < b.end; });
   for (; it != busy_.end() && it->begin <= g.start; ++it) g = {it->end, it->holder};
@@ -79,7 +78,6 @@ LockTimeline::Grant LockTimeline::firstFree(uint64_t t) const {
 
 LockTimeline::Grant LockTimeline::acquire(uint64_t t, uint64_t hold, uint32_t holder) {
   Grant g{t, kNoHolder};
-  if (g.start < floor_) g = {floor_, floorHolder_};
   size_t i = busy_.size();
   if (!busy_.empty() && g.start < busy_.back().end) {
     // Slow path: find the first gap at or after the candidate that is long enough.
@@ -93,12 +91,8 @@ LockTimeline::Grant LockTimeline::acquire(uint64_t t, uint64_t hold, uint32_t ho
   }
   if (hold == 0) return g; // nothing to reserve
   busy_.insert(busy_.begin() + static_cast<std::ptrdiff_t>(i), Busy{g.start, g.start + hold, holder});
-  if (busy_.size() >= 2 * kKeep) { // forget the oldest half; their time stays busy
-    const size_t drop = busy_.size() - kKeep;
-    floor_ = std::max(floor_, busy_[drop - 1].end);
-    floorHolder_ = busy_[drop - 1].holder;
-    busy_.erase(busy_.begin(), busy_.begin() + static_cast<std::ptrdiff_t>(drop));
-  }
+  if (busy_.size() >= 2 * kKeep) // forget the oldest half
+    busy_.erase(busy_.begin(), busy_.begin() + static_cast<std::ptrdiff_t>(busy_.size() - kKeep));
   return g;
 }
 

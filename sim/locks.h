@@ -88,8 +88,10 @@ class LogHistogram {
 // When one lock is busy, as non-overlapping [begin, end) intervals sorted by begin. A request at
 // time t for `hold` ns gets the earliest start >= t where the lock is free for the whole hold
 // (first fit, so a request earlier in simulated time than the last grant can use an idle gap).
-// Only the latest intervals are kept (kKeep..2*kKeep); time before the oldest one kept counts as
-// busy, so a very stale request waits rather than overlapping a forgotten hold.
+// Only the latest intervals are kept (kKeep..2*kKeep, so memory stays bounded); a request older
+// than all of them may overlap a forgotten hold. That needs a P running far behind the others
+// in simulated time, and a wrong grant there is small where a wait until the kept window would be
+// huge and false.
 class LockTimeline {
  public:
   struct Grant {
@@ -100,7 +102,7 @@ class LockTimeline {
   // Earliest time >= t that no busy interval covers (for the world: an event cannot start while
   // it is stopped). Blocker as above.
   Grant firstFree(uint64_t t) const;
-  uint64_t lastEnd() const { return busy_.empty() ? floor_ : busy_.back().end; }
+  uint64_t lastEnd() const { return busy_.empty() ? 0 : busy_.back().end; }
   size_t bytes() const { return busy_.capacity() * sizeof(Busy); }
 
   static constexpr size_t kKeep = 64;
@@ -111,8 +113,6 @@ class LockTimeline {
     uint32_t holder;
   };
   std::vector<Busy> busy_;
-  uint64_t floor_ = 0;              // busy before this (forgotten intervals)
-  uint32_t floorHolder_ = kNoHolder;
 };
 
 } // namespace sim

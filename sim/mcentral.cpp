@@ -5,14 +5,19 @@
 
 namespace sim {
 
+// An entry is current if its span still lives in that set under that push (a later push or a
+// move elsewhere makes older entries stale).
+static bool isCurrent(const SpanSet::Entry& e, const std::vector<MSpan>& spans, SpanHome home, uint8_t index) {
+  const MSpan& s = spans[e.span];
+  return s.state == SpanState::InUse && s.home == home && s.homeIndex == index && s.homeSeq == e.seq;
+}
+
 // Pops the oldest entry of a set that is still current for its span (stale entries are dropped,
 // as Go's consumers skip spans whose sweepgen says someone else owns them).
 static SpanId popCurrent(SpanSet& set, std::vector<MSpan>& spans, SpanHome home, uint8_t index) {
   SpanSet::Entry e;
-  while (set.pop(&e)) {
-    const MSpan& s = spans[e.span];
-    if (s.state == SpanState::InUse && s.home == home && s.homeIndex == index && s.homeSeq == e.seq) return e.span;
-  }
+  while (set.pop(&e))
+    if (isCurrent(e, spans, home, index)) return e.span;
   return kNoSpan;
 }
 
@@ -24,7 +29,9 @@ void World::pushSwept(SpanId sid, bool full) {
   s.homeIndex = static_cast<uint8_t>(idx);
   s.homeSeq++;
   MCentral& c = central_[s.spanclass];
-  const bool newBlock = (full ? c.full[idx] : c.partial[idx]).push(sid, s.homeSeq);
+  SpanSet& set = full ? c.full[idx] : c.partial[idx];
+  const bool newBlock = set.push(sid, s.homeSeq);
+  set.compactIfStale([&](const SpanSet::Entry& e) { return isCurrent(e, spans_, s.home, s.homeIndex); });
   noteOp(OpKind::CentralReturn, s.spanclass, static_cast<uint8_t>((full ? kOpFull : 0) | (newBlock ? kOpNewBlock : 0)));
 }
 

@@ -10,6 +10,7 @@
 #include "sim/mspan.h"
 
 #include <cstdint>
+#include <algorithm>
 #include <vector>
 
 namespace sim {
@@ -45,10 +46,29 @@ class SpanSet {
   }
   const Entry* begin() const { return q_.data() + head_; }
   const Entry* end() const { return q_.data() + q_.size(); }
+  size_t size() const { return q_.size() - head_; }
+  size_t rawEntries() const { return q_.size(); } // stale ones included (for footprints)
+
+  // Not in Go (its sets are emptied by every GC): drops the entries isCurrent rejects, keeping
+  // order, once the set has doubled since it was last compacted. Without a GC (immediate
+  // liveness) a span moving full -> partial -> full leaves stale entries that would otherwise
+  // pile up for ever; doubling keeps the cost amortised O(1) per push.
+  template <typename IsCurrent>
+  void compactIfStale(IsCurrent isCurrent) {
+    if (size() < compactAt_) return;
+    size_t k = 0;
+    for (size_t i = head_; i < q_.size(); ++i)
+      if (isCurrent(q_[i])) q_[k++] = q_[i];
+    q_.resize(k);
+    head_ = 0;
+    compactAt_ = std::max<size_t>(kMinCompact, 2 * k);
+  }
 
  private:
+  static constexpr size_t kMinCompact = 1024;
   std::vector<Entry> q_;
   size_t head_ = 0;
+  size_t compactAt_ = kMinCompact;
   uint32_t pushes_ = 0; // Go: the tail index since the last reset
 };
 

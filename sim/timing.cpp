@@ -257,12 +257,15 @@ void LockModel::runOp(Cursor& p, Cursor& bg, Cursor*& cur, const Op& op, bool tr
 
 void LockModel::observe(const Event& ev, StepRecord& rec, const std::vector<Op>& ops) {
   Exec& ex = procs_[rec.p];
-  if (rec.kind == EventKind::Annotate) { // lesson text: no time passes
+  if (rec.kind == EventKind::Annotate || rec.index < cfg_.fromEvent) { // lesson text, or set-up: no time
     rec.start = rec.end = ex.clock;
     return;
   }
+  // The trace's time if it has one (and the clock is "trace"). Otherwise each P runs its events
+  // back to back, and a free waits until its object's allocation has finished (on any P).
   uint64_t t = ex.clock;
-  if (cfg_.clock == ClockSource::Trace && ev.time != kNoTime && ev.time > t) t = ev.time;
+  if (cfg_.clock == ClockSource::Trace && ev.time != kNoTime) t = std::max(t, ev.time);
+  else if (rec.kind == EventKind::Free && ev.id < allocEnd_.size()) t = std::max(t, allocEnd_[ev.id]);
   const uint64_t start = t;
   if (firstStart_ == ~uint64_t{0}) heat_.setOrigin(start);
   firstStart_ = std::min(firstStart_, start);
@@ -308,6 +311,8 @@ void LockModel::observe(const Event& ev, StepRecord& rec, const std::vector<Op>&
   if (rec.kind == EventKind::Alloc) {
     ex.allocs++;
     ex.latency.add(c.t - start);
+    if (allocEnd_.size() <= ev.id) allocEnd_.resize(ev.id + 1, 0); // ids are dense (the engine's too)
+    allocEnd_[ev.id] = c.t;
   }
   lastEnd_ = std::max(lastEnd_, c.t);
   pushSegment({rec.index, start, c.t, rec.p, TimeSegment::Run, 0, kNoHolder});
@@ -388,7 +393,8 @@ std::vector<TimeSegment> LockModel::recent() const {
 }
 
 size_t LockModel::footprintBytes() const {
-  size_t b = sizeof(*this) + ring_.capacity() * sizeof(TimeSegment) + procs_.capacity() * sizeof(Exec);
+  size_t b = sizeof(*this) + ring_.capacity() * sizeof(TimeSegment) + procs_.capacity() * sizeof(Exec) +
+             allocEnd_.capacity() * sizeof(uint64_t);
   for (const LockTimeline& t : timelines_) b += sizeof(t) + t.bytes();
   for (const LockStats& s : stats_) b += sizeof(s) + s.waits.bytes();
   for (const Exec& e : procs_) b += e.latency.bytes();

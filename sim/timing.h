@@ -6,7 +6,8 @@
 // The engine (World) runs events in trace order and, while timing is on, logs the operations it
 // performs that cost time or take a lock (Op: mcentral take/return, sweep of a span, heap-locked
 // page allocation, freeSpan, GC phases). After each event LockModel::observe() schedules it on
-// its P: it starts at max(its trace time, its P's clock), pays the cost of its path, then its
+// its P: it starts at max(its trace time, its P's clock) (without a trace time: when its P is
+// free, a free not before its object's allocation ended), pays the cost of its path, then its
 // operations in order; an operation under a lock held by someone else at that moment waits.
 // Differences from Go, briefly: costs are constants per operation (no caches, no NUMA, no
 // zeroing of reused memory); locks are granted first-fit in trace order (locks.h); a GC that the
@@ -33,8 +34,9 @@ const char* centralModeName(CentralMode m); // "lockfree" | "mutex"
 
 // Where an event's earliest start comes from.
 enum class ClockSource : uint8_t {
-  Trace, // max(the event's trace time, its P's clock); events without a time use the P's clock
-  Model, // its P's clock only: each P runs its events back to back (a benchmark loop)
+  Trace, // max(the event's trace time, its P's clock); an event without a time as in Model
+  Model, // its P's clock: each P runs its events back to back (a free also waits until its
+         // object's allocation has finished, on whichever P)
 };
 const char* clockSourceName(ClockSource c); // "trace" | "model"
 
@@ -86,6 +88,7 @@ struct TimingConfig {
   CentralMode central = CentralMode::LockFree;
   ClockSource clock = ClockSource::Trace;
   CostModel cost = CostModel::go119Amd64();
+  uint64_t fromEvent = 0; // events before this index run untimed (a benchmark's set-up phase)
 };
 
 // What the engine did that costs time or takes a lock, in call order (World logs these while
@@ -228,6 +231,7 @@ class LockModel {
   size_t ringNext_ = 0;
   uint64_t firstStart_ = ~uint64_t{0}, lastEnd_ = 0;
   uint64_t heapWaitByPs_ = 0;
+  std::vector<uint64_t> allocEnd_; // by object id: when its allocation finished (frees wait for it)
   uint64_t slowPathMask_ = 0; // PathSteps with a cost beyond the base one
 };
 

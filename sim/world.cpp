@@ -119,7 +119,9 @@ size_t World::footprintBytes() const {
   for (const MSpan& s : spans_) b += s.bits.capacity() * sizeof(uint64_t) + s.tinyRefs.capacity();
   b += freeStructs_.capacity() * sizeof(SpanId) + spanOf_.capacity() * sizeof(SpanId);
   b += static_cast<size_t>(pages_.chunks()) * (kPallocChunkPages / 4 + sizeof(uint32_t)); // two bitmaps
-  b += central_.capacity() * sizeof(MCentral) * 2; // the queues are small rings; counted twice
+  b += central_.capacity() * sizeof(MCentral);
+  for (const MCentral& c : central_)
+    for (int i = 0; i < 2; ++i) b += (c.partial[i].rawEntries() + c.full[i].rawEntries()) * sizeof(SpanSet::Entry);
   for (const P& p : ps_) b += sizeof(P) + p.mcache.alloc.capacity() * sizeof(SpanId);
   b += objAddr_.capacity() * sizeof(uint64_t) + objSize_.capacity() * sizeof(uint32_t);
   b += hugeSizes_.size() * 32 + threadToP_.size() * 32;

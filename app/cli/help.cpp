@@ -69,8 +69,12 @@ options:
   --cost-model FILE      the model's costs in ns (JSON; default: the built-in go1.19-amd64,
                          also shipped as assets/cost_models/go1.19-amd64.json); turns timing on
   --clock trace|model    when an event may start: trace (default) = at its trace time or when
-                         its P is free, whichever is later; model = as soon as its P is free
-                         (each P runs its events back to back); turns timing on
+                         its P is free, whichever is later; model = trace times ignored: as
+                         soon as its P is free (each P runs its events back to back; a free
+                         waits until its object's allocation has ended; events without a time
+                         always start so); turns timing on
+  --time-from N          time only events N, N+1, ... (the ones before, e.g. a benchmark's
+                         set-up, run untimed); turns timing on
   -h, --help             this text
 
 settings, from weakest to strongest: built-in defaults (1 P, gc, GOGC 100, go1.19, tiny on)
@@ -220,7 +224,7 @@ Every event has a thread and a time in ns. Each simulated thread has its own clo
 costs 20 ns plus the bytes the benchmark writes into the block at 16 B/ns, a free 15 ns, each
 scaled by a factor in [7/8, 9/8] from the seed; the benchmark's own work between calls is
 added; a new thread starts 20 us after it is created, a woken thread 2 us after the wake-up.
-Events come out in time order (ties: the earlier thread). The trace suggests gomaxprocs = the
+Events come out in time order (ties in a fixed thread order). The trace suggests gomaxprocs = the
 number of simulated threads and liveness immediate (C benchmarks) or gc (Go shapes).
 
 options:

@@ -32,6 +32,7 @@ struct ReplayOptions {
   std::optional<sim::CentralMode> locks;
   std::string costModel;
   std::optional<sim::ClockSource> clock;
+  std::optional<uint64_t> timeFrom;
 };
 
 std::optional<ReplayOptions> parseReplayArgs(const std::vector<std::string>& argv) {
@@ -89,6 +90,8 @@ std::optional<ReplayOptions> parseReplayArgs(const std::vector<std::string>& arg
       if (v == "trace") o.clock = sim::ClockSource::Trace;
       else if (v == "model") o.clock = sim::ClockSource::Model;
       else throw UsageError("--clock expects trace or model, got \"" + v + "\"");
+    } else if (f == "--time-from") {
+      o.timeFrom = parseUnsigned(f, a.value(f), 0, ~uint64_t{0});
     } else if (f.size() > 1 && f[0] == '-') {
       throw UsageError("unknown flag " + f);
     } else if (o.trace.empty()) {
@@ -240,10 +243,11 @@ int runReplay(const std::vector<std::string>& argv) {
     }
     cfg.table = std::move(*table);
   }
-  if (o.locks || o.clock || !o.costModel.empty()) {
+  if (o.locks || o.clock || o.timeFrom || !o.costModel.empty()) {
     cfg.timing.enabled = true;
     if (o.locks) cfg.timing.central = *o.locks;
     if (o.clock) cfg.timing.clock = *o.clock;
+    if (o.timeFrom) cfg.timing.fromEvent = *o.timeFrom;
     if (!o.costModel.empty()) {
       std::optional<sim::CostModel> cost = traces::loadCostModel(o.costModel, &err);
       if (!cost) {
@@ -295,7 +299,7 @@ int runReplay(const std::vector<std::string>& argv) {
         r.eventsReplayed++;
         for (size_t s = 0; s < r.pathCounts.size(); ++s)
           if (rec.has(static_cast<sim::PathStep>(s))) r.pathCounts[s]++;
-        if (o.steps) printStep(stepsOut, t, ev, rec, indexWidth, w.timing() != nullptr);
+        if (o.steps) printStep(stepsOut, t, ev, rec, indexWidth, w.timing() && rec.index >= w.config().timing.fromEvent);
         if (o.checkInvariants) {
           std::vector<std::string> bad = sim::checkInvariants(w);
           if (!bad.empty()) {

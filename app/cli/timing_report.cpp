@@ -37,7 +37,7 @@ const char* modeWords(sim::CentralMode m) {
 }
 
 const char* clockWords(sim::ClockSource c) {
-  return c == sim::ClockSource::Model ? "each P runs its events back to back"
+  return c == sim::ClockSource::Model ? "trace times ignored: each P runs its events back to back"
                                       : "events start at max(trace time, their P's clock)";
 }
 

@@ -127,7 +127,7 @@ void runLoad(LoadJob& job) {
 // [SECTION] App lifetime and loading
 
 App::App(Settings settings, std::string settingsPath)
-    : settings_(std::move(settings)), settingsPath_(std::move(settingsPath)) {
+    : settings_(std::move(settings)), savedSettings_(settings_), settingsPath_(std::move(settingsPath)) {
   transport_.speed = settings_.speed;
 }
 
@@ -143,8 +143,10 @@ App::~App() {
 void App::saveSettingsNow() {
   if (settingsPath_.empty()) return;
   settings_.speed = transport_.speed;
+  if (settings_ == savedSettings_) return;
   std::string err;
   if (!saveSettings(settings_, settingsPath_, &err)) reportError(err);
+  savedSettings_ = settings_; // also after a failure: one message, not one every few seconds
 }
 
 void App::reportError(std::string message) { errors_.push_back(std::move(message)); }
@@ -301,7 +303,8 @@ void App::play(double dt) {
   }
   uint64_t want = n - pos;
   if (transport_.speed > 0) {
-    transport_.owed += transport_.speed * std::max(0.0, dt);
+    // A long frame (a load, a dragged window) must not make playback jump ahead.
+    transport_.owed += transport_.speed * std::clamp(dt, 0.0, 0.25);
     want = static_cast<uint64_t>(std::floor(transport_.owed));
     transport_.owed -= static_cast<double>(want);
   }
@@ -338,6 +341,11 @@ void App::update(double dt) {
   takeFinishedLoad();
   applyCommands();
   play(dt);
+  // Settings are written when they change (checked every few seconds), so a killed app keeps them.
+  if ((sinceSettingsCheck_ += dt) >= 3) {
+    sinceSettingsCheck_ = 0;
+    saveSettingsNow();
+  }
 }
 
 // [SECTION] Frame: menus, panels, popups, shortcuts
@@ -451,7 +459,9 @@ void App::drawMenuBar() {
     if (ImGui::MenuItem(transport_.playing ? "Pause" : "Play", "Space")) togglePlay();
     if (ImGui::MenuItem("Step forward", "Right")) step(1);
     if (ImGui::MenuItem("Step back", "Left")) step(-1);
-    if (ImGui::MenuItem("Step ×10 / ×100 / ×1000", "Shift / Ctrl / Ctrl+Shift + Right")) step(10);
+    if (ImGui::MenuItem("Step forward ×10", "Shift+Right")) step(10);
+    if (ImGui::MenuItem("Step forward ×100", "Ctrl+Right")) step(100);
+    if (ImGui::MenuItem("Step forward ×1000", "Ctrl+Shift+Right")) step(1000);
     if (ImGui::MenuItem("Go to start", "Home")) seek(0);
     if (ImGui::MenuItem("Go to end", "End")) seek(session_->eventCount());
     if (ImGui::MenuItem("Go to event…", "Ctrl+G")) focusGoto_ = true;

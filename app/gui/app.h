@@ -146,6 +146,8 @@ class App {
   void placeNextWindow(size_t panel);
 
   Settings settings_;
+  Settings savedSettings_;     // as last written, to save again only when something changed
+  double sinceSettingsCheck_ = 0;
   std::string settingsPath_;
   std::unique_ptr<Session> session_;
   Selection selection_;

@@ -11,7 +11,7 @@ void setupFonts() {
   ImGuiIO& io = ImGui::GetIO();
   static const ImWchar ranges[] = {
       0x0020, 0x00FF, // Basic Latin + Latin-1 (·, ×)
-      0x2010, 0x2027, // dashes, bullets, … 
+      0x2010, 0x2027, // dashes, bullets, …
       0x2190, 0x21FF, // arrows (→)
       0x2212, 0x2264, // minus, ≤ ≥
       0x25A0, 0x25FF, // geometric shapes (▶ ◀ ■)

@@ -9,7 +9,6 @@
 #include "app/gui/texture.h"
 #include "traces/json_io.h"
 
-#define GL_GLEXT_PROTOTYPES
 #include <GL/gl.h>
 #include <GLFW/glfw3.h>
 #include <imgui.h>

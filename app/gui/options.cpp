@@ -16,7 +16,7 @@ const char* const kUsage =
     "  --trace FILE         the trace to open (same as TRACE)\n"
     "  --at N|end           start at position N (events applied), or after the last event\n"
     "  --panels a,b,...     open only these panels: heapmap, inspector, sizeclasses, ps, mcentral,\n"
-    "                       mheap, eventlog, stats, lesson\n"
+    "                       mheap, eventlog, stats, lesson (none: only the menu and the toolbar)\n"
     "  --large-text         the larger font (projectors)\n"
     "  --select-span ID     open span ID in the span inspector\n"
     "  --screenshot PATH    render one frame to PATH (PNG) and exit; works under xvfb-run\n"
@@ -67,7 +67,7 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
           size_t comma = list.find(',', start);
           if (comma == std::string::npos) comma = list.size();
           std::string key = list.substr(start, comma - start);
-          if (panelIndex(key) == kPanelCount) return fail("--panels: unknown panel '" + key + "'");
+          if (key != "none" && panelIndex(key) == kPanelCount) return fail("--panels: unknown panel '" + key + "'");
           o.panels.push_back(key);
           start = comma + 1;
         }

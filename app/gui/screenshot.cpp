@@ -1,7 +1,6 @@
 // glReadPixels -> PNG through stb_image_write (libstb-dev provides the implementation).
 #include "app/gui/screenshot.h"
 
-#define GL_GLEXT_PROTOTYPES
 #include <GL/gl.h>
 #include <stb_image_write.h>
 

@@ -20,6 +20,7 @@ struct Settings {
   std::string lastDirectory;            // where the file dialog opens
   bool largeText = false;               // the larger font (projectors)
   int windowWidth = 1600, windowHeight = 1000;
+  bool operator==(const Settings&) const = default;
 };
 
 // $XDG_CONFIG_HOME/spanscope, else $HOME/.config/spanscope; "" if neither variable is set.

@@ -9,6 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <unistd.h>
+
 namespace {
 
 using uitest::Harness;
@@ -302,6 +305,29 @@ TEST(AppTest, ABadGeneratorParameterBecomesAMessage) {
   EXPECT_EQ(app.session(), nullptr);
   ASSERT_EQ(app.errors().size(), 1u);
   EXPECT_NE(app.errors()[0].find("threads"), std::string::npos) << app.errors()[0];
+}
+
+TEST(AppTest, SettingsAreWrittenWhenTheyChangeAndReadBack) {
+  const std::string dir = std::filesystem::temp_directory_path() / ("spanscope-app-settings-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  const std::string path = dir + "/settings.json";
+  {
+    Harness h;
+    gui::App app(gui::Settings{}, path);
+    ASSERT_TRUE(app.loadNow(kScenarios + "tiny.json"));
+    app.panelOpen(gui::panelIndex("stats")) = false;
+    ImGui::GetIO().DeltaTime = 1.0f; // the app checks for changes every 3 seconds
+    h.frames(app, 4);
+    ASSERT_TRUE(std::filesystem::exists(path)) << "written while running, not only at exit";
+  }
+  std::string err;
+  const gui::Settings s = gui::loadSettings(path, &err);
+  EXPECT_TRUE(err.empty()) << err;
+  ASSERT_FALSE(s.recentFiles.empty());
+  EXPECT_EQ(s.recentFiles.front(), kScenarios + "tiny.json");
+  EXPECT_FALSE(s.panelOpen[gui::panelIndex("stats")]);
+  EXPECT_TRUE(s.panelOpen[gui::panelIndex("heapmap")]);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(AppTest, CancelledLoadLeavesThePreviousSession) {

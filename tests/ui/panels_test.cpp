@@ -9,6 +9,7 @@
 // tables, tree nodes or style stacks, is caught after each frame by ErrorCheckEndFrameRecover,
 // whose messages fail the test. ID collisions are not detected by 1.86.
 #include "app/gui/panel.h"
+#include "app/gui/panel_registry.h"
 #include "app/gui/panels/panel_models.h"
 #include "traces/json_trace.h"
 
@@ -191,6 +192,18 @@ void drawEverything(const gui::Session& s, int maxVertices) {
   }
   EXPECT_TRUE(f.commands.empty()) << "hovering alone never moves the position";
   EXPECT_GT(ui.tooltipFrames, 100) << "the mouse really hovered the panels' items";
+}
+
+TEST(Panels, WindowTitlesAreTheRegistrysTitles) {
+  // The app's menu and --panels find windows by these titles; the tests find them by the panels' own.
+  const std::pair<const char*, const char*> mine[] = {
+      {"inspector", gui::kSpanInspectorTitle}, {"sizeclasses", gui::kSizeClassesTitle}, {"ps", gui::kPsTitle},
+      {"mcentral", gui::kMCentralTitle},       {"mheap", gui::kMHeapTitle},             {"stats", gui::kStatsTitle}};
+  for (const auto& [key, title] : mine) {
+    const size_t i = gui::panelIndex(key);
+    ASSERT_LT(i, gui::kPanelCount) << key;
+    EXPECT_STREQ(gui::kPanels[i].title, title);
+  }
 }
 
 TEST(Panels, DrawOnAnEmptyHeap) {

@@ -178,44 +178,69 @@ MapState& State() {
   return s;
 }
 
+// Page colours by state and span class, computed once per rebuild: the hue conversion would
+// otherwise run for every page of a 1 GiB heap at every step while playing.
+struct ColourTable {
+  ColourTable(uint32_t numClasses, int32_t filter) {
+    const uint32_t spanClasses = numClasses * 2;
+    for (PageState s : {PageState::InUse, PageState::Cached, PageState::Large}) {
+      auto& t = byClass[static_cast<size_t>(s)];
+      t.resize(spanClasses);
+      for (uint32_t spc = 0; spc < spanClasses; ++spc) {
+        PageInfo p;
+        p.state = s;
+        p.spanclass = static_cast<sim::SpanClass>(spc);
+        t[spc] = filter >= 0 && spc != static_cast<uint32_t>(filter) ? Dim(PageColour(p, numClasses)) : PageColour(p, numClasses);
+      }
+    }
+    for (PageState s : {PageState::Released, PageState::Free, PageState::PageCache}) {
+      PageInfo p;
+      p.state = s;
+      plain[static_cast<size_t>(s)] = filter >= 0 ? Dim(PageColour(p, numClasses)) : PageColour(p, numClasses);
+    }
+  }
+  ImU32 operator()(const PageInfo& p) const {
+    const auto& t = byClass[static_cast<size_t>(p.state)];
+    return t.empty() ? plain[static_cast<size_t>(p.state)] : p.spanclass < t.size() ? t[p.spanclass] : kBackground;
+  }
+  std::vector<ImU32> byClass[static_cast<size_t>(PageState::Count)];
+  ImU32 plain[static_cast<size_t>(PageState::Count)] = {};
+};
+
 // Colour of the texel covering a k x k block of cells (rows r0.., columns c0..): the colour most
 // of its pages have (ties: the first page's). k = 1 when cells are at least a pixel wide.
-ImU32 TexelColour(const sim::HeapView& v, const MapState::Key& key, uint64_t r0, uint64_t c0, uint32_t numClasses) {
-  auto colourOf = [&](uint64_t page) {
-    const PageInfo info = ClassifyPage(v, page);
-    const ImU32 c = PageColour(info, numClasses);
-    return key.filter >= 0 && (info.span == sim::kNoSpan || info.spanclass != static_cast<uint32_t>(key.filter)) ? Dim(c) : c;
-  };
-  if (key.k == 1) return r0 * key.cols + c0 < key.pages ? colourOf(r0 * key.cols + c0) : 0;
-  ImU32 colours[64];
+ImU32 TexelColour(const sim::HeapView& v, const MapState::Key& key, const ColourTable& colours, uint64_t r0, uint64_t c0) {
+  if (key.k == 1) return r0 * key.cols + c0 < key.pages ? colours(ClassifyPage(v, r0 * key.cols + c0)) : 0;
+  ImU32 found[64];
   uint32_t counts[64], distinct = 0;
   for (uint64_t r = r0; r < r0 + key.k; ++r)
     for (uint64_t c = c0; c < std::min<uint64_t>(c0 + key.k, key.cols); ++c) {
       const uint64_t page = r * key.cols + c;
       if (page >= key.pages) break;
-      const ImU32 col = colourOf(page);
+      const ImU32 col = colours(ClassifyPage(v, page));
       uint32_t i = 0;
-      while (i < distinct && colours[i] != col) ++i;
+      while (i < distinct && found[i] != col) ++i;
       if (i == distinct) {
         if (distinct == 64) continue; // more than 64 colours in one texel: count the first 64
-        colours[distinct] = col, counts[distinct++] = 0;
+        found[distinct] = col, counts[distinct++] = 0;
       }
       ++counts[i];
     }
   uint32_t best = 0;
   for (uint32_t i = 1; i < distinct; ++i)
     if (counts[i] > counts[best]) best = i;
-  return distinct ? colours[best] : 0; // 0: past the last page, transparent
+  return distinct ? found[best] : 0; // 0: past the last page, transparent
 }
 
 void BuildTexels(MapState& st, const sim::HeapView& v, uint32_t numClasses) {
   const MapState::Key& key = st.key;
+  const ColourTable colours(numClasses, key.filter);
   st.tw = (key.cols + key.k - 1) / key.k;
   st.th = static_cast<uint32_t>((key.r1 - key.r0 + key.k - 1) / key.k);
   st.texels.assign(static_cast<size_t>(st.tw) * st.th, 0);
   for (uint32_t ty = 0; ty < st.th; ++ty)
     for (uint32_t tx = 0; tx < st.tw; ++tx)
-      st.texels[static_cast<size_t>(ty) * st.tw + tx] = TexelColour(v, key, key.r0 + uint64_t{ty} * key.k, uint64_t{tx} * key.k, numClasses);
+      st.texels[static_cast<size_t>(ty) * st.tw + tx] = TexelColour(v, key, colours, key.r0 + uint64_t{ty} * key.k, uint64_t{tx} * key.k);
   st.uploaded = false;
 }
 

@@ -351,8 +351,10 @@ void DrawSlotGrid(const SpanInspectorModel& m, const sim::MSpan& s, Selection& s
   DrawLegend();
 
   const float avail = ImGui::GetContentRegionAvail().x;
+  // Rows of 64 slots (one allocBits word) when they fit, else 32/16/8; fewer columns for spans of a
+  // handful of big slots.
   uint32_t cols = 64;
-  while (cols > 8 && static_cast<float>(cols) * 6.0f > avail) cols /= 2;
+  while (cols > 8 && (static_cast<float>(cols) * 6.0f > avail || cols / 2 >= m.nelems)) cols /= 2;
   // Spans of big objects have few slots: let their cells grow so they stay easy to point at.
   const float maxCell = m.nelems <= 16 ? 32.0f : 14.0f;
   const float cell = std::clamp(std::floor(avail / static_cast<float>(cols)), 3.0f, maxCell);
