@@ -70,9 +70,11 @@ uint64_t LogHistogram::quantile(uint32_t permille) const {
 
 LockTimeline::Grant LockTimeline::firstFree(uint64_t t) const {
   Grant g{t, kNoHolder};
-  // First interval that ends after the candidate; intervals are sorted by end as well.
-  auto it = std::upper_bound(busy_.begin(), busy_.end(), g.start, [](uint64_t v, const Busy& b) { return v < b.end; });
-  for (; it != busy_.end() && it->begin <= g.start; ++it) g = {it->end, it->holder};
+  // The first interval that ends after t, searched from the back: asked for the stopped world
+  // by every event, and t is almost always at or near the latest intervals.
+  size_t i = busy_.size();
+  while (i > 0 && busy_[i - 1].end > t) --i;
+  for (; i < busy_.size() && busy_[i].begin <= g.start; ++i) g = {busy_[i].end, busy_[i].holder};
   return g;
 }
 

@@ -60,8 +60,9 @@
 // A model, not a measurement. The engine still runs events in trace order, exactly as without
 // timing; while timing is on it also logs what each event did that costs time or takes a lock
 // (mcentral take/return, sweeps, the heap-locked part of allocSpan, freeSpan, GC phases), and the
-// LockModel schedules the event afterwards: it starts at max(its trace time, its P's clock), pays
-// its path's costs (JSON cost model, assets/cost_models/), then each logged operation in order;
+// LockModel schedules the event afterwards: it starts at max(its trace time, its P's clock) (no
+// time: when its P is free; a free not before its object's allocation ended), pays its path's
+// costs (JSON cost model, assets/cost_models/), then each logged operation in order;
 // an operation under a lock another P holds at that moment waits for it. Locks follow Go 1.19
 // (mheap.lock for page-cache refills, pageAlloc.alloc, heap growth, mspan refills and freeSpan;
 // mcentral's span sets are lock-free, their spineLock taken for every 512th push) or Go <= 1.14

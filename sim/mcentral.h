@@ -3,8 +3,9 @@
 //
 // Differences from Go: a spanSet is a FIFO ring of (span, push sequence) here instead of a
 // lock-free two-level block array; order is the same, and a push counter says when Go would have
-// needed a new 512-entry block (and its spineLock) for the timing model. An entry whose sequence no longer matches
-// the span's current placement is stale and skipped by pop (Go's sets tolerate stale entries too).
+// needed a new 512-entry block (and its spineLock), for the timing model. An entry whose sequence
+// no longer matches the span's current placement is stale and skipped by pop (Go's sets tolerate
+// stale entries too).
 #pragma once
 
 #include "sim/mspan.h"

@@ -201,6 +201,28 @@ void LockModel::take(Cursor& c, LockId lock, uint64_t hold) {
   c.t = g.start + hold;
 }
 
+// Waiting for something other than a grant: the stopped world to restart, or the GC worker to
+// finish the previous cycle. Counted as a contended wait on `lock`, not as an acquisition.
+void LockModel::waitUntil(Cursor& c, LockId lock, uint64_t until, uint32_t holder) {
+  if (until <= c.t) return;
+  const uint64_t w = until - c.t;
+  const size_t i = lockIndex(lock);
+  LockStats& s = stats_[i];
+  s.contended++;
+  s.waitTotal += w;
+  s.waits.add(w);
+  heat_.add(i, lock, c.t, until);
+  pushSegment({c.event, c.t, until, c.who, TimeSegment::Wait, lock, holder});
+  c.ex->waiting += w;
+  if (c.rec) {
+    StepRecord& r = *c.rec;
+    if (r.locksTaken < StepRecord::kMaxLockTakes) r.locks[r.locksTaken] = {lock, holder, w, 0};
+    r.locksTaken++;
+    r.wait += w;
+  }
+  c.t = until;
+}
+
 void LockModel::stopWorld(Cursor& c, uint64_t ns) { take(c, kWorldLock, ns); }
 
 // One logged operation: which lock it takes (by the mcentral mode) and for how long.
@@ -244,6 +266,9 @@ void LockModel::runOp(Cursor& p, Cursor& bg, Cursor*& cur, const Op& op, bool tr
       take(*cur, kHeapLock, c.freeSpan);
       break;
     case OpKind::GCStart:
+      // A cycle starts only when the previous one is done (Go: gcStart finishes its sweep first,
+      // and assists hold allocators back while the GC lags).
+      waitUntil(*cur, kWorldLock, gcWorker_.clock, kGCWorker);
       stopWorld(*cur, c.gcSweepTermination);
       if (triggered && cur == &p) { // the rest of the cycle runs in the background
         bg.t = bg.begin = std::max(gcWorker_.clock, p.t);
@@ -264,7 +289,8 @@ void LockModel::observe(const Event& ev, StepRecord& rec, const std::vector<Op>&
   // The trace's time if it has one (and the clock is "trace"). Otherwise each P runs its events
   // back to back, and a free waits until its object's allocation has finished (on any P).
   uint64_t t = ex.clock;
-  if (cfg_.clock == ClockSource::Trace && ev.time != kNoTime) t = std::max(t, ev.time);
+  const bool traceTime = cfg_.clock == ClockSource::Trace && ev.time != kNoTime;
+  if (traceTime) t = std::max(t, ev.time);
   else if (rec.kind == EventKind::Free && ev.id < allocEnd_.size()) t = std::max(t, allocEnd_[ev.id]);
   const uint64_t start = t;
   if (firstStart_ == ~uint64_t{0}) heat_.setOrigin(start);
@@ -272,23 +298,10 @@ void LockModel::observe(const Event& ev, StepRecord& rec, const std::vector<Op>&
 
   Cursor c{rec.p, t, t, &ex, &rec, rec.index};
   // An event cannot start while the world is stopped.
-  LockTimeline& world = timelines_[lockIndex(kWorldLock)];
+  const LockTimeline& world = timelines_[lockIndex(kWorldLock)];
   if (t < world.lastEnd()) {
     const LockTimeline::Grant g = world.firstFree(t);
-    if (g.start > t) {
-      const uint64_t w = g.start - t;
-      LockStats& s = stats_[lockIndex(kWorldLock)];
-      s.contended++;
-      s.waitTotal += w;
-      s.waits.add(w);
-      heat_.add(lockIndex(kWorldLock), kWorldLock, t, g.start);
-      pushSegment({rec.index, t, g.start, rec.p, TimeSegment::Wait, kWorldLock, g.blocker});
-      ex.waiting += w;
-      if (rec.locksTaken < StepRecord::kMaxLockTakes) rec.locks[rec.locksTaken] = {kWorldLock, g.blocker, w, 0};
-      rec.locksTaken++;
-      rec.wait += w;
-      c.t = g.start;
-    }
+    waitUntil(c, kWorldLock, g.start, g.blocker);
   }
   if (rec.kind == EventKind::ReadMemStats) stopWorld(c, cfg_.cost.readMemStats);
   work(c, pathCost(rec));
@@ -311,8 +324,10 @@ void LockModel::observe(const Event& ev, StepRecord& rec, const std::vector<Op>&
   if (rec.kind == EventKind::Alloc) {
     ex.allocs++;
     ex.latency.add(c.t - start);
-    if (allocEnd_.size() <= ev.id) allocEnd_.resize(ev.id + 1, 0); // ids are dense (the engine's too)
-    allocEnd_[ev.id] = c.t;
+    if (!traceTime) { // only frees without a trace time read it
+      if (allocEnd_.size() <= ev.id) allocEnd_.resize(ev.id + 1, 0); // ids are dense (the engine's too)
+      allocEnd_[ev.id] = c.t;
+    }
   }
   lastEnd_ = std::max(lastEnd_, c.t);
   pushSegment({rec.index, start, c.t, rec.p, TimeSegment::Run, 0, kNoHolder});

@@ -215,6 +215,7 @@ class LockModel {
   LockId lockAt(size_t index) const;
   void work(Cursor& c, uint64_t ns);
   void take(Cursor& c, LockId lock, uint64_t hold);
+  void waitUntil(Cursor& c, LockId lock, uint64_t until, uint32_t holder); // a wait without a hold
   void stopWorld(Cursor& c, uint64_t ns);
   void runOp(Cursor& c, Cursor& bg, Cursor*& cur, const Op& op, bool triggered);
   uint64_t pathCost(const StepRecord& rec) const;

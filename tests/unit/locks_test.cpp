@@ -320,6 +320,24 @@ TEST(LockModel, TriggeredGCPausesTheAllocatorOnceAndRunsTheRestInTheBackground) 
   EXPECT_EQ(f.lastEnd, 202u);
 }
 
+TEST(LockModel, ATriggeredCycleWaitsForThePreviousOneToFinish) {
+  TimingConfig cfg = zeroCosts(CentralMode::LockFree);
+  cfg.cost.gcSweepTermination = 50;
+  cfg.cost.gcMarkSpan = 10;
+  cfg.cost.gcMarkTermination = 30;
+  LockModel m(cfg, 2, kNspc);
+  const std::vector<Op> cycle = {{OpKind::GCStart, 0, 0, 0}, {OpKind::GCMark, 0, 0, 10}, {OpKind::GCMarkTermination, 0, 0, 0}};
+  StepRecord a = rec(0, EventKind::Alloc, 0), b = rec(1, EventKind::Alloc, 1);
+  a.add(PathStep::GCTrigger);
+  b.add(PathStep::GCTrigger);
+  m.observe(at(0), a, cycle);  // pause [0, 50); GC worker: mark [50, 150), pause [150, 180)
+  m.observe(at(60), b, cycle); // P1 triggers again at 60: waits for the worker until 180
+  EXPECT_EQ(b.locks[0].lock, kWorldLock);
+  EXPECT_EQ(b.locks[0].holder, kGCWorker);
+  EXPECT_EQ(b.locks[0].wait, 120u);
+  EXPECT_EQ(b.end, 230u); // then its own pause [180, 230)
+}
+
 TEST(LockModel, HeatMapKeepsItsColumnsAndEveryNanosecondOfWait) {
   WaitHeatMap h;
   h.setOrigin(0);
