@@ -1,17 +1,14 @@
 // spanscope-cli end to end: exit codes, messages, reports, state dumps, scenarios.
 // Runs the built binary (SPANSCOPE_CLI) through the shell.
 #include "sim/malloc.h"
+#include "cli_runner.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <sstream>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace {
 
@@ -19,61 +16,16 @@ namespace fs = std::filesystem;
 
 const std::string kTraces = std::string(SPANSCOPE_TEST_DATA) + "/traces/";
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
+using clitest::CliRun;
+using clitest::slurp;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string quote(const std::string& s) {
-  std::string q(1, '\'');
-  for (char c : s) {
-    if (c == '\'') q += "'\\''";
-    else q += c;
-  }
-  q += '\'';
-  return q;
-}
-
-class CliTest : public ::testing::Test {
+class CliTest : public clitest::CliFixture {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("spanscope_cli_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  CliRun run(const std::vector<std::string>& args) {
-    std::string cmd = quote(SPANSCOPE_CLI);
-    for (const std::string& a : args) {
-      cmd += ' ';
-      cmd += quote(a);
-    }
-    const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
-    cmd += " >";
-    cmd += quote(out.string());
-    cmd += " 2>";
-    cmd += quote(err.string());
-    const int status = std::system(cmd.c_str());
-    CliRun r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + status;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-  }
   std::string write(const std::string& name, const std::string& text) {
     const fs::path p = dir_ / name;
     std::ofstream(p) << text;
     return p.string();
   }
-  fs::path dir_;
 };
 
 nlohmann::json parseJson(const std::string& text) {

@@ -1,30 +1,25 @@
 // spanscope-cli compare and classes --optimize/--list/--json, end to end through the binary.
 // Expected figures are worked out by hand from the tables (see comparison_test.cpp).
+#include "cli_runner.h"
+
 #include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <sys/wait.h>
 
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out;
-};
+using clitest::CliRun;
 
+// `spanscope-cli ARGS` (ARGS as shell words) with its output captured in this process's own
+// directory: ctest runs tests in parallel processes.
 CliRun run(const std::string& args) {
-  const std::string cmd = std::string(SPANSCOPE_CLI) + " " + args + " 2>/dev/null";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  while (size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  const std::filesystem::path dir = ::testing::TempDir() + "/spanscope_compare_cli_" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  return clitest::runShell(dir, std::string(SPANSCOPE_CLI) + " " + args);
 }
 
 std::string tempPath(const std::string& name) { return ::testing::TempDir() + "/" + name; }

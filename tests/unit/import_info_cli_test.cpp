@@ -2,17 +2,14 @@
 // are counted by hand below. Runs the built binary (SPANSCOPE_CLI) through the shell.
 #include "traces/binary_trace.h"
 #include "traces/json_trace.h"
+#include "cli_runner.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace {
 
@@ -33,50 +30,12 @@ const std::string kFixture = std::string(SPANSCOPE_TEST_DATA) + "/binary/info_sm
 // waste 15 + 0; 40000 B is large: ceil(40000 / 8192) = 5 pages = 40960 B, waste 960; 0 B is
 // zerobase. Threads {0, 1}; times 100..700, so 600 ns.
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
+using clitest::CliRun;
+using clitest::quote;
+using clitest::slurp;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string quote(const std::string& s) {
-  std::string q(1, '\'');
-  for (char c : s) {
-    if (c == '\'') q += "'\\''";
-    else q += c;
-  }
-  return q + '\'';
-}
-
-class ImportInfoCliTest : public ::testing::Test {
+class ImportInfoCliTest : public clitest::CliFixture {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("spanscope_impinfo_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  CliRun run(const std::vector<std::string>& args, const std::string& stdinFile = "") {
-    std::string cmd = quote(SPANSCOPE_CLI);
-    for (const std::string& a : args) cmd += ' ' + quote(a);
-    if (!stdinFile.empty()) cmd += " <" + quote(stdinFile);
-    const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
-    cmd += " >" + quote(out.string()) + " 2>" + quote(err.string());
-    const int status = std::system(cmd.c_str());
-    CliRun r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + status;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
   // Files in the directory besides the captured stdout/stderr.
   std::vector<std::string> files() const {
     std::vector<std::string> names;
@@ -84,7 +43,6 @@ class ImportInfoCliTest : public ::testing::Test {
       if (e.path().filename() != "stdout" && e.path().filename() != "stderr") names.push_back(e.path().filename().string());
     return names;
   }
-  fs::path dir_;
 };
 
 void expectHandCountedInfo(const nlohmann::json& j) {

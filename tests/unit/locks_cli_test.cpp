@@ -1,14 +1,12 @@
 // spanscope-cli with the timing and lock model: replay --locks/--cost-model/--clock/--time-from,
 // the "locks" report section, --steps time lines, compare --locks. Runs the built binary.
+#include "cli_runner.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace {
 
@@ -16,43 +14,9 @@ namespace fs = std::filesystem;
 
 const std::string kScenarios = std::string(SPANSCOPE_SOURCE_DIR) + "/assets/scenarios/";
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
+using clitest::CliRun;
 
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-class LocksCliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("spanscope_locks_cli_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  CliRun run(const std::vector<std::string>& args) {
-    std::string cmd = quote(SPANSCOPE_CLI);
-    for (const std::string& a : args) cmd += " " + quote(a);
-    const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
-    cmd += " >" + quote(out.string()) + " 2>" + quote(err.string());
-    const int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + status, slurp(out), slurp(err)};
-  }
-  fs::path dir_;
-};
+class LocksCliTest : public clitest::CliFixture {};
 
 nlohmann::json parse(const std::string& text) {
   auto j = nlohmann::json::parse(text, nullptr, false);

@@ -5,6 +5,7 @@
 #include "traces/open_trace.h"
 #include "traces/recorder/raw_log.h"
 #include "traces/recorder/recorded_stream.h"
+#include "cli_runner.h"
 
 #include <gtest/gtest.h>
 
@@ -35,31 +36,9 @@ const std::string kHandOver = "GLIBC_TUNABLES=glibc.malloc.tcache_count=0:glibc.
 const std::string kPythonScript =
     "import json; d=[{'k':i,'v':str(i)*10} for i in range(20000)]; s=json.dumps(d); print(len(s))";
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string quote(const std::string& s) {
-  std::string q(1, '\'');
-  for (char c : s) {
-    if (c == '\'') q += "'\\''";
-    else q += c;
-  }
-  q += '\'';
-  return q;
-}
-
-std::string quoteAll(const std::vector<std::string>& words) {
-  std::string s;
-  for (const std::string& w : words) {
-    if (!s.empty()) s += ' ';
-    s += quote(w);
-  }
-  return s;
-}
+using clitest::quote;
+using clitest::quoteAll;
+using clitest::slurp;
 
 bool onPath(const std::string& tool) { return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0; }
 
@@ -292,11 +271,10 @@ std::string valueAfter(const std::string& text, const std::string& label) {
 class RecorderTest : public RawLogTest {
  protected:
   int sh(const std::string& cmd, std::string* out = nullptr, std::string* err = nullptr) {
-    const fs::path o = dir_ / "stdout", e = dir_ / "stderr";
-    const int status = std::system((cmd + " >" + quote(o.string()) + " 2>" + quote(e.string())).c_str());
-    if (out) *out = slurp(o);
-    if (err) *err = slurp(e);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + status;
+    clitest::CliRun r = clitest::runShell(dir_, cmd);
+    if (out) *out = std::move(r.out);
+    if (err) *err = std::move(r.err);
+    return r.code;
   }
 
   std::string buildSequenceProgram() {
