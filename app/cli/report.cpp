@@ -6,22 +6,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cstdarg>
 #include <map>
 
 namespace cli {
 
 namespace {
-
-std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
-std::string fmt(const char* f, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, f);
-  std::vsnprintf(buf, sizeof buf, f, ap);
-  va_end(ap);
-  return buf;
-}
 
 using ull = unsigned long long;
 

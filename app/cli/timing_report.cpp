@@ -1,23 +1,14 @@
 // spanscope-cli: the timing and lock model's figures in reports. Engine design essay: sim/malloc.h.
 #include "app/cli/timing_report.h"
 
+#include "app/cli/units.h"
+
 #include <algorithm>
-#include <cstdarg>
 #include <cstdio>
 
 namespace cli {
 
 namespace {
-
-std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
-std::string fmt(const char* f, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, f);
-  std::vsnprintf(buf, sizeof buf, f, ap);
-  va_end(ap);
-  return buf;
-}
 
 using ull = unsigned long long;
 using sim::durationText;

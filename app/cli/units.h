@@ -1,11 +1,23 @@
-// spanscope-cli: byte sizes and hex for people. Engine design essay: sim/malloc.h.
+// spanscope-cli: numbers for people (printf into a string, byte sizes, hex). Engine design essay: sim/malloc.h.
 #pragma once
 
+#include <cstdarg>
 #include <cstdint>
 #include <cstdio>
 #include <string>
 
 namespace cli {
+
+// printf into a std::string (report lines are short: at most 511 characters).
+inline std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
+inline std::string fmt(const char* f, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, f);
+  std::vsnprintf(buf, sizeof buf, f, ap);
+  va_end(ap);
+  return buf;
+}
 
 // "512 B", "1.5 KiB", "4 MiB", "1.25 GiB": exact values without decimals, otherwise up to 2.
 inline std::string humanBytes(uint64_t b) {
