@@ -16,6 +16,14 @@ class HeapView {
   const World& world() const { return w_; }
   const SizeClassTable& table() const { return w_.table(); }
   uint32_t sweepgen() const { return w_.sweepgen_; }
+  // Lazy sweeping (sim/mgcsweep.cpp): a span is swept for this cycle unless its sweepgen is sg-2
+  // (unswept) or sg-1 (being swept); a sweep is in progress while unswept spans remain.
+  bool isSwept(SpanId s) const { return w_.spans_[s].sweepgen + 2 != w_.sweepgen_; }
+  bool sweepInProgress() const { return w_.sweeper_.unswept > 0; }
+  uint64_t unsweptSpans() const { return w_.sweeper_.unswept; }
+  const Sweeper& sweeper() const { return w_.sweeper_; }
+  // The GOGC pacer: trigger (heapLive at which the next cycle starts), goal (NextGC), heapLive.
+  const Pacer& pacer() const { return w_.pacer_; }
 
   // Spans by id (ids are mspan struct identities; dead ones have state Dead).
   size_t spanCount() const { return w_.spans_.size(); }
@@ -35,6 +43,16 @@ class HeapView {
     return w_.spanOf_[page];
   }
   SpanId spanOfPage(uint64_t page) const { return w_.spanOf_[page]; }
+  // A stack span (Go: mSpanManual, counted in StackInuse, not HeapSys).
+  bool isStackSpan(SpanId s) const { return w_.spans_[s].state == SpanState::Manual; }
+  // Is a free page released to the OS (counted in HeapReleased)? Pages a P's page cache holds
+  // carry their scavenged bit in the cache.
+  bool pageReleased(uint64_t page) const {
+    for (const P& p : w_.ps_)
+      if (page >= p.pcache.base && page < p.pcache.base + 64 && ((p.pcache.cache >> (page - p.pcache.base)) & 1))
+        return (p.pcache.scav >> (page - p.pcache.base)) & 1;
+    return w_.pages_.scavenged(page);
+  }
 
   struct Slot {
     SpanId span = kNoSpan;

@@ -33,9 +33,11 @@ std::vector<std::string> checkInvariants(const World& w) {
 
   // Every mapped page is owned once: by one in-use span, or by one P's page cache, or free.
   std::vector<uint8_t> owners(v.mappedPages(), 0);
+  uint64_t stackBytes = 0;
   for (SpanId sid = 0; sid < v.spanCount(); ++sid) {
     const MSpan& s = v.span(sid);
-    if (s.state != SpanState::InUse) continue;
+    if (s.state == SpanState::Dead) continue; // in-use and manual (stack) spans own their pages
+    if (s.state == SpanState::Manual) stackBytes += s.bytes();
     uint64_t first = (s.startAddr - v.heapBase()) >> kPageShift;
     for (uint64_t pg = first; pg < first + s.npages; ++pg) {
       owners[pg]++;
@@ -61,15 +63,20 @@ std::vector<std::string> checkInvariants(const World& w) {
           placements[sid]++;
           const MSpan& s = v.span(sid);
           if (s.spanclass != spc) c.fail("span ", num(sid), " queued in the wrong mcentral");
-          if (!swept) c.fail("span ", num(sid), " still unswept after the sweep finished");
+          // Unswept sets hold spans only while a (lazy) sweep is in progress, all of them sg-2.
+          if (!swept && !v.sweepInProgress()) c.fail("span ", num(sid), " still unswept after the sweep finished");
           if (partial && s.allocCount >= s.nelems) c.fail("span ", num(sid), " in a partial set is full");
           if (!partial && s.allocCount != s.nelems) c.fail("span ", num(sid), " in a full set has free slots");
-          if (s.sweepgen != sg) c.fail("span ", num(sid), " in a set has sweepgen ", num(s.sweepgen), " not ", num(sg));
+          const uint32_t want = swept ? sg : sg - 2;
+          if (s.sweepgen != want) c.fail("span ", num(sid), " in a set has sweepgen ", num(s.sweepgen), " not ", num(want));
         }
-  uint64_t heapInUse = 0, objects = 0, allocBytes = 0;
+  uint64_t heapInUse = 0, objects = 0, allocBytes = 0, unswept = 0;
   for (SpanId sid = 0; sid < v.spanCount(); ++sid) {
     const MSpan& s = v.span(sid);
     if (s.state != SpanState::InUse) continue;
+    const bool isUnswept = s.sweepgen == sg - 2;
+    unswept += isUnswept;
+    if (s.sweepgen == sg - 1) c.fail("span ", num(sid), " is left half-swept (sweepgen sg-1)");
     heapInUse += s.bytes();
     objects += s.allocCount;
     allocBytes += uint64_t{s.allocCount} * s.elemsize;
@@ -90,7 +97,8 @@ std::vector<std::string> checkInvariants(const World& w) {
         if (((s.allocCache >> k) & 1) == MSpan::testBit(s.allocBits(), s.freeindex + k))
           c.fail("span ", num(sid), " allocCache disagrees with allocBits at slot ", num(s.freeindex + k));
     }
-    if (MSpan::popcount(s.gcmarkBits(), s.words) != 0) c.fail("span ", num(sid), " has mark bits outside a GC");
+    // An unswept span keeps the last cycle's marks until it is swept.
+    if (!isUnswept && MSpan::popcount(s.gcmarkBits(), s.words) != 0) c.fail("span ", num(sid), " has mark bits outside a GC");
     switch (s.home) {
       case SpanHome::MCache: {
         const P& p = v.ps()[s.homeIndex];
@@ -107,10 +115,14 @@ std::vector<std::string> checkInvariants(const World& w) {
     }
   }
 
+  if (unswept != v.unsweptSpans())
+    c.fail(num(unswept), " spans are unswept but the sweeper counts ", num(v.unsweptSpans()));
+
   // Heap counters agree with the spans and the page bitmaps; the ledger covers HeapSys.
   const MemStats m = w.memStats();
   if (m.HeapInuse != heapInUse) c.fail("HeapInuse ", num(m.HeapInuse), " but spans hold ", num(heapInUse));
-  if (m.HeapSys != v.mappedPages() * kPageSize) c.fail("HeapSys ", num(m.HeapSys), " but ", num(v.mappedPages()), " pages are mapped");
+  if (m.HeapSys + m.StackInuse != v.mappedPages() * kPageSize) c.fail("HeapSys ", num(m.HeapSys), " + StackInuse ", num(m.StackInuse), " but ", num(v.mappedPages()), " pages are mapped");
+  if (m.StackInuse != stackBytes) c.fail("StackInuse ", num(m.StackInuse), " but stack spans hold ", num(stackBytes));
   const WasteLedger l = w.ledger();
   if (l.total() != m.HeapSys) c.fail("waste ledger sums to ", num(l.total()), " not HeapSys ", num(m.HeapSys));
   if (l.releasedPages != m.HeapReleased) c.fail("HeapReleased ", num(m.HeapReleased), " but ", num(l.releasedPages), " bytes of pages are scavenged");

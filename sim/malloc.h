@@ -33,11 +33,18 @@
 // liveBits (not in Go: it stands in for the pointer graph). In `gc` mode the slot stays allocated
 // until a GC cycle marks (gcmarkBits = liveBits, plus each P's current tiny block) and sweeps its
 // span; cycles come from `gc` events (runtime.GC()) and from the GOGC pacer, which tests
-// heapLive >= trigger after every refill or large allocation, as mallocgc does. A cycle runs to
-// completion inside one event: mark, mark termination (sweepgen += 2, so swept sets become
-// unswept in place; every mcache flushed, its stale spans swept first), then every span swept in
-// sweepone's order (span class 0..N, full before partial, FIFO). In `immediate` mode the slot is
-// reclaimed at the free, as if its span had just been swept, and the pacer is off.
+// heapLive >= trigger after every refill or large allocation, as mallocgc does. Mark and mark
+// termination run inside one event (sweepgen += 2, so swept sets become unswept in place; every
+// mcache flushed, its stale spans swept first). A `gc` event then sweeps every span in sweepone's
+// order (span class 0..N, full before partial, FIFO), as runtime.GC() waits for the sweep. A
+// cycle the pacer starts sweeps the same way in Eager mode; in Lazy mode (the default: Go's
+// concurrent sweep; sim/mgcsweep.cpp) spans stay unswept (sweepgen sg-2) until someone sweeps
+// them: cacheSpan (partial/full unswept sets of its class), proportional sweep credit before each
+// span allocation (deductSweepCredit), the page reclaimer before heap pages are taken
+// (mheap.reclaim: spans with no marked object), the background sweeper (Config::bgSweepSpans
+// spans before each event: a fixed budget, so results do not depend on host timing), or the next
+// cycle's start. In `immediate` mode the slot is reclaimed at the free, as if its span had just
+// been swept, and the pacer is off.
 //
 // STATE AND DETERMINISM
 //
@@ -71,10 +78,28 @@
 // request earlier in simulated time may use an idle gap before a later one), and the engine's
 // state does not depend on who won. Same trace + config + cost model -> same schedule.
 //
+// STACKS AND THE SCAVENGER (sim/stack.cpp, sim/mgcscavenge.cpp)
+//
+// Goroutine events (go_start, stack_grow, go_exit) allocate stacks as Go 1.19 does: 2..16 KiB from
+// a per-order pool of 32 KiB manual spans through the P's stack cache (16 KiB refills/releases,
+// emptied by ReadMemStats and at GC), larger ones on a manual span each; growth allocates the new
+// stack, then frees the old; a dead G keeps a 2 KiB stack (gfput/gfget, 64/32 spill to a global
+// list whose stacks a GC frees). Manual spans own pages but count in StackInuse, not HeapSys.
+// The scavenger sets its goals when the pacer commits at mark termination (gcPaceScavenger:
+// 110% of the in-use heap scaled by goal/lastGoal; GOMEMLIMIT with Go 1.19's limit*95 bug or the
+// intended 95%), releases pages highest first (whole huge pages where a free run covers one),
+// in 64 KiB quanta per 16 ms of simulated time in the background, inline after a heap growth or
+// over the memory limit (allocSpan), and everything at debug.FreeOSMemory; allocSpan's sysUsed
+// takes released pages back.
+//
 // WHAT IS NOT MODELLED (yet)
 //
-// Goroutine stacks and other manual spans, the scavenger and GOMEMLIMIT, lazy/proportional sweep
-// and the page reclaimer, heap bitmaps, finalizers and profiling specials.
+// Stack shrinking at GC, other manual spans (GC work buffers, heap bitmaps), OS thread stacks
+// (StackSys = StackInuse), the pacer's memory-limit heap goal, the scavenger's CPU limiter and
+// its controller-based sleep (a fixed 1% here), finalizers and profiling specials. Of the pacer: the runway from a measured cons/mark ratio
+// (0 here: the trigger sits at its upper bound), allocation during a concurrent mark (black
+// allocation, mark assists), the 2-minute forced GC; stack and globals scan work in the goal is a
+// constant (Config::rootScanBytes, default 0).
 #pragma once
 
 #include "sim/event.h"

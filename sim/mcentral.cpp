@@ -35,9 +35,11 @@ void World::pushSwept(SpanId sid, bool full) {
   noteOp(OpKind::CentralReturn, s.spanclass, static_cast<uint8_t>((full ? kOpFull : 0) | (newBlock ? kOpNewBlock : 0)));
 }
 
-// Go: mcentral.go (*mcentral).cacheSpan: partial swept, then partial unswept (sweep, keep even if
-// empty), then full unswept (sweep; use if a slot freed up, else to full swept), then grow.
+// Go: mcentral.go (*mcentral).cacheSpan: pay sweep debt, then partial swept, then partial unswept
+// (sweep, keep even if empty), then full unswept (sweep; use if a slot freed up, else to full
+// swept), then grow.
 SpanId World::cacheSpan(SpanClass spc) {
+  deductSweepCredit(uint64_t{cfg_.table.cls(spanClassSize(spc)).npages} * kPageSize, 0);
   noteOp(OpKind::CentralTake, spc);
   MCentral& c = central_[spc];
   const uint32_t sw = MCentral::sweptIndex(sweepgen_), un = MCentral::unsweptIndex(sweepgen_);
@@ -49,9 +51,7 @@ SpanId World::cacheSpan(SpanClass spc) {
     for (; spanBudget >= 0 && sid == kNoSpan; spanBudget--) {
       SpanId cand = popCurrent(c.partial[un], spans_, SpanHome::PartialSet, static_cast<uint8_t>(un));
       if (cand == kNoSpan) break;
-      if (span(cand).sweepgen != sweepgen_ - 2) continue; // Go: tryAcquire failed
-      span(cand).sweepgen = sweepgen_ - 1;
-      span(cand).home = SpanHome::None;
+      if (!acquireUnswept(cand)) continue; // Go: tryAcquire failed
       sweep(cand, /*preserve=*/true);
       rec_.add(PathStep::CacheSpanPartialUnswept);
       sid = cand;
@@ -59,10 +59,8 @@ SpanId World::cacheSpan(SpanClass spc) {
     for (; spanBudget >= 0 && sid == kNoSpan; spanBudget--) {
       SpanId cand = popCurrent(c.full[un], spans_, SpanHome::FullSet, static_cast<uint8_t>(un));
       if (cand == kNoSpan) break;
-      if (span(cand).sweepgen != sweepgen_ - 2) continue;
+      if (!acquireUnswept(cand)) continue;
       MSpan& s = span(cand);
-      s.sweepgen = sweepgen_ - 1;
-      s.home = SpanHome::None;
       sweep(cand, /*preserve=*/true);
       uint32_t freeIndex = s.nextFreeIndex();
       if (freeIndex != s.nelems) {

@@ -2,12 +2,14 @@
 // Go: mgc.go (GC, gcStart, gcMarkTermination), mgcmark.go (gcMarkTinyAllocs), mgcsweep.go
 // (sweepone, sweep), mgcpacer.go (commit, trigger, resetLive).
 //
-// Differences from Go: a cycle runs to completion inside one event, as runtime.GC() does: mark
-// (every object the trace has not freed, plus every P's current tiny block), mark termination
-// (sweepgen += 2, mcaches flushed), then every span swept in sweepone's order. The mark reads the
-// trace's reachability instead of scanning pointers. The pacer's runway is 0 (Go derives it from a
+// Differences from Go: mark and mark termination run inside one event: mark (every object the
+// trace has not freed, plus every P's current tiny block), mark termination (sweepgen += 2,
+// mcaches flushed). A `gc` event (runtime.GC()) and Eager mode then sweep every span in sweepone's
+// order; a pacer-triggered cycle in Lazy mode leaves them to sim/mgcsweep.cpp's sweepers, as Go's
+// concurrent sweep does. Nothing is allocated while marking, so nothing is allocated black. The
+// mark reads the trace's reachability instead of scanning pointers. The pacer's runway is 0 (Go derives it from a
 // measured cons/mark ratio, which is 0 until a cycle has been timed), so the trigger sits at its
-// upper bound; stacks and globals contribute no scan work to the goal.
+// upper bound; stacks and globals contribute Config::rootScanBytes of scan work to the goal.
 #include "sim/world.h"
 
 #include <algorithm>
@@ -25,7 +27,8 @@ void World::pacerCommit() {
   const bool off = cfg_.gogc < 0;
   c.heapMinimum = off ? 0 : kDefaultHeapMinimum * static_cast<uint64_t>(cfg_.gogc) / 100;
   c.sweepDistMinTrigger = numGC_ == 0 ? 0 : c.heapLive + kSweepMinHeapDistance;
-  uint64_t goal = off ? ~uint64_t{0} : c.heapMarked + c.heapMarked * static_cast<uint64_t>(cfg_.gogc) / 100;
+  uint64_t goal = off ? ~uint64_t{0}
+                      : c.heapMarked + (c.heapMarked + cfg_.rootScanBytes) * static_cast<uint64_t>(cfg_.gogc) / 100;
   if (goal < c.heapMinimum) goal = c.heapMinimum;
   if (c.sweepDistMinTrigger > goal) goal = c.sweepDistMinTrigger; // Go: heapGoalInternal
   c.goal = goal;
@@ -73,16 +76,32 @@ void World::gcCycle(bool forced) {
     noteOp(OpKind::GCMark, 0, 0, inUse);
   }
   sweepgen_ += 2; // Go: gcSweep at mark termination; swept sets become unswept in place
+  startSweepPhase();
   noteOp(OpKind::GCMarkTermination, 0);
   pacer_.heapLive = pacer_.heapMarked; // Go: resetLive
   numGC_++;
   if (forced) numForcedGC_++;
   pacerCommit();
+  scavengerPace(); // Go: gcControllerCommit -> gcPaceScavenger (sim/mgcscavenge.cpp)
+  gcStacks();      // Go: markrootFreeGStacks, freeStackSpans, stackcache_clear (sim/stack.cpp)
+  paceSweeper();
   for (P& p : ps_) { // Go: prepareForSweep on every P when the world restarts
     releaseAll(p);
     p.mcache.flushGen = sweepgen_;
   }
-  sweepAll();
+  // runtime.GC() waits for the sweep; so does everything in Eager mode.
+  if (forced || cfg_.sweep == SweepMode::Eager) sweepAll();
+}
+
+// Go: mgc.go gcSweep's reset of the sweeper (pagesSwept, sweepArenas, reclaimIndex/Credit,
+// centralIndex). Every in-use span not in an mcache is now unswept (sg-2).
+void World::startSweepPhase() {
+  const uint64_t lastGC = sweeper_.lastGCTime;
+  sweeper_ = Sweeper{};
+  sweeper_.lastGCTime = lastGC;
+  sweeper_.lastGCEvent = events_;
+  sweeper_.arenaPages = arenas_.size() * (kHeapArenaBytes / kPageSize);
+  for (const MSpan& s : spans_) sweeper_.unswept += s.state == SpanState::InUse && s.sweepgen == sweepgen_ - 2;
 }
 
 // Mark: every object the trace has not freed is reachable; every P's current tiny block is
@@ -105,73 +124,6 @@ void World::gcMark() {
     marked += s.elemsize;
   }
   pacer_.heapMarked = marked;
-}
-
-// Go: mgcsweep.go sweepone, until nothing is left: for each span class, full unswept then
-// partial unswept, FIFO.
-void World::sweepAll() {
-  const uint32_t un = MCentral::unsweptIndex(sweepgen_);
-  for (SpanClass spc = 0; spc < central_.size(); ++spc) {
-    for (int full = 1; full >= 0; --full) {
-      SpanSet& set = full ? central_[spc].full[un] : central_[spc].partial[un];
-      SpanSet::Entry e;
-      while (set.pop(&e)) {
-        MSpan& s = span(e.span);
-        if (s.state != SpanState::InUse || s.homeSeq != e.seq || s.sweepgen != sweepgen_ - 2) continue;
-        s.sweepgen = sweepgen_ - 1; // Go: tryAcquire
-        s.home = SpanHome::None;
-        sweep(e.span, /*preserve=*/false);
-      }
-    }
-  }
-}
-
-// Go: mgcsweep.go (*sweepLocked).sweep. Returns true if the span went back to the heap.
-bool World::sweep(SpanId sid, bool preserve) {
-  rec_.add(PathStep::Sweep);
-  rec_.spansSwept++;
-  MSpan& s = span(sid);
-  noteOp(OpKind::SweepSpan, s.spanclass);
-  if (s.state != SpanState::InUse || s.sweepgen != sweepgen_ - 1)
-    throw std::logic_error("mspan.sweep: bad span state");
-  const uint32_t nalloc = MSpan::popcount(s.gcmarkBits(), s.words);
-  if (nalloc > s.allocCount) throw std::logic_error("sweep increased allocation count");
-  const uint32_t nfreed = s.allocCount - nalloc;
-  s.allocCount = nalloc;
-  s.freeindex = 0;
-  uint64_t* ab = s.allocBits();
-  uint64_t* mb = s.gcmarkBits();
-  for (uint32_t w = 0; w < s.words; ++w) {
-    ab[w] = mb[w];
-    mb[w] = 0;
-  }
-  s.refillAllocCache(0);
-  s.sweepgen = sweepgen_;
-  const uint32_t sc = spanClassSize(s.spanclass);
-  if (sc != 0) {
-    if (nfreed > 0) {
-      s.needzero = true;
-      stats_.smallFreeCount[sc] += nfreed;
-    }
-    if (preserve) return false;
-    if (nalloc == 0) {
-      freeSpan(sid);
-      rec_.spansFreed++;
-      return true;
-    }
-    pushSwept(sid, /*full=*/nalloc == s.nelems);
-    return false;
-  }
-  if (preserve) return false;
-  if (nfreed != 0) {
-    stats_.largeFreeCount++;
-    stats_.largeFree += s.elemsize;
-    freeSpan(sid);
-    rec_.spansFreed++;
-    return true;
-  }
-  pushSwept(sid, /*full=*/true);
-  return false;
 }
 
 } // namespace sim

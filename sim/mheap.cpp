@@ -82,6 +82,14 @@ void World::mheapGrow(uint64_t npages) {
 // Go: mheap.go (*mheap).alloc -> allocSpan, for heap spans. p is the allocating P (its page cache
 // serves spans under 16 pages without the heap lock).
 SpanId World::mheapAlloc(P* p, uint32_t npages, SpanClass spc) {
+  // Go: allocLarge pays sweep debt (its pages count as credit); mheap.alloc reclaims first.
+  if (spanClassSize(spc) == 0) deductSweepCredit(uint64_t{npages} * kPageSize, npages);
+  if (sweeper_.unswept > 0) reclaim(npages);
+  return allocSpan(p, npages, spc, /*manual=*/false);
+}
+
+// Go: mheap.go (*mheap).allocSpan, for heap spans and (manual) for stack spans (allocManual).
+SpanId World::allocSpan(P* p, uint32_t npages, SpanClass spc, bool manual) {
   rec_.add(PathStep::AllocSpan);
   uint64_t base = kNoPage;
   uint32_t scavPages = 0;
@@ -145,12 +153,20 @@ SpanId World::mheapAlloc(P* p, uint32_t npages, SpanClass spc) {
   s.initSlots(cfg_.table, spc, npages, isTinySpanClass(spc));
   s.sweepgen = sweepgen_;
   s.state = SpanState::InUse;
+  if (manual) { // Go: nelems 0, a manualFreeList (sim/stack.cpp keeps it), state mSpanManual
+    s.nelems = s.words = 0;
+    s.bits.clear();
+    s.limit = s.startAddr + uint64_t{npages} * kPageSize;
+    s.state = SpanState::Manual;
+  }
   s.homeSeq++;
 
   const uint64_t nbytes = uint64_t{npages} * kPageSize, scav = uint64_t{scavPages} * kPageSize;
+  scavengeAssist(scav, rec_.heapGrowBytes - grownBefore); // Go: before sysUsed, after the pages are taken
+  if (scav) rec_.add(PathStep::SysUsed);
   heapReleased_ -= scav; // Go: sysUsed on the scavenged part
   heapFree_ -= nbytes - scav;
-  heapInUse_ += nbytes;
+  (manual ? stacks_.inUse : heapInUse_) += nbytes; // Go: stack spans count in StackInuse, not HeapInuse
   for (uint64_t pg = base; pg < base + npages; ++pg) spanOf_[pg] = sid;
   rec_.newSpanBase = s.startAddr;
   rec_.newSpanPages = npages;

@@ -1,6 +1,7 @@
 // The page allocator. Design essay: sim/malloc.h. Go: mpagealloc.go, mpallocbits.go, mpagecache.go.
 #include "sim/mpagealloc.h"
 
+#include <algorithm>
 #include <bit>
 
 namespace sim {
@@ -147,8 +148,60 @@ PageCache PageAlloc::allocToCache() {
 // Go: mpagealloc.go (*pageAlloc).free (scavenged = false: the pages are committed memory now).
 void PageAlloc::free(uint64_t page, uint64_t npages) {
   if (page < searchPage_) searchPage_ = page;
+  const auto lastChunk = static_cast<uint32_t>((page + npages - 1) / kPallocChunkPages);
+  if (lastChunk > scavChunkHint_) scavChunkHint_ = lastChunk; // Go: scav.index.mark
   for (uint64_t p = page; p < page + npages; ++p) chunkFree_[p / kPallocChunkPages]++;
   setRange(inUse_, page, npages, false);
+}
+
+// Go: mgcscavenge.go scavengeIndex.find + scavengeOne + (*pallocData).findScavengeCandidate,
+// with min = 1 (so fillAligned is the identity) and searchIdx = the chunk's last page.
+uint64_t PageAlloc::scavengeOne(uint64_t maxPages) {
+  constexpr uint32_t kWords = kPallocChunkPages / 64;
+  if (maxPages == 0 || chunks() == 0) return 0;
+  for (int64_t ci = std::min<int64_t>(scavChunkHint_, chunks() - 1); ci >= 0; --ci) {
+    scavChunkHint_ = static_cast<uint32_t>(ci);
+    if (chunkFree_[ci] == 0) continue;
+    const uint64_t w0 = static_cast<uint64_t>(ci) * kWords;
+    auto notCand = [&](int64_t i) { return scav_[w0 + i] | inUse_[w0 + i]; }; // 1 = not a candidate
+    int64_t i = kWords - 1;
+    while (i >= 0 && notCand(i) == ~uint64_t{0}) --i;
+    if (i < 0) continue; // Go: scav.index.clear(ci), then the next chunk down
+    const uint64_t x = notCand(i);
+    const auto z1 = static_cast<uint64_t>(std::countl_zero(~x));
+    const uint64_t end = static_cast<uint64_t>(i) * 64 + (64 - z1); // one past the highest candidate
+    uint64_t run = 0;
+    if ((x << z1) != 0) {
+      run = static_cast<uint64_t>(std::countl_zero(x << z1));
+    } else {
+      run = 64 - z1;
+      for (int64_t j = i - 1; j >= 0; --j) {
+        const uint64_t y = notCand(j);
+        run += static_cast<uint64_t>(std::countl_zero(y));
+        if (y != 0) break;
+      }
+    }
+    uint64_t size = std::min(run, maxPages);
+    uint64_t start = end - size;
+    // Go: do not break up a huge page the run fully covers below `start`.
+    const uint64_t hugeAbove = (start + kPagesPerHugePage - 1) / kPagesPerHugePage * kPagesPerHugePage;
+    if (hugeAbove <= end) {
+      const uint64_t hugeBelow = start / kPagesPerHugePage * kPagesPerHugePage;
+      if (hugeBelow >= end - run) {
+        size += start - hugeBelow;
+        start = hugeBelow;
+      }
+    }
+    setRange(scav_, static_cast<uint64_t>(ci) * kPallocChunkPages + start, size, true);
+    return size;
+  }
+  return 0;
+}
+
+uint64_t PageAlloc::freeUnscavengedPages() const {
+  uint64_t n = 0;
+  for (size_t w = 0; w < inUse_.size(); ++w) n += static_cast<uint64_t>(std::popcount(~(inUse_[w] | scav_[w])));
+  return n;
 }
 
 uint64_t PageAlloc::freePages() const {

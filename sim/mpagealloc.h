@@ -17,6 +17,8 @@ namespace sim {
 
 inline constexpr uint32_t kPallocChunkPages = 512; // Go: pallocChunkPages
 inline constexpr uint32_t kPageCachePages = 64;    // Go: pageCachePages
+// Go: physHugePageSize / pageSize with Linux's transparent huge pages (2 MiB, hpage_pmd_size).
+inline constexpr uint32_t kPagesPerHugePage = 256;
 inline constexpr uint64_t kNoPage = ~uint64_t{0};
 
 // Go: mpagecache.go pageCache. base is a page index (64-aligned); bit i = page base+i.
@@ -32,6 +34,28 @@ struct PageCache {
   };
   // Go: (*pageCache).alloc / allocN: lowest run of npages set bits inside the 64-bit word.
   Result alloc(uint32_t npages);
+};
+
+// Returning free pages to the OS (sim/mgcscavenge.cpp; Go: mgcscavenge.go).
+struct ScavengerConfig {
+  bool enabled = true;        // background and heap-growth scavenging (FreeOSMemory always works)
+  uint64_t memoryLimit = 0;   // GOMEMLIMIT in bytes; 0 = none (Go's default, math.MaxInt64)
+  // Go 1.19 computes the background goal for the memory limit as limit * 95 instead of
+  // limit * 95 / 100, so its background scavenger never works for the limit (only the
+  // allocation-time assist does, down to the limit itself). false = the intended 95%.
+  bool memoryLimitGoalBug = true;
+  uint64_t nsPerEvent = 100;  // simulated time of an event without a trace time (pacing only)
+};
+
+// The scavenger's goals and pacing (Go: the scavenge globals, scavengerState).
+struct ScavengerState {
+  uint64_t gcPercentGoal = ~uint64_t{0};   // retain at most this much heap (~0: no work)
+  uint64_t memoryLimitGoal = ~uint64_t{0}; // keep mappedReady at most this (~0: no work)
+  uint64_t heapGoal = 0;                   // the pacer's goal when last paced (Go: lastHeapGoal source)
+  uint64_t lastHeapGoal = 0, lastHeapInUse = 0;
+  uint64_t creditNs = 0;                   // simulated time owed to the background scavenger
+  uint64_t lastTime = ~uint64_t{0};        // the last trace time seen (~0: none yet)
+  uint64_t releasedBackground = 0, releasedAssist = 0, releasedForced = 0; // bytes, cumulative
 };
 
 class PageAlloc {
@@ -50,8 +74,16 @@ class PageAlloc {
   Result alloc(uint64_t npages);
   // Go: (*pageAlloc).allocToCache: the 64-page block holding the first free page goes to a P.
   PageCache allocToCache();
-  // Go: (*pageAlloc).free(base, npages, scavenged=false).
+  // Go: (*pageAlloc).free(base, npages, scavenged=false); also raises the scavenger's hint.
   void free(uint64_t page, uint64_t npages);
+
+  // Go: mgcscavenge.go (*pageAlloc).scavengeOne on the highest chunk that has free, unscavenged
+  // pages (Go's scavengeIndex.find): its highest such run, at most maxPages long (Go's
+  // findScavengeCandidate with minPages = 1, as physPageSize 4 KiB < pageSize), widened down to
+  // a huge-page boundary when the run covers it. Sets the run's scavenged bits and returns its
+  // length (0: nothing left to scavenge anywhere).
+  uint64_t scavengeOne(uint64_t maxPages);
+  uint64_t freeUnscavengedPages() const; // free pages outside page caches, not scavenged
 
   bool inUse(uint64_t page) const { return (inUse_[page >> 6] >> (page & 63)) & 1; }
   bool scavenged(uint64_t page) const { return (scav_[page >> 6] >> (page & 63)) & 1; }
@@ -73,6 +105,8 @@ class PageAlloc {
   std::vector<uint64_t> scav_;      // 1 = released to the OS (only while free)
   std::vector<uint32_t> chunkFree_; // free pages per chunk, to skip full chunks
   uint64_t searchPage_ = 0;         // every page below it is in use (Go: searchAddr)
+  // No chunk above it has free, unscavenged pages (Go: scavengeIndex.searchAddr, as a chunk).
+  uint32_t scavChunkHint_ = 0;
 };
 
 } // namespace sim

@@ -46,10 +46,22 @@ MemStats World::memStats() const {
   const uint64_t nP = ps_.size();
   m.MCacheInuse = kMCacheStructBytes * nP;
   m.MCacheSys = kMCacheChunkBytes * ((nP + 12) / 13);
-  m.Sys = m.HeapSys + m.MSpanSys + m.MCacheSys; // stacks, GC metadata and other off-heap memory are not modelled
+  m.StackInuse = stacks_.inUse;
+  m.StackSys = m.StackInuse; // Go adds memstats.stacks_sys: OS-allocated thread stacks, not modelled
+  m.Sys = m.HeapSys + m.StackSys + m.MSpanSys + m.MCacheSys; // GC metadata and other off-heap memory are not modelled
   m.NextGC = cfg_.gogc < 0 ? static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) : pacer_.goal;
   m.NumGC = numGC_;
   m.NumForcedGC = numForcedGC_;
+  m.GCTrigger = cfg_.gogc < 0 ? static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) : pacer_.trigger;
+  m.LastGCEvent = sweeper_.lastGCEvent;
+  m.LastGC = sweeper_.lastGCTime;
+  m.UnsweptSpans = sweeper_.unswept;
+  if (timing_) { // the GC worker's busy time over the time every P had (Go: GCCPUFraction)
+    const TimingFigures f = timing_->figures();
+    for (const ProcFigures& e : f.executors)
+      if (e.who == kGCWorker && f.makespan > 0)
+        m.GCCPUFraction = static_cast<double>(e.busy) / (static_cast<double>(f.makespan) * f.procs);
+  }
   return m;
 }
 

@@ -21,9 +21,18 @@ struct HeapStats {
 struct MemStats {
   uint64_t Alloc = 0, TotalAlloc = 0, Sys = 0, Mallocs = 0, Frees = 0;
   uint64_t HeapAlloc = 0, HeapSys = 0, HeapIdle = 0, HeapInuse = 0, HeapReleased = 0, HeapObjects = 0;
+  uint64_t StackInuse = 0, StackSys = 0; // stack spans (not in HeapSys); OS thread stacks not modelled
   uint64_t MSpanInuse = 0, MSpanSys = 0, MCacheInuse = 0, MCacheSys = 0;
   uint64_t NextGC = 0;
   uint32_t NumGC = 0, NumForcedGC = 0;
+  // Not MemStats fields, or not in Go's units: the pacer's trigger (Go: gcController.trigger()),
+  // the last GC as an event index (~0: none yet) and as the simulated ns at which that event ended
+  // on its P (timing model on; Go's LastGC is wall-clock ns), the share of the Ps' simulated time the GC worker was busy (timing model
+  // on; Go: GCCPUFraction), and the sweep's progress (unswept spans left; 0 = sweep done).
+  uint64_t GCTrigger = 0;
+  uint64_t LastGCEvent = ~uint64_t{0}, LastGC = 0;
+  double GCCPUFraction = 0;
+  uint64_t UnsweptSpans = 0;
   struct BySizeEntry {
     uint32_t Size = 0;
     uint64_t Mallocs = 0, Frees = 0;

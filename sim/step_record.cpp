@@ -16,6 +16,7 @@ struct StepInfo {
 };
 
 constexpr StepInfo kSteps[] = {
+    {"background_sweep", {"runtime.bgsweep", "runtime.sweepone"}, "background sweeper swept spans"},
     {"zero_size", {"runtime.mallocgc"}, "size 0 → &zerobase, nothing allocated"},
     {"tiny_hit", {"runtime.mallocgc"}, "packed into the current tiny block"},
     {"tiny_new_block", {"runtime.mallocgc"}, "new 16 B tiny block"},
@@ -23,11 +24,13 @@ constexpr StepInfo kSteps[] = {
     {"next_free", {"runtime.(*mcache).nextFree", "runtime.(*mspan).nextFreeIndex"}, "mcache slow path (nextFreeIndex)"},
     {"refill", {"runtime.(*mcache).refill"}, ""},
     {"uncache_span", {"runtime.(*mcentral).uncacheSpan"}, "full span back to mcentral"},
+    {"proportional_sweep", {"runtime.deductSweepCredit", "runtime.sweepone"}, "sweep debt paid (proportional sweep)"},
     {"cache_span_partial_swept", {"runtime.(*mcentral).cacheSpan", "runtime.(*spanSet).pop"}, "mcentral.cacheSpan: partial swept span"},
     {"cache_span_partial_unswept", {"runtime.(*mcentral).cacheSpan", "runtime.(*sweepLocked).sweep"}, "mcentral.cacheSpan: swept a partial unswept span"},
     {"cache_span_full_unswept", {"runtime.(*mcentral).cacheSpan", "runtime.(*sweepLocked).sweep"}, "mcentral.cacheSpan: swept a full unswept span"},
     {"central_grow", {"runtime.(*mcentral).cacheSpan", "runtime.(*mcentral).grow"}, "mcentral empty → mcentral.grow"},
     {"large_alloc", {"runtime.(*mcache).allocLarge"}, "large object → own span"},
+    {"reclaim", {"runtime.(*mheap).reclaim", "runtime.(*mheap).reclaimChunk"}, "page reclaimer swept unmarked spans"},
     {"alloc_span", {"runtime.(*mheap).alloc", "runtime.(*mheap).allocSpan"}, "mheap.allocSpan"},
     {"page_cache_refill", {"runtime.(*pageAlloc).allocToCache"}, "P's page cache refilled (heap lock)"},
     {"page_cache_hit", {"runtime.(*pageCache).alloc"}, "pages from the P's page cache"},
@@ -43,6 +46,12 @@ constexpr StepInfo kSteps[] = {
     {"free_span", {"runtime.(*mheap).freeSpan", "runtime.(*pageAlloc).free"}, ""},
     {"read_mem_stats", {"runtime.ReadMemStats", "runtime.flushallmcaches"}, "ReadMemStats (flushes every mcache)"},
     {"annotate", {}, "annotation"},
+    {"free_os_memory", {"runtime/debug.FreeOSMemory", "runtime.GC", "runtime.(*mheap).scavengeAll"}, ""},
+    {"scavenge", {"runtime.(*pageAlloc).scavenge", "runtime.(*pageAlloc).scavengeOne", "runtime.sysUnused"}, ""},
+    {"sys_used", {"runtime.sysUsed"}, "released pages taken back from the OS (sysUsed)"},
+    {"gfree_reuse", {"runtime.gfget"}, "reused a dead goroutine's 2 KiB stack"},
+    {"stack_alloc", {"runtime.stackalloc"}, ""},
+    {"stack_free", {"runtime.stackfree"}, ""},
 };
 static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == static_cast<size_t>(PathStep::Count));
 
@@ -67,6 +76,9 @@ std::vector<const char*> goFunctions(const StepRecord& r) {
   std::vector<const char*> out;
   if (r.kind == EventKind::Alloc) out.push_back("runtime.mallocgc");
   if (r.kind == EventKind::GC) out.push_back("runtime.GC");
+  if (r.kind == EventKind::GoStart) out.push_back("runtime.newproc");
+  if (r.kind == EventKind::StackGrow) out.push_back("runtime.newstack");
+  if (r.kind == EventKind::GoExit) out.push_back("runtime.goexit0");
   for (size_t i = 0; i < static_cast<size_t>(PathStep::Count); ++i) {
     if (!r.has(static_cast<PathStep>(i))) continue;
     for (const char* f : kSteps[i].goFuncs) {
@@ -100,6 +112,12 @@ std::string describe(const StepRecord& r) {
     case EventKind::GC: s = "runtime.GC()"; break;
     case EventKind::ReadMemStats: s = "runtime.ReadMemStats()"; break;
     case EventKind::Annotate: return "annotation";
+    case EventKind::FreeOSMemory: s = "debug.FreeOSMemory()"; break;
+    case EventKind::GoStart: s = "goroutine " + std::to_string(r.id) + " starts, 2 KiB stack at " + hex(r.addr); break;
+    case EventKind::StackGrow:
+      s = "goroutine " + std::to_string(r.id) + " stack grows to " + bytesText(r.size) + " at " + hex(r.addr) + " (copied)";
+      break;
+    case EventKind::GoExit: s = "goroutine " + std::to_string(r.id) + " exits (" + bytesText(r.size) + " stack)"; break;
   }
   for (size_t i = 0; i < static_cast<size_t>(PathStep::Count); ++i) {
     PathStep st = static_cast<PathStep>(i);
@@ -121,6 +139,7 @@ std::string describe(const StepRecord& r) {
   if (r.newSpanPages && r.kind == EventKind::Alloc && !r.has(PathStep::LargeAlloc))
     s += ", new span at " + hex(r.newSpanBase) + " (" + std::to_string(r.newSpanPages) + (r.newSpanPages == 1 ? " page)" : " pages)");
   if (r.heapGrowBytes) s += ", heap +" + bytesText(r.heapGrowBytes);
+  if (r.scavengedBytes) s += ", " + bytesText(r.scavengedBytes) + " returned to the OS";
   auto count = [](uint32_t n, const char* what) { return std::to_string(n) + (n == 1 ? " span " : " spans ") + what; };
   if (r.spansSwept) s += ", " + count(r.spansSwept, "swept");
   if (r.spansFreed) s += ", " + count(r.spansFreed, "freed to mheap");

@@ -16,6 +16,7 @@ class SizeClassTable;
 
 // Steps in call order along Go's paths; a StepRecord holds a set of them (bit i = step i).
 enum class PathStep : uint8_t {
+  BackgroundSweep,        // before the event: the background sweeper swept its budget (bgsweep)
   ZeroSize,               // mallocgc: size 0 -> &zerobase, nothing allocated
   TinyHit,                // tiny object packed into the current 16 B block
   TinyNewBlock,           // tiny object needed a new 16 B block from span class 5
@@ -23,11 +24,13 @@ enum class PathStep : uint8_t {
   NextFree,               // mcache.nextFree: slow search in the cached span (nextFreeIndex)
   Refill,                 // cached span full (or none): mcache.refill
   UncacheSpan,            // the full span goes back to its mcentral
+  ProportionalSweep,      // sweep debt paid before taking a span (deductSweepCredit -> sweepone)
   CacheSpanPartialSwept,  // cacheSpan took a span from partial swept
   CacheSpanPartialUnswept,// ... from partial unswept, sweeping it first
   CacheSpanFullUnswept,   // ... from full unswept, sweeping it first
   CentralGrow,            // mcentral.grow: a new span from the heap
   LargeAlloc,             // mcache.allocLarge: > MaxSmallSize, own span
+  Reclaim,                // mheap.reclaim: unswept spans with no marked object swept before allocSpan
   AllocSpan,              // mheap.allocSpan
   PageCacheRefill,        // per-P page cache was empty: pageAlloc.allocToCache (heap lock)
   PageCacheHit,           // pages came from the per-P page cache (no heap lock)
@@ -37,12 +40,18 @@ enum class PathStep : uint8_t {
   Free,                   // trace free: object became unreachable
   FreeReclaim,            // immediate mode: its slot is free again now
   GCTrigger,              // heapLive reached the pacer's trigger after a heavy allocation
-  GCCycle,                // a GC cycle ran (mark, sweepgen += 2, sweep everything)
+  GCCycle,                // a GC cycle ran (mark, sweepgen += 2; sweeps everything unless lazy)
   ReleaseAll,             // mcache.releaseAll: every cached span returned, tiny block dropped
   Sweep,                  // spans swept (mgcsweep)
   FreeSpan,               // mheap.freeSpan: pages back to the page allocator
   ReadMemStats,           // runtime.ReadMemStats
   Annotate,               // lesson annotation, no allocator work
+  FreeOSMemory,           // debug.FreeOSMemory: GC, then every free page released (scavengeAll)
+  Scavenge,               // free pages returned to the OS (pageAlloc.scavenge, sysUnused)
+  SysUsed,                // a span took released pages back from the OS (sysUsed)
+  GFreeReuse,             // a new goroutine took a dead G with its 2 KiB stack (gfget)
+  StackAlloc,             // stackalloc: from the P's stack cache, the stack pool or a manual span
+  StackFree,              // stackfree: to the P's stack cache, the pool, or the heap (large)
   Count
 };
 
@@ -67,6 +76,7 @@ struct StepRecord {
   uint32_t spansSwept = 0;
   uint32_t spansFreed = 0;   // spans returned to the heap by this step
   uint64_t heapGrowBytes = 0;
+  uint64_t scavengedBytes = 0; // released to the OS by this step (background, assist or forced)
   // Timing (sim/timing.h; all zero unless Config::timing is on), in simulated ns: when the event
   // asked to run (its trace time or its P's clock, whichever is later) and when it finished on
   // its P; the locks it took in order (the first kMaxLockTakes; a wait for the stopped world

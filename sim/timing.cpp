@@ -225,6 +225,14 @@ void LockModel::waitUntil(Cursor& c, LockId lock, uint64_t until, uint32_t holde
 
 void LockModel::stopWorld(Cursor& c, uint64_t ns) { take(c, kWorldLock, ns); }
 
+// The GC worker takes over background work of this event: it starts when both it and the event
+// are ready, and keeps its place if it already worked for this event.
+void LockModel::startBackground(const Cursor& p, Cursor& bg) {
+  if (!bgActive_) bg.t = bg.begin = std::max(gcWorker_.clock, p.t);
+  else bg.t = std::max(bg.t, p.t);
+  bgActive_ = true;
+}
+
 // One logged operation: which lock it takes (by the mcentral mode) and for how long.
 void LockModel::runOp(Cursor& p, Cursor& bg, Cursor*& cur, const Op& op, bool triggered) {
   const CostModel& c = cfg_.cost;
@@ -268,11 +276,12 @@ void LockModel::runOp(Cursor& p, Cursor& bg, Cursor*& cur, const Op& op, bool tr
     case OpKind::GCStart:
       // A cycle starts only when the previous one is done (Go: gcStart finishes its sweep first,
       // and assists hold allocators back while the GC lags).
-      waitUntil(*cur, kWorldLock, gcWorker_.clock, kGCWorker);
+      waitUntil(*cur, kWorldLock, cycleEnd_, kGCWorker);
       stopWorld(*cur, c.gcSweepTermination);
       if (triggered && cur == &p) { // the rest of the cycle runs in the background
-        bg.t = bg.begin = std::max(gcWorker_.clock, p.t);
+        startBackground(p, bg);
         cur = &bg;
+        cycleOnWorker_ = true;
       }
       break;
     case OpKind::GCMark: work(*cur, c.gcMarkBase + uint64_t{c.gcMarkSpan} * op.count); break;
@@ -308,9 +317,19 @@ void LockModel::observe(const Event& ev, StepRecord& rec, const std::vector<Op>&
 
   Cursor bg{kGCWorker, 0, 0, &gcWorker_, nullptr, rec.index};
   Cursor* cur = &c;
-  const bool triggered = rec.kind != EventKind::GC;
-  for (const Op& op : ops) runOp(c, bg, cur, op, triggered);
-  if (cur == &bg) {
+  const bool triggered = rec.kind != EventKind::GC && rec.kind != EventKind::FreeOSMemory; // both run runtime.GC()
+  bgActive_ = cycleOnWorker_ = false;
+  for (const Op& op : ops) {
+    if (op.flags & kOpBackground) { // the background sweeper's work: on the GC worker
+      startBackground(c, bg);
+      Cursor* worker = &bg;
+      runOp(c, bg, worker, op, triggered);
+    } else {
+      runOp(c, bg, cur, op, triggered);
+    }
+  }
+  if (bgActive_) {
+    if (cycleOnWorker_) cycleEnd_ = bg.t;
     gcWorker_.clock = bg.t;
     gcWorker_.events++;
     lastEnd_ = std::max(lastEnd_, bg.t);

@@ -12,7 +12,8 @@
 // Differences from Go, briefly: costs are constants per operation (no caches, no NUMA, no
 // zeroing of reused memory); locks are granted first-fit in trace order (locks.h); a GC that the
 // pacer triggers stops the world once on the allocating P, and its mark and sweep run on one
-// background "GC worker" (Go spreads them over dedicated workers and allocating goroutines).
+// background "GC worker" (Go spreads them over dedicated workers and allocating goroutines), as
+// does the background sweeper's work in lazy mode (ops flagged kOpBackground).
 #pragma once
 
 #include "sim/event.h"
@@ -109,6 +110,7 @@ enum class OpKind : uint8_t {
 inline constexpr uint8_t kOpFull = 1, kOpNewBlock = 2;                        // CentralReturn
 inline constexpr uint8_t kOpFind = 1, kOpGrow = 2, kOpArena = 4, kOpMSpanRefill = 8; // HeapAlloc
 inline constexpr uint8_t kOpCacheHit = 1;                                          // SpanInit
+inline constexpr uint8_t kOpBackground = 0x80; // any op: done by the background sweeper (GC worker)
 
 struct Op {
   OpKind kind;
@@ -217,6 +219,7 @@ class LockModel {
   void take(Cursor& c, LockId lock, uint64_t hold);
   void waitUntil(Cursor& c, LockId lock, uint64_t until, uint32_t holder); // a wait without a hold
   void stopWorld(Cursor& c, uint64_t ns);
+  void startBackground(const Cursor& p, Cursor& bg);
   void runOp(Cursor& c, Cursor& bg, Cursor*& cur, const Op& op, bool triggered);
   uint64_t pathCost(const StepRecord& rec) const;
   void pushSegment(const TimeSegment& s);
@@ -225,6 +228,12 @@ class LockModel {
   uint32_t nspc_;
   std::vector<Exec> procs_;
   Exec gcWorker_;
+  bool bgActive_ = false;      // the GC worker has work in the event being observed
+  bool cycleOnWorker_ = false; // ... and that work is a triggered GC cycle
+  // When the GC worker finishes the last triggered cycle (mark, and the sweep in eager mode): a
+  // new cycle waits for it. Background sweeping (lazy mode) does not hold the next cycle back —
+  // in Go the triggering goroutine finishes that sweep itself (finishsweep_m).
+  uint64_t cycleEnd_ = 0;
   std::vector<LockTimeline> timelines_; // by lockIndex
   std::vector<LockStats> stats_;
   WaitHeatMap heat_;

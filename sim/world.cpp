@@ -9,6 +9,7 @@
 namespace sim {
 
 const char* livenessName(Liveness l) { return l == Liveness::GC ? "gc" : "immediate"; }
+const char* sweepModeName(SweepMode m) { return m == SweepMode::Eager ? "eager" : "lazy"; }
 
 const char* eventKindName(EventKind k) {
   switch (k) {
@@ -17,6 +18,10 @@ const char* eventKindName(EventKind k) {
     case EventKind::GC: return "gc";
     case EventKind::ReadMemStats: return "readmemstats";
     case EventKind::Annotate: return "annotate";
+    case EventKind::FreeOSMemory: return "free_os_memory";
+    case EventKind::GoStart: return "go_start";
+    case EventKind::StackGrow: return "stack_grow";
+    case EventKind::GoExit: return "go_exit";
   }
   return "?";
 }
@@ -34,6 +39,9 @@ World::World(Config cfg) : cfg_(std::move(cfg)) {
   curArenaBase_ = curArenaEnd_ = cfg_.arenaBase;
   if (cfg_.timing.enabled) timing_.emplace(cfg_.timing, cfg_.gomaxprocs, nspc);
   pacerCommit();
+  scav_.heapGoal = pacer_.goal;
+  stacks_.cache.resize(ps_.size());
+  stacks_.gFree.resize(ps_.size());
 }
 
 HeapView World::view() const { return HeapView(*this); }
@@ -73,6 +81,8 @@ bool World::step(const Event& ev, std::string* error) {
   } else if (ev.kind == EventKind::Free) {
     if (ev.id >= objAddr_.size() || objAddr_[ev.id] == 0)
       return fail("free of an object that is not live (never allocated or already freed)");
+  } else if (std::string why = checkStackEvent(ev); !why.empty()) {
+    return fail(why);
   }
 
   rec_ = StepRecord{};
@@ -81,6 +91,7 @@ bool World::step(const Event& ev, std::string* error) {
   rec_.kind = ev.kind;
   rec_.id = ev.id;
   try {
+    if (sweeper_.unswept > 0 && ev.kind != EventKind::Annotate) bgSweep(); // Go: bgsweep between events
     switch (ev.kind) {
       case EventKind::Alloc: {
         P& p = procFor(ev.thread);
@@ -98,18 +109,37 @@ bool World::step(const Event& ev, std::string* error) {
         break;
       case EventKind::ReadMemStats:
         rec_.add(PathStep::ReadMemStats);
-        for (P& p : ps_) releaseAll(p); // Go: flushallmcaches, with the world stopped
+        for (P& p : ps_) { // Go: flushallmcaches, with the world stopped
+          releaseAll(p);
+          stackcacheClear(p);
+        }
         break;
       case EventKind::Annotate:
         rec_.add(PathStep::Annotate);
         break;
+      case EventKind::FreeOSMemory:
+        curP_ = 0;
+        freeOSMemory();
+        break;
+      case EventKind::GoStart:
+      case EventKind::StackGrow:
+      case EventKind::GoExit: {
+        P& p = procFor(ev.thread);
+        rec_.p = curP_ = static_cast<uint32_t>(&p - ps_.data());
+        if (ev.kind == EventKind::GoStart) goStart(p, ev.id);
+        else if (ev.kind == EventKind::StackGrow) stackGrow(p, ev.id, ev.size);
+        else goExit(p, ev.id);
+        break;
+      }
     }
+    bgScavenge(ev); // Go: bgscavenge, paced by simulated time (sim/mgcscavenge.cpp)
   } catch (const std::runtime_error& e) {
     failed_ = true;
     return fail(e.what());
   }
   events_++;
   if (timing_) timing_->observe(ev, rec_, ops_);
+  if (timing_ && rec_.has(PathStep::GCCycle)) sweeper_.lastGCTime = rec_.end;
   return true;
 }
 
@@ -125,6 +155,7 @@ size_t World::footprintBytes() const {
   for (const P& p : ps_) b += sizeof(P) + p.mcache.alloc.capacity() * sizeof(SpanId);
   b += objAddr_.capacity() * sizeof(uint64_t) + objSize_.capacity() * sizeof(uint32_t);
   b += hugeSizes_.size() * 32 + threadToP_.size() * 32;
+  b += stacks_.live.size() * 48 + stacks_.manualFree.capacity() * sizeof(std::vector<uint64_t>);
   if (timing_) b += timing_->footprintBytes() + ops_.capacity() * sizeof(Op);
   return b;
 }

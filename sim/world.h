@@ -12,6 +12,7 @@
 #include "sim/mspan.h"
 #include "sim/mstats.h"
 #include "sim/sizeclasses.h"
+#include "sim/stack.h"
 #include "sim/step_record.h"
 #include "sim/timing.h"
 
@@ -30,15 +31,31 @@ enum class Liveness : uint8_t {
 };
 const char* livenessName(Liveness l);
 
+// How a GC cycle that the GOGC pacer triggers sweeps (a `gc` event, runtime.GC(), always sweeps
+// everything before it returns, as Go's does).
+enum class SweepMode : uint8_t {
+  Eager, // the cycle sweeps every span before the triggering event ends
+  Lazy,  // Go's concurrent sweep: spans stay unswept until an allocation, the page reclaimer,
+         // proportional sweep credit or the background sweeper gets to them (sim/mgcsweep.cpp)
+};
+const char* sweepModeName(SweepMode m);
+
 struct Config {
   uint32_t gomaxprocs = 1;
   Liveness liveness = Liveness::GC;
   int32_t gogc = 100;          // GOGC; negative = off. The pacer runs only in GC liveness mode.
+  // Eager by default: the timing model charges whatever an event does to its P, so in Lazy mode
+  // the background sweeper's work (Go: its own goroutine) would land on the next event's P.
+  SweepMode sweep = SweepMode::Lazy;
+  uint32_t bgSweepSpans = 1;   // Lazy: spans the background sweeper sweeps before each event
+  uint64_t rootScanBytes = 0;  // stack + globals scan work in the heap goal (Go: lastStackScan +
+                               // globalsScan); stacks and globals are not modelled, so a constant
   bool tinyAlloc = true;       // the tiny allocator (needs a 16-byte class in the table)
   uint64_t arenaBase = 0x00c000000000; // first arena hint on linux/amd64
   uint64_t maxHeapBytes = uint64_t{64} << 30; // simulated out-of-memory limit
   SizeClassTable table = SizeClassTable::go119();
   TimingConfig timing; // the timing and lock model (off by default; sim/timing.h)
+  ScavengerConfig scavenger; // returning free pages to the OS, GOMEMLIMIT (sim/mgcscavenge.cpp)
 };
 
 inline constexpr uint64_t kHeapArenaBytes = uint64_t{64} << 20; // Go: heapArenaBytes (linux/amd64)
@@ -53,6 +70,22 @@ struct Pacer {
   uint64_t goal = 0;        // next heap goal (NextGC)
   uint64_t trigger = 0;
   uint64_t sweepDistMinTrigger = 0;
+};
+
+// The sweeper's state between mark terminations (Go: mheap_.sweepgen's companions in mheap and
+// mgcsweep.go's sweep: pagesSwept, sweepPagesPerByte, reclaimIndex, reclaimCredit, centralIndex).
+struct Sweeper {
+  uint64_t unswept = 0;            // in-use spans with sweepgen == sg-2 (0: the sweep is done)
+  uint32_t cursor = 0;             // sweepone's next sweep class (span class * 2 + {0 full, 1 partial})
+  uint64_t pagesSwept = 0;         // pages swept this cycle
+  uint64_t pagesSweptBasis = 0;
+  uint64_t heapLiveBasis = 0;
+  double pagesPerByte = 0;         // proportional sweep ratio (0: no debt)
+  uint64_t reclaimIndex = 0;       // next page the reclaimer scans (~0: done)
+  uint64_t reclaimCredit = 0;      // pages freed beyond what a reclaim asked for
+  uint64_t arenaPages = 0;         // pages of the arenas that existed at mark termination
+  uint64_t lastGCEvent = ~uint64_t{0}; // event index of the last GC's mark termination
+  uint64_t lastGCTime = 0;         // when that event ended on its P (timing model on), ns
 };
 
 class HeapView;
@@ -80,9 +113,12 @@ class World {
   // Every heap byte in one category; total() == HeapSys. Walks the spans.
   WasteLedger ledger() const;
   const Pacer& pacer() const { return pacer_; }
+  const Sweeper& sweeper() const { return sweeper_; }
   // MemStats.HeapInuse and HeapSys without building a MemStats (cheap enough for every event).
   uint64_t heapInuseBytes() const { return heapInUse_; }
   uint64_t heapSysBytes() const { return heapInUse_ + heapFree_ + heapReleased_; }
+  const ScavengerState& scavenger() const { return scav_; }
+  uint64_t liveGoroutines() const { return stacks_.live.size(); }
   // Heap memory this World object holds (for checkpoint budgets); an estimate within a few %.
   size_t footprintBytes() const;
   // The timing and lock model's schedule and figures; nullptr unless Config::timing.enabled.
@@ -110,6 +146,9 @@ class World {
   void pushSwept(SpanId s, bool full);
   // mheap.go
   SpanId mheapAlloc(P* p, uint32_t npages, SpanClass spc);
+  SpanId allocSpan(P* p, uint32_t npages, SpanClass spc, bool manual); // manual: a stack span
+  SpanId allocManual(uint32_t npages);  // Go: (*mheap).allocManual(npages, spanAllocStack)
+  void freeManual(SpanId s);            // Go: (*mheap).freeManual
   void freeSpan(SpanId s);
   void mheapGrow(uint64_t npages);
   SpanId allocMSpanStruct(P* p, bool haveLock);
@@ -119,6 +158,33 @@ class World {
   void gcMark();
   bool sweep(SpanId s, bool preserve); // true if the span was freed to the heap
   void sweepAll();
+  void startSweepPhase();
+  bool acquireUnswept(SpanId s); // sg-2 -> sg-1 (Go: sweepLocker.tryAcquire)
+  uint64_t sweepone();           // pages swept, 0 if none was left (Go returns ^0 then)
+  void paceSweeper();            // Go: gcPaceSweeper
+  void deductSweepCredit(uint64_t spanBytes, uint64_t callerSweepPages);
+  void reclaim(uint64_t npages); // Go: (*mheap).reclaim
+  void bgSweep();                // Go: bgsweep, a fixed budget per event here
+  // mgcscavenge.go (sim/mgcscavenge.cpp)
+  void scavengerPace();                 // Go: gcPaceScavenger, after the pacer's commit
+  void bgScavenge(const Event& ev);     // Go: bgscavenge, paced by simulated time
+  uint64_t scavenge(uint64_t nbytes);   // Go: (*pageAlloc).scavenge; returns bytes released
+  void scavengeAssist(uint64_t scavBytes, uint64_t growth); // allocSpan's limit / growth scavenging
+  void freeOSMemory();                  // Go: runtime/debug.FreeOSMemory
+  uint64_t mappedReady() const;         // Go: gcController.mappedReady (estimated, see the .cpp)
+  // stack.go, proc.go newproc/goexit (sim/stack.cpp)
+  void goStart(P& p, uint64_t g);
+  void stackGrow(P& p, uint64_t g, uint64_t newSize);
+  void goExit(P& p, uint64_t g);
+  uint64_t stackalloc(P* p, uint64_t n);
+  void stackfree(P* p, uint64_t lo, uint64_t n);
+  uint64_t stackpoolalloc(uint32_t order);
+  void stackpoolfree(uint64_t x, uint32_t order);
+  void stackcacherefill(P& p, uint32_t order);
+  void stackcacherelease(P& p, uint32_t order);
+  void stackcacheClear(P& p);           // Go: stackcache_clear (ReadMemStats, prepareForSweep)
+  void gcStacks();                      // Go: markrootFreeGStacks + freeStackSpans + stackcache_clear
+  std::string checkStackEvent(const Event& ev) const; // "" if the event is valid
   // mgcpacer.go
   void pacerCommit();
   void maybeTriggerGC();
@@ -128,7 +194,7 @@ class World {
 
   // Logs an operation for the timing model (a no-op while timing is off).
   void noteOp(OpKind k, SpanClass spc, uint8_t flags = 0, uint32_t count = 0) {
-    if (timing_) ops_.push_back(Op{k, flags, spc, count});
+    if (timing_) ops_.push_back(Op{k, static_cast<uint8_t>(flags | opBackground_), spc, count});
   }
 
   P& procFor(uint32_t thread);
@@ -170,11 +236,15 @@ class World {
 
   HeapStats stats_;
   Pacer pacer_;
+  ScavengerState scav_;
+  Stacks stacks_;
+  Sweeper sweeper_;
   uint32_t numGC_ = 0, numForcedGC_ = 0;
 
   StepRecord rec_;
   std::optional<LockModel> timing_;
   std::vector<Op> ops_; // this event's operations, for timing_
+  uint8_t opBackground_ = 0; // kOpBackground while the background sweeper works
   uint64_t events_ = 0;
   bool failed_ = false;
 };

@@ -47,12 +47,12 @@ inline constexpr uint8_t kThreadSwitch = 0xF0; // LEB128 thread index [, LEB128 
 inline constexpr uint8_t kGeneric = 0xF1;      // flags byte, then LEB128 fields (and annotation text)
 inline constexpr unsigned kMaxCompactWidth = 3;
 // The generic record's flags byte.
-inline constexpr uint8_t kKindMask = 0x07;
+inline constexpr uint8_t kKindMask = 0x07; // kind bits 0-2
+inline constexpr uint8_t kKindHigh = 0x10; // kind bit 3 (kinds 8..15; was reserved, 0 in older files)
 inline constexpr uint8_t kNoscan = 0x08;
 inline constexpr uint8_t kHasTime = 0x20;
 inline constexpr uint8_t kHasId = 0x40;
 inline constexpr uint8_t kHasSize = 0x80;
-inline constexpr uint8_t kGenericReserved = 0x10;
 // The longest event without annotation text, with the thread switch before it: switch (tag + two
 // 10-byte varints) + generic record (tag + flags + four 10-byte varints).
 inline constexpr size_t kMaxEventBytes = 21 + 2 + 4 * 10;

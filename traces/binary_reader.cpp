@@ -267,7 +267,7 @@ class BinaryStream final : public EventStream {
     const unsigned char* p = p_;
     uint64_t prevId = prevId_, prevTime = prevTime_;
     uint32_t thread = thread_;
-    uint64_t nKind[8] = {};
+    uint64_t nKind[16] = {};
     uint64_t idBound = seen_.idBound, minTime = seen_.minTime, maxTime = seen_.maxTime;
     for (size_t i = 0; i < k;) {
       const uint8_t tag = *p;
@@ -322,9 +322,8 @@ class BinaryStream final : public EventStream {
   // A generic record after its tag: flags byte, then LEB128 fields.
   sim::Event generic(const unsigned char*& p, uint64_t& prevId, uint64_t& prevTime, bool& bad, size_t i) {
     const uint8_t flags = *p++;
-    const uint8_t kind = flags & kKindMask;
-    if (kind > static_cast<uint8_t>(sim::EventKind::Annotate)) eventFail(i, "unknown event kind " + std::to_string(kind));
-    if (flags & kGenericReserved) eventFail(i, "reserved flag bit set in a generic record");
+    const uint8_t kind = static_cast<uint8_t>((flags & kKindMask) | ((flags & kKindHigh) ? 8 : 0));
+    if (kind >= sim::kEventKindCount) eventFail(i, "unknown event kind " + std::to_string(kind));
     sim::Event ev{static_cast<sim::EventKind>(kind), (flags & kNoscan) != 0, 0, 0, 0, sim::kNoTime};
     if (flags & kHasTime) ev.time = prevTime += unzigzag(getVarint(p, bad));
     if (flags & kHasId) {

@@ -82,7 +82,11 @@ struct BinaryTraceWriter::Impl {
         case sim::EventKind::ReadMemStats:
           if (ev.noscan && ev.size == 0 && ev.id == 0) tag = (ev.kind == sim::EventKind::GC ? kGcBase : kReadMemStatsBase) | tw;
           break;
-        case sim::EventKind::Annotate: break;
+        case sim::EventKind::Annotate:
+        case sim::EventKind::FreeOSMemory:
+        case sim::EventKind::GoStart:
+        case sim::EventKind::StackGrow:
+        case sim::EventKind::GoExit: break; // generic records
       }
     }
     if (tag >= 0) {
@@ -129,7 +133,8 @@ struct BinaryTraceWriter::Impl {
   unsigned char* generic(unsigned char* p, const sim::Event& ev, const std::string* text, uint64_t dt, uint64_t di) {
     *p++ = kGeneric;
     unsigned char* const flagsAt = p++;
-    uint8_t flags = static_cast<uint8_t>(static_cast<uint8_t>(ev.kind) | (ev.noscan ? kNoscan : 0));
+    const auto kind = static_cast<uint8_t>(ev.kind);
+    uint8_t flags = static_cast<uint8_t>((kind & kKindMask) | (kind & 8 ? kKindHigh : 0) | (ev.noscan ? kNoscan : 0));
     if (ev.time != sim::kNoTime) {
       flags |= kHasTime;
       p = putVarint(p, dt);
@@ -160,6 +165,10 @@ struct BinaryTraceWriter::Impl {
       case sim::EventKind::GC: ++counts.gcs; break;
       case sim::EventKind::ReadMemStats: ++counts.readMemStats; break;
       case sim::EventKind::Annotate: ++counts.annotations; break;
+      case sim::EventKind::FreeOSMemory:
+      case sim::EventKind::GoStart:
+      case sim::EventKind::StackGrow:
+      case sim::EventKind::GoExit: break; // counted in events only (the footer has no field for them)
     }
     if (ev.kind == sim::EventKind::Alloc || ev.kind == sim::EventKind::Free)
       counts.idBound = std::max(counts.idBound, ev.id + 1);
@@ -256,7 +265,7 @@ BinaryTraceWriter::~BinaryTraceWriter() = default;
 void BinaryTraceWriter::write(const sim::Event& ev) {
   if (ev.kind == sim::EventKind::Annotate)
     throw std::invalid_argument("BinaryTraceWriter::write: Annotate events go through annotate()");
-  if (static_cast<uint8_t>(ev.kind) > static_cast<uint8_t>(sim::EventKind::Annotate))
+  if (static_cast<uint8_t>(ev.kind) >= sim::kEventKindCount)
     throw std::invalid_argument("BinaryTraceWriter::write: unknown event kind");
   if (impl_->finished) throw std::logic_error("BinaryTraceWriter::write after finish()");
   impl_->encode(ev, nullptr);

@@ -88,6 +88,10 @@ bool applyConfigJson(const std::string& text, const std::string& name, const std
       } else {
         return fail(at + "must be an integer (0..1000000, negative = off) or \"off\", got " + shown(v));
       }
+    } else if (key == "sweep") {
+      if (v == "lazy") out.sweep = sim::SweepMode::Lazy;
+      else if (v == "eager") out.sweep = sim::SweepMode::Eager;
+      else return fail(at + "must be \"lazy\" or \"eager\", got " + shown(v));
     } else if (key == "tiny") {
       if (!v.is_boolean()) return fail(at + "must be true or false, got " + shown(v));
       out.tinyAlloc = v.get<bool>();
@@ -102,7 +106,7 @@ bool applyConfigJson(const std::string& text, const std::string& name, const std
       if (!table) return fail(at + why);
       out.table = std::move(*table);
     } else {
-      return fail("unknown key \"" + key + "\" (allowed: gomaxprocs, liveness, gogc, tiny, max_heap_bytes, size_classes)");
+      return fail("unknown key \"" + key + "\" (allowed: gomaxprocs, liveness, gogc, sweep, tiny, max_heap_bytes, size_classes)");
     }
   }
   *cfg = std::move(out);

@@ -76,7 +76,7 @@ void onlyKeys(const json& obj, const std::string& where, std::initializer_list<c
 TraceConfig parseTraceConfig(const json& c) {
   const std::string where = "meta.config";
   if (!c.is_object()) throw SchemaError{where, std::string("must be an object, got ") + typeWord(c)};
-  onlyKeys(c, where, {"gomaxprocs", "liveness", "gogc", "tiny"}, "meta.config");
+  onlyKeys(c, where, {"gomaxprocs", "liveness", "gogc", "tiny", "memory_limit", "scavenger", "sweep"}, "meta.config");
   TraceConfig out;
   if (auto it = c.find("gomaxprocs"); it != c.end()) {
     uint64_t n = asUnsigned(*it, where, "gomaxprocs", 1024);
@@ -101,6 +101,15 @@ TraceConfig parseTraceConfig(const json& c) {
     }
   }
   if (auto it = c.find("tiny"); it != c.end()) out.tiny = asBool(*it, where, "tiny");
+  if (auto it = c.find("memory_limit"); it != c.end())
+    out.memoryLimit = asUnsigned(*it, where, "memory_limit", uint64_t{1} << 62);
+  if (auto it = c.find("scavenger"); it != c.end()) out.scavenger = asBool(*it, where, "scavenger");
+  if (auto it = c.find("sweep"); it != c.end()) {
+    std::string s = asString(*it, where, "sweep");
+    if (s == "lazy") out.sweep = sim::SweepMode::Lazy;
+    else if (s == "eager") out.sweep = sim::SweepMode::Eager;
+    else throw SchemaError{where, "\"sweep\" must be \"lazy\" or \"eager\", got " + shown(*it)};
+  }
   return out;
 }
 
@@ -193,13 +202,31 @@ std::optional<Trace> parseJsonTrace(const std::string& text, const std::string& 
         onlyKeys(e, where, {"op", "time"}, o == "gc" ? "gc" : "readmemstats");
         ev.kind = o == "gc" ? sim::EventKind::GC : sim::EventKind::ReadMemStats;
         readTime();
+      } else if (o == "free_os_memory") {
+        onlyKeys(e, where, {"op", "time"}, "free_os_memory");
+        ev.kind = sim::EventKind::FreeOSMemory;
+        readTime();
+      } else if (o == "go_start" || o == "go_exit") {
+        onlyKeys(e, where, {"op", "id", "thread", "time"}, o == "go_start" ? "go_start" : "go_exit");
+        ev.kind = o == "go_start" ? sim::EventKind::GoStart : sim::EventKind::GoExit;
+        ev.id = asUnsigned(need("id"), where, "id", ~uint64_t{0}); // goroutine ids are kept as they are
+        readThread();
+        readTime();
+      } else if (o == "stack_grow") {
+        onlyKeys(e, where, {"op", "id", "size", "thread", "time"}, "stack_grow");
+        ev.kind = sim::EventKind::StackGrow;
+        ev.id = asUnsigned(need("id"), where, "id", ~uint64_t{0});
+        ev.size = asUnsigned(need("size"), where, "size", kMaxEventSize, "absurd size");
+        readThread();
+        readTime();
       } else if (o == "annotate") {
         onlyKeys(e, where, {"op", "text"}, "annotate");
         ev.kind = sim::EventKind::Annotate;
         ev.id = t.annotations.size();
         t.annotations.push_back(asString(need("text"), where, "text"));
       } else {
-        throw SchemaError{where, "unknown op " + shown(*op) + " (expected alloc, free, gc, readmemstats or annotate)"};
+        throw SchemaError{where, "unknown op " + shown(*op) +
+                                  " (expected alloc, free, gc, readmemstats, annotate, free_os_memory, go_start, stack_grow or go_exit)"};
       }
       t.events.push_back(ev);
       ++index;
@@ -235,6 +262,9 @@ std::string traceToJson(const Trace& t) {
       else c["gogc"] = *tc.gogc;
     }
     if (tc.tiny) c["tiny"] = *tc.tiny;
+    if (tc.memoryLimit) c["memory_limit"] = *tc.memoryLimit;
+    if (tc.scavenger) c["scavenger"] = *tc.scavenger;
+    if (tc.sweep) c["sweep"] = sim::sweepModeName(*tc.sweep);
     meta["config"] = c;
   }
   out += " \"meta\": " + meta.dump() + ",\n \"events\": [";
@@ -255,6 +285,14 @@ std::string traceToJson(const Trace& t) {
         break;
       case sim::EventKind::GC:
       case sim::EventKind::ReadMemStats:
+      case sim::EventKind::FreeOSMemory:
+        break;
+      case sim::EventKind::GoStart:
+      case sim::EventKind::GoExit:
+      case sim::EventKind::StackGrow:
+        e["id"] = ev.id;
+        if (ev.kind == sim::EventKind::StackGrow) e["size"] = ev.size;
+        if (ev.thread != 0) e["thread"] = ev.thread;
         break;
       case sim::EventKind::Annotate:
         e["text"] = ev.id < t.annotations.size() ? t.annotations[ev.id] : std::string();

@@ -14,14 +14,19 @@
 //   * "format" must be "spanscope-trace" and "version" must be 1; "events" must be an array.
 //     Other top-level keys and unknown keys inside "meta" are ignored (and not written back).
 //   * "meta" and every key in it are optional. meta.config keys: gomaxprocs (1..1024), liveness
-//     ("gc" | "immediate"), gogc (integer, negative or "off" = GC off), tiny (bool); any other
+//     ("gc" | "immediate"), gogc (integer, negative or "off" = GC off), tiny (bool), memory_limit
+//     (GOMEMLIMIT bytes, 0 = none), scavenger (bool); any other
 //     key in meta.config is an error.
-//   * Events: "op" is one of alloc, free, gc, readmemstats, annotate.
+//   * Events: "op" is one of alloc, free, gc, readmemstats, annotate, free_os_memory, go_start,
+//     stack_grow, go_exit.
 //       alloc: id (integer >= 0, required), size (integer 0..2^48, required), noscan (bool,
 //              default true), thread (0..2^32-1, default 0), time (ns, integer, optional)
 //       free:  id (required), thread, time
 //       gc, readmemstats: time (optional)
 //       annotate: text (string, required)
+//       free_os_memory: time (optional) — debug.FreeOSMemory()
+//       go_start, go_exit: id (goroutine id, required, kept as written), thread, time
+//       stack_grow: id, size (the new stack's bytes, a power of 2, required), thread, time
 //     Any other key in an event is an error.
 //   * Ids are any non-negative integers; they are remapped to dense ids in order of first
 //     appearance. A free of an id that no earlier alloc used is a load error; an alloc of a live id

@@ -19,7 +19,10 @@ struct TraceConfig {
   std::optional<sim::Liveness> liveness;
   std::optional<int32_t> gogc; // negative = GC off
   std::optional<bool> tiny;    // the tiny allocator
-  bool empty() const { return !gomaxprocs && !liveness && !gogc && !tiny; }
+  std::optional<uint64_t> memoryLimit; // GOMEMLIMIT in bytes (0 = none)
+  std::optional<bool> scavenger;       // background and heap-growth scavenging
+  std::optional<sim::SweepMode> sweep; // how pacer-triggered cycles sweep (lazy or eager)
+  bool empty() const { return !gomaxprocs && !liveness && !gogc && !tiny && !memoryLimit && !scavenger && !sweep; }
 };
 
 struct TraceMeta {
@@ -48,6 +51,9 @@ inline void applyTraceConfig(const TraceMeta& meta, sim::Config& cfg) {
   if (meta.config.liveness) cfg.liveness = *meta.config.liveness;
   if (meta.config.gogc) cfg.gogc = *meta.config.gogc;
   if (meta.config.tiny) cfg.tinyAlloc = *meta.config.tiny;
+  if (meta.config.memoryLimit) cfg.scavenger.memoryLimit = *meta.config.memoryLimit;
+  if (meta.config.scavenger) cfg.scavenger.enabled = *meta.config.scavenger;
+  if (meta.config.sweep) cfg.sweep = *meta.config.sweep;
 }
 
 } // namespace traces

@@ -39,7 +39,7 @@ MemStats, the waste ledger, how many events took each allocator path, and the si
 with spans in use.
 
 options:
-  --config FILE          replay config JSON: {"gomaxprocs", "liveness", "gogc", "tiny",
+  --config FILE          replay config JSON: {"gomaxprocs", "liveness", "gogc", "sweep", "tiny",
                          "max_heap_bytes", "size_classes"}; relative table paths are taken
                          from the config file's directory
   --procs N              GOMAXPROCS (1..1024); trace threads map to Ps in order of first use
@@ -47,6 +47,14 @@ options:
                          gc: a freed object's slot is reclaimed when a GC cycle sweeps its span
                          (Go semantics); immediate: at the free (malloc-style)
   --gogc N|off           the GOGC pacer target (gc liveness only)
+  --sweep lazy|eager     how a cycle the pacer starts sweeps: eager (all at once) or lazy
+                         (default, as Go: spans are swept by allocation, the page reclaimer, sweep
+                         credit and one span per event by the background sweeper); a gc event
+                         (runtime.GC()) always sweeps everything
+  --memory-limit BYTES   GOMEMLIMIT: allocations scavenge released memory to stay under it
+                         (default 0 = none)
+  --scavenger on|off     return free pages to the OS after GC cycles and heap growth (default
+                         on; debug.FreeOSMemory events scavenge either way)
   --table NAME|FILE      size-class table: go1.19 (built in, the default) or a JSON table file
   --until N              replay only events 0..N-1 (default: all)
   --report text|json|none
@@ -87,6 +95,7 @@ exit codes: 0 ok, 1 engine error in the trace (message: TRACE: event #N (op id I
 const char* const kCompareHelp =
     R"(usage: spanscope-cli compare TRACE [--tables A,B,...] [--report text|json|csv|md] [-o FILE] [--chart PNG]
                              [--config FILE] [--procs N] [--liveness gc|immediate] [--gogc N|off]
+                             [--sweep lazy|eager] [--memory-limit BYTES] [--scavenger on|off]
 
 Replays TRACE (any supported format, read once) under several size-class tables side by side and
 reports, per table: peak and mean HeapInuse and HeapSys, live bytes, rounding waste, tail waste,
@@ -102,8 +111,9 @@ options:
   --chart FILE.png   also draw a chart: each table's heap at the end by category (live,
                      rounding, tail, free slots, dead, free and released pages) beside
                      HeapInuse over the trace
-  --config, --procs, --liveness, --gogc   as for replay; the same for every table
-  --locks mutex|lockfree, --cost-model FILE, --clock trace|model
+  --config, --procs, --liveness, --gogc, --sweep, --memory-limit, --scavenger
+                     as for replay; the same for every table
+  --locks mutex|lockfree, --cost-model FILE, --clock trace|model, --time-from N
                      as for replay: the timing and lock model for every table; adds a
                      "Locks and time" table (JSON: a "locks" object per table; CSV: columns)
 

@@ -78,7 +78,7 @@ struct SizeRow {
 struct TraceInfo {
   std::string format;
   traces::TraceMeta meta;
-  uint64_t byKind[5] = {};
+  uint64_t byKind[sim::kEventKindCount] = {};
   uint64_t events = 0;
   std::unordered_set<uint32_t> threads;
   uint64_t minTime = sim::kNoTime, maxTime = 0;
@@ -161,6 +161,9 @@ std::string textReport(const std::string& path, const TraceInfo& t) {
   if (!t.meta.name.empty()) s += "name:           " + t.meta.name + "\n";
   s += "events:         " + num(t.events) + " (" + num(t.byKind[0]) + " alloc, " + num(t.byKind[1]) + " free, " +
        num(t.byKind[2]) + " gc, " + num(t.byKind[3]) + " readmemstats, " + num(t.byKind[4]) + " annotate)\n";
+  if (t.byKind[5] + t.byKind[6] + t.byKind[7] + t.byKind[8])
+    s += "                (" + num(t.byKind[5]) + " free_os_memory, " + num(t.byKind[6]) + " go_start, " + num(t.byKind[7]) +
+         " stack_grow, " + num(t.byKind[8]) + " go_exit)\n";
   s += "threads:        " + num(t.threads.size()) + "\n";
   s += "duration:       " + duration(t) + "\n";
   s += "peak live:      " + num(t.peakBytes) + " B requested (after event #" + (t.peakBytes ? num(t.peakBytesAt) : "-") +
@@ -200,7 +203,9 @@ std::string jsonReport(const std::string& path, const TraceInfo& t) {
   j["name"] = t.meta.name;
   j["events"] = t.events;
   j["events_by_kind"] = {{"alloc", t.byKind[0]}, {"free", t.byKind[1]}, {"gc", t.byKind[2]},
-                         {"readmemstats", t.byKind[3]}, {"annotate", t.byKind[4]}};
+                         {"readmemstats", t.byKind[3]}, {"annotate", t.byKind[4]},
+                         {"free_os_memory", t.byKind[5]}, {"go_start", t.byKind[6]}, {"stack_grow", t.byKind[7]},
+                         {"go_exit", t.byKind[8]}};
   j["threads"] = t.threads.size();
   if (t.minTime == sim::kNoTime) {
     j["first_time_ns"] = nullptr, j["last_time_ns"] = nullptr, j["duration_ns"] = nullptr;

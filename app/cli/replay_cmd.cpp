@@ -1,12 +1,12 @@
 // spanscope-cli replay: run a JSON trace through the engine, event by event.
 // Engine design essay: sim/malloc.h.
 #include "app/cli/cli.h"
+#include "app/cli/engine_flags.h"
 
 #include "app/cli/report.h"
 #include "app/cli/state_dump.h"
 #include "sim/malloc.h"
 #include "traces/config_json.h"
-#include "traces/cost_model_json.h"
 #include "traces/json_io.h"
 #include "traces/open_trace.h"
 
@@ -18,21 +18,13 @@ namespace {
 
 struct ReplayOptions {
   std::string trace;
-  std::string configFile;
-  std::optional<uint32_t> procs;
-  std::optional<sim::Liveness> liveness;
-  std::optional<int32_t> gogc;
+  EngineFlags engine;
   std::string table;
   std::optional<uint64_t> until;
   std::string report = "text";
   bool steps = false;
   std::string dumpState;
   bool checkInvariants = false;
-  // The timing and lock model: on with any of these.
-  std::optional<sim::CentralMode> locks;
-  std::string costModel;
-  std::optional<sim::ClockSource> clock;
-  std::optional<uint64_t> timeFrom;
 };
 
 std::optional<ReplayOptions> parseReplayArgs(const std::vector<std::string>& argv) {
@@ -43,22 +35,7 @@ std::optional<ReplayOptions> parseReplayArgs(const std::vector<std::string>& arg
     if (f == "-h" || f == "--help") {
       std::fputs(kReplayHelp, stdout);
       return std::nullopt;
-    } else if (f == "--config") {
-      o.configFile = a.value(f);
-    } else if (f == "--procs") {
-      o.procs = static_cast<uint32_t>(parseUnsigned(f, a.value(f), 1, 1024));
-    } else if (f == "--liveness") {
-      const std::string v = a.value(f);
-      if (v == "gc") o.liveness = sim::Liveness::GC;
-      else if (v == "immediate") o.liveness = sim::Liveness::Immediate;
-      else throw UsageError("--liveness expects gc or immediate, got \"" + v + "\"");
-    } else if (f == "--gogc") {
-      const std::string v = a.value(f);
-      if (v == "off") o.gogc = -1;
-      else {
-        const int64_t g = parseSigned(f, v, -1, 1000000);
-        o.gogc = g < 0 ? -1 : static_cast<int32_t>(g);
-      }
+    } else if (parseEngineFlag(f, a, o.engine)) {
     } else if (f == "--table") {
       o.table = a.value(f);
       if (o.table.empty()) throw UsageError("--table needs a name or a file");
@@ -77,21 +54,6 @@ std::optional<ReplayOptions> parseReplayArgs(const std::vector<std::string>& arg
     } else if (f == "--check-invariants") {
       a.noValue(f);
       o.checkInvariants = true;
-    } else if (f == "--locks") {
-      const std::string v = a.value(f);
-      if (v == "mutex") o.locks = sim::CentralMode::Mutex;
-      else if (v == "lockfree") o.locks = sim::CentralMode::LockFree;
-      else throw UsageError("--locks expects mutex or lockfree, got \"" + v + "\"");
-    } else if (f == "--cost-model") {
-      o.costModel = a.value(f);
-      if (o.costModel.empty()) throw UsageError("--cost-model needs a file name");
-    } else if (f == "--clock") {
-      const std::string v = a.value(f);
-      if (v == "trace") o.clock = sim::ClockSource::Trace;
-      else if (v == "model") o.clock = sim::ClockSource::Model;
-      else throw UsageError("--clock expects trace or model, got \"" + v + "\"");
-    } else if (f == "--time-from") {
-      o.timeFrom = parseUnsigned(f, a.value(f), 0, ~uint64_t{0});
     } else if (f.size() > 1 && f[0] == '-') {
       throw UsageError("unknown flag " + f);
     } else if (o.trace.empty()) {
@@ -228,13 +190,10 @@ int runReplay(const std::vector<std::string>& argv) {
   // Settings: defaults < trace meta.config < --config file < flags.
   sim::Config cfg;
   traces::applyTraceConfig(t.meta(), cfg);
-  if (!o.configFile.empty() && !traces::applyConfigFile(o.configFile, &cfg, &err)) {
+  if (!applyEngineFlags(o.engine, cfg, &err)) {
     std::fprintf(stderr, "%s\n", err.c_str());
     return kExitInputError;
   }
-  if (o.procs) cfg.gomaxprocs = *o.procs;
-  if (o.liveness) cfg.liveness = *o.liveness;
-  if (o.gogc) cfg.gogc = *o.gogc;
   if (!o.table.empty()) {
     auto table = traces::resolveSizeClassTable(o.table, "", &err);
     if (!table) {
@@ -243,27 +202,13 @@ int runReplay(const std::vector<std::string>& argv) {
     }
     cfg.table = std::move(*table);
   }
-  if (o.locks || o.clock || o.timeFrom || !o.costModel.empty()) {
-    cfg.timing.enabled = true;
-    if (o.locks) cfg.timing.central = *o.locks;
-    if (o.clock) cfg.timing.clock = *o.clock;
-    if (o.timeFrom) cfg.timing.fromEvent = *o.timeFrom;
-    if (!o.costModel.empty()) {
-      std::optional<sim::CostModel> cost = traces::loadCostModel(o.costModel, &err);
-      if (!cost) {
-        std::fprintf(stderr, "%s\n", err.c_str());
-        return kExitInputError;
-      }
-      cfg.timing.cost = std::move(*cost);
-    }
-  }
-
   sim::World w(cfg);
   ReplayReport r;
   r.traceName = t.meta().name.empty() ? fileStem(o.trace) : t.meta().name;
   r.tracePath = o.trace;
   r.procs = w.config().gomaxprocs;
   r.liveness = sim::livenessName(w.config().liveness);
+  r.sweep = sim::sweepModeName(w.config().sweep);
   r.gogc = w.config().gogc;
   r.table = w.config().table.name();
   r.tiny = w.config().tinyAlloc;

@@ -32,6 +32,8 @@ std::vector<Field> memStatsFields(const sim::MemStats& m) {
       {"Mallocs", "mallocs", m.Mallocs, false},
       {"Frees", "frees", m.Frees, false},
       {"TotalAlloc", "total_alloc", m.TotalAlloc, true},
+      {"StackInuse", "stack_inuse", m.StackInuse, true},
+      {"StackSys", "stack_sys", m.StackSys, true},
       {"MSpanInuse", "mspan_inuse", m.MSpanInuse, true},
       {"MSpanSys", "mspan_sys", m.MSpanSys, true},
       {"MCacheInuse", "mcache_inuse", m.MCacheInuse, true},
@@ -95,8 +97,8 @@ std::string textReport(const ReplayReport& r) {
   o += "  trace    " + r.tracePath + "\n";
   if (r.eventsTotal) o += fmt("  events   %llu of %llu replayed\n", ull(r.eventsReplayed), ull(*r.eventsTotal));
   else o += fmt("  events   %llu replayed (stopped by --until)\n", ull(r.eventsReplayed));
-  o += fmt("  config   GOMAXPROCS %u, liveness %s, GOGC %s, table %s, tiny allocator %s\n", r.procs,
-           r.liveness.c_str(), gogcText(r.gogc).c_str(), r.table.c_str(), r.tiny ? "on" : "off");
+  o += fmt("  config   GOMAXPROCS %u, liveness %s, GOGC %s, sweep %s, table %s, tiny allocator %s\n", r.procs,
+           r.liveness.c_str(), gogcText(r.gogc).c_str(), r.sweep.c_str(), r.table.c_str(), r.tiny ? "on" : "off");
 
   o += "\nMemStats (what runtime.ReadMemStats would report now)\n";
   for (const Field& f : memStatsFields(r.ms)) {
@@ -155,7 +157,7 @@ std::string jsonReport(const ReplayReport& r) {
   j["events_replayed"] = r.eventsReplayed;
   if (r.eventsTotal) j["events_total"] = *r.eventsTotal;
   else j["events_total"] = nullptr;
-  j["config"] = {{"gomaxprocs", r.procs}, {"liveness", r.liveness}, {"gogc", r.gogc < 0 ? -1 : r.gogc},
+  j["config"] = {{"gomaxprocs", r.procs}, {"liveness", r.liveness}, {"sweep", r.sweep}, {"gogc", r.gogc < 0 ? -1 : r.gogc},
                  {"gc_off", r.gogc < 0}, {"table", r.table}, {"tiny", r.tiny}};
   ojson ms = ojson::object();
   for (const Field& f : memStatsFields(r.ms)) ms[f.key] = f.value;

@@ -31,6 +31,7 @@ struct ReplayReport {
   // config
   uint32_t procs = 1;
   std::string liveness;
+  std::string sweep; // how pacer-triggered cycles sweep: "lazy" or "eager"
   int32_t gogc = 100;
   std::string table;
   bool tiny = true;

@@ -106,6 +106,14 @@ std::string stateToJson(const sim::World& w) {
                      {"liveBits", bitmapHex(s.liveBits(), s.nelems)}});
   }
   j["spans"] = spans;
+  ojson stackSpans = ojson::array(); // Go: mSpanManual spans holding goroutine stacks (StackInuse)
+  for (sim::SpanId id = 0; id < v.spanCount(); ++id) {
+    const sim::MSpan& s = v.span(id);
+    if (!v.isStackSpan(id)) continue;
+    stackSpans.push_back({{"id", id}, {"base", hexAddr(s.base())}, {"npages", s.npages}, {"stack_bytes", s.elemsize},
+                          {"stacks_taken", s.elemsize == s.bytes() ? 1u : s.allocCount}}); // in use or in a stack cache (Go: allocCount); a large stack has its own span
+  }
+  j["stack_spans"] = stackSpans;
 
   ojson ps = ojson::array();
   for (size_t i = 0; i < v.ps().size(); ++i) {
@@ -146,7 +154,7 @@ std::string stateToJson(const sim::World& w) {
                    {"Mallocs", m.Mallocs},           {"Frees", m.Frees},             {"TotalAlloc", m.TotalAlloc},
                    {"MSpanInuse", m.MSpanInuse},     {"MSpanSys", m.MSpanSys},       {"MCacheInuse", m.MCacheInuse},
                    {"MCacheSys", m.MCacheSys},       {"NextGC", m.NextGC},           {"NumGC", m.NumGC},
-                   {"NumForcedGC", m.NumForcedGC}};
+                   {"NumForcedGC", m.NumForcedGC}, {"StackInuse", m.StackInuse},   {"StackSys", m.StackSys}};
   const sim::WasteLedger l = w.ledger();
   j["ledger"] = {{"live_bytes", l.liveBytes},     {"rounding_waste", l.roundingWaste},
                  {"dead_bytes", l.deadBytes},     {"tail_waste", l.tailWaste},

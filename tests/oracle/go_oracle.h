@@ -53,7 +53,8 @@ struct GoOutput {
 
 // Builds (once) and runs (once) tests/oracle/go/<name>/main.go. On any failure, ok is false and
 // error says why; a missing Go toolchain gives "Go 1.19 not installed: run make deps".
-// `env` adds variables to the run's environment ("GODEBUG=allocfreetrace=1").
+// `env` adds variables to the run's environment ("GODEBUG=allocfreetrace=1"); they come after the
+// defaults, so "GOGC=100" overrides GOGC=off.
 const GoOutput& runGoOracle(const std::string& name, const std::vector<std::string>& env = {});
 
 } // namespace oracle

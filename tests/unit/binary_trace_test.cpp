@@ -569,8 +569,8 @@ TEST_F(BinaryTraceTest, MalformedRecordsInsideABlock) {
       {"\x51\xC8\x10", "does not start with a thread switch"},
       {sw + "\x98", "unknown record tag 0x98"},
       {sw + "\xF2", "unknown record tag 0xf2"},
-      {sw + "\xF1\x05", "unknown event kind 5"},
-      {sw + "\xF1\x10", "reserved flag bit"},
+      {sw + "\xF1\x11", "unknown event kind 9"},  // bit 4 is kind bit 3: 8 is GoExit, 9..15 unused
+      {sw + "\xF1\x17", "unknown event kind 15"},
       {sw + "\xF1\x44\x02", "an annotation carries an id"},
       {sw + "\xF1\x04\x05" "ab", "annotation text of 5 bytes runs past the end"},
       {sw + "\xF1\x80\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\x7F", "varint longer than 64 bits"},

@@ -136,6 +136,7 @@ TEST_F(CliTest, JsonReportOfThree48ByteObjects) {
   EXPECT_EQ(j["trace"]["name"], "three 48-byte objects");
   EXPECT_EQ(j["config"]["gomaxprocs"], 1);
   EXPECT_EQ(j["config"]["table"], "go1.19");
+  EXPECT_EQ(j["config"]["sweep"], "lazy"); // Go's concurrent sweep is the default
   // First alloc refills (empty mcache) and grows the central list; the other two hit allocCache.
   EXPECT_EQ(j["paths"]["refill"], 1);
   EXPECT_EQ(j["paths"]["central_grow"], 1);

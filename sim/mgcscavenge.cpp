@@ -1,0 +1,137 @@
+// The scavenger: free pages returned to the OS (HeapReleased), debug.FreeOSMemory, GOMEMLIMIT.
+// Design essay: sim/malloc.h. Go: mgcscavenge.go (gcPaceScavenger, bgscavenge, scavenge),
+// mheap.go (allocSpan's scavenging, scavengeAll, runtime_debug_freeOSMemory).
+//
+// The goals follow gcPaceScavenger exactly, evaluated when the pacer commits at mark termination:
+//   * gcPercentGoal = lastHeapInUse * heapGoal/lastHeapGoal, plus retainExtraPercent (10%),
+//     rounded up to 4 KiB: the heap may keep about 110% of the in-use heap projected to the
+//     next goal; ~0 (no work) while heapInUse + heapFree is within a page of it, or before the
+//     first cycle (lastHeapGoal == 0). With GOGC=off both goals are "infinite": ratio 1.
+//   * memoryLimitGoal: Go 1.19 writes
+//       memoryLimitGoal := uint64(float64(memoryLimit) * (100.0 - reduceExtraPercent))
+//     i.e. limit * 95, not limit * 95/100 (fixed in Go 1.20). mappedReady never reaches 95x the
+//     limit, so the background scavenger never works for the limit in 1.19; only the allocation
+//     assist (scavenge what a span's sysUsed would put over the limit) keeps mappedReady at the
+//     limit. ScavengerConfig::memoryLimitGoalBug = false gives the intended 95% of the limit.
+// Pacing: Go's background scavenger releases 64 KiB quanta, counts ~10 us of work per 4 KiB
+// page (160 us per quantum) and sleeps so that it uses 1% of one CPU: one quantum per 16 ms.
+// Here simulated time advances by the trace's time stamps, or ScavengerConfig::nsPerEvent per
+// event without one; each 16 ms of it buys one quantum while a goal says there is work. Time
+// while there is no work is not banked (Go's scavenger parks).
+#include "sim/world.h"
+
+#include <algorithm>
+
+namespace sim {
+
+namespace {
+constexpr uint64_t kScavengeQuantum = 64 << 10;        // Go: scavengeQuantum
+constexpr uint64_t kScavengeQuantumNs = 16'000'000;    // 160 us of work at 1% (scavengePercent)
+constexpr uint64_t kPhysPageSize = 4096;               // Go: physPageSize on linux/amd64
+constexpr uint64_t kReduceExtraPercent = 5, kRetainExtraPercent = 10;
+} // namespace
+
+// Go: gcController.mappedReady, the runtime's committed memory. Here: the heap not released,
+// stack spans, mspan and mcache structs (the memory the engine models; GC metadata is not).
+uint64_t World::mappedReady() const {
+  const uint64_t nP = ps_.size();
+  return heapInUse_ + heapFree_ + stacks_.inUse + spanallocSys_ + kMCacheChunkBytes * ((nP + 12) / 13);
+}
+
+// Go: mgcscavenge.go gcPaceScavenger, called by gcControllerCommit at mark termination.
+void World::scavengerPace() {
+  ScavengerState& sc = scav_;
+  const ScavengerConfig& c = cfg_.scavenger;
+  sc.lastHeapGoal = sc.heapGoal; // Go: endCycle records the goal this cycle ran against
+  sc.heapGoal = pacer_.goal;
+  sc.lastHeapInUse = heapInUse_; // Go: memstats.lastHeapInUse, before this cycle's sweep
+  sc.memoryLimitGoal = ~uint64_t{0};
+  if (c.memoryLimit != 0) {
+    const double limit = static_cast<double>(c.memoryLimit);
+    const double goal = c.memoryLimitGoalBug ? limit * (100.0 - kReduceExtraPercent)
+                                             : limit * (100.0 - kReduceExtraPercent) / 100.0;
+    const uint64_t g = goal >= 1.8e19 ? ~uint64_t{0} : static_cast<uint64_t>(goal);
+    if (mappedReady() > g) sc.memoryLimitGoal = g;
+  }
+  sc.gcPercentGoal = ~uint64_t{0};
+  if (sc.lastHeapGoal == 0) return;
+  const double ratio = static_cast<double>(sc.heapGoal) / static_cast<double>(sc.lastHeapGoal);
+  auto goal = static_cast<uint64_t>(static_cast<double>(sc.lastHeapInUse) * ratio);
+  goal += goal / (100 / kRetainExtraPercent);
+  goal = (goal + kPhysPageSize - 1) & ~(kPhysPageSize - 1);
+  const uint64_t retained = heapInUse_ + heapFree_; // Go: heapRetained
+  if (retained > goal && retained - goal >= kPhysPageSize) sc.gcPercentGoal = goal;
+}
+
+// Go: (*pageAlloc).scavenge: scavengeOne on the highest candidates until nbytes are released.
+uint64_t World::scavenge(uint64_t nbytes) {
+  uint64_t released = 0;
+  while (released < nbytes) {
+    const uint64_t left = nbytes - released;
+    const uint64_t n = pages_.scavengeOne(left / kPageSize + (left % kPageSize != 0));
+    if (n == 0) break;
+    const uint64_t b = n * kPageSize;
+    heapReleased_ += b; // Go: sysUnused, then the counters move from heapFree to heapReleased
+    heapFree_ -= b;
+    released += b;
+  }
+  if (released) {
+    rec_.add(PathStep::Scavenge);
+    rec_.scavengedBytes += released;
+  }
+  return released;
+}
+
+// Go: mheap.go allocSpan, after taking the pages: scavenge what committing the span's released
+// pages would put over the memory limit, and, after a heap growth, what the growth puts over
+// gcPercentGoal (at most the growth).
+void World::scavengeAssist(uint64_t scavBytes, uint64_t growth) {
+  const ScavengerConfig& c = cfg_.scavenger;
+  if (!c.enabled) return;
+  uint64_t todo = 0;
+  if (c.memoryLimit != 0) {
+    const uint64_t inuse = mappedReady();
+    if (scavBytes + inuse > c.memoryLimit) todo = scavBytes + inuse - c.memoryLimit;
+  }
+  if (scav_.gcPercentGoal != ~uint64_t{0} && growth > 0) {
+    const uint64_t retained = heapInUse_ + heapFree_;
+    if (retained + growth > scav_.gcPercentGoal) todo = std::max(todo, std::min(growth, retained + growth - scav_.gcPercentGoal));
+  }
+  if (todo > 0) scav_.releasedAssist += scavenge(todo);
+}
+
+// Go: bgscavenge / scavengerState.run: 64 KiB quanta, one per 16 ms of simulated time, while
+// heapRetained > gcPercentGoal or mappedReady > memoryLimitGoal (Go: shouldStop).
+void World::bgScavenge(const Event& ev) {
+  if (!cfg_.scavenger.enabled || ev.kind == EventKind::Annotate) return;
+  ScavengerState& sc = scav_;
+  uint64_t dt = cfg_.scavenger.nsPerEvent;
+  if (ev.time != kNoTime) {
+    dt = sc.lastTime != ~uint64_t{0} && ev.time > sc.lastTime ? ev.time - sc.lastTime : 0;
+    sc.lastTime = ev.time;
+  }
+  auto work = [&] { return heapInUse_ + heapFree_ > sc.gcPercentGoal || mappedReady() > sc.memoryLimitGoal; };
+  if (!work()) {
+    sc.creditNs = 0;
+    return;
+  }
+  sc.creditNs += dt;
+  while (sc.creditNs >= kScavengeQuantumNs && work()) {
+    sc.creditNs -= kScavengeQuantumNs;
+    const uint64_t r = scavenge(kScavengeQuantum);
+    sc.releasedBackground += r;
+    if (r < kScavengeQuantum) { // Go: nothing more to release; the scavenger parks
+      sc.creditNs = 0;
+      break;
+    }
+  }
+}
+
+// Go: runtime/debug.FreeOSMemory -> runtime_debug_freeOSMemory: GC(), then mheap.scavengeAll.
+void World::freeOSMemory() {
+  rec_.add(PathStep::FreeOSMemory);
+  gcCycle(/*forced=*/true);
+  scav_.releasedForced += scavenge(~uint64_t{0});
+}
+
+} // namespace sim

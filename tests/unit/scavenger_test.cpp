@@ -1,0 +1,268 @@
+// The scavenger (sim/mgcscavenge.cpp, PageAlloc::scavengeOne): which pages are released, how
+// many, when, and what HeapReleased says. Expected values are hand computations from
+// mgcscavenge.go's rules (explained at each test); invariants are checked after every step.
+#include "cli_runner.h"
+#include "sim/malloc.h"
+#include "traces/binary_trace.h"
+#include "traces/json_trace.h"
+#include "traces/open_trace.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+
+namespace {
+
+constexpr uint64_t kMiB = uint64_t{1} << 20;
+constexpr uint64_t kPage = sim::kPageSize;
+
+// The heap is 4 MiB chunks of 512 pages; a huge page is 256 pages (2 MiB).
+TEST(PageAllocScavenge, HighestRunFirstAtMostMaxPages) {
+  sim::PageAlloc pa;
+  pa.grow(512);
+  ASSERT_EQ(pa.alloc(512).page, 0u);
+  pa.free(100, 100); // free, unscavenged: [100, 200) and [300, 310)
+  pa.free(300, 10);
+  EXPECT_EQ(pa.freeUnscavengedPages(), 110u);
+  // The highest candidate run ends at 310; 5 pages from its top: [305, 310). No huge page
+  // boundary lies in [305, 310], so no widening.
+  EXPECT_EQ(pa.scavengeOne(5), 5u);
+  for (uint64_t p = 300; p < 310; ++p) EXPECT_EQ(pa.scavenged(p), p >= 305) << p;
+  EXPECT_EQ(pa.scavengeOne(100), 5u); // the rest of that run: [300, 305)
+  EXPECT_EQ(pa.scavengeOne(1000), 100u); // then [100, 200) whole
+  EXPECT_TRUE(pa.scavenged(100) && pa.scavenged(199) && !pa.scavenged(99) && !pa.scavenged(200));
+  EXPECT_EQ(pa.scavengeOne(1000), 0u); // nothing left
+  EXPECT_EQ(pa.freeUnscavengedPages(), 0u);
+}
+
+TEST(PageAllocScavenge, ARunCoveringAHugePageReleasesItWhole) {
+  sim::PageAlloc pa;
+  pa.grow(512);
+  ASSERT_EQ(pa.alloc(512).page, 0u);
+  pa.free(0, 512);
+  // Go's findScavengeCandidate: end = 512, run = 512, 10 pages -> start 502; the huge page
+  // boundary 512 is <= end and the run reaches down to 256, so start moves to 256: 256 pages.
+  EXPECT_EQ(pa.scavengeOne(10), 256u);
+  EXPECT_TRUE(pa.scavenged(256) && !pa.scavenged(255));
+  EXPECT_EQ(pa.scavengeOne(10), 256u);
+  EXPECT_EQ(pa.scavengeOne(10), 0u);
+}
+
+// Allocation is 1 MiB = 128 pages per large object, placed first fit from page 0; the heap grows
+// in 4 MiB chunks, and fresh chunks count as released until a span takes them.
+class ScavengerTest : public ::testing::Test {
+ protected:
+  void make(sim::Config c) { w_.emplace(std::move(c)); }
+  static sim::Config gcOff() {
+    sim::Config c;
+    c.gogc = -1;
+    c.scavenger.nsPerEvent = 0; // no background work unless a test asks for it
+    return c;
+  }
+  const sim::StepRecord& step(const sim::Event& ev) {
+    std::string err;
+    EXPECT_TRUE(w_->step(ev, &err)) << err;
+    const std::vector<std::string> bad = sim::checkInvariants(*w_);
+    EXPECT_TRUE(bad.empty()) << bad.front();
+    return w_->last();
+  }
+  // Ten live 1 MiB objects (ids 0..9), then ids 0..7 dropped: 12 MiB mapped in 3 chunks, pages
+  // 0..1279 used, 1280..1535 fresh (2 MiB released).
+  void tenThenDropEight(bool gc) {
+    for (uint64_t i = 0; i < 10; ++i) step(sim::allocEvent(i, kMiB));
+    for (uint64_t i = 0; i < 8; ++i) step(sim::freeEvent(i));
+    if (gc) step(sim::gcEvent());
+  }
+  sim::MemStats ms() const { return w_->memStats(); }
+  std::optional<sim::World> w_;
+};
+
+TEST_F(ScavengerTest, FreeOSMemoryReleasesEveryFreePage) {
+  make(gcOff());
+  tenThenDropEight(false);
+  EXPECT_EQ(ms().HeapReleased, 2 * kMiB); // only the untouched fresh memory
+  const sim::StepRecord& r = step(sim::freeOSMemoryEvent());
+  EXPECT_TRUE(r.has(sim::PathStep::FreeOSMemory) && r.has(sim::PathStep::GCCycle) && r.has(sim::PathStep::Scavenge));
+  EXPECT_EQ(r.scavengedBytes, 8 * kMiB); // the 8 swept objects' pages
+  const sim::MemStats m = ms();
+  EXPECT_EQ(m.HeapSys, 12 * kMiB);
+  EXPECT_EQ(m.HeapInuse, 2 * kMiB);
+  EXPECT_EQ(m.HeapReleased, 10 * kMiB);
+  EXPECT_EQ(m.HeapIdle, m.HeapReleased); // nothing free is left committed
+  EXPECT_EQ(m.NumForcedGC, 1u);          // debug.FreeOSMemory runs runtime.GC()
+}
+
+TEST_F(ScavengerTest, ReusingReleasedPagesCommitsThemAgain) {
+  make(gcOff());
+  tenThenDropEight(false);
+  step(sim::freeOSMemoryEvent());
+  // First fit puts a new 1 MiB object at page 0, which is released: sysUsed takes 1 MiB back.
+  const sim::StepRecord& r = step(sim::allocEvent(20, kMiB));
+  EXPECT_TRUE(r.has(sim::PathStep::SysUsed));
+  EXPECT_EQ(r.addr, w_->config().arenaBase);
+  EXPECT_EQ(ms().HeapReleased, 9 * kMiB);
+  EXPECT_EQ(ms().HeapInuse, 3 * kMiB);
+}
+
+// GOGC=off: the heap goal is "infinite" in both cycles, so heapGoal/lastHeapGoal = 1 and
+// gcPercentGoal = lastHeapInUse * 1.1 rounded up to 4 KiB. The first gc sets it from 10 MiB in use
+// (retained 10 MiB <= 11 MiB: no work); the second from 2 MiB: 2097152 + 209715 = 2306867 ->
+// 2310144, while 10 MiB is retained, so the scavenger has work.
+TEST_F(ScavengerTest, GoalIsAHundredTenPercentOfTheProjectedHeap) {
+  make(gcOff());
+  tenThenDropEight(true);
+  EXPECT_EQ(w_->scavenger().gcPercentGoal, ~uint64_t{0});
+  step(sim::gcEvent());
+  EXPECT_EQ(w_->scavenger().lastHeapInUse, 2 * kMiB);
+  EXPECT_EQ(w_->scavenger().gcPercentGoal, 2310144u);
+}
+
+// One 64 KiB quantum per 16 ms of simulated time. Each quantum here meets a free run covering a
+// whole huge page (chunks 1 and 0 are entirely free), so it releases 2 MiB: chunk 1's upper half,
+// its lower half, then chunk 0's two halves. After 4 quanta 2 MiB is retained <= the goal.
+TEST_F(ScavengerTest, BackgroundScavengerWorksOneQuantumPerSixteenMilliseconds) {
+  sim::Config c = gcOff();
+  c.scavenger.nsPerEvent = 8'000'000; // two events per quantum
+  make(c);
+  tenThenDropEight(true);
+  step(sim::gcEvent()); // the goal appears; this event's 8 ms buys nothing yet
+  EXPECT_EQ(ms().HeapReleased, 2 * kMiB);
+  const uint64_t want[] = {4, 4, 6, 6, 8, 8, 10, 10, 10, 10};
+  for (uint64_t mib : want) {
+    step(sim::readMemStatsEvent());
+    EXPECT_EQ(ms().HeapReleased, mib * kMiB);
+  }
+  EXPECT_EQ(w_->scavenger().releasedBackground, 8 * kMiB);
+}
+
+TEST_F(ScavengerTest, ScavengerOffReleasesNothingInTheBackground) {
+  sim::Config c = gcOff();
+  c.scavenger.enabled = false;
+  c.scavenger.nsPerEvent = 16'000'000;
+  make(c);
+  tenThenDropEight(true);
+  for (int i = 0; i < 5; ++i) step(sim::gcEvent());
+  EXPECT_EQ(ms().HeapReleased, 2 * kMiB);
+  step(sim::freeOSMemoryEvent()); // an explicit FreeOSMemory still works
+  EXPECT_EQ(ms().HeapReleased, 10 * kMiB);
+}
+
+// allocSpan after a heap growth: retained (2 MiB in use + 8 MiB free) + growth (16 MiB) is over
+// gcPercentGoal (2310144), so it scavenges min(growth, overage) = 16 MiB worth; only the 8 MiB of
+// free committed pages can go. HeapReleased: 2 MiB fresh before; the grow adds 16 MiB released
+// and the new span takes them back; + 8 MiB scavenged = 10 MiB.
+TEST_F(ScavengerTest, HeapGrowthScavengesDownToTheGoal) {
+  make(gcOff());
+  tenThenDropEight(true);
+  step(sim::gcEvent());
+  const sim::StepRecord& r = step(sim::allocEvent(10, 16 * kMiB));
+  EXPECT_EQ(r.heapGrowBytes, 16 * kMiB);
+  EXPECT_EQ(r.scavengedBytes, 8 * kMiB);
+  EXPECT_EQ(ms().HeapReleased, 10 * kMiB);
+  EXPECT_EQ(ms().HeapInuse, 18 * kMiB);
+}
+
+// GOMEMLIMIT = 6 MiB. Go 1.19's background goal is 6 MiB * 95 = 570 MiB, far above anything
+// mapped, so the background scavenger does nothing (bug on). The intended goal (95% = 5976883 B)
+// is below mappedReady (~10 MiB), so with the bug off the background scavenger releases 2 MiB
+// huge pages until mappedReady <= 5976883: three of them (10 -> 4 MiB + the mspan/mcache structs).
+TEST_F(ScavengerTest, MemoryLimitGoalBugStopsTheBackgroundScavenger) {
+  for (bool bug : {true, false}) {
+    SCOPED_TRACE(bug ? "Go 1.19 (limit * 95)" : "intended (limit * 0.95)");
+    sim::Config c = gcOff();
+    c.scavenger.memoryLimit = 6 * kMiB;
+    c.scavenger.memoryLimitGoalBug = bug;
+    c.scavenger.nsPerEvent = 16'000'000;
+    make(c);
+    tenThenDropEight(true);
+    for (int i = 0; i < 5; ++i) step(sim::readMemStatsEvent());
+    EXPECT_EQ(ms().HeapReleased, (bug ? 2 : 8) * kMiB);
+    EXPECT_EQ(w_->scavenger().memoryLimitGoal, bug ? ~uint64_t{0} : 5976883u);
+  }
+}
+
+// The allocation assist keeps mappedReady at the limit even with the bug: a 4 MiB object at page 0
+// (no growth) finds mappedReady ~10 MiB > 6 MiB and scavenges the excess; only chunk 1's 4 MiB of
+// free pages is left to release.
+TEST_F(ScavengerTest, MemoryLimitAssistScavengesAtAllocation) {
+  sim::Config c = gcOff();
+  c.scavenger.memoryLimit = 6 * kMiB;
+  make(c);
+  tenThenDropEight(true);
+  const sim::StepRecord& r = step(sim::allocEvent(10, 4 * kMiB));
+  EXPECT_EQ(r.addr, w_->config().arenaBase);
+  EXPECT_EQ(r.scavengedBytes, 4 * kMiB);
+  EXPECT_EQ(ms().HeapReleased, 6 * kMiB);
+}
+
+// Trace formats: free_os_memory and the memory_limit / scavenger config keys round-trip.
+TEST(ScavengerFormats, JsonAndBinaryCarryFreeOSMemoryAndTheConfig) {
+  const std::string text = R"({"format": "spanscope-trace", "version": 1,
+    "meta": {"config": {"memory_limit": 6291456, "scavenger": false}},
+    "events": [{"op": "alloc", "id": 1, "size": 40000}, {"op": "free", "id": 1},
+               {"op": "free_os_memory", "time": 5}]})";
+  std::string err;
+  auto t = traces::parseJsonTrace(text, "t.json", &err);
+  ASSERT_TRUE(t) << err;
+  ASSERT_EQ(t->events.size(), 3u);
+  EXPECT_EQ(t->events[2].kind, sim::EventKind::FreeOSMemory);
+  EXPECT_EQ(t->events[2].time, 5u);
+  sim::Config cfg;
+  traces::applyTraceConfig(t->meta, cfg);
+  EXPECT_EQ(cfg.scavenger.memoryLimit, 6291456u);
+  EXPECT_FALSE(cfg.scavenger.enabled);
+  auto again = traces::parseJsonTrace(traces::traceToJson(*t), "again.json", &err);
+  ASSERT_TRUE(again) << err;
+  EXPECT_EQ(again->events[2].kind, sim::EventKind::FreeOSMemory);
+  EXPECT_EQ(again->meta.config.memoryLimit, 6291456u);
+
+  const std::string path = ::testing::TempDir() + "scav_" + std::to_string(::getpid()) + ".sst";
+  {
+    traces::BinaryTraceWriter bw(path, t->meta);
+    for (const sim::Event& ev : t->events) bw.write(ev);
+    bw.finish();
+  }
+  auto s = traces::openTrace(path);
+  ASSERT_TRUE(s);
+  traces::Trace back = traces::readAll(*s);
+  ASSERT_EQ(back.events.size(), 3u);
+  EXPECT_EQ(back.events[2].kind, sim::EventKind::FreeOSMemory);
+  EXPECT_EQ(back.events[2].time, 5u);
+  std::filesystem::remove(path);
+
+  auto bad = traces::parseJsonTrace(R"({"format": "spanscope-trace", "version": 1,
+    "events": [{"op": "free_os_memory", "id": 3}]})", "bad.json", &err);
+  EXPECT_FALSE(bad);
+  EXPECT_NE(err.find("event #0: unknown key \"id\" in free_os_memory"), std::string::npos) << err;
+}
+
+// The CLI flags: the heap-growth case above (HeapGrowthScavengesDownToTheGoal) replayed by
+// spanscope-cli with the scavenger on (10 MiB released) and off (only the 2 MiB never used).
+class ScavengerCli : public clitest::CliFixture {};
+
+TEST_F(ScavengerCli, ScavengerAndMemoryLimitFlags) {
+  std::string events;
+  for (int i = 0; i < 10; ++i) events += R"({"op": "alloc", "id": )" + std::to_string(i) + R"(, "size": 1048576},)";
+  for (int i = 0; i < 8; ++i) events += R"({"op": "free", "id": )" + std::to_string(i) + "},";
+  events += R"({"op": "gc"}, {"op": "gc"}, {"op": "alloc", "id": 10, "size": 16777216})";
+  std::ofstream(path("grow.json")) << R"({"format": "spanscope-trace", "version": 1,
+    "meta": {"config": {"gogc": "off"}}, "events": [)" + events + "]}";
+  for (const char* onOff : {"on", "off"}) {
+    clitest::CliRun r = run({"replay", path("grow.json"), "--report", "json", "--scavenger", onOff});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["memstats"]["heap_released"], (std::string(onOff) == "on" ? 10 : 2) * kMiB) << onOff;
+  }
+  EXPECT_EQ(run({"replay", path("grow.json"), "--scavenger", "maybe"}).code, 64);
+  EXPECT_EQ(run({"replay", path("grow.json"), "--memory-limit", "lots"}).code, 64);
+  // A 6 MiB limit: the 16 MiB object alone is over it, so every free committed page is released.
+  clitest::CliRun r = run({"replay", path("grow.json"), "--report", "json", "--memory-limit", "6291456"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["memstats"]["heap_released"], 10 * kMiB);
+}
+
+} // namespace
