@@ -9,6 +9,7 @@
 #include "app/gui/app.h"
 
 #include "app/gui/format.h"
+#include "app/gui/gc_phase.h"
 #include "app/gui/lessons.h"
 #include "traces/event_stream.h"
 #include "traces/generators.h"
@@ -103,11 +104,17 @@ class ProgressStream : public traces::EventStream {
 // The worker: open (format sniffed from content), read every event, then the Session's first pass.
 void runLoad(LoadJob& job) {
   try {
-    auto stream = job.openStream();
-    ProgressStream progress(*stream, job);
-    traces::Trace trace = traces::readAll(progress);
+    traces::Trace trace;
+    if (job.trace) {
+      trace = std::move(*job.trace);
+    } else {
+      auto stream = job.openStream();
+      ProgressStream progress(*stream, job);
+      trace = traces::readAll(progress);
+    }
     sim::Config cfg;
     traces::applyTraceConfig(trace.meta, cfg);
+    applyOverrides(job.engine, cfg);
     job.eventsTotal.store(trace.events.size());
     job.phase.store(1);
     job.result = Session::open(std::move(trace), job.path, std::move(cfg), &job.progress);
@@ -162,6 +169,7 @@ void App::load(const std::string& path) {
   auto job = std::make_unique<LoadJob>();
   job->path = path;
   job->openStream = [path] { return traces::openTrace(path); };
+  job->engine = engine_;
   startJob(std::move(job));
 }
 
@@ -170,6 +178,21 @@ void App::generate(const GenerateRequest& request) {
   job->path = "generated " + request.name + " (seed " + std::to_string(request.seed) + ")";
   job->isFile = false;
   job->openStream = [request] { return traces::makeGenerator(request.name, request.params, request.seed); };
+  job->engine = engine_;
+  startJob(std::move(job));
+}
+
+void App::reconfigure(EngineOverrides o) {
+  engine_ = std::move(o);
+  if (engine_.timing && *engine_.timing != TimingChoice::Off) settings_.panelOpen[panelIndex("locks")] = true;
+  if (!session_) return;
+  // The trace is already in memory: replay a copy of it rather than reading the file again.
+  auto job = std::make_unique<LoadJob>();
+  job->path = session_->path();
+  job->isFile = false; // already in the recent list if it was a file
+  job->trace = session_->trace();
+  job->engine = engine_;
+  job->resumeAt = session_->position();
   startJob(std::move(job));
 }
 
@@ -200,8 +223,10 @@ void App::takeFinishedLoad() {
   if (!job_ || job_->phase.load(std::memory_order_acquire) != 2) return;
   if (job_->thread.joinable()) job_->thread.join();
   std::unique_ptr<LoadJob> done = std::move(job_);
-  if (done->result) setSession(std::move(done->result), done->isFile);
-  else if (!done->error.empty()) reportError(done->error);
+  if (done->result) {
+    setSession(std::move(done->result), done->isFile);
+    if (done->resumeAt > 0) seek(done->resumeAt);
+  } else if (!done->error.empty()) reportError(done->error);
 }
 
 void App::setSession(std::unique_ptr<Session> s, bool addToRecentFiles) {
@@ -267,6 +292,20 @@ void App::runBackToBreakpoint() {
   seek(hitAt + 1);
 }
 
+void App::runToSweepEnd() {
+  if (!session_) return;
+  const SweepEnd end = findSweepEnd(*session_);
+  if (!end.inProgress) {
+    transport_.status = "No sweep in progress: every span is swept for this GC cycle";
+    return;
+  }
+  transport_.playing = false;
+  if (!end.reached) transport_.status = "The sweep is still in progress at position " + FormatCount(end.position);
+  else if (end.byGC) transport_.status = "The sweep ended inside the GC cycle of event #" + FormatCount(end.position - 1) + " (sweep termination sweeps what is left)";
+  else transport_.status = "Sweep done after event #" + FormatCount(end.position - 1);
+  seek(end.position);
+}
+
 void App::nextLesson() {
   if (session_) seek(nextLessonPosition(*session_));
 }
@@ -284,7 +323,15 @@ void App::applyCommands() {
   }
   for (const Command& c : commands_) {
     if (c.kind == Command::Seek) session_->seek(static_cast<uint64_t>(std::max<int64_t>(0, c.arg)));
-    else session_->step(c.arg);
+    else if (c.kind == Command::Step) session_->step(c.arg);
+  }
+  // Re-opening replaces the session: after the other commands, and only the last one counts.
+  const auto timing = std::find_if(commands_.rbegin(), commands_.rend(), [](const Command& c) { return c.kind == Command::SetTiming; });
+  if (timing != commands_.rend()) {
+    EngineOverrides o = engine_;
+    o.timing = static_cast<TimingChoice>(std::clamp<int64_t>(timing->arg, 0, 2));
+    commands_.clear();
+    reconfigure(std::move(o));
   }
   commands_.clear();
 }
@@ -341,6 +388,7 @@ void App::update(double dt) {
   takeFinishedLoad();
   applyCommands();
   play(dt);
+  compare_.follow(session_.get()); // the compared engines share the cursor
   // Settings are written when they change (checked every few seconds), so a killed app keeps them.
   if ((sinceSettingsCheck_ += dt) >= 3) {
     sinceSettingsCheck_ = 0;
@@ -381,6 +429,16 @@ void App::setDefaultLayout(float width, float height) {
   at("mcentral", c0 + c1, 0.32f, c2, 0.18f);
   at("ps", c0 + c1, 0.50f, c2, 0.22f);
   at("stats", c0 + c1, 0.72f, c2, 0.28f);
+  at("compare", 0, 0, width, 1.0f); // over everything: a view of its own
+  at("locks", c0, 0, c1 + c2, 1.0f); // wide and tall: over the middle and right columns
+}
+
+void App::openEngineDialog() {
+  sim::Config base;
+  if (session_) traces::applyTraceConfig(session_->trace().meta, base);
+  sim::Config current = base;
+  applyOverrides(engine_, current);
+  engineDialog_.open(session_ ? session_->world().config() : current, base, engine_);
 }
 
 void App::placeNextWindow(size_t panel) {
@@ -392,6 +450,8 @@ void App::placeNextWindow(size_t panel) {
 void App::drawFrame() {
   ImGuiIO& io = ImGui::GetIO();
   if (io.Fonts->Fonts.Size > 1) io.FontDefault = io.Fonts->Fonts[settings_.largeText ? 1 : 0];
+  compare_.follow(session_.get());
+  if (compare_.takeOpenRequest()) settings_.panelOpen[panelIndex("compare")] = true;
   drawMenuBar();
   drawTransport();
   setDefaultLayout(io.DisplaySize.x, io.DisplaySize.y);
@@ -404,6 +464,9 @@ void App::drawFrame() {
   }
   GenerateRequest request;
   if (generateDialog_.draw(&request)) generate(request);
+  compare_.drawWindows(session_.get());
+  EngineOverrides overrides;
+  if (engineDialog_.draw(&overrides)) reconfigure(std::move(overrides));
   drawErrorPopup();
   handleShortcuts();
 }
@@ -420,7 +483,7 @@ void App::drawPanels() {
     return;
   }
   const sim::HeapView view = session_->world().view();
-  PanelContext ctx{*session_, view, selection_, commands_};
+  PanelContext ctx{*session_, view, selection_, commands_, &compare_};
   for (size_t i = 0; i < kPanelCount; ++i) {
     if (!settings_.panelOpen[i]) continue;
     placeNextWindow(i);
@@ -453,6 +516,9 @@ void App::drawMenuBar() {
     for (size_t i = 0; i < kPanelCount; ++i) ImGui::MenuItem(kPanels[i].title, nullptr, &settings_.panelOpen[i]);
     ImGui::Separator();
     ImGui::MenuItem("Large text (for projectors)", nullptr, &settings_.largeText);
+    ImGui::Separator();
+    if (ImGui::MenuItem("Compare tables…")) compare_.openDialog();
+    if (ImGui::MenuItem("Size-class designer…")) compare_.openDesigner();
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Playback", session_ != nullptr)) {
@@ -468,9 +534,23 @@ void App::drawMenuBar() {
     ImGui::Separator();
     if (ImGui::MenuItem("Run to next breakpoint", "B")) runToBreakpoint();
     if (ImGui::MenuItem("Back to previous breakpoint", "Shift+B")) runBackToBreakpoint();
+    if (ImGui::MenuItem("Step to end of this sweep", "S", false, session_->world().view().sweepInProgress())) runToSweepEnd();
     ImGui::Separator();
     if (ImGui::MenuItem("Next lesson step", "PageDown")) nextLesson();
     if (ImGui::MenuItem("Previous lesson step", "PageUp")) previousLesson();
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("Engine")) {
+    if (ImGui::MenuItem("Settings…")) openEngineDialog();
+    ImGui::Separator();
+    ImGui::TextDisabled("Timing and lock model");
+    const TimingChoice now = session_ ? timingChoiceOf(session_->world().config()) : engine_.timing.value_or(TimingChoice::Off);
+    for (TimingChoice t : {TimingChoice::Off, TimingChoice::LockFree, TimingChoice::Mutex})
+      if (ImGui::MenuItem(timingChoiceLabel(t), nullptr, now == t) && now != t) {
+        EngineOverrides o = engine_;
+        o.timing = t;
+        reconfigure(std::move(o));
+      }
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Help")) {
@@ -505,6 +585,7 @@ void App::drawShortcutsWindow() {
       {"Ctrl+G", "go to event #"},
       {"[ / ]", "slower / faster"},
       {"B / Shift+B", "run to next / back to previous breakpoint"},
+      {"S", "step to the end of the sweep in progress"},
       {"PageDown / PageUp", "next / previous lesson step"},
       {"Ctrl+O", "open a trace"},
       {"Ctrl+Q", "quit"},
@@ -581,6 +662,7 @@ void App::handleShortcuts() {
   if (namedKeyPressed(ImGuiKey_PageUp, false)) previousLesson();
   if (io.KeyCtrl && keyPressed('G')) focusGoto_ = true;
   if (!io.KeyCtrl && keyPressed('B')) io.KeyShift ? runBackToBreakpoint() : runToBreakpoint();
+  if (!io.KeyCtrl && !io.KeyShift && keyPressed('S')) runToSweepEnd();
   if (keyPressed('[')) transport_.speed = slowerSpeed(transport_.speed);
   if (keyPressed(']')) transport_.speed = fasterSpeed(transport_.speed);
 }

@@ -4,6 +4,8 @@
 // layer, and the UI tests drive an App through ImGuiIO alone.
 #pragma once
 
+#include "app/gui/engine_dialog.h"
+#include "app/gui/compare_view.h"
 #include "app/gui/file_dialog.h"
 #include "app/gui/generate_dialog.h"
 #include "app/gui/panel.h"
@@ -19,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -72,6 +75,9 @@ struct LoadJob {
   std::string path;                     // the file, or what the generator is called
   bool isFile = true;                   // files go to the recent list; generated workloads do not
   std::function<std::unique_ptr<traces::EventStream>()> openStream;
+  std::optional<traces::Trace> trace;   // re-opening a trace already read: used instead of openStream
+  EngineOverrides engine;               // applied over the trace's meta config
+  uint64_t resumeAt = 0;                // position to seek to once loaded
   std::atomic<uint64_t> bytesRead{0}, bytesTotal{0}, eventsRead{0};
   std::atomic<uint64_t> eventsTotal{0}; // known once reading is done (the first pass's goal)
   std::atomic<int> phase{0};            // 0 reading, 1 first pass (checkpoints), 2 finished
@@ -110,9 +116,17 @@ class App {
   Transport& transport() { return transport_; }
   Breakpoints& breakpoints() { return breakpoints_; }
   std::vector<Command>& commands() { return commands_; }
+  // The Compare panel: tables by library name or JSON path (--compare), following the cursor.
+  void compareTables(std::vector<std::string> specs) { compare_.request(std::move(specs)); }
+  CompareView& compareView() { return compare_; }
   const std::vector<std::string>& errors() const { return errors_; }
   void reportError(std::string message);
   Settings& settings() { return settings_; }
+  // The user's engine settings over each trace's own (Engine → Settings, --procs, --locks); used by
+  // every load. reconfigure() sets them and re-opens the current trace at the same position.
+  const EngineOverrides& engine() const { return engine_; }
+  void setEngine(EngineOverrides o) { engine_ = std::move(o); }
+  void reconfigure(EngineOverrides o);
   bool& panelOpen(size_t panel) { return settings_.panelOpen[panel]; }
 
   // Transport actions (what the toolbar and the shortcuts do).
@@ -121,6 +135,7 @@ class App {
   void togglePlay();
   void runToBreakpoint();     // seek to just after the next hit (stays put if there is none)
   void runBackToBreakpoint(); // seek to just after the previous hit before the current event
+  void runToSweepEnd();       // seek to where the sweep in progress ends (gc_phase.h findSweepEnd)
   void nextLesson();          // the next annotation with the events it explains applied
   void previousLesson();
   void replayLesson();        // back to just after the current annotation
@@ -144,6 +159,7 @@ class App {
   void takeFinishedLoad();
   void startJob(std::unique_ptr<LoadJob> job);
   void placeNextWindow(size_t panel);
+  void openEngineDialog();
 
   Settings settings_;
   Settings savedSettings_;     // as last written, to save again only when something changed
@@ -159,6 +175,9 @@ class App {
   std::vector<std::unique_ptr<LoadJob>> abandoned_; // cancelled jobs whose thread is still running
   FileDialog fileDialog_;
   GenerateDialog generateDialog_;
+  CompareView compare_;
+  EngineOverrides engine_;
+  EngineDialog engineDialog_;
   std::array<ImVec4, kPanelCount> layout_{}; // default x, y, w, h per panel
   float transportHeight_ = 0;
   char gotoText_[24] = "";

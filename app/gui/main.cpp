@@ -145,6 +145,12 @@ int main(int argc, char** argv) {
     glfwSetDropCallback(window, onDrop);
     const std::string trace = opts->trace.empty() ? std::string(SPANSCOPE_ASSETS_DIR) + "/scenarios/classroom.json" : opts->trace;
 
+    if (opts->procs || opts->lockMutex) {
+      gui::EngineOverrides engine;
+      engine.procs = opts->procs;
+      if (opts->lockMutex) engine.timing = *opts->lockMutex ? gui::TimingChoice::Mutex : gui::TimingChoice::LockFree;
+      app.setEngine(engine);
+    }
     if (headless) {
       if (!app.loadNow(trace)) {
         std::fprintf(stderr, "%s\n", app.errors().empty() ? ("spanscope: cannot open " + trace).c_str() : app.errors().front().c_str());
@@ -155,6 +161,7 @@ int main(int argc, char** argv) {
     }
     if (rc == 0 && opts->at) app.seek(*opts->at);
     if (opts->select) app.selection().span = *opts->select;
+    if (!opts->compare.empty()) app.compareTables(opts->compare);
     if (opts->play) app.transport().speed = *opts->play, app.transport().playing = true;
 
     if (rc == 0 && !opts->screenshot.empty()) {

@@ -16,7 +16,13 @@ const char* const kUsage =
     "  --trace FILE         the trace to open (same as TRACE)\n"
     "  --at N|end           start at position N (events applied), or after the last event\n"
     "  --panels a,b,...     open only these panels: heapmap, inspector, sizeclasses, ps, mcentral,\n"
-    "                       mheap, eventlog, stats, lesson (none: only the menu and the toolbar)\n"
+    "                       mheap, eventlog, stats, lesson, locks, compare (none: only the menu and the toolbar)\n"
+    "  --procs N            GOMAXPROCS (1..1024) instead of the trace's own\n"
+    "  --locks MODE         the timing and lock model on, mcentral as 'mutex' (Go <= 1.14) or\n"
+    "                       'lockfree' (Go 1.15+); Engine → Settings in the app\n"
+    "  --compare a,b,...    replay under these size-class tables side by side (library names such as\n"
+    "                       go1.19, tcmalloc, jemalloc, mimalloc, glibc16, pow2, or JSON table files)\n"
+    "                       and open the Compare panel\n"
     "  --large-text         the larger font (projectors)\n"
     "  --select-span ID     open span ID in the span inspector\n"
     "  --screenshot PATH    render one frame to PATH (PNG) and exit; works under xvfb-run\n"
@@ -50,7 +56,8 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
     if (a == "--help" || a == "-h") {
       o.help = true;
     } else if (a == "--trace" || a == "--screenshot" || a == "--at" || a == "--panels" || a == "--size" ||
-               a == "--bench-frames" || a == "--play" || a == "--select-span" || a == "--heapmap-geometry") {
+               a == "--bench-frames" || a == "--play" || a == "--select-span" || a == "--heapmap-geometry" ||
+               a == "--procs" || a == "--locks" || a == "--compare") {
       const char* v = value();
       if (!v) return fail(a + " needs a value");
       if (a == "--trace") {
@@ -86,6 +93,23 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
         if (std::string(v) != "max" && (!parseNumber(v, &speed) || speed <= 0))
           return fail("--play: expected events per second or 'max'");
         o.play = speed;
+      } else if (a == "--compare") {
+        const std::string list = v;
+        for (size_t start = 0; start <= list.size();) {
+          size_t comma = list.find(',', start);
+          if (comma == std::string::npos) comma = list.size();
+          if (comma == start) return fail("--compare: empty table name in '" + list + "'");
+          o.compare.push_back(list.substr(start, comma - start));
+          start = comma + 1;
+        }
+      } else if (a == "--procs") {
+        uint32_t p = 0;
+        if (!parseNumber(v, &p) || p < 1 || p > 1024) return fail("--procs: expected 1..1024, got " + std::string(v));
+        o.procs = p;
+      } else if (a == "--locks") {
+        const std::string m = v;
+        if (m != "mutex" && m != "lockfree") return fail("--locks: expected mutex or lockfree, got " + m);
+        o.lockMutex = m == "mutex";
       } else if (a == "--heapmap-geometry") {
         o.heapMapGeometry = v;
       } else if (a == "--select-span") {

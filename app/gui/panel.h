@@ -11,6 +11,8 @@
 
 namespace gui {
 
+class CompareView; // compare_view.h
+
 // UI selection shared by panels (not engine state; panels may change it directly).
 struct Selection {
   sim::SpanId span = sim::kNoSpan; // span open in the inspector (heap map click, lists)
@@ -19,8 +21,9 @@ struct Selection {
 };
 
 struct Command {
-  enum Kind { Seek, Step } kind = Seek;
-  int64_t arg = 0; // Seek: target position; Step: signed count
+  enum Kind { Seek, Step, SetTiming } kind = Seek;
+  int64_t arg = 0; // Seek: target position; Step: signed count; SetTiming: a gui::TimingChoice
+                   // (re-opens the trace with the timing model off / lock-free / mutex)
 };
 
 struct PanelContext {
@@ -28,6 +31,7 @@ struct PanelContext {
   const sim::HeapView& view; // of session.world()
   Selection& selection;
   std::vector<Command>& commands; // applied after the frame
+  CompareView* compare = nullptr; // the Compare panel's tables and exports (owned by the app)
 };
 
 // Each returns nothing and draws one ImGui window titled as in the README; `open` is the window's
@@ -41,5 +45,7 @@ void DrawMHeapPanel(PanelContext& ctx, bool* open);
 void DrawEventLogPanel(PanelContext& ctx, bool* open);
 void DrawStatsPanel(PanelContext& ctx, bool* open);
 void DrawLessonPanel(PanelContext& ctx, bool* open);
+void DrawComparePanel(PanelContext& ctx, bool* open);
+void DrawLocksPanel(PanelContext& ctx, bool* open);
 
 } // namespace gui

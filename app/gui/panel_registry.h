@@ -14,9 +14,10 @@ struct PanelInfo {
   const char* key;   // settings and --panels name ("heapmap")
   const char* title; // menu label; the panel's own ImGui window title
   void (*draw)(PanelContext& ctx, bool* open);
+  bool openByDefault = true; // on a first start (no settings yet)
 };
 
-inline constexpr std::array<PanelInfo, 9> kPanels = {{
+inline constexpr std::array<PanelInfo, 11> kPanels = {{
     {"heapmap", "Heap map", DrawHeapMapPanel},
     {"inspector", "Span inspector", DrawSpanInspectorPanel},
     {"sizeclasses", "Size classes", DrawSizeClassesPanel},
@@ -26,8 +27,16 @@ inline constexpr std::array<PanelInfo, 9> kPanels = {{
     {"eventlog", "Event log", DrawEventLogPanel},
     {"stats", "Stats over time", DrawStatsPanel},
     {"lesson", "Lesson", DrawLessonPanel},
+    {"compare", "Compare", DrawComparePanel, false}, // opens when tables are chosen
+    {"locks", "Locks", DrawLocksPanel, false},       // opens when timing is turned on
 }};
 inline constexpr size_t kPanelCount = kPanels.size();
+
+inline constexpr std::array<bool, kPanelCount> defaultPanelOpen() {
+  std::array<bool, kPanelCount> open{};
+  for (size_t i = 0; i < kPanelCount; ++i) open[i] = kPanels[i].openByDefault;
+  return open;
+}
 
 // Index of the panel with this key, or kPanelCount.
 inline size_t panelIndex(std::string_view key) {

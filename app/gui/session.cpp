@@ -9,7 +9,7 @@ namespace gui {
 
 namespace {
 
-static_assert(static_cast<unsigned>(sim::PathStep::Count) <= 32, "EventInfo::pathMask holds 32 steps");
+static_assert(static_cast<unsigned>(sim::PathStep::Count) <= 64, "EventInfo::pathMask holds 64 steps");
 
 constexpr size_t kTargetSamples = 4096;                   // stats points over the whole trace
 constexpr size_t kTargetCheckpoints = 64;                 // before the memory budget thins them
@@ -50,7 +50,7 @@ bool Session::firstPass(LoadProgress* progress) {
       throw traces::TraceError(what + "): " + err);
     }
     const sim::StepRecord& r = world_.last();
-    events_[i] = EventInfo{static_cast<uint32_t>(r.path), r.sizeclass, r.addr};
+    events_[i] = EventInfo{r.path, r.sizeclass, r.addr};
     const bool gc = r.has(sim::PathStep::GCCycle);
     if (gc) gcEvents_.push_back(i);
     if (gc || (i + 1) % sampleEvery == 0 || i + 1 == n) {

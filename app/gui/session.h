@@ -25,7 +25,7 @@ struct StatsSample {
 
 // What the first pass over the trace learned about every event (kept for the whole trace).
 struct EventInfo {
-  uint32_t pathMask = 0; // bit i set = sim::PathStep(i) happened (StepRecord::has)
+  uint64_t pathMask = 0; // bit i set = sim::PathStep(i) happened (StepRecord::has)
   uint32_t sizeClass = 0;
   uint64_t addr = 0;     // address allocated or freed (0 for other kinds)
 };

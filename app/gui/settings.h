@@ -15,7 +15,7 @@ inline constexpr size_t kMaxRecentFiles = 10;
 
 struct Settings {
   std::vector<std::string> recentFiles; // most recent first, at most kMaxRecentFiles
-  std::array<bool, kPanelCount> panelOpen{true, true, true, true, true, true, true, true, true};
+  std::array<bool, kPanelCount> panelOpen = defaultPanelOpen();
   double speed = 50;                    // playback speed in events per second; 0 = as fast as possible
   std::string lastDirectory;            // where the file dialog opens
   bool largeText = false;               // the larger font (projectors)

@@ -124,6 +124,23 @@ void App::drawTransport() {
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Stop playback on refills, mcentral grows, heap growth, large objects, GCs, a size or span class, or an address");
   ImGui::SameLine();
   if (ToolButton("Run to next", "Run to the next breakpoint hit (B); Shift+B runs back to the previous one", have && breakpoints_.any())) runToBreakpoint();
+  {
+    const bool sweeping = have && session_->world().view().sweepInProgress();
+    const std::string tip = !have ? std::string("No trace loaded")
+                            : sweeping ? "Step forward to the first event after which every span is swept for this GC cycle (S). " +
+                                             FormatCount(session_->world().view().unsweptSpans()) + " spans are unswept now."
+                                       : std::string("Disabled: no sweep in progress. Every in-use span is swept for this GC cycle "
+                                                     "(an eager sweep, or a lazy one already finished); the next GC cycle starts one.");
+    if (ToolButton("Sweep end", tip.c_str(), sweeping)) runToSweepEnd();
+  }
+
+  // The engine's mode, always in view: the timing figures mean nothing without it.
+  ImGui::SameLine(0, 16);
+  const std::string engine = have ? engineSummary(session_->world().config()) : "Engine…";
+  if (ImGui::Button((engine + "###engine_button").c_str())) openEngineDialog();
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("GOMAXPROCS and the timing and lock model the engine runs with. Click to change them "
+                      "(Engine → Settings): the trace is replayed again and you stay at the same event.");
 
   // The seek bar over the whole trace: GC cycles as red marks at the bottom, lesson annotations as
   // blue marks at the top.
@@ -190,6 +207,7 @@ void App::drawBreakpointsPopup() {
   ImGui::Checkbox("large object", &b.large);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("An allocation above 32 KiB, on a span of its own: runtime.(*mcache).allocLarge");
   ImGui::Checkbox("GC cycle", &b.gc);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("A GC cycle ran: started by the pacer's trigger, runtime.GC() or debug.FreeOSMemory (mark, then mark termination: mheap.sweepgen += 2)");
   ImGui::Checkbox("size class", &b.sizeClassOn);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(90);

@@ -35,11 +35,38 @@ TEST(OptionsTest, PositionalTraceAndBenchFlags) {
   EXPECT_EQ(*p->play, 1e6);
 }
 
+TEST(OptionsTest, EngineFlags) {
+  auto o = parse({"t.json", "--procs", "8", "--locks", "mutex"});
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->procs, 8u);
+  EXPECT_EQ(o->lockMutex, true);
+  auto l = parse({"--locks", "lockfree", "--procs", "1024"});
+  ASSERT_TRUE(l);
+  EXPECT_EQ(l->lockMutex, false) << "lockfree: timing on, mcentral lock-free";
+  EXPECT_EQ(l->procs, 1024u) << "the CLI's --procs range is 1..1024";
+  auto none = parse({"t.json"});
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->procs);
+  EXPECT_FALSE(none->lockMutex) << "timing stays as the trace says unless asked";
+}
+
+TEST(OptionsTest, CompareTablesAndPanel) {
+  auto o = parse({"--compare", "go1.19,tcmalloc,my table.json", "--panels", "compare"});
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->compare, (std::vector<std::string>{"go1.19", "tcmalloc", "my table.json"}));
+  EXPECT_EQ(o->panels, (std::vector<std::string>{"compare"}));
+  auto none = parse({"t.json"});
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->compare.empty()) << "no comparison unless asked";
+}
+
 TEST(OptionsTest, BadUsageIsRefusedWithAReason) {
   const std::vector<std::vector<const char*>> bad = {
       {"--at"}, {"--at", "x"}, {"--size", "800"}, {"--size", "10x10"}, {"--panels", "heapmap,nope"},
       {"--bench-frames", "0"}, {"--play", "-5"}, {"--frobnicate"}, {"a.json", "b.json"},
       {"--heapmap-geometry", "g.json"},
+      {"--compare"}, {"--compare", "go1.19,,pow2"}, {"--compare", ","},
+      {"--procs", "0"}, {"--procs", "1025"}, {"--procs", "x"}, {"--procs"}, {"--locks", "spin"}, {"--locks"},
   };
   for (const auto& args : bad) {
     std::string err;

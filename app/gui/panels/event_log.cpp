@@ -5,6 +5,7 @@
 // (sim::describe). The current row is highlighted; clicking a row seeks to just after that event.
 #include "app/gui/format.h"
 #include "app/gui/panel.h"
+#include "app/gui/panels/locks_model.h"
 #include "app/gui/panels/panel_widgets.h"
 
 #include <imgui.h>
@@ -23,7 +24,7 @@ sim::StepRecord PartialRecord(const sim::Event& ev, const EventInfo& info) {
   return r;
 }
 
-std::string PathSteps(uint32_t mask) {
+std::string PathSteps(uint64_t mask) {
   std::string s;
   for (unsigned i = 0; i < static_cast<unsigned>(sim::PathStep::Count); ++i) {
     const auto st = static_cast<sim::PathStep>(i);
@@ -71,6 +72,17 @@ void DrawEventLogPanel(PanelContext& ctx, bool* open) {
       ImGui::TextWrapped("%s", chain.c_str());
       ImGui::PopStyleColor();
       ui::ItemTooltip("The Go 1.19 runtime functions this event ran through, outermost first.");
+    }
+    // With the timing model on: when it ran, and each lock it took (Locks panel for the whole run).
+    const std::vector<std::string> timing = s.world().timing() ? StepTimingLines(*r) : std::vector<std::string>{};
+    for (size_t i = 0; i < timing.size(); ++i) {
+      ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.78f, 0.45f, 1.0f));
+      ImGui::TextWrapped("%s%s", i == 0 ? "time: " : "  ", timing[i].c_str());
+      ImGui::PopStyleColor();
+      ui::ItemTooltip(i == 0 ? "Simulated time on its P: when the event started (its trace time or when its P was free, "
+                               "whichever is later) and how long it took, waits included."
+                             : "A lock this event took: how long it waited and for whom (the P that held it), and how "
+                               "long it held it.");
     }
   } else {
     ImGui::TextDisabled("No event applied yet. Step forward (Right) to run the first one.");

@@ -1,7 +1,9 @@
 // Heap map panel: every mapped 8 KiB page of the heap as one cell, arenas → 4 MiB chunks → pages,
 // coloured by state (released, free, a P's page cache, in use by a span of some size class, cached
-// in an mcache, large object). Go: mheap.go (arenas, spans), mpagealloc.go (chunks, scavenged bits),
-// mcache.go (cached spans). HeapView queries: spanOfPage, span, pages().inUse/scavenged, ps().
+// in an mcache, large object, goroutine stack); spans not yet swept this GC cycle are faded and
+// hatched. Go: mheap.go (arenas, spans), mpagealloc.go (chunks, scavenged bits), mcache.go (cached
+// spans), mgcsweep.go (sweepgen), stack.go (stack spans). HeapView queries: spanAt, span, isSwept,
+// isStackSpan, pages().inUse, pageReleased, ps().
 //
 // Fast with a 1 GiB heap (131072 pages): page colours are computed into a buffer only when the
 // engine position, the zoom level or the visible rows change, never per frame, and the buffer is
@@ -31,12 +33,13 @@ namespace gui {
 
 const char* PageStateName(PageState s) {
   switch (s) {
-    case PageState::Released: return "released";
-    case PageState::Free: return "free";
+    case PageState::Released: return "released (scavenged)";
+    case PageState::Free: return "free (retained)";
     case PageState::PageCache: return "P's page cache";
     case PageState::InUse: return "in use (by size class)";
     case PageState::Cached: return "span in an mcache";
     case PageState::Large: return "large object";
+    case PageState::Stack: return "goroutine stack";
     case PageState::Count: break;
   }
   return "?";
@@ -54,6 +57,9 @@ const char* PageStateMeaning(PageState s) {
     case PageState::Cached:
       return "Page of a span cached in a P's mcache (mcache.alloc[spanClass]): that P allocates from it with no lock. Drawn lighter, outlined in white.";
     case PageState::Large: return "Page of a large object (> 32 KiB), which has a span of its own (span class 0 or 1).";
+    case PageState::Stack:
+      return "Page of a stack span (mSpanManual): goroutine stacks come from the P's stack cache, the stack pool "
+             "(small stacks, cut from 32 KiB spans) or a span of their own (large stacks). Counted in StackInuse, not HeapInuse.";
     case PageState::Count: break;
   }
   return "";
@@ -62,16 +68,22 @@ const char* PageStateMeaning(PageState s) {
 PageInfo ClassifyPage(const sim::HeapView& v, uint64_t page) {
   PageInfo info;
   const sim::SpanId s = v.spanAt(v.heapBase() + page * sim::kPageSize);
+  if (s != sim::kNoSpan && s < v.spanCount() && v.span(s).state == sim::SpanState::Manual) {
+    info.span = s;
+    info.state = PageState::Stack;
+    return info;
+  }
   if (s != sim::kNoSpan && s < v.spanCount() && v.span(s).state == sim::SpanState::InUse) {
     const sim::MSpan& sp = v.span(s);
     info.span = s;
     info.spanclass = sp.spanclass;
+    info.unswept = !v.isSwept(s);
     if (sim::spanClassSize(sp.spanclass) == 0) info.state = PageState::Large;
     else info.state = sp.home == sim::SpanHome::MCache ? PageState::Cached : PageState::InUse;
     return info;
   }
   if (v.pages().inUse(page)) info.state = PageState::PageCache;
-  else info.state = v.pages().scavenged(page) ? PageState::Released : PageState::Free;
+  else info.state = v.pageReleased(page) ? PageState::Released : PageState::Free;
   return info;
 }
 
@@ -84,11 +96,9 @@ ImU32 SizeClassColour(uint32_t sizeclass, uint32_t numClasses) {
 
 namespace {
 
-constexpr ImU32 kReleasedColour = IM_COL32(20, 22, 27, 255);
-constexpr ImU32 kFreeColour = IM_COL32(74, 78, 88, 255);
-constexpr ImU32 kPageCacheColour = IM_COL32(112, 96, 140, 255);
 constexpr ImU32 kLargeColour = IM_COL32(236, 84, 196, 255);
 constexpr ImU32 kBackground = IM_COL32(12, 12, 14, 255);
+constexpr int kMaxHatchLines = 4000;
 
 ImU32 Lighten(ImU32 c, float f) {
   auto ch = [&](int shift) {
@@ -103,19 +113,36 @@ ImU32 Dim(ImU32 c) {
   return ch(IM_COL32_R_SHIFT) | ch(IM_COL32_G_SHIFT) | ch(IM_COL32_B_SHIFT) | (c & IM_COL32_A_MASK);
 }
 
-} // namespace
-
-ImU32 PageColour(const PageInfo& p, uint32_t numClasses) {
+ImU32 SweptColour(const PageInfo& p, uint32_t numClasses) {
   switch (p.state) {
-    case PageState::Released: return kReleasedColour;
-    case PageState::Free: return kFreeColour;
-    case PageState::PageCache: return kPageCacheColour;
+    // The free-page colours are the mheap panel's, so "released" means one colour everywhere.
+    case PageState::Released: return ui::color::kReleased;
+    case PageState::Free: return ui::LedgerColour(LedgerKind::FreePages);
+    case PageState::PageCache: return ui::color::kPCache;
     case PageState::InUse: return SizeClassColour(sim::spanClassSize(p.spanclass), numClasses);
     case PageState::Cached: return Lighten(SizeClassColour(sim::spanClassSize(p.spanclass), numClasses), 0.45f);
     case PageState::Large: return kLargeColour;
+    case PageState::Stack: return ui::color::kStack;
     case PageState::Count: break;
   }
   return kBackground;
+}
+
+} // namespace
+
+ImU32 UnsweptColour(ImU32 c) {
+  // Half way to a dark grey: the hue (size class) stays readable, the brightness goes.
+  const ImU32 g = ui::color::kUnsweptGrey;
+  auto ch = [&](int shift) {
+    const float a = static_cast<float>((c >> shift) & 0xff), b = static_cast<float>((g >> shift) & 0xff);
+    return static_cast<ImU32>(a + (b - a) * 0.5f) << shift;
+  };
+  return ch(IM_COL32_R_SHIFT) | ch(IM_COL32_G_SHIFT) | ch(IM_COL32_B_SHIFT) | (c & IM_COL32_A_MASK);
+}
+
+ImU32 PageColour(const PageInfo& p, uint32_t numClasses) {
+  const ImU32 c = SweptColour(p, numClasses);
+  return p.unswept ? UnsweptColour(c) : c;
 }
 
 ImU32 PageStateColour(PageState s) {
@@ -183,27 +210,29 @@ MapState& State() {
 struct ColourTable {
   ColourTable(uint32_t numClasses, int32_t filter) {
     const uint32_t spanClasses = numClasses * 2;
-    for (PageState s : {PageState::InUse, PageState::Cached, PageState::Large}) {
-      auto& t = byClass[static_cast<size_t>(s)];
-      t.resize(spanClasses);
-      for (uint32_t spc = 0; spc < spanClasses; ++spc) {
-        PageInfo p;
-        p.state = s;
-        p.spanclass = static_cast<sim::SpanClass>(spc);
-        t[spc] = filter >= 0 && spc != static_cast<uint32_t>(filter) ? Dim(PageColour(p, numClasses)) : PageColour(p, numClasses);
+    for (int unswept = 0; unswept < 2; ++unswept)
+      for (PageState s : {PageState::InUse, PageState::Cached, PageState::Large}) {
+        auto& t = byClass[unswept][static_cast<size_t>(s)];
+        t.resize(spanClasses);
+        for (uint32_t spc = 0; spc < spanClasses; ++spc) {
+          PageInfo p;
+          p.state = s;
+          p.spanclass = static_cast<sim::SpanClass>(spc);
+          p.unswept = unswept != 0;
+          t[spc] = filter >= 0 && spc != static_cast<uint32_t>(filter) ? Dim(PageColour(p, numClasses)) : PageColour(p, numClasses);
+        }
       }
-    }
-    for (PageState s : {PageState::Released, PageState::Free, PageState::PageCache}) {
+    for (PageState s : {PageState::Released, PageState::Free, PageState::PageCache, PageState::Stack}) {
       PageInfo p;
       p.state = s;
       plain[static_cast<size_t>(s)] = filter >= 0 ? Dim(PageColour(p, numClasses)) : PageColour(p, numClasses);
     }
   }
   ImU32 operator()(const PageInfo& p) const {
-    const auto& t = byClass[static_cast<size_t>(p.state)];
+    const auto& t = byClass[p.unswept ? 1 : 0][static_cast<size_t>(p.state)];
     return t.empty() ? plain[static_cast<size_t>(p.state)] : p.spanclass < t.size() ? t[p.spanclass] : kBackground;
   }
-  std::vector<ImU32> byClass[static_cast<size_t>(PageState::Count)];
+  std::vector<ImU32> byClass[2][static_cast<size_t>(PageState::Count)]; // [unswept][state]
   ImU32 plain[static_cast<size_t>(PageState::Count)] = {};
 };
 
@@ -267,6 +296,12 @@ void LegendSpacing(const char* label, bool first) {
   if (ImGui::GetCursorPosX() + need > ImGui::GetWindowContentRegionMax().x) ImGui::NewLine();
 }
 
+constexpr const char* kUnsweptLabel = "unswept (this cycle)";
+constexpr const char* kUnsweptMeaning =
+    "A span not yet swept since the last GC's mark termination (its sweepgen is mheap.sweepgen - 2): its "
+    "unreachable objects still count as allocated. Drawn faded (and hatched when zoomed in) in its class's hue. "
+    "With lazy sweeping an allocation, the page reclaimer, proportional sweep or the background sweeper sweeps it.";
+
 void DrawLegend(uint32_t numClasses) {
   const PageState order[] = {PageState::Released, PageState::Free, PageState::PageCache};
   bool first = true;
@@ -296,9 +331,24 @@ void DrawLegend(uint32_t numClasses) {
   ui::LegendItem(PageStateColour(PageState::Cached), "in an mcache", PageStateMeaning(PageState::Cached));
   LegendSpacing("large object", false);
   ui::LegendItem(PageStateColour(PageState::Large), "large object", PageStateMeaning(PageState::Large));
+  LegendSpacing(PageStateName(PageState::Stack), false);
+  ui::LegendItem(PageStateColour(PageState::Stack), PageStateName(PageState::Stack), PageStateMeaning(PageState::Stack));
+  LegendSpacing(kUnsweptLabel, false);
+  ui::LegendItem(UnsweptColour(PageStateColour(PageState::InUse)), kUnsweptLabel, kUnsweptMeaning);
   LegendSpacing("selected span", false);
   ui::LegendItem(ui::color::kSelected, "selected span", "The span open in the span inspector (click a page to choose it).");
 }
+
+} // namespace
+
+std::string SweepStateLine(const sim::HeapView& v, sim::SpanId s) {
+  const uint32_t sg = v.span(s).sweepgen, heapSg = v.sweepgen();
+  const std::string gens = "sweepgen " + std::to_string(sg) + ", mheap.sweepgen " + std::to_string(heapSg);
+  if (!v.isSwept(s)) return "Span " + std::to_string(s) + ": unswept — " + gens;
+  return "Span " + std::to_string(s) + ": swept this cycle — " + gens;
+}
+
+namespace {
 
 void DrawTooltip(const sim::HeapView& v, uint64_t page) {
   const PageInfo info = ClassifyPage(v, page);
@@ -311,7 +361,12 @@ void DrawTooltip(const sim::HeapView& v, uint64_t page) {
   ImGui::Separator();
   ImGui::Text("State: %s", PageStateName(info.state));
   ImGui::TextDisabled("%s", PageStateMeaning(info.state));
-  if (info.span != sim::kNoSpan) {
+  if (info.state == PageState::Stack) {
+    const sim::MSpan& s = v.span(info.span);
+    ImGui::Separator();
+    ImGui::Text("Span %u: stack span %s … %s (%u page%s)", info.span, FormatAddr(s.base()).c_str(),
+                FormatAddr(s.base() + s.bytes()).c_str(), s.npages, s.npages == 1 ? "" : "s");
+  } else if (info.span != sim::kNoSpan) {
     const sim::MSpan& s = v.span(info.span);
     const uint32_t sc = sim::spanClassSize(s.spanclass);
     ImGui::Separator();
@@ -321,6 +376,7 @@ void DrawTooltip(const sim::HeapView& v, uint64_t page) {
                              sim::spanClassNoscan(s.spanclass) ? "noscan" : "scan");
     else ImGui::Text("Large object span (class 0, %s)", sim::spanClassNoscan(s.spanclass) ? "noscan" : "scan");
     ImGui::Text("Slots: %u of %u allocated (allocCount), freeindex %u", s.allocCount, s.nelems, s.freeindex);
+    ImGui::TextUnformatted(SweepStateLine(v, info.span).c_str());
     if (s.home == sim::SpanHome::MCache) ImGui::Text("Cached in P%u's mcache", s.homeIndex);
     else if (s.home == sim::SpanHome::PartialSet) ImGui::TextUnformatted("In its mcentral's partial set (has free slots)");
     else if (s.home == sim::SpanHome::FullSet) ImGui::TextUnformatted("In its mcentral's full set");
@@ -352,6 +408,13 @@ void DrawHeapMapPanel(PanelContext& ctx, bool* open) {
               chunks == 1 ? "" : "s", FormatCount(pages).c_str());
   ui::ItemTooltip("The heap grows in 4 MiB chunks (512 pages of 8 KiB) inside 64 MiB arenas reserved from 0xc000000000 upward. "
                   "Each cell is one page; each row starts at the address on its left.");
+  if (v.sweepInProgress()) {
+    ImGui::SameLine(0, 12);
+    ImGui::TextDisabled("· %s spans unswept", FormatCount(v.unsweptSpans()).c_str());
+    ui::ItemTooltip("A lazy sweep is in progress: mheap.sweepgen is " + std::to_string(v.sweepgen()) +
+                    "; spans drawn faded still have sweepgen " + std::to_string(v.sweepgen() - 2) +
+                    ". Transport → Sweep end (S) steps to where the last one is swept.");
+  }
   ImGui::SameLine(0, 16);
   if (ImGui::SmallButton("Fit")) st.zoom = 1, st.panX = st.panY = 0;
   ui::ItemTooltip("Zoom out so that the whole mapped heap fits (mouse wheel zooms, drag pans).");
@@ -471,7 +534,21 @@ void DrawHeapMapPanel(PanelContext& ctx, bool* open) {
         if (s != sim::kNoSpan && s < v.spanCount() && v.span(s).state == sim::SpanState::InUse)
           OutlinePages(dl, g, (v.span(s).base() - v.heapBase()) / sim::kPageSize, v.span(s).npages, IM_COL32(255, 255, 255, 200), 1);
   }
-  // Size class numbers on each span's first page ("L" for large) when cells have room for them.
+  // Unswept spans: one diagonal per page when cells are big enough to see it (the faded colour
+  // alone says it when zoomed out). Bounded so the window's draw list stays far below 64K vertices.
+  if (cell >= 5 && v.sweepInProgress()) {
+    int lines = 0;
+    for (double r = firstRow; r < lastRow && lines < kMaxHatchLines; ++r)
+      for (uint32_t c = 0; c < fit.cols && lines < kMaxHatchLines; ++c) {
+        const uint64_t page = static_cast<uint64_t>(r) * fit.cols + c;
+        if (page >= pages) break;
+        if (!ClassifyPage(v, page).unswept) continue;
+        const float x0 = g.origin.x + static_cast<float>(c) * cell, y0 = g.origin.y + static_cast<float>(r) * cell;
+        dl->AddLine(ImVec2(x0, y0 + cell), ImVec2(x0 + cell, y0), IM_COL32(10, 10, 14, 130), 1.0f);
+        ++lines;
+      }
+  }
+  // Size class numbers on each span's first page ("L" for large, "S" for a stack) when cells have room for them.
   const float labelSize = std::min(ImGui::GetFontSize(), cell * 0.7f);
   if (cell >= 12) {
     for (double r = firstRow; r < lastRow; ++r)
@@ -481,7 +558,7 @@ void DrawHeapMapPanel(PanelContext& ctx, bool* open) {
         const PageInfo info = ClassifyPage(v, page);
         if (info.span == sim::kNoSpan || v.span(info.span).base() != v.heapBase() + page * sim::kPageSize) continue;
         const uint32_t sc = sim::spanClassSize(info.spanclass);
-        const std::string label = sc ? std::to_string(sc) : "L";
+        const std::string label = info.state == PageState::Stack ? "S" : sc ? std::to_string(sc) : "L";
         const ImVec2 ts = ImGui::GetFont()->CalcTextSizeA(labelSize, FLT_MAX, 0, label.c_str());
         const ImVec2 at(g.origin.x + static_cast<float>(c) * cell + (cell - ts.x) * 0.5f,
                         g.origin.y + static_cast<float>(r) * cell + (cell - ts.y) * 0.5f);
@@ -520,7 +597,7 @@ void DrawHeapMapPanel(PanelContext& ctx, bool* open) {
   if (hoverPage != sim::kNoPage && !ImGui::IsItemActive()) DrawTooltip(v, hoverPage);
   if (clicked && !st.dragged && hoverPage != sim::kNoPage) {
     const PageInfo info = ClassifyPage(v, hoverPage);
-    ctx.selection.span = info.span;
+    ctx.selection.span = info.state == PageState::Stack ? sim::kNoSpan : info.span; // the inspector shows heap spans
   }
   ImGui::End();
 }

@@ -8,6 +8,7 @@
 #include <imgui.h>
 
 #include <cstdint>
+#include <string>
 
 namespace gui {
 
@@ -18,6 +19,7 @@ enum class PageState : uint8_t {
   InUse,     // part of an in-use span of a size class, sitting in an mcentral set
   Cached,    // part of a span cached in some P's mcache (allocations come from it without locks)
   Large,     // part of a large object's span (class 0)
+  Stack,     // part of a stack span (Go: mSpanManual; counted in StackInuse, not HeapInuse)
   Count
 };
 const char* PageStateName(PageState s);
@@ -25,8 +27,11 @@ const char* PageStateMeaning(PageState s); // one sentence for tooltips and the 
 
 struct PageInfo {
   PageState state = PageState::Released;
-  sim::SpanId span = sim::kNoSpan; // for InUse, Cached, Large
+  sim::SpanId span = sim::kNoSpan; // for InUse, Cached, Large, Stack
   sim::SpanClass spanclass = 0;
+  // InUse, Cached, Large: the span has not been swept since the last mark termination (its
+  // sweepgen is mheap.sweepgen - 2). Drawn faded towards grey: its slot counts are last cycle's.
+  bool unswept = false;
 };
 // The state of page `page` (an index from the heap base; must be < mappedPages()).
 PageInfo ClassifyPage(const sim::HeapView& v, uint64_t page);
@@ -35,6 +40,9 @@ PageInfo ClassifyPage(const sim::HeapView& v, uint64_t page);
 ImU32 SizeClassColour(uint32_t sizeclass, uint32_t numClasses);
 ImU32 PageColour(const PageInfo& p, uint32_t numClasses);
 ImU32 PageStateColour(PageState s); // the legend swatch (InUse: a mid-ramp colour)
+ImU32 UnsweptColour(ImU32 swept);   // an unswept span's colour, from its swept one
+// "Span 12: unswept — sweepgen 4, mheap.sweepgen 6" (or "swept this cycle — ...") for tooltips.
+std::string SweepStateLine(const sim::HeapView& v, sim::SpanId s);
 
 // Pages per row (a power of two, so rows start at round addresses) and the largest cell size
 // (pixels per page, capped at 48) that fits `pages` pages into w x h pixels.

@@ -1,7 +1,10 @@
 // Lesson panel: the scenario's annotations for the current step, in plain words, with Back / Next
 // buttons that walk the scenario one step at a time (a step is an annotation plus the events it
 // explains; app/gui/lessons.h). A class can follow the whole scenario from this panel alone.
+// Under it, whatever the trace: the GC phase the current event ran (mark, sweep, reclaim,
+// scavenge, stacks), explained from its StepRecord (app/gui/gc_phase.h).
 #include "app/gui/format.h"
+#include "app/gui/gc_phase.h"
 #include "app/gui/lessons.h"
 #include "app/gui/panel.h"
 #include "app/gui/panels/panel_widgets.h"
@@ -11,6 +14,33 @@
 #include <string>
 
 namespace gui {
+
+namespace {
+
+// "GC phase" section: one paragraph per GC-related step of the current event, and the figures.
+void DrawGcPhase(const Session& s) {
+  const sim::StepRecord* r = s.lastRecord();
+  if (!r) return;
+  const std::vector<const GcPhaseNote*> notes = gcPhaseNotes(*r);
+  if (notes.empty()) return;
+  ImGui::Spacing();
+  ImGui::Separator();
+  ImGui::TextColored(ImVec4(1.0f, 0.62f, 0.45f, 1), "GC phase at event #%s", FormatCount(s.position() - 1).c_str());
+  ui::ItemTooltip("What the current event did for the garbage collector, the scavenger or goroutine stacks, from "
+                  "the engine's record of its path (the event log's Path column).");
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextUnformatted(gcPhaseFigures(*r, s.world().view()).c_str());
+  for (const GcPhaseNote* n : notes) {
+    ImGui::Bullet();
+    ImGui::TextUnformatted(n->title);
+    ImGui::Indent();
+    ImGui::TextDisabled("%s", n->text);
+    ImGui::Unindent();
+  }
+  ImGui::PopTextWrapPos();
+}
+
+} // namespace
 
 void DrawLessonPanel(PanelContext& ctx, bool* open) {
   if (!ImGui::Begin("Lesson", open)) {
@@ -28,6 +58,9 @@ void DrawLessonPanel(PanelContext& ctx, bool* open) {
     if (!meta.description.empty()) ui::ItemTooltip(meta.description);
   }
   if (ann.empty()) {
+    // Without a scenario the GC phase is what this panel has to say: first, in view.
+    DrawGcPhase(s);
+    ImGui::Spacing();
     ImGui::TextWrapped("This trace has no lesson annotations.");
     if (!meta.description.empty()) ImGui::TextWrapped("%s", meta.description.c_str());
     ImGui::TextDisabled("Use the transport (Space, arrows) and the event log to follow it.");
@@ -68,6 +101,7 @@ void DrawLessonPanel(PanelContext& ctx, bool* open) {
     if (!meta.description.empty()) ImGui::TextWrapped("%s", meta.description.c_str());
     ImGui::TextDisabled("Press Start (or PageDown) to begin the lesson.");
   }
+  DrawGcPhase(s);
   ImGui::End();
 }
 

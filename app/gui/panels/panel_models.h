@@ -247,6 +247,9 @@ enum class StatSeries {
   HeapInuse,
   HeapSys,
   HeapReleased,
+  NextGC,     // the pacer's heap goal
+  GCTrigger,  // heapLive at which the pacer starts the next cycle
+  StackInuse, // stack spans (not part of the heap)
   Live,
   Rounding,
   Dead,

@@ -29,8 +29,12 @@ inline constexpr ImU32 kLive = IM_COL32(86, 180, 96, 255);      // reachable obj
 inline constexpr ImU32 kDead = IM_COL32(214, 130, 48, 255);     // allocated, unreachable, not yet swept
 inline constexpr ImU32 kFree = IM_COL32(58, 62, 70, 255);       // free slot / free page
 inline constexpr ImU32 kTail = IM_COL32(40, 40, 44, 255);       // span tail past the last slot
-inline constexpr ImU32 kReleased = IM_COL32(70, 96, 140, 255);  // scavenged / released page
+// Released (scavenged) pages: a dark blue-grey, darker than retained free pages (kFree) since they
+// cost no RAM, and blue so they never read as the map's background.
+inline constexpr ImU32 kReleased = IM_COL32(36, 48, 74, 255);
 inline constexpr ImU32 kPCache = IM_COL32(150, 110, 190, 255);  // page held by a P's page cache
+inline constexpr ImU32 kStack = IM_COL32(226, 204, 150, 255);   // page of a stack span (mSpanManual)
+inline constexpr ImU32 kUnsweptGrey = IM_COL32(64, 64, 72, 255);  // what unswept spans fade towards
 inline constexpr ImU32 kInUse = IM_COL32(86, 150, 200, 255);    // page of an in-use span
 inline constexpr ImU32 kRounding = IM_COL32(200, 190, 80, 255); // rounding waste
 inline constexpr ImU32 kMarker = IM_COL32(255, 255, 255, 230);  // freeindex, cursor

@@ -1,6 +1,6 @@
-// Stats over time: MemStats (HeapAlloc, HeapInuse, HeapSys, HeapReleased) and the waste-ledger
-// categories as lines over the event position, GC cycles as vertical lines, the current position as
-// a cursor. Click to seek; the mouse wheel zooms around the mouse. Dear ImGui 1.86 has one-series
+// Stats over time: MemStats (HeapAlloc, HeapInuse, HeapSys, HeapReleased, the pacer's NextGC and
+// GCTrigger, StackInuse) and the waste-ledger categories as lines over the event position, GC cycles
+// as vertical lines, the current position as a cursor. Click to seek; the mouse wheel zooms around the mouse. Dear ImGui 1.86 has one-series
 // PlotLines only, so the plot is drawn here with ImDrawList, downsampled to one column per pixel.
 // Reads: Session::stats (sampled over the whole trace), Session::gcEvents, position.
 // Go concept: mstats.go (ReadMemStats), mgc.go (GC cycles), the waste of size classes over time.
@@ -26,6 +26,9 @@ const char* StatSeriesName(StatSeries s) {
     case StatSeries::HeapInuse: return "HeapInuse";
     case StatSeries::HeapSys: return "HeapSys";
     case StatSeries::HeapReleased: return "HeapReleased";
+    case StatSeries::NextGC: return "NextGC (goal)";
+    case StatSeries::GCTrigger: return "GC trigger";
+    case StatSeries::StackInuse: return "StackInuse";
     case StatSeries::Live: return "live";
     case StatSeries::Rounding: return "rounding waste";
     case StatSeries::Dead: return "unreachable";
@@ -46,6 +49,15 @@ const char* StatSeriesHelp(StatSeries s) {
     case StatSeries::HeapSys: return "MemStats.HeapSys: heap memory obtained from the OS (HeapInuse + HeapIdle).";
     case StatSeries::HeapReleased:
       return "MemStats.HeapReleased: free heap memory returned to the OS or never touched.";
+    case StatSeries::NextGC:
+      return "MemStats.NextGC: the heap goal. The pacer aims to finish the next cycle before the heap reaches it "
+             "(marked heap × (1 + GOGC/100), at least 4 MiB × GOGC/100).";
+    case StatSeries::GCTrigger:
+      return "The pacer's trigger: when heapLive (bytes in spans allocated from since the last mark, cached spans "
+             "counted whole) reaches it, a GC cycle starts. Below the goal, leaving room for the concurrent mark.";
+    case StatSeries::StackInuse:
+      return "MemStats.StackInuse: bytes in stack spans (goroutine stacks). Stack spans come from the heap's pages "
+             "but are not counted in HeapInuse or HeapSys.";
     case StatSeries::Live: return "Waste ledger: bytes requested by reachable objects.";
     case StatSeries::Rounding: return "Waste ledger: slot bytes of reachable objects beyond their request.";
     case StatSeries::Dead: return "Waste ledger: slots of unreachable objects not yet swept by the GC.";
@@ -64,6 +76,9 @@ uint64_t StatValue(const StatsSample& s, StatSeries which) {
     case StatSeries::HeapInuse: return s.mem.HeapInuse;
     case StatSeries::HeapSys: return s.mem.HeapSys;
     case StatSeries::HeapReleased: return s.mem.HeapReleased;
+    case StatSeries::NextGC: return s.mem.NextGC;
+    case StatSeries::GCTrigger: return s.mem.GCTrigger;
+    case StatSeries::StackInuse: return s.mem.StackInuse;
     case StatSeries::Live: return s.ledger.liveBytes;
     case StatSeries::Rounding: return s.ledger.roundingWaste;
     case StatSeries::Dead: return s.ledger.deadBytes;
@@ -131,6 +146,9 @@ float PlotXOf(uint64_t p, float width, uint64_t first, uint64_t last) {
 
 namespace {
 
+// With GOGC=off the pacer reports a goal and trigger of MaxInt64: no line, and no effect on the scale.
+bool Plottable(uint64_t v) { return v < (uint64_t{1} << 62); }
+
 struct StatsState {
   std::array<bool, kStatSeries> shown{}; // mirrored from the window's ImGui storage each frame
   uint64_t first = 0, last = 0;          // visible positions: integers, never ImGui floats (style §6.3)
@@ -149,6 +167,9 @@ ImU32 SeriesColour(StatSeries s) {
     case StatSeries::HeapInuse: return ui::color::kInUse;
     case StatSeries::HeapSys: return IM_COL32(225, 225, 230, 255);
     case StatSeries::HeapReleased: return IM_COL32(110, 140, 220, 255);
+    case StatSeries::NextGC: return IM_COL32(240, 96, 120, 255);
+    case StatSeries::GCTrigger: return IM_COL32(200, 150, 255, 255);
+    case StatSeries::StackInuse: return ui::color::kStack;
     case StatSeries::Live: return ui::LedgerColour(LedgerKind::Live);
     case StatSeries::Rounding: return ui::LedgerColour(LedgerKind::Rounding);
     case StatSeries::Dead: return ui::LedgerColour(LedgerKind::Dead);
@@ -314,7 +335,7 @@ void DrawSeries(ImDrawList* dl, const PlotGeom& g, const std::vector<StatsSample
   };
   for (int c = 0; c < width; ++c) {
     const PlotColumn& col = cols[static_cast<size_t>(c)];
-    if (!col.any) continue;
+    if (!col.any || !Plottable(col.hi)) continue;
     // At most two points per column: its whole range, walked towards where the column ends, so
     // spikes stay visible and the line joins the next column.
     const float x = g.min.x + static_cast<float>(c) + 0.5f;
@@ -341,7 +362,8 @@ void HoverTooltip(const Session& session, uint64_t pos) {
         ImGui::TableNextColumn();
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(SeriesColour(which)), "%s", StatSeriesName(which));
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(FormatBytes(StatValue(s, which)).c_str());
+        const uint64_t v = StatValue(s, which);
+        ImGui::TextUnformatted(Plottable(v) ? FormatBytes(v).c_str() : "off (GOGC=off)");
       }
       ImGui::EndTable();
     }
@@ -390,6 +412,7 @@ void DrawStatsPanel(PanelContext& ctx, bool* open) {
     const int64_t a = std::max<int64_t>(0, SampleAt(samples, g.first));
     for (size_t i = static_cast<size_t>(a); i < samples.size() && samples[i].event <= g.last; ++i) {
       const uint64_t v = StatValue(samples[i], static_cast<StatSeries>(k));
+      if (!Plottable(v)) continue;
       hi = std::max(hi, v);
       if (v > 0) lo = std::min(lo, v);
     }

@@ -1,0 +1,118 @@
+// GC phases for the views: see gc_phase.h.
+#include "app/gui/gc_phase.h"
+
+#include "app/gui/format.h"
+
+#include <iterator>
+
+namespace gui {
+
+namespace {
+
+using sim::PathStep;
+
+// In PathStep (call) order, so gcPhaseNotes lists an event's phases in the order they ran.
+constexpr GcPhaseNote kNotes[] = {
+    {PathStep::BackgroundSweep, "Background sweep",
+     "Before this event the background sweeper (Go: bgsweep, a goroutine of its own) swept spans with sweepone. "
+     "It makes the sweep finish even when nothing allocates; here it sweeps a fixed budget before each event."},
+    {PathStep::ProportionalSweep, "Proportional sweep",
+     "Before taking a span the allocation paid sweep debt (deductSweepCredit → sweepone): the pacer wants every "
+     "span swept before the heap reaches the next trigger, so allocating bytes costs sweeping pages in proportion "
+     "(sweepPagesPerByte)."},
+    {PathStep::CacheSpanPartialUnswept, "Lazy sweep: a partial unswept span",
+     "mcentral.cacheSpan found no swept span with free slots and took one from the partial unswept set, sweeping "
+     "it itself before handing it to the mcache. Allocation is one way lazy sweeping makes progress."},
+    {PathStep::CacheSpanFullUnswept, "Lazy sweep: a full unswept span",
+     "cacheSpan swept a span from the full unswept set: sweeping frees the slots of objects the last mark found "
+     "dead. If it freed some, the mcache uses the span; if not, it goes to the full swept set."},
+    {PathStep::Reclaim, "Page reclaimer",
+     "Before allocating pages, mheap.reclaim swept unswept spans, those with no marked object first, until it had "
+     "freed as many pages as it needs (or none were left): the heap reuses what the last GC found free before it "
+     "grows."},
+    {PathStep::GCTrigger, "GC trigger",
+     "heapLive reached the pacer's trigger, so a GC cycle starts (gcStart). The trigger sits below the heap goal "
+     "(NextGC) to leave room for allocation during the concurrent mark."},
+    {PathStep::GCCycle, "GC cycle: mark, then mark termination",
+     "Mark: every reachable object was marked (here the trace's frees say what is unreachable; Go scans from the "
+     "roots). Mark termination: every mcache is flushed and mheap.sweepgen += 2, so every in-use span is now two "
+     "behind (unswept) and its mark bits become its alloc bits when it is swept. An eager cycle sweeps everything "
+     "at once; a lazy one leaves that to allocation, the reclaimer, proportional and background sweep."},
+    {PathStep::Sweep, "Sweep",
+     "Spans were swept (mspan.sweep): slots of unmarked objects become free (gcmarkBits becomes allocBits), "
+     "allocCount is recounted, a span left empty goes back to the heap, and the span's sweepgen catches up with "
+     "mheap.sweepgen."},
+    {PathStep::FreeOSMemory, "debug.FreeOSMemory",
+     "A forced GC cycle that sweeps everything, then every free page is returned to the OS (scavengeAll): "
+     "HeapReleased grows to all of HeapIdle."},
+    {PathStep::Scavenge, "Scavenge",
+     "Free pages were returned to the OS (pageAlloc.scavenge, sysUnused: madvise). The background scavenger keeps "
+     "the retained free memory near what the heap goal needs; a memory limit or heap growth can make an "
+     "allocation scavenge too. Released pages cost no RAM but must be faulted in again when reused."},
+    {PathStep::SysUsed, "Released pages reused",
+     "The new span covers pages that had been released, so they were taken back from the OS (sysUsed) and "
+     "HeapReleased shrinks by them."},
+    {PathStep::GFreeReuse, "Dead goroutine reused",
+     "newproc took a dead G from the P's free list (gfget) together with its 2 KiB stack, so no stack had to "
+     "be allocated."},
+    {PathStep::StackAlloc, "Stack allocation",
+     "stackalloc: a small stack (2–16 KiB) comes from the P's stack cache, refilled from the global stack pool, "
+     "which cuts 32 KiB manual spans from the heap's pages; a larger stack gets a span of its own. Stack spans "
+     "count in StackInuse, not HeapInuse."},
+    {PathStep::StackFree, "Stack free",
+     "stackfree: a small stack goes back to the P's stack cache (the pool when the cache is full); a large stack's "
+     "span goes back to the heap. A stack that grows is copied to one twice its size and the old one freed."},
+};
+
+} // namespace
+
+const GcPhaseNote* gcPhaseNote(sim::PathStep s) {
+  for (const GcPhaseNote& n : kNotes)
+    if (n.step == s) return &n;
+  return nullptr;
+}
+
+std::vector<const GcPhaseNote*> gcPhaseNotes(const sim::StepRecord& r) {
+  std::vector<const GcPhaseNote*> out;
+  for (const GcPhaseNote& n : kNotes)
+    if (r.has(n.step)) out.push_back(&n);
+  return out;
+}
+
+std::string gcPhaseFigures(const sim::StepRecord& r, const sim::HeapView& v) {
+  std::string s = "mheap.sweepgen " + std::to_string(v.sweepgen());
+  s += v.sweepInProgress() ? " · " + FormatCount(v.unsweptSpans()) + " span" + (v.unsweptSpans() == 1 ? "" : "s") + " unswept"
+                           : " · sweep done";
+  if (r.spansSwept) {
+    s += " · this event swept " + FormatCount(r.spansSwept) + " span" + (r.spansSwept == 1 ? "" : "s");
+    if (r.spansFreed) s += " (" + FormatCount(r.spansFreed) + " freed)";
+  }
+  if (r.scavengedBytes) s += " · " + FormatBytes(r.scavengedBytes) + " released to the OS";
+  if (r.kind == sim::EventKind::StackGrow) s += " · stack grown to " + FormatBytes(r.size) + " (copystack)";
+  return s;
+}
+
+SweepEnd findSweepEnd(const Session& s, uint64_t maxEvents) {
+  SweepEnd out;
+  out.inProgress = s.world().view().sweepInProgress();
+  out.position = s.position();
+  if (!out.inProgress) return out;
+  sim::World w = s.world(); // a copy: the session stays where it is
+  const std::vector<sim::Event>& events = s.trace().events;
+  const uint64_t limit = s.position() + std::min<uint64_t>(maxEvents, events.size() - s.position());
+  for (uint64_t p = s.position(); p < limit; ++p) {
+    if (!w.step(events[p])) break; // cannot happen: the first pass ran the same events
+    out.position = p + 1;
+    if (!w.view().sweepInProgress()) {
+      out.reached = true;
+      return out;
+    }
+    if (w.last().has(sim::PathStep::GCCycle)) { // the sweep ended inside it, and a new one began
+      out.reached = out.byGC = true;
+      return out;
+    }
+  }
+  return out;
+}
+
+} // namespace gui
