@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 
 namespace gui {
 
@@ -400,9 +401,23 @@ void App::update(double dt) {
 
 namespace {
 
-constexpr const char* kScenarios[] = {"classroom.json", "tiny.json", "small_refill.json", "large.json"};
+std::string scenarioPath(const std::string& name) { return std::string(SPANSCOPE_ASSETS_DIR) + "/scenarios/" + name; }
 
-std::string scenarioPath(const char* name) { return std::string(SPANSCOPE_ASSETS_DIR) + "/scenarios/" + name; }
+// The bundled scenarios (every .json in assets/scenarios), the classroom tour first, then by name;
+// read once, so a scenario added to the directory shows up without a code change.
+const std::vector<std::string>& scenarioNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(scenarioPath(""), ec))
+      if (e.path().extension() == ".json") v.push_back(e.path().filename().string());
+    std::sort(v.begin(), v.end(), [](const std::string& a, const std::string& b) {
+      return std::make_pair(a != "classroom.json", a) < std::make_pair(b != "classroom.json", b);
+    });
+    return v;
+  }();
+  return names;
+}
 
 // Letters and punctuation: Dear ImGui 1.86 indexes io.KeysDown by the backend's key codes, and
 // GLFW's codes for these keys are their ASCII codes.
@@ -497,8 +512,8 @@ void App::drawMenuBar() {
     if (ImGui::MenuItem("Open…", "Ctrl+O")) fileDialog_.open(settings_.lastDirectory);
     if (ImGui::MenuItem("Generate a workload…")) generateDialog_.open();
     if (ImGui::BeginMenu("Classroom scenarios")) {
-      for (const char* s : kScenarios)
-        if (ImGui::MenuItem(s)) load(scenarioPath(s));
+      for (const std::string& s : scenarioNames())
+        if (ImGui::MenuItem(s.c_str())) load(scenarioPath(s));
       ImGui::EndMenu();
     }
     if (ImGui::BeginMenu("Recent files", !settings_.recentFiles.empty())) {

@@ -143,8 +143,8 @@ void App::drawTransport() {
                       "(Engine → Settings): the trace is replayed again and you stay at the same event.");
 
   // The seek bar over the whole trace: GC cycles as red marks at the bottom, lesson annotations as
-  // blue marks at the top.
-  ImGui::NewLine();
+  // blue marks at the top. (The toolbar's last button ended its row: no NewLine, which would add
+  // an empty line and push the status line under the panels.)
   ImGui::SetNextItemWidth(-1);
   uint64_t seekPos = pos, zero = 0;
   char label[64];
