@@ -92,6 +92,13 @@ bool applyConfigJson(const std::string& text, const std::string& name, const std
       if (v == "lazy") out.sweep = sim::SweepMode::Lazy;
       else if (v == "eager") out.sweep = sim::SweepMode::Eager;
       else return fail(at + "must be \"lazy\" or \"eager\", got " + shown(v));
+    } else if (key == "memory_limit") {
+      if (!v.is_number_unsigned() || v.get<uint64_t>() > (uint64_t{1} << 62))
+        return fail(at + "must be a byte count (0 .. 2^62), got " + shown(v));
+      out.scavenger.memoryLimit = v.get<uint64_t>();
+    } else if (key == "scavenger") {
+      if (!v.is_boolean()) return fail(at + "must be true or false, got " + shown(v));
+      out.scavenger.enabled = v.get<bool>();
     } else if (key == "tiny") {
       if (!v.is_boolean()) return fail(at + "must be true or false, got " + shown(v));
       out.tinyAlloc = v.get<bool>();
@@ -106,7 +113,7 @@ bool applyConfigJson(const std::string& text, const std::string& name, const std
       if (!table) return fail(at + why);
       out.table = std::move(*table);
     } else {
-      return fail("unknown key \"" + key + "\" (allowed: gomaxprocs, liveness, gogc, sweep, tiny, max_heap_bytes, size_classes)");
+      return fail("unknown key \"" + key + "\" (allowed: gomaxprocs, liveness, gogc, sweep, memory_limit, scavenger, tiny, max_heap_bytes, size_classes)");
     }
   }
   *cfg = std::move(out);

@@ -39,8 +39,9 @@ MemStats, the waste ledger, how many events took each allocator path, and the si
 with spans in use.
 
 options:
-  --config FILE          replay config JSON: {"gomaxprocs", "liveness", "gogc", "sweep", "tiny",
-                         "max_heap_bytes", "size_classes"}; relative table paths are taken
+  --config FILE          replay config JSON: {"gomaxprocs", "liveness", "gogc", "sweep",
+                         "memory_limit", "scavenger", "tiny", "max_heap_bytes", "size_classes"};
+                         relative table paths are taken
                          from the config file's directory
   --procs N              GOMAXPROCS (1..1024); trace threads map to Ps in order of first use
   --liveness gc|immediate

@@ -30,6 +30,7 @@ class ConfigJsonTest : public ::testing::Test {
 
 TEST_F(ConfigJsonTest, EveryKeyApplies) {
   const std::string path = write("all.json", R"({"gomaxprocs": 4, "liveness": "immediate", "gogc": "off",
+    "sweep": "eager", "memory_limit": 67108864, "scavenger": false,
     "tiny": false, "max_heap_bytes": 1073741824, "size_classes": "go1.19"})");
   std::string err;
   auto cfg = traces::loadConfigJson(path, &err);
@@ -37,6 +38,9 @@ TEST_F(ConfigJsonTest, EveryKeyApplies) {
   EXPECT_EQ(cfg->gomaxprocs, 4u);
   EXPECT_EQ(cfg->liveness, sim::Liveness::Immediate);
   EXPECT_LT(cfg->gogc, 0);
+  EXPECT_EQ(cfg->sweep, sim::SweepMode::Eager);
+  EXPECT_EQ(cfg->scavenger.memoryLimit, uint64_t{64} << 20);
+  EXPECT_FALSE(cfg->scavenger.enabled);
   EXPECT_FALSE(cfg->tinyAlloc);
   EXPECT_EQ(cfg->maxHeapBytes, uint64_t{1} << 30);
   EXPECT_EQ(cfg->table.name(), "go1.19");
@@ -68,6 +72,10 @@ TEST_F(ConfigJsonTest, ErrorsNameFileAndKeyAndLeaveConfigUnchanged) {
       {R"({"gogc": "on"})", "\"gogc\""},
       {R"({"gogc": 1.5})", "\"gogc\""},
       {R"({"tiny": 1})", "\"tiny\""},
+      {R"({"sweep": "later"})", "\"sweep\""},
+      {R"({"memory_limit": -1})", "\"memory_limit\""},
+      {R"({"memory_limit": "64MiB"})", "\"memory_limit\""},
+      {R"({"scavenger": "on"})", "\"scavenger\""},
       {R"({"max_heap_bytes": -1})", "\"max_heap_bytes\""},
       {R"({"size_classes": 3})", "\"size_classes\""},
       {R"({"size_classes": "no_such_table.json"})", "\"size_classes\""},
