@@ -8,31 +8,12 @@
 #include <gtest/gtest.h>
 #include <imgui_internal.h>
 
-#include <cstdarg>
 
 namespace {
 
 using uitest::Harness;
 
-void noteRecovery(void* out, const char* fmt, ...) {
-  char buf[512];
-  va_list args;
-  va_start(args, fmt);
-  std::vsnprintf(buf, sizeof buf, fmt, args);
-  va_end(args);
-  static_cast<std::vector<std::string>*>(out)->emplace_back(buf);
-}
-
-// One frame with ImGui's end-of-frame stack check: unbalanced Begin/End, PushID/PopID and the like.
-void checkedFrame(gui::App& app) {
-  ImGui::NewFrame();
-  app.drawFrame();
-  std::vector<std::string> recovered;
-  ImGui::ErrorCheckEndFrameRecover(noteRecovery, &recovered);
-  EXPECT_TRUE(recovered.empty()) << "unbalanced ImGui calls: " << recovered.front();
-  ImGui::Render();
-  app.update(ImGui::GetIO().DeltaTime);
-}
+using uitest::checkedFrame;
 
 // Every panel for a few frames at the start, the middle and the end, with the mouse at a few places.
 void drawEverywhere(gui::App& app) {

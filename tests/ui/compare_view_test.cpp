@@ -16,7 +16,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdarg>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -240,21 +239,11 @@ TEST(CompareView, UnknownTablesAreSkippedWithAMessage) {
 
 // [SECTION] The panel in the app
 
-void noteRecovery(void* out, const char* fmt, ...) {
-  char buf[512];
-  va_list args;
-  va_start(args, fmt);
-  std::vsnprintf(buf, sizeof buf, fmt, args);
-  va_end(args);
-  static_cast<std::vector<std::string>*>(out)->emplace_back(buf);
-}
-
 // One app frame with ImGui's stack check and the 16-bit vertex limit of every window's draw list.
 void checkedFrame(gui::App& app) {
   ImGui::NewFrame();
   app.drawFrame();
-  std::vector<std::string> recovered;
-  ImGui::ErrorCheckEndFrameRecover(noteRecovery, &recovered);
+  const std::vector<std::string> recovered = uitest::recoverEndOfFrame();
   EXPECT_TRUE(recovered.empty()) << "unbalanced ImGui calls: " << recovered.front();
   ImGui::EndFrame();
   for (ImGuiWindow* w : GImGui->Windows)

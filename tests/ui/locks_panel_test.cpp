@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 #include <imgui_internal.h>
 
-#include <cstdarg>
 
 namespace {
 
@@ -19,24 +18,7 @@ const std::string kOneClass = std::string(SPANSCOPE_SOURCE_DIR) + "/assets/scena
 // Span class 89 = size class 44 (4096 B) << 1 | noscan, as the scenario's lesson says.
 constexpr sim::LockId kClass44Lock = sim::makeLockId(sim::LockKind::Central, 89);
 
-void noteRecovery(void* out, const char* fmt, ...) {
-  char buf[512];
-  va_list args;
-  va_start(args, fmt);
-  std::vsnprintf(buf, sizeof buf, fmt, args);
-  va_end(args);
-  static_cast<std::vector<std::string>*>(out)->emplace_back(buf);
-}
-
-void checkedFrame(gui::App& app) {
-  ImGui::NewFrame();
-  app.drawFrame();
-  std::vector<std::string> recovered;
-  ImGui::ErrorCheckEndFrameRecover(noteRecovery, &recovered);
-  EXPECT_TRUE(recovered.empty()) << "unbalanced ImGui calls: " << recovered.front();
-  ImGui::Render();
-  app.update(ImGui::GetIO().DeltaTime);
-}
+using uitest::checkedFrame;
 
 void onlyLocksPanel(gui::App& app) {
   for (size_t i = 0; i < gui::kPanelCount; ++i) app.panelOpen(i) = i == gui::panelIndex("locks") || i == gui::panelIndex("eventlog");
@@ -311,8 +293,7 @@ TEST(EngineSettingsTest, TheDialogDrawsAndCancelLeavesTheSettingsAlone) {
   for (int i = 0; i < 3; ++i) {
     ImGui::NewFrame();
     EXPECT_FALSE(d.draw(&out));
-    std::vector<std::string> recovered;
-    ImGui::ErrorCheckEndFrameRecover(noteRecovery, &recovered);
+    const std::vector<std::string> recovered = uitest::recoverEndOfFrame();
     EXPECT_TRUE(recovered.empty()) << recovered.front();
     ImGui::Render();
   }

@@ -3,7 +3,41 @@
 
 #include "traces/open_trace.h"
 
+#include <gtest/gtest.h>
+#include <imgui_internal.h>
+
+#include <cstdarg>
+#include <cstdio>
+
 namespace uitest {
+
+namespace {
+
+void noteRecovery(void* out, const char* fmt, ...) {
+  char buf[512];
+  va_list args;
+  va_start(args, fmt);
+  std::vsnprintf(buf, sizeof buf, fmt, args);
+  va_end(args);
+  static_cast<std::vector<std::string>*>(out)->emplace_back(buf);
+}
+
+} // namespace
+
+std::vector<std::string> recoverEndOfFrame() {
+  std::vector<std::string> recovered;
+  ImGui::ErrorCheckEndFrameRecover(noteRecovery, &recovered);
+  return recovered;
+}
+
+void checkedFrame(gui::App& app) {
+  ImGui::NewFrame();
+  app.drawFrame();
+  const std::vector<std::string> recovered = recoverEndOfFrame();
+  EXPECT_TRUE(recovered.empty()) << "unbalanced ImGui calls: " << recovered.front();
+  ImGui::Render();
+  app.update(ImGui::GetIO().DeltaTime);
+}
 
 std::unique_ptr<gui::Session> openTrace(traces::Trace t, const std::string& name) {
   sim::Config cfg;

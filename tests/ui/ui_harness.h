@@ -95,6 +95,12 @@ class Harness {
 };
 
 // A session over an in-memory trace, with the trace's own config.
+// What ImGui's end-of-frame check had to repair (unbalanced Begin/End, PushID/PopID, tables,
+// style stacks): one message each, empty if the frame was balanced. Call before Render/EndFrame.
+std::vector<std::string> recoverEndOfFrame();
+// One app frame, checked with recoverEndOfFrame(), rendered, then the app's update.
+void checkedFrame(gui::App& app);
+
 std::unique_ptr<gui::Session> openTrace(traces::Trace t, const std::string& name = "test");
 std::unique_ptr<gui::Session> openFile(const std::string& path);
 
