@@ -56,4 +56,10 @@ int64_t parseSigned(const std::string& flag, const std::string& text, int64_t mi
   return parseInteger(flag, text, min, max);
 }
 
+void takeTracePath(const std::string& arg, std::string& trace) {
+  if (arg.size() > 1 && arg[0] == '-') throw UsageError("unknown flag " + arg);
+  if (!trace.empty()) throw UsageError("more than one trace given (\"" + trace + "\" and \"" + arg + "\")");
+  trace = arg;
+}
+
 } // namespace cli

@@ -47,6 +47,10 @@ class Args {
 uint64_t parseUnsigned(const std::string& flag, const std::string& text, uint64_t min, uint64_t max);
 int64_t parseSigned(const std::string& flag, const std::string& text, int64_t min, int64_t max);
 
+// An argument that is not a known flag: the trace's path if none was given yet ("-" = stdin);
+// otherwise a UsageError (an unknown flag, or a second trace).
+void takeTracePath(const std::string& arg, std::string& trace);
+
 int runReplay(const std::vector<std::string>& args);
 int runClasses(const std::vector<std::string>& args);
 int runCompare(const std::vector<std::string>& args);

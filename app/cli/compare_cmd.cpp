@@ -63,12 +63,8 @@ std::optional<CompareOptions> parseCompareArgs(const std::vector<std::string>& a
     } else if (f == "-o" || f == "--output") {
       o.out = a.value(f);
       if (o.out.empty()) throw UsageError("-o needs a file name");
-    } else if (f.size() > 1 && f[0] == '-') {
-      throw UsageError("unknown flag " + f);
-    } else if (o.trace.empty()) {
-      o.trace = f;
     } else {
-      throw UsageError("more than one trace given (\"" + o.trace + "\" and \"" + f + "\")");
+      takeTracePath(f, o.trace);
     }
   }
   if (o.trace.empty()) throw UsageError("missing TRACE (usage: spanscope-cli compare TRACE [--tables a,b,...])");

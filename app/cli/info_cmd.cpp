@@ -257,12 +257,8 @@ int runInfo(const std::vector<std::string>& argv) {
     } else if (f == "--json") {
       a.noValue(f);
       json = true;
-    } else if (f.size() > 1 && f[0] == '-') {
-      throw UsageError("unknown flag " + f);
-    } else if (path.empty()) {
-      path = f;
     } else {
-      throw UsageError("more than one trace given (\"" + path + "\" and \"" + f + "\")");
+      takeTracePath(f, path);
     }
   }
   if (path.empty()) throw UsageError("missing FILE (usage: spanscope-cli info FILE [--json])");

@@ -54,12 +54,8 @@ std::optional<ReplayOptions> parseReplayArgs(const std::vector<std::string>& arg
     } else if (f == "--check-invariants") {
       a.noValue(f);
       o.checkInvariants = true;
-    } else if (f.size() > 1 && f[0] == '-') {
-      throw UsageError("unknown flag " + f);
-    } else if (o.trace.empty()) {
-      o.trace = f;
     } else {
-      throw UsageError("more than one trace given (\"" + o.trace + "\" and \"" + f + "\")");
+      takeTracePath(f, o.trace);
     }
   }
   if (o.trace.empty()) throw UsageError("missing TRACE (usage: spanscope-cli replay TRACE [options])");
