@@ -157,7 +157,7 @@ void DrawEventLogPanel(PanelContext& ctx, bool* open) {
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(sim::eventKindName(ev.kind));
         ImGui::TableNextColumn();
-        if (ev.kind == sim::EventKind::Alloc) ImGui::TextUnformatted(FormatCount(ev.size).c_str());
+        if (ev.kind == sim::EventKind::Alloc || ev.kind == sim::EventKind::StackGrow) ImGui::TextUnformatted(FormatCount(ev.size).c_str());
         ImGui::TableNextColumn();
         if (ev.kind == sim::EventKind::Alloc || ev.kind == sim::EventKind::Free) {
           if (info.sizeClass) ImGui::Text("%u", info.sizeClass);

@@ -205,14 +205,18 @@ void DrawHeapSys(const MHeapModel& m) {
     MemRow("HeapAlloc", ms.HeapAlloc,
            "Bytes of allocated slots (whole slots; a tiny block counts 16 B), including unreachable objects not yet "
            "swept.");
+    MemRow("StackInuse", ms.StackInuse,
+           "Goroutine stacks: pages of manual spans the stack allocator took from the heap (stack pools of 2-16 KiB "
+           "stacks in 32 KiB spans, and large stacks). Not part of HeapSys; a freed stack span goes back to it.");
+    MemRow("StackSys", ms.StackSys, "StackInuse plus OS thread stacks (not modelled, so equal to StackInuse).");
     MemRow("MSpanInuse", ms.MSpanInuse,
            "Outside the heap: mspan structs in use, 144 B each, including those parked in the Ps' mspan caches.");
     MemRow("MSpanSys", ms.MSpanSys, "Outside the heap: memory reserved for mspan structs, in 16,272-byte chunks.");
     MemRow("MCacheSys", ms.MCacheSys,
            "Outside the heap: memory for mcache structs (1,200 B each, one per P), in 15,600-byte chunks.");
     MemRow("Sys", ms.Sys,
-           "All memory the modelled runtime took from the OS: HeapSys + MSpanSys + MCacheSys (stacks and GC "
-           "metadata are not modelled).");
+           "All memory the modelled runtime took from the OS: HeapSys + StackSys + MSpanSys + MCacheSys (GC "
+           "metadata is not modelled).");
     ImGui::EndTable();
   }
 }
