@@ -39,9 +39,11 @@ class Comparison {
   // input (*error says which and why); the trace is then wrong for all of them.
   bool step(const Event& ev, std::string* error) { return stepBatch(&ev, 1, error, nullptr); }
   // The same for n events, engine by engine (each engine's state stays in cache for the whole
-  // batch: several times faster than interleaving engines event by event). On bad input returns
-  // false with *badIndex = the offending event's index in the batch; every engine has then run
-  // exactly the events before it.
+  // batch: several times faster than interleaving engines event by event); engines share
+  // nothing, so a large batch runs them on up to hardware_concurrency() threads, with the same
+  // results as one thread. On bad input returns false with *badIndex = the offending event's
+  // index in the batch; every engine has then run exactly the events before it (the checks that
+  // reject an event do not depend on the table, so every engine stops at the same one).
   bool stepBatch(const Event* evs, size_t n, std::string* error, size_t* badIndex);
   // Figures as of now (the waste ledger is walked here, once per engine).
   std::vector<ComparisonFigures> figures() const;
@@ -51,6 +53,8 @@ class Comparison {
  private:
   std::vector<World> worlds_;
   std::vector<ComparisonFigures> figs_;
+  // Runs events [0, n) on engine w; returns n, or the index of the first bad event (*why says why).
+  size_t stepWorld(size_t w, const Event* evs, size_t n, std::string* why);
   void thinSeries();
   size_t maxSeriesSize() const;
   std::vector<double> sumInuse_, sumSys_;

@@ -74,20 +74,38 @@ TEST(Comparison, BatchesGiveTheSameFiguresAsSingleSteps) {
     evs.push_back(allocEvent(i, 1 + (i * 7919) % 3000));
     if (i % 3 == 2) evs.push_back(freeEvent(i - 1));
   }
-  Comparison one(goAndPow2(), {"a", "b"}, 64), batched(goAndPow2(), {"a", "b"}, 64);
+  Comparison one(goAndPow2(), {"a", "b"}, 64), batched(goAndPow2(), {"a", "b"}, 64), whole(goAndPow2(), {"a", "b"}, 64);
   std::string err;
   for (const Event& e : evs) ASSERT_TRUE(one.step(e, &err)) << err;
   for (size_t i = 0; i < evs.size(); i += 1000)
     ASSERT_TRUE(batched.stepBatch(&evs[i], std::min<size_t>(1000, evs.size() - i), &err, nullptr)) << err;
-  const auto a = one.figures(), b = batched.figures();
-  for (size_t t = 0; t < 2; ++t) {
-    EXPECT_EQ(a[t].peakHeapInuse, b[t].peakHeapInuse);
-    EXPECT_EQ(a[t].refills, b[t].refills);
-    EXPECT_EQ(a[t].atEnd.roundingWaste, b[t].atEnd.roundingWaste);
-    EXPECT_DOUBLE_EQ(a[t].meanHeapSys, b[t].meanHeapSys);
-    EXPECT_EQ(a[t].heapInuseSeries, b[t].heapInuseSeries);
+  // One batch of 6666 events: long enough for the engines to run on threads.
+  ASSERT_TRUE(whole.stepBatch(evs.data(), evs.size(), &err, nullptr)) << err;
+  const auto a = one.figures();
+  for (const Comparison* c : {&batched, &whole}) {
+    const auto b = c->figures();
+    for (size_t t = 0; t < 2; ++t) {
+      EXPECT_EQ(a[t].peakHeapInuse, b[t].peakHeapInuse);
+      EXPECT_EQ(a[t].refills, b[t].refills);
+      EXPECT_EQ(a[t].atEnd.roundingWaste, b[t].atEnd.roundingWaste);
+      EXPECT_DOUBLE_EQ(a[t].meanHeapSys, b[t].meanHeapSys);
+      EXPECT_EQ(a[t].heapInuseSeries, b[t].heapInuseSeries);
+    }
+    EXPECT_EQ(one.sampleEvery(), c->sampleEvery());
   }
-  EXPECT_EQ(one.sampleEvery(), batched.sampleEvery());
+}
+
+TEST(Comparison, ALongBatchStopsEveryEngineAtTheBadEvent) {
+  std::vector<Event> evs;
+  for (uint64_t i = 0; i < 6000; ++i) evs.push_back(allocEvent(i, 8 + i % 500));
+  evs.insert(evs.begin() + 5000, freeEvent(7000)); // never allocated
+  Comparison c(goAndPow2(), {"a", "b"});
+  std::string err;
+  size_t bad = 0;
+  EXPECT_FALSE(c.stepBatch(evs.data(), evs.size(), &err, &bad));
+  EXPECT_EQ(bad, 5000u);
+  EXPECT_FALSE(err.empty());
+  for (const ComparisonFigures& f : c.figures()) EXPECT_EQ(f.events, 5000u) << f.name << " ran exactly the events before it";
 }
 
 TEST(Comparison, OutOfMemoryStopsOnlyTheTableThatRanOut) {
