@@ -9,7 +9,9 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 namespace gui {
 
@@ -69,7 +71,9 @@ CompareSession::CompareSession(const Session& session, std::vector<CompareTable>
   for (const sim::Event& e : session.trace().events)
     if (e.kind == sim::EventKind::Alloc && e.size > 32768) ++largeRequests_;
   // The first pass: each engine over the whole trace, keeping checkpoints, then back to the start.
-  for (Engine& e : engines_) {
+  // Engines share nothing but the (read-only) trace, so they run on up to hardware_concurrency()
+  // threads; the result does not depend on how many.
+  auto firstPass = [&](Engine& e) {
     const sim::World initial = e.world;
     e.checkpoints.offer(e.world, 0);
     e.tallies.emplace_back(0, Tally{});
@@ -81,7 +85,16 @@ CompareSession::CompareSession(const Session& session, std::vector<CompareTable>
     e.world = initial;
     e.tally = Tally{};
     e.pos = 0;
-  }
+  };
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t k; (k = next.fetch_add(1)) < engines_.size();) firstPass(engines_[k]);
+  };
+  const size_t threads = std::min<size_t>(engines_.size(), std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+  work();
+  for (std::thread& t : helpers) t.join();
 }
 
 // Steps one engine forwards to `target`, counting as sim::Comparison::stepBatch does; in the first
