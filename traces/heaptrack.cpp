@@ -115,7 +115,7 @@ class HeaptrackStream final : public EventStream {
   TraceMeta meta_;
   SummaryCounter counter_{"heaptrack"};
   Mode mode_ = Mode::Unknown;
-  bool sawVersion_ = false, sawCommand_ = false, attached_ = false, ended_ = false;
+  bool sawVersion_ = false, sawCommand_ = false, attached_ = false;
   uint64_t format_ = 0, producer_ = 0;
   uint64_t time_ = 0; // ns, from the last `c`
   uint64_t strings_ = 0, ips_ = 0, traces_ = 0;
@@ -128,9 +128,7 @@ class HeaptrackStream final : public EventStream {
   // Raw files.
   IdMap ptrs_;
   std::vector<uint64_t> addrOf_; // by dense id
-  // Events of the current record not yet handed out (a record makes at most two).
-  sim::Event pending_[2];
-  size_t pendingLen_ = 0, pendingPos_ = 0;
+  LineEvents pending_; // events of the current record not yet handed out (at most two)
 };
 
 HeaptrackStream::HeaptrackStream(std::unique_ptr<ByteSource> src) : src_(std::move(src)), lines_(*src_) {
@@ -152,22 +150,12 @@ HeaptrackStream::HeaptrackStream(std::unique_ptr<ByteSource> src) : src_(std::mo
 }
 
 size_t HeaptrackStream::read(sim::Event* out, size_t max) {
-  size_t n = 0;
-  while (n < max) {
-    if (pendingPos_ < pendingLen_) {
-      out[n++] = pending_[pendingPos_++];
-      continue;
-    }
-    if (ended_) break;
-    pendingLen_ = pendingPos_ = 0;
+  return pending_.read(out, max, [&] {
     std::string_view line;
-    if (!lines_.next(line)) {
-      ended_ = true;
-      break;
-    }
+    if (!lines_.next(line)) return false;
     record(line);
-  }
-  return n;
+    return true;
+  });
 }
 
 void HeaptrackStream::record(std::string_view line) {
@@ -398,13 +386,13 @@ void HeaptrackStream::checkTrace(uint64_t trace) {
 void HeaptrackStream::emitAlloc(uint64_t id, uint64_t size) {
   counter_.alloc(size, 0);
   ++counter_.summary().events;
-  pending_[pendingLen_++] = sim::Event{sim::EventKind::Alloc, true, 0, id, size, time_};
+  pending_.push(sim::Event{sim::EventKind::Alloc, true, 0, id, size, time_});
 }
 
 void HeaptrackStream::emitFree(uint64_t id, uint64_t size) {
   counter_.free(size, 0);
   ++counter_.summary().events;
-  pending_[pendingLen_++] = sim::Event{sim::EventKind::Free, true, 0, id, 0, time_};
+  pending_.push(sim::Event{sim::EventKind::Free, true, 0, id, 0, time_});
 }
 
 void HeaptrackStream::fail(const std::string& what) const { throw TraceError(lines_.where() + what); }
@@ -444,7 +432,7 @@ ImportSummary HeaptrackStream::summary() const {
   if (attached_) {
     s.notes.push_back("attached at runtime (heaptrack -p): objects allocated before the attach are not in the trace");
   }
-  if (ended_ && mode_ == Mode::Interpreted) {
+  if (pending_.ended() && mode_ == Mode::Interpreted) {
     // heaptrack_interpret counts what it wrote; a file cut short lacks these lines.
     if (trailerStrings_) {
       s.comparisons.push_back({"heaptrack_interpret: strings written ('# strings')", std::to_string(*trailerStrings_),

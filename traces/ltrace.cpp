@@ -305,9 +305,7 @@ class LtraceStream final : public EventStream {
   SummaryCounter counter_;
   IdMap ids_;
   std::vector<uint64_t> addrOf_; // dense id -> address (for messages); as long as the peak live count
-  std::array<sim::Event, 4> pending_{}; // one line makes at most 3 events
-  size_t pendLen_ = 0, pendPos_ = 0;
-  bool done_ = false;
+  LineEvents pending_; // one line makes at most 3 events
   // Bytes of the lines read so far, each counted with a '\n'. Once the reader has handed out the
   // whole input, this exceeds ByteSource::offset() only if the last line had no '\n'.
   uint64_t consumed_ = 0;
@@ -331,23 +329,14 @@ class LtraceStream final : public EventStream {
 };
 
 size_t LtraceStream::read(sim::Event* out, size_t max) {
-  size_t n = 0;
-  while (n < max) {
-    if (pendPos_ < pendLen_) {
-      out[n++] = pending_[pendPos_++];
-      continue;
-    }
-    if (done_) break;
-    pendLen_ = pendPos_ = 0;
-    if (!nextLine()) {
-      done_ = true;
-      if (recognized_ == 0)
-        throw TraceError(src_->path() + ": line " + std::to_string(lines_.lineNumber()) +
-                         ": no line of the file looks like ltrace output");
-      for (const auto& [tid, t] : threads_) neverReturned_ += t.open.size();
-    }
-  }
-  return n;
+  return pending_.read(out, max, [&] {
+    if (nextLine()) return true;
+    if (recognized_ == 0)
+      throw TraceError(src_->path() + ": line " + std::to_string(lines_.lineNumber()) +
+                       ": no line of the file looks like ltrace output");
+    for (const auto& [tid, t] : threads_) neverReturned_ += t.open.size();
+    return false;
+  });
 }
 
 bool LtraceStream::nextLine() {
@@ -576,7 +565,7 @@ uint32_t LtraceStream::threadNumber() {
 
 void LtraceStream::push(sim::Event ev) {
   ev.time = time_;
-  pending_[pendLen_++] = ev;
+  pending_.push(ev);
   ++counter_.summary().events;
 }
 

@@ -84,12 +84,11 @@ class MtraceStream final : public EventStream {
   SummaryCounter counter_;
   IdMap ids_;
   std::vector<uint64_t> addrOf_; // dense id -> address (for messages); as long as the peak live count
-  std::array<sim::Event, 4> pending_{}; // one line makes at most 3 events
-  size_t pendLen_ = 0, pendPos_ = 0;
+  LineEvents pending_; // one line makes at most 3 events
   // Bytes of the lines read so far, each counted with a '\n'. Once the reader has handed out the
   // whole input, this exceeds ByteSource::offset() only if the last line had no '\n'.
   uint64_t consumed_ = 0;
-  bool started_ = false, ended_ = false, done_ = false;
+  bool started_ = false, ended_ = false; // saw "= Start" / "= End"
   bool reallocOpen_ = false; // a '<' line waits for its '>'
   std::optional<uint64_t> reallocOld_;
   uint64_t reallocLine_ = 0;
@@ -100,17 +99,7 @@ class MtraceStream final : public EventStream {
 };
 
 size_t MtraceStream::read(sim::Event* out, size_t max) {
-  size_t n = 0;
-  while (n < max) {
-    if (pendPos_ < pendLen_) {
-      out[n++] = pending_[pendPos_++];
-      continue;
-    }
-    if (done_) break;
-    pendLen_ = pendPos_ = 0;
-    if (!nextLine()) done_ = true;
-  }
-  return n;
+  return pending_.read(out, max, [&] { return nextLine(); });
 }
 
 bool MtraceStream::nextLine() {
@@ -244,7 +233,7 @@ void MtraceStream::free(uint64_t addr) {
 }
 
 void MtraceStream::push(const sim::Event& ev) {
-  pending_[pendLen_++] = ev;
+  pending_.push(ev);
   ++counter_.summary().events;
 }
 
@@ -268,12 +257,12 @@ ImportSummary MtraceStream::summary() const {
                       " allocations at an address that was still live (its free was not logged): the old object was ended first");
   if (cutLine_)
     s.notes.push_back("line " + std::to_string(cutLine_) + " has no newline: the log was cut off there; the line was dropped");
-  if (done_ && reallocOpen_)
+  if (pending_.ended() && reallocOpen_)
     s.notes.push_back("the log ends inside a realloc ('<' on line " + std::to_string(reallocLine_) +
                       " has no '>'): the old block was kept");
-  if (done_ && !ended_)
+  if (pending_.ended() && !ended_)
     s.notes.push_back("no '= End' line: the program did not call muntrace() (usual with a preloaded mtrace() helper) or the log was cut off");
-  if (done_) {
+  if (pending_.ended()) {
     // What glibc's `mtrace` script lists under "Memory not freed": the same live set, except that
     // it keeps the first block when an address is allocated twice.
     uint64_t perlBytes = s.liveBytes;
