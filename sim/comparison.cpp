@@ -16,17 +16,44 @@ Comparison::Comparison(std::vector<Config> cfgs, std::vector<std::string> names,
     figs_.push_back(std::move(f));
     worlds_.emplace_back(std::move(cfgs[i]));
   }
-  sumInuse_.assign(worlds_.size(), 0);
-  sumSys_.assign(worlds_.size(), 0);
+  tallies_.resize(worlds_.size());
+}
+
+void ComparisonTally::count(const World& w) {
+  const StepRecord& r = w.last();
+  ++events;
+  if (r.has(PathStep::AllocSpan)) ++spansCreated;
+  if (r.has(PathStep::Refill)) ++refills;
+  if (r.has(PathStep::CentralGrow)) ++centralGrows;
+  if (r.has(PathStep::HeapGrow)) ++heapGrows;
+  if (r.has(PathStep::LargeAlloc)) ++largeAllocs;
+  const uint64_t inuse = w.heapInuseBytes(), sys = w.heapSysBytes();
+  peakHeapInuse = std::max(peakHeapInuse, inuse);
+  peakHeapSys = std::max(peakHeapSys, sys);
+  sumHeapInuse += static_cast<double>(inuse);
+  sumHeapSys += static_cast<double>(sys);
+}
+
+void ComparisonTally::fill(ComparisonFigures& f) const {
+  f.events = events;
+  f.spansCreated = spansCreated;
+  f.refills = refills;
+  f.centralGrows = centralGrows;
+  f.heapGrows = heapGrows;
+  f.largeAllocs = largeAllocs;
+  f.peakHeapInuse = peakHeapInuse;
+  f.peakHeapSys = peakHeapSys;
+  const double n = static_cast<double>(std::max<uint64_t>(events, 1));
+  f.meanHeapInuse = sumHeapInuse / n;
+  f.meanHeapSys = sumHeapSys / n;
 }
 
 size_t Comparison::stepWorld(size_t w, const Event* evs, size_t n, std::string* why) {
-  // Counters are kept in locals and stored once: engines on other threads update their
-  // neighbours in figs_ and the sums, and sharing cache lines per event would cost more than
-  // the threads gain.
+  // The tally is kept in a local and stored once: engines on other threads update their
+  // neighbours in tallies_, and sharing cache lines per event would cost more than the threads gain.
   World& world = worlds_[w];
-  ComparisonFigures f = std::move(figs_[w]);
-  double sumInuse = sumInuse_[w], sumSys = sumSys_[w];
+  ComparisonFigures& f = figs_[w];
+  ComparisonTally t = tallies_[w];
   size_t stop = n;
   for (size_t k = 0; k < n && !world.failed(); ++k) {
     if (!world.step(evs[k], why)) {
@@ -37,23 +64,10 @@ size_t Comparison::stepWorld(size_t w, const Event* evs, size_t n, std::string* 
       f.error = *why; // simulated out of memory: this table stops, the others go on
       break;
     }
-    const StepRecord& r = world.last();
-    ++f.events;
-    if (r.has(PathStep::AllocSpan)) ++f.spansCreated;
-    if (r.has(PathStep::Refill)) ++f.refills;
-    if (r.has(PathStep::CentralGrow)) ++f.centralGrows;
-    if (r.has(PathStep::HeapGrow)) ++f.heapGrows;
-    if (r.has(PathStep::LargeAlloc)) ++f.largeAllocs;
-    const uint64_t inuse = world.heapInuseBytes(), sys = world.heapSysBytes();
-    f.peakHeapInuse = std::max(f.peakHeapInuse, inuse);
-    f.peakHeapSys = std::max(f.peakHeapSys, sys);
-    sumInuse += static_cast<double>(inuse);
-    sumSys += static_cast<double>(sys);
-    if ((events_ + k) % sampleEvery_ == 0) f.heapInuseSeries.push_back(inuse);
+    t.count(world);
+    if ((events_ + k) % sampleEvery_ == 0) f.heapInuseSeries.push_back(world.heapInuseBytes());
   }
-  figs_[w] = std::move(f);
-  sumInuse_[w] = sumInuse;
-  sumSys_[w] = sumSys;
+  tallies_[w] = t;
   return stop;
 }
 
@@ -104,9 +118,7 @@ void Comparison::thinSeries() {
 std::vector<ComparisonFigures> Comparison::figures() const {
   std::vector<ComparisonFigures> out = figs_;
   for (size_t i = 0; i < out.size(); ++i) {
-    const double n = static_cast<double>(std::max<uint64_t>(out[i].events, 1));
-    out[i].meanHeapInuse = sumInuse_[i] / n;
-    out[i].meanHeapSys = sumSys_[i] / n;
+    tallies_[i].fill(out[i]);
     out[i].atEnd = worlds_[i].ledger();
   }
   return out;

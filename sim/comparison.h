@@ -29,6 +29,16 @@ struct ComparisonFigures {
   std::vector<uint64_t> heapInuseSeries;
 };
 
+// What a comparison accumulates for one engine, event by event (the app's Compare view keeps one
+// per checkpoint, so it can seek).
+struct ComparisonTally {
+  uint64_t events = 0, spansCreated = 0, refills = 0, centralGrows = 0, heapGrows = 0, largeAllocs = 0;
+  uint64_t peakHeapInuse = 0, peakHeapSys = 0;
+  double sumHeapInuse = 0, sumHeapSys = 0;
+  void count(const World& w); // the event w has just run
+  void fill(ComparisonFigures& f) const; // counts, peaks and means (over events) into f
+};
+
 class Comparison {
  public:
   // One engine per config; `names` label them (same length). HeapInuse is sampled every
@@ -57,7 +67,7 @@ class Comparison {
   size_t stepWorld(size_t w, const Event* evs, size_t n, std::string* why);
   void thinSeries();
   size_t maxSeriesSize() const;
-  std::vector<double> sumInuse_, sumSys_;
+  std::vector<ComparisonTally> tallies_;
   size_t maxPoints_;
   uint64_t sampleEvery_ = 1;
   uint64_t events_ = 0; // events fed so far (the index of the next one in the trace)

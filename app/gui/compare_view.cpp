@@ -109,22 +109,10 @@ void CompareSession::stepTo(Engine& e, uint64_t target, bool record) {
       e.tally.error = why.empty() ? "stopped" : why;
       break;
     }
-    const sim::StepRecord& r = e.world.last();
-    Tally& t = e.tally;
-    ++t.events;
-    if (r.has(sim::PathStep::AllocSpan)) ++t.spansCreated;
-    if (r.has(sim::PathStep::Refill)) ++t.refills;
-    if (r.has(sim::PathStep::CentralGrow)) ++t.centralGrows;
-    if (r.has(sim::PathStep::HeapGrow)) ++t.heapGrows;
-    if (r.has(sim::PathStep::LargeAlloc)) ++t.largeAllocs;
-    const uint64_t inuse = e.world.heapInuseBytes(), sys = e.world.heapSysBytes();
-    t.peakInuse = std::max(t.peakInuse, inuse);
-    t.peakSys = std::max(t.peakSys, sys);
-    t.sumInuse += static_cast<double>(inuse);
-    t.sumSys += static_cast<double>(sys);
+    e.tally.count(e.world);
     if (record && (p + 1) % e.checkpoints.interval() == 0) {
       e.checkpoints.offer(e.world, p + 1);
-      e.tallies.emplace_back(p + 1, t);
+      e.tallies.emplace_back(p + 1, e.tally);
     }
   }
   e.pos = target;
@@ -155,21 +143,10 @@ std::vector<sim::ComparisonFigures> CompareSession::figures() const {
   std::vector<sim::ComparisonFigures> out;
   for (const Engine& e : engines_) {
     sim::ComparisonFigures f;
-    const Tally& t = e.tally;
     f.name = e.name;
-    f.events = t.events;
-    f.error = t.error;
-    f.peakHeapInuse = t.peakInuse;
-    f.peakHeapSys = t.peakSys;
-    const double n = static_cast<double>(std::max<uint64_t>(t.events, 1));
-    f.meanHeapInuse = t.sumInuse / n;
-    f.meanHeapSys = t.sumSys / n;
+    e.tally.fill(f);
+    f.error = e.tally.error;
     f.atEnd = e.world.ledger();
-    f.spansCreated = t.spansCreated;
-    f.refills = t.refills;
-    f.centralGrows = t.centralGrows;
-    f.heapGrows = t.heapGrows;
-    f.largeAllocs = t.largeAllocs;
     f.numClasses = e.world.table().numClasses() - 1;
     for (size_t i = 0; i < e.series.size() && i * every_ < pos_; ++i) f.heapInuseSeries.push_back(e.series[i]);
     out.push_back(std::move(f));

@@ -63,11 +63,8 @@ class CompareSession {
   uint64_t largeRequests() const { return largeRequests_; } // allocations above 32 KiB
 
  private:
-  // Running figures of one engine: what sim::Comparison accumulates event by event.
-  struct Tally {
-    uint64_t events = 0, spansCreated = 0, refills = 0, centralGrows = 0, heapGrows = 0, largeAllocs = 0;
-    uint64_t peakInuse = 0, peakSys = 0;
-    double sumInuse = 0, sumSys = 0;
+  // Running figures of one engine, as sim::Comparison accumulates them, and why it stopped.
+  struct Tally : sim::ComparisonTally {
     std::string error;
   };
   struct Engine {
