@@ -270,6 +270,11 @@ void App::runToBreakpoint() {
     transport_.status = "No breakpoint hit after event #" + FormatCount(pos == 0 ? 0 : pos - 1);
     return;
   }
+  stopAtBreakpoint(hitAt);
+}
+
+// Stops playback just after the breakpoint hit at event `hitAt`, saying why it stopped there.
+void App::stopAtBreakpoint(uint64_t hitAt) {
   std::string why;
   breakpointHit(breakpoints_, *session_, hitAt, &why);
   transport_.status = "Stopped at event #" + FormatCount(hitAt) + ": " + why;
@@ -286,11 +291,7 @@ void App::runBackToBreakpoint() {
     transport_.status = "No breakpoint hit before the current event";
     return;
   }
-  std::string why;
-  breakpointHit(breakpoints_, *session_, hitAt, &why);
-  transport_.status = "Stopped at event #" + FormatCount(hitAt) + ": " + why;
-  transport_.playing = false;
-  seek(hitAt + 1);
+  stopAtBreakpoint(hitAt);
 }
 
 void App::runToSweepEnd() {

@@ -146,6 +146,7 @@ class App {
   bool quitRequested() const { return quitRequested_; }
 
  private:
+  void stopAtBreakpoint(uint64_t hitAt); // stop playback just after that event, saying why
   void drawMenuBar();
   void drawPanels();
   void drawLoadProgress();
