@@ -6,7 +6,6 @@
 #include "sim/event.h"
 #include "traces/trace.h"
 
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -97,39 +96,6 @@ class EventStream {
 };
 
 // A stream over a trace already in memory (JSON traces, tests).
-// The events one input line (or record) made, handed out before the next line is parsed: the
-// read loop of the line-based importers (heaptrack, mtrace, ltrace).
-class LineEvents {
- public:
-  static constexpr size_t kMax = 4; // a line makes at most this many engine events
-  void push(const sim::Event& e) {
-    if (len_ == kMax) throw std::logic_error("LineEvents: more than kMax events from one line");
-    ev_[len_++] = e;
-  }
-  bool ended() const { return ended_; } // nextLine() said the input is over
-  // Fills out[0..max) with queued events, calling nextLine() (false = no more input) to parse
-  // another line whenever the queue runs dry. Returns how many were written.
-  template <class NextLine>
-  size_t read(sim::Event* out, size_t max, NextLine&& nextLine) {
-    size_t n = 0;
-    while (n < max) {
-      if (pos_ < len_) {
-        out[n++] = ev_[pos_++];
-        continue;
-      }
-      if (ended_) break;
-      len_ = pos_ = 0;
-      if (!nextLine()) ended_ = true;
-    }
-    return n;
-  }
-
- private:
-  std::array<sim::Event, kMax> ev_{};
-  size_t len_ = 0, pos_ = 0;
-  bool ended_ = false;
-};
-
 class VectorStream : public EventStream {
  public:
   explicit VectorStream(Trace t, std::string format = "spanscope JSON");

@@ -2,6 +2,7 @@
 #include "traces/heaptrack.h"
 
 #include "traces/id_map.h"
+#include "traces/line_trace_stream.h"
 
 #include <algorithm>
 #include <array>
@@ -66,15 +67,11 @@ class DenseIds {
   uint64_t next_ = 0;
 };
 
-class HeaptrackStream final : public EventStream {
+class HeaptrackStream final : public LineTraceStream {
  public:
   explicit HeaptrackStream(std::unique_ptr<ByteSource> src);
-  size_t read(sim::Event* out, size_t max) override;
-  const TraceMeta& meta() const override { return meta_; }
   std::string describeObject(uint64_t denseId) const override;
   ImportSummary summary() const override;
-  uint64_t bytesRead() const override { return src_->compressedRead(); }
-  uint64_t bytesTotal() const override { return src_->fileSize(); }
 
  private:
   struct Info { // one `a` record
@@ -109,11 +106,8 @@ class HeaptrackStream final : public EventStream {
   [[noreturn]] void fail(const std::string& what) const;
   [[noreturn]] void badRecord(const char* form, const std::string& why) const;
 
-  std::unique_ptr<ByteSource> src_;
-  LineReader lines_;
+  bool parseNext() override;
   std::string_view line_; // the record being parsed, for messages
-  TraceMeta meta_;
-  SummaryCounter counter_{"heaptrack"};
   Mode mode_ = Mode::Unknown;
   bool sawVersion_ = false, sawCommand_ = false, attached_ = false;
   uint64_t format_ = 0, producer_ = 0;
@@ -128,10 +122,9 @@ class HeaptrackStream final : public EventStream {
   // Raw files.
   IdMap ptrs_;
   std::vector<uint64_t> addrOf_; // by dense id
-  LineEvents pending_; // events of the current record not yet handed out (at most two)
 };
 
-HeaptrackStream::HeaptrackStream(std::unique_ptr<ByteSource> src) : src_(std::move(src)), lines_(*src_) {
+HeaptrackStream::HeaptrackStream(std::unique_ptr<ByteSource> src) : LineTraceStream(std::move(src), "heaptrack") {
   // The header records, so meta() is complete before the first read(); the first body record's
   // events (if any) wait in pending_.
   std::string_view line;
@@ -149,13 +142,11 @@ HeaptrackStream::HeaptrackStream(std::unique_ptr<ByteSource> src) : src_(std::mo
                  compressionName(src_->compression()) + ")";
 }
 
-size_t HeaptrackStream::read(sim::Event* out, size_t max) {
-  return pending_.read(out, max, [&] {
-    std::string_view line;
-    if (!lines_.next(line)) return false;
-    record(line);
-    return true;
-  });
+bool HeaptrackStream::parseNext() {
+  std::string_view line;
+  if (!lines_.next(line)) return false;
+  record(line);
+  return true;
 }
 
 void HeaptrackStream::record(std::string_view line) {

@@ -2,6 +2,7 @@
 #include "traces/ltrace.h"
 
 #include "traces/id_map.h"
+#include "traces/line_trace_stream.h"
 
 #include <array>
 #include <cctype>
@@ -267,17 +268,13 @@ struct OpenCall {
   bool oldFreed = false;
 };
 
-class LtraceStream final : public EventStream {
+class LtraceStream final : public LineTraceStream {
  public:
-  explicit LtraceStream(std::unique_ptr<ByteSource> src) : src_(std::move(src)), lines_(*src_), counter_("ltrace") {
+  explicit LtraceStream(std::unique_ptr<ByteSource> src) : LineTraceStream(std::move(src), "ltrace") {
     meta_.source = "ltrace output " + src_->path();
   }
-  size_t read(sim::Event* out, size_t max) override;
-  const TraceMeta& meta() const override { return meta_; }
   std::string describeObject(uint64_t denseId) const override;
   ImportSummary summary() const override;
-  uint64_t bytesRead() const override { return src_->compressedRead(); }
-  uint64_t bytesTotal() const override { return src_->fileSize(); }
 
  private:
   static constexpr uint32_t kUnnumbered = ~0u;
@@ -286,6 +283,7 @@ class LtraceStream final : public EventStream {
     std::vector<OpenCall> open; // innermost last
   };
 
+  bool parseNext() override;
   bool nextLine();
   void handle(const Line& l);
   uint64_t eventTime(const Line& l);
@@ -299,13 +297,8 @@ class LtraceStream final : public EventStream {
   void push(sim::Event ev);
   [[noreturn]] void fail(const std::string& what) const { throw TraceError(lines_.where() + what); }
 
-  std::unique_ptr<ByteSource> src_;
-  LineReader lines_;
-  TraceMeta meta_;
-  SummaryCounter counter_;
   IdMap ids_;
   std::vector<uint64_t> addrOf_; // dense id -> address (for messages); as long as the peak live count
-  LineEvents pending_; // one line makes at most 3 events
   // Bytes of the lines read so far, each counted with a '\n'. Once the reader has handed out the
   // whole input, this exceeds ByteSource::offset() only if the last line had no '\n'.
   uint64_t consumed_ = 0;
@@ -328,15 +321,14 @@ class LtraceStream final : public EventStream {
   std::string killedBy_;
 };
 
-size_t LtraceStream::read(sim::Event* out, size_t max) {
-  return pending_.read(out, max, [&] {
-    if (nextLine()) return true;
-    if (recognized_ == 0)
-      throw TraceError(src_->path() + ": line " + std::to_string(lines_.lineNumber()) +
-                       ": no line of the file looks like ltrace output");
-    for (const auto& [tid, t] : threads_) neverReturned_ += t.open.size();
-    return false;
-  });
+// A line, or at the end of the input the checks and counts that need all of it.
+bool LtraceStream::parseNext() {
+  if (nextLine()) return true;
+  if (recognized_ == 0)
+    throw TraceError(src_->path() + ": line " + std::to_string(lines_.lineNumber()) +
+                     ": no line of the file looks like ltrace output");
+  for (const auto& [tid, t] : threads_) neverReturned_ += t.open.size();
+  return false;
 }
 
 bool LtraceStream::nextLine() {

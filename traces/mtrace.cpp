@@ -2,6 +2,7 @@
 #include "traces/mtrace.h"
 
 #include "traces/id_map.h"
+#include "traces/line_trace_stream.h"
 
 #include <array>
 #include <cctype>
@@ -51,17 +52,13 @@ bool isCallerPrefix(std::string_view p) {
   return inner == "(nil)" || isHex(inner);
 }
 
-class MtraceStream final : public EventStream {
+class MtraceStream final : public LineTraceStream {
  public:
-  explicit MtraceStream(std::unique_ptr<ByteSource> src) : src_(std::move(src)), lines_(*src_), counter_("glibc mtrace") {
+  explicit MtraceStream(std::unique_ptr<ByteSource> src) : LineTraceStream(std::move(src), "glibc mtrace") {
     meta_.source = "glibc mtrace log " + src_->path();
   }
-  size_t read(sim::Event* out, size_t max) override;
-  const TraceMeta& meta() const override { return meta_; }
   std::string describeObject(uint64_t denseId) const override;
   ImportSummary summary() const override;
-  uint64_t bytesRead() const override { return src_->compressedRead(); }
-  uint64_t bytesTotal() const override { return src_->fileSize(); }
 
  private:
   struct Record {
@@ -69,7 +66,7 @@ class MtraceStream final : public EventStream {
     std::optional<uint64_t> ptr; // nullopt = "(nil)"
     uint64_t size = 0;
   };
-  bool nextLine();
+  bool parseNext() override;
   bool parseRecord(std::string_view line, Record& r);
   uint64_t number(std::string_view tok, const char* what) const;
   void apply(const Record& r);
@@ -78,13 +75,8 @@ class MtraceStream final : public EventStream {
   void push(const sim::Event& ev);
   [[noreturn]] void fail(const std::string& what) const { throw TraceError(lines_.where() + what); }
 
-  std::unique_ptr<ByteSource> src_;
-  LineReader lines_;
-  TraceMeta meta_;
-  SummaryCounter counter_;
   IdMap ids_;
   std::vector<uint64_t> addrOf_; // dense id -> address (for messages); as long as the peak live count
-  LineEvents pending_; // one line makes at most 3 events
   // Bytes of the lines read so far, each counted with a '\n'. Once the reader has handed out the
   // whole input, this exceeds ByteSource::offset() only if the last line had no '\n'.
   uint64_t consumed_ = 0;
@@ -98,11 +90,7 @@ class MtraceStream final : public EventStream {
   uint64_t reallocs_ = 0, duplicates_ = 0, failedReallocs_ = 0, cutLine_ = 0;
 };
 
-size_t MtraceStream::read(sim::Event* out, size_t max) {
-  return pending_.read(out, max, [&] { return nextLine(); });
-}
-
-bool MtraceStream::nextLine() {
+bool MtraceStream::parseNext() {
   std::string_view line;
   if (!lines_.next(line)) return false;
   consumed_ += line.size() + 1;
