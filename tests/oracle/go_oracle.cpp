@@ -58,10 +58,10 @@ std::string trim(std::string s) {
 class Toolchain {
  public:
   Toolchain() {
-    std::string go = trim(runCommand("command -v go 2>/dev/null").out);
-    if (go.empty() && fs::exists("/usr/lib/go-1.19/bin/go")) go = "/usr/lib/go-1.19/bin/go";
-    if (go.empty()) {
-      error_ = "Go 1.19 not installed: run make deps (no `go` on PATH)";
+    // Go 1.19 by its Debian path, never `go` on PATH (the machines carry a newer Go there).
+    const std::string go = kGo119;
+    if (!fs::exists(go)) {
+      error_ = "Go 1.19 not installed at " + go + ": run make deps (Debian package golang-1.19-go)";
       return;
     }
     CommandResult v = runCommand(quote(go) + " version 2>&1");

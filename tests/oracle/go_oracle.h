@@ -18,6 +18,10 @@
 
 namespace oracle {
 
+// The Go 1.19 toolchain the oracle runs: Debian's golang-1.19-go (`make deps` installs it). It is
+// called by this path, never as `go`, which on these machines is a newer Go.
+inline constexpr const char* kGo119 = "/usr/lib/go-1.19/bin/go";
+
 struct GoAlloc {
   uint64_t index = 0;
   uint64_t size = 0;

@@ -1,10 +1,10 @@
 // Costs of Go 1.19 allocator paths, for spanscope's default cost model (assets/cost_models/).
 // The numbers behind assets/cost_models/go1.19-amd64.json (see its "measured_on" and "source"s):
 //
-//	cd tests/bench/go_costs && GOMAXPROCS=1 go test -run=NONE -bench='^Benchmark[^N]' -benchtime=0.5s -count=3
+//	cd tests/bench/go_costs && GOMAXPROCS=1 /usr/lib/go-1.19/bin/go test -run=NONE -bench='^Benchmark[^N]' -benchtime=0.5s -count=3
 //	for b in NoGCRefill8K:20000x NoGCLarge40K:5000x NoGCLarge200K:2000x NoGCLarge1M:400x NoGCSmall64:2000000x; do
-//	  GOMAXPROCS=1 go test -run=NONE -bench="^Benchmark${b%%:*}\$" -benchtime=${b##*:} -count=1; done
-//	GOMAXPROCS=1 GODEBUG=gctrace=1 go run ./gctrace
+//	  GOMAXPROCS=1 /usr/lib/go-1.19/bin/go test -run=NONE -bench="^Benchmark${b%%:*}\$" -benchtime=${b##*:} -count=1; done
+//	GOMAXPROCS=1 GODEBUG=gctrace=1 /usr/lib/go-1.19/bin/go run ./gctrace
 //
 // Each benchmark also reports cpu-ns/op: process CPU time (all threads) per operation, which a
 // busy machine does not inflate the way it inflates wall time.
