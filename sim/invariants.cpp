@@ -98,7 +98,13 @@ std::vector<std::string> checkInvariants(const World& w) {
           c.fail("span ", num(sid), " allocCache disagrees with allocBits at slot ", num(s.freeindex + k));
     }
     // An unswept span keeps the last cycle's marks until it is swept.
-    if (!isUnswept && MSpan::popcount(s.gcmarkBits(), s.words) != 0) c.fail("span ", num(sid), " has mark bits outside a GC");
+    // During a mark every reachable object is marked (snapshot, deletion barrier, allocate-black).
+    if (w.pacer().marking) {
+      for (uint32_t k = 0; k < s.words; ++k)
+        if ((s.liveBits()[k] & ~s.gcmarkBits()[k]) != 0) c.fail("span ", num(sid), " has a reachable object unmarked during the mark");
+    } else if (!isUnswept && MSpan::popcount(s.gcmarkBits(), s.words) != 0) {
+      c.fail("span ", num(sid), " has mark bits outside a GC");
+    }
     switch (s.home) {
       case SpanHome::MCache: {
         const P& p = v.ps()[s.homeIndex];

@@ -25,6 +25,14 @@ void World::mallocgc(const Event& ev, P& p) {
     return;
   }
 
+  // Go: mallocgc charges the allocation to the G's assist credit first while the GC marks.
+  if (pacer_.marking) {
+    uint64_t debit = size;
+    if (size > cfg_.table.maxSmall()) debit = (size + kPageSize - 1) & ~(kPageSize - 1);
+    else if (!(ev.noscan && size < kTinySize && tinySpanClass_ != 0)) debit = cfg_.table.cls(cfg_.table.classOf(size)).size;
+    gcAssistAlloc(p, debit);
+  }
+
   uint64_t addr = 0;
   uint32_t slot = 0;
   SpanId sid = kNoSpan;
@@ -49,6 +57,7 @@ void World::mallocgc(const Event& ev, P& p) {
     s.freeindex = 1;
     s.allocCount = 1;
     addr = s.base();
+    if (!ev.noscan) pacer_.heapScan += s.elemsize; // Go: mallocgc's c.scanAlloc for a large object
   }
 
   // Record reachability (the trace's liveness, read by the mark phase).
@@ -66,6 +75,11 @@ void World::mallocgc(const Event& ev, P& p) {
   rec_.span = sid;
   rec_.slot = slot;
   rec_.elemsize = s.elemsize;
+  // Go: gcmarknewobject (a tiny hit packs into a block that is marked already).
+  if (pacer_.marking && !rec_.has(PathStep::TinyHit)) {
+    rec_.add(PathStep::AllocBlack);
+    gcmarknewobject(sid, slot);
+  }
   // Go: only a "heavy" allocation (refill or large) tests the heap trigger.
   if (rec_.has(PathStep::Refill) || rec_.has(PathStep::LargeAlloc)) maybeTriggerGC();
 }

@@ -31,20 +31,40 @@
 //
 // A trace `free` means the object became unreachable; the engine keeps that fact in each span's
 // liveBits (not in Go: it stands in for the pointer graph). In `gc` mode the slot stays allocated
-// until a GC cycle marks (gcmarkBits = liveBits, plus each P's current tiny block) and sweeps its
-// span; cycles come from `gc` events (runtime.GC()) and from the GOGC pacer, which tests
-// heapLive >= trigger after every refill or large allocation, as mallocgc does. Mark and mark
-// termination run inside one event (sweepgen += 2, so swept sets become unswept in place; every
-// mcache flushed, its stale spans swept first). A `gc` event then sweeps every span in sweepone's
-// order (span class 0..N, full before partial, FIFO), as runtime.GC() waits for the sweep. A
-// cycle the pacer starts sweeps the same way in Eager mode; in Lazy mode (the default: Go's
-// concurrent sweep; sim/mgcsweep.cpp) spans stay unswept (sweepgen sg-2) until someone sweeps
-// them: cacheSpan (partial/full unswept sets of its class), proportional sweep credit before each
-// span allocation (deductSweepCredit), the page reclaimer before heap pages are taken
-// (mheap.reclaim: spans with no marked object), the background sweeper (Config::bgSweepSpans
-// spans before each event: a fixed budget, so results do not depend on host timing), or the next
-// cycle's start. In `immediate` mode the slot is reclaimed at the free, as if its span had just
-// been swept, and the pacer is off.
+// until a GC cycle marks and sweeps its span; cycles come from `gc` events (runtime.GC()) and from
+// the pacer, which tests heapLive >= trigger after every refill or large allocation, as mallocgc
+// does.
+//
+// THE GC CYCLE AND THE PACER (sim/mgc.cpp; Go: mgc.go, mgcmark.go, mgcpacer.go)
+//
+// gcStart finishes the previous sweep and takes the reachability snapshot: gcmarkBits = liveBits
+// (plus each P's current tiny block, gcMarkTinyAllocs). A cycle the pacer starts then MARKS OVER
+// THE FOLLOWING EVENTS (Config::markWindow, on by default): a free leaves its object marked (the
+// deletion barrier had already greyed it), every allocation is marked at once and counted in
+// bytesMarked (allocate-black, gcmarknewobject). The mark's work is the snapshot's pointerful
+// bytes + stack scan (Config::rootScanBytes + live goroutine stacks) + globals
+// (Config::globalsBytes). It is paid by mark assists — each allocation debits its P's
+// gcAssistBytes; a P in debt steals background credit, then does max(debt * assistWorkPerByte,
+// 64 KiB) itself, assistWorkPerByte from revise() — and by the background worker, which earns 25%
+// of GOMAXPROCS' time (and all of an idle gap in a timed trace), time being the cost model's
+// (modelledEventNs per event, gc_scan_kib per KiB scanned; never host time). When the last byte is
+// done: mark termination (endCycle's cons/mark through the PI controller, resetLive, sweepgen += 2
+// so swept sets become unswept in place, every mcache flushed, commit). commit sets the goal
+// marked + (marked + lastStackScan + globals) * GOGC/100 (at least heapMinimum), the runway
+// consMark * 3 * (last scan work), and the trigger goal - runway clamped between 45/64 and 61/64 of
+// the way from marked to goal (goal - 4 MiB for large heaps), as Go 1.19 does; with GOMEMLIMIT the
+// goal is the lower of that and memoryLimitHeapGoal (limit - non-heap memory - overage - 1 MiB
+// headroom), recomputed at every trigger test, so `gogc off` + a limit paces the GC. A `gc` event
+// (runtime.GC()) finishes a mark in progress, then runs a whole cycle with the world stopped and
+// sweeps every span in sweepone's order (span class 0..N, full before partial, FIFO), as
+// runtime.GC() waits for the sweep. A pacer cycle sweeps the same way in Eager mode; in Lazy mode
+// (the default: Go's concurrent sweep; sim/mgcsweep.cpp) spans stay unswept (sweepgen sg-2) until
+// someone sweeps them: cacheSpan (partial/full unswept sets of its class), proportional sweep
+// credit before each span allocation (deductSweepCredit), the page reclaimer before heap pages are
+// taken (mheap.reclaim: spans with no marked object), the background sweeper
+// (Config::bgSweepSpans spans before each event: a fixed budget, so results do not depend on host
+// timing), or the next cycle's start. In `immediate` mode the slot is reclaimed at the free, as if
+// its span had just been swept, and the pacer is off.
 //
 // STATE AND DETERMINISM
 //
@@ -95,11 +115,12 @@
 // WHAT IS NOT MODELLED (yet)
 //
 // Stack shrinking at GC, other manual spans (GC work buffers, heap bitmaps), OS thread stacks
-// (StackSys = StackInuse), the pacer's memory-limit heap goal, the scavenger's CPU limiter and
-// its controller-based sleep (a fixed 1% here), finalizers and profiling specials. Of the pacer: the runway from a measured cons/mark ratio
-// (0 here: the trigger sits at its upper bound), allocation during a concurrent mark (black
-// allocation, mark assists), the 2-minute forced GC; stack and globals scan work in the goal is a
-// constant (Config::rootScanBytes, default 0).
+// (StackSys = StackInuse), the scavenger's CPU limiter and its controller-based sleep (a fixed 1%
+// here), the GC CPU limiter, finalizers and profiling specials, the 2-minute forced GC. Of the
+// mark: reachability is the trace's, so scan work is the live pointerful bytes (Go scans up to an
+// object's last pointer, and counts stacks by their used part: we take whole stacks); a G's assist
+// debt is kept per P; Go's fractional worker (1-3 Ps) runs when its scheduler gets to it — often
+// not within a short mark, whose pace the assists then set — ours earns its share smoothly.
 #pragma once
 
 #include "sim/event.h"

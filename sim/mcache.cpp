@@ -53,6 +53,7 @@ void World::refill(P& p, SpanClass spc) {
   s.home = SpanHome::MCache;
   s.homeIndex = static_cast<uint8_t>(&p - ps_.data());
   pacer_.heapLive += s.bytes() - uint64_t{s.allocCount} * s.elemsize;
+  pacer_.heapScan += c.scanAlloc; // Go: gcController.update(..., int64(c.scanAlloc))
   c.scanAlloc = 0;
   c.alloc[spc] = sid;
 }
@@ -74,6 +75,7 @@ SpanId World::allocLarge(P& p, uint64_t size, bool noscan) {
 // Go: mcache.go (*mcache).releaseAll: every cached span back to its mcentral, tiny block dropped.
 void World::releaseAll(P& p) {
   MCache& c = p.mcache;
+  pacer_.heapScan += c.scanAlloc; // Go: releaseAll's gcController.update(dHeapLive, scanAlloc)
   c.scanAlloc = 0;
   bool any = false;
   for (size_t i = 0; i < c.alloc.size(); ++i) {

@@ -49,10 +49,10 @@ MemStats World::memStats() const {
   m.StackInuse = stacks_.inUse;
   m.StackSys = m.StackInuse; // Go adds memstats.stacks_sys: OS-allocated thread stacks, not modelled
   m.Sys = m.HeapSys + m.StackSys + m.MSpanSys + m.MCacheSys; // GC metadata and other off-heap memory are not modelled
-  m.NextGC = cfg_.gogc < 0 ? static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) : pacer_.goal;
+  m.NextGC = cfg_.gogc < 0 && cfg_.scavenger.memoryLimit == 0 ? static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) : pacer_.goal;
   m.NumGC = numGC_;
   m.NumForcedGC = numForcedGC_;
-  m.GCTrigger = cfg_.gogc < 0 ? static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) : pacer_.trigger;
+  m.GCTrigger = cfg_.gogc < 0 && cfg_.scavenger.memoryLimit == 0 ? static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) : pacer_.trigger;
   m.LastGCEvent = sweeper_.lastGCEvent;
   m.LastGC = sweeper_.lastGCTime;
   m.UnsweptSpans = sweeper_.unswept;

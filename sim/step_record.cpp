@@ -52,6 +52,9 @@ constexpr StepInfo kSteps[] = {
     {"gfree_reuse", {"runtime.gfget"}, "reused a dead goroutine's 2 KiB stack"},
     {"stack_alloc", {"runtime.stackalloc"}, ""},
     {"stack_free", {"runtime.stackfree"}, ""},
+    {"alloc_black", {"runtime.gcmarknewobject"}, "allocated black (GC mark in progress)"},
+    {"mark_assist", {"runtime.gcAssistAlloc", "runtime.gcDrainN"}, "mark assist (allocation in GC debt)"},
+    {"mark_done", {"runtime.gcMarkDone", "runtime.gcMarkTermination"}, "mark done: mark termination, sweepgen += 2"},
 };
 static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == static_cast<size_t>(PathStep::Count));
 

@@ -52,6 +52,9 @@ enum class PathStep : uint8_t {
   GFreeReuse,             // a new goroutine took a dead G with its 2 KiB stack (gfget)
   StackAlloc,             // stackalloc: from the P's stack cache, the stack pool or a manual span
   StackFree,              // stackfree: to the P's stack cache, the pool, or the heap (large)
+  AllocBlack,             // allocated during a GC mark: marked at once (gcmarknewobject)
+  MarkAssist,             // the P was in assist debt: it did mark work (gcAssistAlloc)
+  MarkDone,               // the mark's scan work is all done: mark termination (gcMarkDone)
   Count
 };
 

@@ -38,6 +38,8 @@ const std::vector<CostField>& costFields() {
       {"gc_mark_termination", &C::gcMarkTermination, "GC: the second stop-the-world pause"},
       {"gc_mark_base", &C::gcMarkBase, "GC mark, fixed part"},
       {"gc_mark_span", &C::gcMarkSpan, "GC mark, per in-use span"},
+      {"gc_scan_kib", &C::gcScanKiB, "GC mark: scan work, per KiB scanned (assists and mark workers)"},
+      {"alloc_touch_kib", &C::allocTouchKiB, "mutator time per KiB allocated (zeroing, first touch): the GC mark's clock"},
       {"read_mem_stats", &C::readMemStats, "ReadMemStats' stop-the-world"},
   };
   return f;
@@ -73,6 +75,8 @@ CostModel CostModel::go119Amd64() {
   c.gcMarkTermination = 1000;
   c.gcMarkBase = 58000;
   c.gcMarkSpan = 88;
+  c.gcScanKiB = 1400;
+  c.allocTouchKiB = 265;
   c.readMemStats = 840;
   return c;
 }
@@ -141,6 +145,21 @@ size_t LockModel::lockIndex(LockId id) const {
     case LockKind::SpineFull: return 2 + 2 * size_t{nspc_} + spc;
   }
   return 0;
+}
+
+uint64_t modelledEventNs(const CostModel& c, const StepRecord& r) {
+  uint64_t ns = 0;
+  if (r.kind == EventKind::Alloc) {
+    if (r.has(PathStep::ZeroSize)) ns = c.zeroSize;
+    else if (r.has(PathStep::TinyHit)) ns = c.tinyHit;
+    else if (r.has(PathStep::LargeAlloc)) ns = c.largeAlloc + c.allocSpan;
+    else ns = c.mcacheHit;
+    if (r.has(PathStep::NextFree)) ns += c.nextFree;
+    if (r.has(PathStep::Refill)) ns += c.refill + c.spanSetPop + c.spanSetPush;
+    if (!r.has(PathStep::ZeroSize) && !r.has(PathStep::TinyHit)) ns += r.elemsize * c.allocTouchKiB / 1024;
+  }
+  ns += uint64_t{r.spansSwept} * c.sweepSpan + uint64_t{r.spansFreed} * c.freeSpan;
+  return ns;
 }
 
 // The cost of the event's own path before its logged operations: mallocgc down to mcache.refill.

@@ -70,11 +70,19 @@ struct CostModel {
   uint32_t gcMarkTermination = 0;  // its second stop-the-world pause
   uint32_t gcMarkBase = 0;      // marking, fixed part
   uint32_t gcMarkSpan = 0;      // marking, per in-use span
+  uint32_t gcScanKiB = 0;       // marking: scan work, per KiB scanned (mark assists, mark workers)
+  uint32_t allocTouchKiB = 0;   // the mutator's time per KiB of slot it allocates (zeroing, first
+                                // touch); only the mark's clock uses it (modelledEventNs)
   uint32_t readMemStats = 0;    // ReadMemStats' stop-the-world
 
   static CostModel go119Amd64(); // the built-in defaults
   bool operator==(const CostModel&) const = default;
 };
+
+// The modelled CPU time of one event's own work without the lock model: its path (mallocgc down
+// to the refill) plus the spans it swept and the heap operations it did, from the cost model.
+// The clock of the concurrent mark (sim/mgc.cpp) when the trace has no times.
+uint64_t modelledEventNs(const CostModel& c, const StepRecord& r);
 
 // One cost-model field by name (the JSON key), for loaders and reports.
 struct CostField {

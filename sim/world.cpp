@@ -132,6 +132,7 @@ bool World::step(const Event& ev, std::string* error) {
         break;
       }
     }
+    if (cfg_.liveness == Liveness::GC) gcMarkAdvance(ev); // the mark workers' share (sim/mgc.cpp)
     bgScavenge(ev); // Go: bgscavenge, paced by simulated time (sim/mgcscavenge.cpp)
   } catch (const std::runtime_error& e) {
     failed_ = true;

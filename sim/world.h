@@ -48,8 +48,12 @@ struct Config {
   // the background sweeper's work (Go: its own goroutine) would land on the next event's P.
   SweepMode sweep = SweepMode::Lazy;
   uint32_t bgSweepSpans = 1;   // Lazy: spans the background sweeper sweeps before each event
-  uint64_t rootScanBytes = 0;  // stack + globals scan work in the heap goal (Go: lastStackScan +
-                               // globalsScan); stacks and globals are not modelled, so a constant
+  uint64_t rootScanBytes = 0;  // stack scan work per cycle beyond the stack model's goroutines
+                               // (Go: part of lastStackScan); a constant
+  uint64_t globalsBytes = 0;   // pointerful globals (data + bss) scanned every cycle (Go: globalsScan)
+  // The concurrent mark as a window of events (Go 1.19's gcStart .. gcMarkDone): on by default.
+  // Off: a triggered cycle marks and terminates inside the triggering event (the old model).
+  bool markWindow = true;
   bool tinyAlloc = true;       // the tiny allocator (needs a 16-byte class in the table)
   uint64_t arenaBase = 0x00c000000000; // first arena hint on linux/amd64
   uint64_t maxHeapBytes = uint64_t{64} << 30; // simulated out-of-memory limit
@@ -62,14 +66,49 @@ inline constexpr uint64_t kHeapArenaBytes = uint64_t{64} << 20; // Go: heapArena
 inline constexpr uint64_t kZeroBase = 0x0000000000580000;       // stands for &runtime.zerobase
 inline constexpr uint64_t kTinySize = 16;                        // Go: maxTinySize
 
-// The GOGC pacer's state (Go: gcControllerState, the parts that do not depend on timing).
+// Go: mgcpacer.go piController, as consMarkController is configured (kp 0.9, ti 4, tt 1000,
+// output clamped to [-1000, 1000]).
+struct PIController {
+  double kp = 0.9, ti = 4.0, tt = 1000, min = -1000, max = 1000;
+  double errIntegral = 0;
+  // Go: (*piController).next. Returns false (and resets) on overflow.
+  bool next(double input, double setpoint, double period, double* out);
+};
+
+// The GOGC pacer's state (Go: gcControllerState). Times are modelled ns (the cost model's clock,
+// never host time); scan work is in bytes, as Go counts it.
 struct Pacer {
   uint64_t heapLive = 0;    // bytes considered live for triggering (cached spans count whole)
   uint64_t heapMarked = 0;  // bytes marked by the last cycle
+  uint64_t heapScan = 0;    // scannable bytes: last cycle's heap scan work + pointerful allocation since
+  uint64_t lastHeapScan = 0, lastStackScan = 0, globalsScan = 0;
   uint64_t heapMinimum = 0; // 4 MiB * GOGC/100
+  uint64_t gcPercentHeapGoal = 0;
   uint64_t goal = 0;        // next heap goal (NextGC)
   uint64_t trigger = 0;
   uint64_t sweepDistMinTrigger = 0;
+  uint64_t triggered = ~uint64_t{0}; // heapLive's trigger at the cycle's start (Go: triggered)
+  uint64_t lastHeapGoal = 0;
+  double consMark = 0;      // smoothed cons/mark ratio (Go: consMark)
+  PIController consMarkController;
+  uint64_t runway = 0;
+  // The mark in progress (Go: gcphase == _GCmark, gcBlackenEnabled).
+  bool marking = false;
+  uint64_t markStartEvent = 0;
+  uint64_t heapScanWork = 0, stackScanWork = 0, globalsScanWork = 0; // this cycle's work to do
+  uint64_t workDone = 0;    // scan work done so far (assists + background workers)
+  int64_t bgScanCredit = 0; // background work not yet stolen by assists (Go: bgScanCredit)
+  double bgWorkFrac = 0;    // background work accrued below one byte
+  double assistWorkPerByte = 0, assistBytesPerWork = 0;
+  uint64_t markClock = 0;   // modelled ns since the mark started
+  uint64_t assistTime = 0, idleMarkTime = 0, fractionalMarkTime = 0; // modelled ns
+  uint64_t sliceClock = 0;  // modelled ns since sysmon last preempted the busy P (forcePreemptNS)
+  uint64_t lastEventTime = ~uint64_t{0};     // the trace's time of the last event (idle gaps)
+  uint64_t bytesMarked = 0; // snapshot + allocated black (Go: work.bytesMarked)
+  uint64_t assistWork = 0, bgWork = 0, idleWork = 0; // this cycle's work by who did it
+  std::vector<int64_t> gcAssistBytes; // per P (Go: per goroutine, g.gcAssistBytes)
+  uint64_t markCycles = 0;  // cycles that ended through a mark window
+  uint64_t markEventsTotal = 0; // events run during mark windows, all cycles
 };
 
 // The sweeper's state between mark terminations (Go: mheap_.sweepgen's companions in mheap and
@@ -154,8 +193,12 @@ class World {
   SpanId allocMSpanStruct(P* p, bool haveLock);
   void freeMSpanStruct(P* p, SpanId s);
   // mgc.go / mgcsweep.go
-  void gcCycle(bool forced);
+  void gcCycle(bool forced);     // Go: gcStart; finishes at once if forced or markWindow is off
+  void gcMarkTermination(bool forced);
   void gcMark();
+  void gcmarknewobject(SpanId s, uint32_t slot);
+  void gcAssistAlloc(P& p, uint64_t bytes); // Go: mallocgc's assist debit + gcAssistAlloc
+  void gcMarkAdvance(const Event& ev);      // background/idle mark workers' credit after an event
   bool sweep(SpanId s, bool preserve); // true if the span was freed to the heap
   void sweepAll();
   void startSweepPhase();
@@ -187,6 +230,12 @@ class World {
   std::string checkStackEvent(const Event& ev) const; // "" if the event is valid
   // mgcpacer.go
   void pacerCommit();
+  void pacerStartCycle();
+  void pacerRevise();
+  void pacerEndCycle();
+  uint64_t pacerHeapGoal(uint64_t* minTrigger = nullptr) const;
+  uint64_t pacerTrigger(uint64_t* goalOut = nullptr) const;
+  uint64_t memoryLimitHeapGoal() const;
   void maybeTriggerGC();
   // immediate liveness
   void reclaimSlot(SpanId s, uint32_t slot);

@@ -96,6 +96,14 @@ bool applyConfigJson(const std::string& text, const std::string& name, const std
       if (!v.is_number_unsigned() || v.get<uint64_t>() > (uint64_t{1} << 62))
         return fail(at + "must be a byte count (0 .. 2^62), got " + shown(v));
       out.scavenger.memoryLimit = v.get<uint64_t>();
+    } else if (key == "globals_bytes") {
+      if (!v.is_number_unsigned() || v.get<uint64_t>() > (uint64_t{1} << 40))
+        return fail(at + "must be a byte count (0 .. 2^40), got " + shown(v));
+      out.globalsBytes = v.get<uint64_t>();
+    } else if (key == "mark") {
+      if (v == "concurrent") out.markWindow = true;
+      else if (v == "instant") out.markWindow = false;
+      else return fail(at + "must be \"concurrent\" or \"instant\", got " + shown(v));
     } else if (key == "scavenger") {
       if (!v.is_boolean()) return fail(at + "must be true or false, got " + shown(v));
       out.scavenger.enabled = v.get<bool>();
@@ -113,7 +121,7 @@ bool applyConfigJson(const std::string& text, const std::string& name, const std
       if (!table) return fail(at + why);
       out.table = std::move(*table);
     } else {
-      return fail("unknown key \"" + key + "\" (allowed: gomaxprocs, liveness, gogc, sweep, memory_limit, scavenger, tiny, max_heap_bytes, size_classes)");
+      return fail("unknown key \"" + key + "\" (allowed: gomaxprocs, liveness, gogc, sweep, memory_limit, globals_bytes, mark, scavenger, tiny, max_heap_bytes, size_classes)");
     }
   }
   *cfg = std::move(out);

@@ -31,6 +31,10 @@ bool parseEngineFlag(const std::string& f, Args& a, EngineFlags& e) {
     e.sweep = oneOf(f, a.value(f), "lazy", "eager") ? sim::SweepMode::Lazy : sim::SweepMode::Eager;
   } else if (f == "--memory-limit") {
     e.memoryLimit = parseUnsigned(f, a.value(f), 0, uint64_t{1} << 62);
+  } else if (f == "--globals-bytes") {
+    e.globalsBytes = parseUnsigned(f, a.value(f), 0, uint64_t{1} << 40);
+  } else if (f == "--mark") {
+    e.markWindow = oneOf(f, a.value(f), "concurrent", "instant");
   } else if (f == "--scavenger") {
     e.scavenger = oneOf(f, a.value(f), "on", "off");
   } else if (f == "--locks") {
@@ -56,6 +60,8 @@ bool applyEngineFlags(const EngineFlags& e, sim::Config& cfg, std::string* error
   if (e.sweep) cfg.sweep = *e.sweep;
   if (e.memoryLimit) cfg.scavenger.memoryLimit = *e.memoryLimit;
   if (e.scavenger) cfg.scavenger.enabled = *e.scavenger;
+  if (e.globalsBytes) cfg.globalsBytes = *e.globalsBytes;
+  if (e.markWindow) cfg.markWindow = *e.markWindow;
   if (e.locks || e.clock || e.timeFrom || !e.costModel.empty()) {
     cfg.timing.enabled = true;
     if (e.locks) cfg.timing.central = *e.locks;

@@ -19,6 +19,8 @@ struct EngineFlags {
   std::optional<sim::SweepMode> sweep;   // --sweep lazy|eager
   std::optional<uint64_t> memoryLimit;   // --memory-limit BYTES
   std::optional<bool> scavenger;         // --scavenger on|off
+  std::optional<uint64_t> globalsBytes;  // --globals-bytes BYTES (Go: globalsScan)
+  std::optional<bool> markWindow;        // --mark concurrent|instant
   // The timing and lock model: on with any of these.
   std::optional<sim::CentralMode> locks; // --locks mutex|lockfree
   std::string costModel;                 // --cost-model FILE

@@ -52,8 +52,13 @@ options:
                          (default, as Go: spans are swept by allocation, the page reclaimer, sweep
                          credit and one span per event by the background sweeper); a gc event
                          (runtime.GC()) always sweeps everything
-  --memory-limit BYTES   GOMEMLIMIT: allocations scavenge released memory to stay under it
-                         (default 0 = none)
+  --memory-limit BYTES   GOMEMLIMIT: the pacer's heap goal stays under it (with --gogc off
+                         too) and allocations scavenge released memory (default 0 = none)
+  --mark concurrent|instant
+                         concurrent (default, as Go): a triggered GC marks over the following
+                         events (allocate-black, mark assists, background worker on the cost
+                         model's clock); instant: it marks and terminates in the triggering event
+  --globals-bytes BYTES  pointerful globals scanned each cycle (Go: globalsScan; default 0)
   --scavenger on|off     return free pages to the OS after GC cycles and heap growth (default
                          on; debug.FreeOSMemory events scavenge either way)
   --table NAME|FILE      size-class table: go1.19 (built in, the default) or a JSON table file
@@ -96,7 +101,7 @@ exit codes: 0 ok, 1 engine error in the trace (message: TRACE: event #N (op id I
 const char* const kCompareHelp =
     R"(usage: spanscope-cli compare TRACE [--tables A,B,...] [--report text|json|csv|md] [-o FILE] [--chart PNG]
                              [--config FILE] [--procs N] [--liveness gc|immediate] [--gogc N|off]
-                             [--sweep lazy|eager] [--memory-limit BYTES] [--scavenger on|off]
+                             [--sweep lazy|eager] [--memory-limit BYTES] [--mark concurrent|instant] [--globals-bytes BYTES] [--scavenger on|off]
 
 Replays TRACE (any supported format, read once) under several size-class tables side by side and
 reports, per table: peak and mean HeapInuse and HeapSys, live bytes, rounding waste, tail waste,
@@ -112,7 +117,7 @@ options:
   --chart FILE.png   also draw a chart: each table's heap at the end by category (live,
                      rounding, tail, free slots, dead, free and released pages) beside
                      HeapInuse over the trace
-  --config, --procs, --liveness, --gogc, --sweep, --memory-limit, --scavenger
+  --config, --procs, --liveness, --gogc, --sweep, --memory-limit, --mark, --globals-bytes, --scavenger
                      as for replay; the same for every table
   --locks mutex|lockfree, --cost-model FILE, --clock trace|model, --time-from N
                      as for replay: the timing and lock model for every table; adds a

@@ -1,0 +1,144 @@
+// GC dynamics against the REAL Go 1.19 runtime (issue 12): the concurrent mark as a window of
+// events (allocate-black, deletion barrier, assists, background worker), Go 1.19's pacer
+// controller (cons/mark, runway, trigger bounds) and GOMEMLIMIT in the pacer.
+//
+// Program tests/oracle/go/churn: a 20,000-slot sliding window of make([]byte, n), n = 24..4000
+// from an LCG, 2,000,000 allocations after a 480,000-byte []([]byte) (the only scan work of the
+// heap). Go runs it five times per setting (GOMAXPROCS=1; ~3 s each). Go's figures vary from run to
+// run and more with host load: its 1-P mark ends when an assist or the fractional worker
+// (scheduled at preemption points) finishes the work, and its cons/mark ratio is measured in
+// wall-clock time; over several sessions on a loaded 2-core machine GOGC=100 NumGC ranged 83..98.
+// The engine replays the same allocation sequence directly (the LCG is reproduced here), after
+// the three runtime.GC() of oraclelib.Settle(). Its NumGC and NextGC at the end must lie within
+// Go's range over its runs widened by 10% on each side (issue 12's bound); HeapInuse as below;
+// HeapSys has only an upper bound (see there).
+//
+// HeapInuse at the end is one point of a sawtooth (it swings between the marked heap and the goal
+// every cycle), so it is compared as a band: the program also reads MemStats every 100,000
+// allocations (the replay reads them at the same points), and the engine's HeapInuse at each of
+// the last ten checkpoints and at the end must lie within Go's band over the same points of all
+// its runs, widened by 10%.
+//
+// What the engine cannot know and takes from Go (calibration, not a prediction): the stack and
+// globals scan work of every cycle, 13,000 B and 223,376 B, read once from this program's
+// GODEBUG=gcpacertrace=1 lines ("for <heap>+<stack>+<globals> B work": 12,864..13,240 + 223,376).
+// The runtime's own small heap (~35 KiB) is left out.
+#include "tests/oracle/go_oracle.h"
+
+#include "sim/malloc.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr uint64_t kWindow = 20000, kTotal = 2000000; // as in churn/main.go
+constexpr int kRuns = 5;
+
+uint64_t msField(const oracle::GoOutput& go, const std::string& label, const std::string& name) {
+  auto m = go.ms.find(label);
+  if (m == go.ms.end() || !m->second.count(name)) {
+    ADD_FAILURE() << "Go output has no 'ms " << label << " " << name << "='";
+    return 0;
+  }
+  return m->second.at(name);
+}
+
+constexpr uint64_t kCheckpoint = 100000, kFirstCompared = 10; // as in churn/main.go
+constexpr uint64_t kStackScan = 13000, kGlobalsScan = 223376;
+
+struct Figures {
+  uint64_t numGC = 0, nextGC = 0, heapInuse = 0, heapSys = 0;
+  std::vector<uint64_t> lateInuse; // HeapInuse at checkpoints kFirstCompared.. and at the end
+};
+
+// The churn program's allocations, event by event (ids: 0 = the window slice, 1.. = the byte slices).
+Figures replayChurn(sim::Config cfg, uint64_t* markCycles = nullptr) {
+  sim::World w(cfg);
+  std::vector<uint64_t> lateInuse;
+  std::string err;
+  auto step = [&](const sim::Event& ev) {
+    if (!w.step(ev, &err)) ADD_FAILURE() << "event " << w.eventsApplied() << ": " << err;
+  };
+  for (int i = 0; i < 3; ++i) step(sim::gcEvent()); // oraclelib.Settle
+  step(sim::allocEvent(0, kWindow * 24, /*noscan=*/false));
+  uint64_t x = 1;
+  for (uint64_t i = 0; i < kTotal; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    if (i >= kWindow) step(sim::freeEvent(1 + i - kWindow));
+    step(sim::allocEvent(1 + i, 24 + (x >> 31) % 3977, /*noscan=*/true));
+    if (const uint64_t k = (i + 1) / kCheckpoint; (i + 1) % kCheckpoint == 0 && k < kTotal / kCheckpoint) {
+      step(sim::readMemStatsEvent());
+      if (k >= kFirstCompared) lateInuse.push_back(w.memStats().HeapInuse);
+    }
+  }
+  const sim::MemStats m = w.memStats();
+  lateInuse.push_back(m.HeapInuse);
+  if (markCycles) *markCycles = w.pacer().markCycles;
+  return {m.NumGC, m.NextGC, m.HeapInuse, m.HeapSys, lateInuse};
+}
+
+void within(const char* what, uint64_t sim, const std::vector<uint64_t>& go) {
+  const uint64_t lo = *std::min_element(go.begin(), go.end()), hi = *std::max_element(go.begin(), go.end());
+  EXPECT_GE(static_cast<double>(sim), 0.9 * static_cast<double>(lo)) << what << ": engine " << sim << ", Go " << lo << ".." << hi;
+  EXPECT_LE(static_cast<double>(sim), 1.1 * static_cast<double>(hi)) << what << ": engine " << sim << ", Go " << lo << ".." << hi;
+  std::printf("  %-10s Go %llu..%llu  engine %llu\n", what, static_cast<unsigned long long>(lo),
+              static_cast<unsigned long long>(hi), static_cast<unsigned long long>(sim));
+}
+
+void churnMatchesGo(int32_t gogc, const std::string& memLimit = "") {
+  std::vector<uint64_t> numGC, nextGC, inuseBand, sys;
+  for (int r = 0; r < kRuns; ++r) {
+    std::vector<std::string> env = {"GOGC=" + (gogc < 0 ? std::string("off") : std::to_string(gogc)),
+                                    "ORACLE_RUN=" + std::to_string(r)};
+    if (!memLimit.empty()) env.push_back("GOMEMLIMIT=" + memLimit);
+    const oracle::GoOutput& go = oracle::runGoOracle("churn", env);
+    ASSERT_TRUE(go.ok) << go.error;
+    numGC.push_back(msField(go, "end", "NumGC"));
+    nextGC.push_back(msField(go, "end", "NextGC"));
+    for (uint64_t k = kFirstCompared; k < kTotal / kCheckpoint; ++k)
+      inuseBand.push_back(msField(go, "c" + std::to_string(k), "HeapInuse"));
+    inuseBand.push_back(msField(go, "end", "HeapInuse"));
+    sys.push_back(msField(go, "end", "HeapSys"));
+    ASSERT_EQ(msField(go, "end", "NumForcedGC"), 3u) << "only Settle's runtime.GC() are forced";
+  }
+  sim::Config cfg;
+  cfg.gomaxprocs = 1;
+  cfg.gogc = gogc;
+  cfg.sweep = sim::SweepMode::Lazy;
+  // Go's bgsweep goroutine needs the P, which this program's goroutine never gives up (it only
+  // loses it at sysmon's preemptions, and bgsweep yields whenever anything else is runnable):
+  // with GOMAXPROCS=1 the sweep is proportional sweep and cacheSpan's. No background budget.
+  cfg.bgSweepSpans = 0;
+  cfg.rootScanBytes = kStackScan;
+  cfg.globalsBytes = kGlobalsScan;
+  if (!memLimit.empty()) cfg.scavenger.memoryLimit = std::stoull(memLimit);
+  uint64_t markCycles = 0;
+  const Figures f = replayChurn(cfg, &markCycles);
+  std::printf("churn GOGC=%d%s (engine: %llu cycles with a mark window)\n", gogc,
+              memLimit.empty() ? "" : (" GOMEMLIMIT=" + memLimit).c_str(), static_cast<unsigned long long>(markCycles));
+  EXPECT_GT(markCycles, 0u) << "the pacer's cycles run as mark windows";
+  within("NumGC", f.numGC, numGC);
+  within("NextGC", f.nextGC, nextGC);
+  for (size_t k = 0; k < f.lateInuse.size(); ++k)
+    within(k + 1 == f.lateInuse.size() ? "HeapInuse" : "HeapInuse@c", f.lateInuse[k], inuseBand);
+  // HeapSys is the largest heap ever mapped: in Go it records the worst transient of the run (a
+  // mark stretched while the OS ran other processes lets the heap overshoot), so Go's runs spread
+  // and cluster by session (GOGC=50: 79.4 MB in some sessions, 92..113 MB in others; GOGC=200:
+  // 205..276 MB); the engine has no such noise and sits at the low end. Asserted: no more than
+  // 10% above Go's largest; the low side is printed, not asserted (see the README's table).
+  const uint64_t sysHi = *std::max_element(sys.begin(), sys.end());
+  std::printf("  %-10s Go %llu..%llu  engine %llu\n", "HeapSys", static_cast<unsigned long long>(*std::min_element(sys.begin(), sys.end())),
+              static_cast<unsigned long long>(sysHi), static_cast<unsigned long long>(f.heapSys));
+  EXPECT_LE(static_cast<double>(f.heapSys), 1.1 * static_cast<double>(sysHi)) << "HeapSys above Go's largest + 10%";
+}
+
+TEST(OracleGCDynamics, ChurnGOGC50WithinGoRange) { churnMatchesGo(50); }
+TEST(OracleGCDynamics, ChurnGOGC100WithinGoRange) { churnMatchesGo(100); }
+TEST(OracleGCDynamics, ChurnGOGC200WithinGoRange) { churnMatchesGo(200); }
+
+} // namespace
