@@ -156,6 +156,18 @@ void World::pacerStartCycle() {
   c.assistTime = c.idleMarkTime = c.markClock = c.fractionalMarkTime = 0;
   c.triggered = pacerTrigger(nullptr);
   c.gcAssistBytes.assign(ps_.size(), 0); // Go: gcResetMarkState zeroes every G's gcAssistBytes
+  // Go: startCycle's worker split: dedicated = round(GOMAXPROCS * 25%); a fractional worker for
+  // the rest when rounding is more than 30% off (maxUtilError).
+  const double procs = static_cast<double>(ps_.size());
+  const double total = procs * kGCBackgroundUtilization;
+  c.dedicatedWorkers = std::floor(total + 0.5);
+  c.fractionalGoal = 0;
+  if (const double err = c.dedicatedWorkers / total - 1; err < -0.3 || err > 0.3) {
+    if (c.dedicatedWorkers > total) c.dedicatedWorkers -= 1;
+    c.fractionalGoal = (total - c.dedicatedWorkers) / procs;
+  }
+  const uint32_t kib = cfg_.timing.cost.gcScanKiB;
+  c.scanNsPerByte = static_cast<double>(kib == 0 ? 1 : kib) / 1024.0;
   pacerRevise();
 }
 
@@ -356,7 +368,7 @@ void World::gcMarkAdvance(const Event& ev) {
     if (c.sliceClock >= kForcePreemptNs) c.sliceClock %= kForcePreemptNs;
     return;
   }
-  const double nsPerByte = static_cast<double>(cm.gcScanKiB == 0 ? 1 : cm.gcScanKiB) / 1024.0;
+  const double nsPerByte = c.scanNsPerByte;
   uint64_t idle = 0;
   if (ev.time != kNoTime) {
     if (c.lastEventTime != ~uint64_t{0} && ev.time > c.lastEventTime + ns) idle = ev.time - c.lastEventTime - ns;
@@ -365,12 +377,7 @@ void World::gcMarkAdvance(const Event& ev) {
   c.markClock += ns + idle;
   c.idleMarkTime += idle;
   const double procs = static_cast<double>(ps_.size());
-  const double total = procs * kGCBackgroundUtilization;
-  double dedicated = std::floor(total + 0.5), fractional = 0;
-  if (const double err = dedicated / total - 1; err < -0.3 || err > 0.3) { // Go: maxUtilError
-    if (dedicated > total) dedicated -= 1;
-    fractional = (total - dedicated) / procs;
-  }
+  const double dedicated = c.dedicatedWorkers, fractional = c.fractionalGoal;
   double workerNs = static_cast<double>(idle) * procs;
   if (dedicated > 0) workerNs += static_cast<double>(ns) * dedicated / (procs - dedicated);
   if (fractional > 0 && c.sliceClock >= kForcePreemptNs) { // sysmon preempted the goroutine
@@ -387,15 +394,17 @@ void World::gcMarkAdvance(const Event& ev) {
       workerNs += run;
     }
   }
-  const double w = c.bgWorkFrac + workerNs / nsPerByte;
-  const uint64_t whole = static_cast<uint64_t>(w);
-  c.bgWorkFrac = w - static_cast<double>(whole);
   const uint64_t needed = c.heapScanWork + c.stackScanWork + c.globalsScanWork;
-  const uint64_t left = needed > c.workDone ? needed - c.workDone : 0;
-  const uint64_t done = std::min(whole, left);
-  c.workDone += done;
-  c.bgWork += done;
-  c.bgScanCredit += static_cast<int64_t>(done);
+  if (workerNs > 0) {
+    const double w = c.bgWorkFrac + workerNs / nsPerByte;
+    const uint64_t whole = static_cast<uint64_t>(w);
+    c.bgWorkFrac = w - static_cast<double>(whole);
+    const uint64_t left = needed > c.workDone ? needed - c.workDone : 0;
+    const uint64_t done = std::min(whole, left);
+    c.workDone += done;
+    c.bgWork += done;
+    c.bgScanCredit += static_cast<int64_t>(done);
+  }
   if (c.workDone >= needed) {
     rec_.add(PathStep::MarkDone);
     gcMarkTermination(/*forced=*/false);

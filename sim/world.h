@@ -103,6 +103,8 @@ struct Pacer {
   uint64_t markClock = 0;   // modelled ns since the mark started
   uint64_t assistTime = 0, idleMarkTime = 0, fractionalMarkTime = 0; // modelled ns
   uint64_t sliceClock = 0;  // modelled ns since sysmon last preempted the busy P (forcePreemptNS)
+  double dedicatedWorkers = 0, fractionalGoal = 0; // Go: dedicatedMarkWorkersNeeded, fractionalUtilizationGoal
+  double scanNsPerByte = 1;  // the cost model's gc_scan_kib / 1024
   uint64_t lastEventTime = ~uint64_t{0};     // the trace's time of the last event (idle gaps)
   uint64_t bytesMarked = 0; // snapshot + allocated black (Go: work.bytesMarked)
   uint64_t assistWork = 0, bgWork = 0, idleWork = 0; // this cycle's work by who did it
