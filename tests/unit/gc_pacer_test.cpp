@@ -132,3 +132,35 @@ TEST_F(PacerCycle, RuntimeGCDuringAMarkFinishesItThenRunsItsOwn) {
 }
 
 } // namespace
+
+namespace {
+
+// GOGC=off with GOMEMLIMIT: Go 1.19's heapGoal is memoryLimitHeapGoal = limit - (mappedReady -
+// heapFree - heapAlloc) - overage - 1 MiB headroom (mgcpacer.go), and the trigger, with
+// heapMarked 0 and runway 0, is its upper bound (goal - 0)/64*61 (goal - 4 MiB is lower for this
+// goal). The inputs are read from MemStats: mappedReady is the engine's documented estimate
+// (HeapInuse + free unreleased pages + stacks + mspan and mcache structs).
+TEST(PacerMemoryLimit, GogcOffPacesByTheLimitGoal) {
+  sim::Config c;
+  c.gogc = -1;
+  c.scavenger.memoryLimit = uint64_t{64} << 20;
+  sim::World w(c);
+  uint64_t id = 0;
+  for (; id < 8; ++id) ASSERT_TRUE(w.step(sim::allocEvent(id, 1 << 20)));
+  const sim::MemStats m = w.memStats();
+  const uint64_t heapFree = m.HeapIdle - m.HeapReleased;
+  const uint64_t mappedReady = m.HeapInuse + heapFree + m.StackInuse + m.MSpanSys + m.MCacheSys;
+  const uint64_t nonHeap = mappedReady - heapFree - m.HeapAlloc;
+  const uint64_t goal = c.scavenger.memoryLimit - nonHeap - (uint64_t{1} << 20);
+  EXPECT_EQ(m.NumGC, 0u);
+  EXPECT_EQ(m.NextGC, goal);
+  EXPECT_EQ(m.GCTrigger, goal / 64 * 61);
+  // Large objects move heapLive by 1 MiB each: the first one at or past the trigger starts a cycle
+  // although GOGC is off.
+  while (w.pacer().heapLive + (1 << 20) < goal / 64 * 61) ASSERT_TRUE(w.step(sim::allocEvent(id++, 1 << 20)));
+  EXPECT_EQ(w.memStats().NumGC, 0u);
+  ASSERT_TRUE(w.step(sim::allocEvent(id++, 1 << 20)));
+  EXPECT_TRUE(w.last().has(sim::PathStep::GCTrigger));
+}
+
+} // namespace
