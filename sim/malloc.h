@@ -108,7 +108,8 @@
 // The scavenger sets its goals when the pacer commits at mark termination (gcPaceScavenger:
 // 110% of the in-use heap scaled by goal/lastGoal; GOMEMLIMIT with Go 1.19's limit*95 bug or the
 // intended 95%), releases pages highest first (whole huge pages where a free run covers one),
-// in 64 KiB quanta per 16 ms of simulated time in the background, inline after a heap growth or
+// in 64 KiB quanta per 16 ms of simulated time in the background (trace times, or each event's
+// modelled time from the cost model), inline after a heap growth or
 // over the memory limit (allocSpan), and everything at debug.FreeOSMemory; allocSpan's sysUsed
 // takes released pages back.
 //

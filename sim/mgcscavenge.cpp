@@ -15,8 +15,8 @@
 //     limit. ScavengerConfig::memoryLimitGoalBug = false gives the intended 95% of the limit.
 // Pacing: Go's background scavenger releases 64 KiB quanta, counts ~10 us of work per 4 KiB
 // page (160 us per quantum) and sleeps so that it uses 1% of one CPU: one quantum per 16 ms.
-// Here simulated time advances by the trace's time stamps, or ScavengerConfig::nsPerEvent per
-// event without one; each 16 ms of it buys one quantum while a goal says there is work. Time
+// Here simulated time advances by the trace's time stamps, or without them by each event's
+// modelled time from the cost model (or a fixed ScavengerConfig::nsPerEvent); each 16 ms of it buys one quantum while a goal says there is work. Time
 // while there is no work is not banked (Go's scavenger parks).
 #include "sim/world.h"
 
@@ -106,6 +106,7 @@ void World::bgScavenge(const Event& ev) {
   if (!cfg_.scavenger.enabled || ev.kind == EventKind::Annotate) return;
   ScavengerState& sc = scav_;
   uint64_t dt = cfg_.scavenger.nsPerEvent;
+  if (dt == ScavengerConfig::kCostModelClock) dt = modelledEventNs(cfg_.timing.cost, rec_);
   if (ev.time != kNoTime) {
     dt = sc.lastTime != ~uint64_t{0} && ev.time > sc.lastTime ? ev.time - sc.lastTime : 0;
     sc.lastTime = ev.time;

@@ -44,7 +44,10 @@ struct ScavengerConfig {
   // limit * 95 / 100, so its background scavenger never works for the limit (only the
   // allocation-time assist does, down to the limit itself). false = the intended 95%.
   bool memoryLimitGoalBug = true;
-  uint64_t nsPerEvent = 100;  // simulated time of an event without a trace time (pacing only)
+  // Simulated time of an event without a trace time (pacing only). kCostModelClock (the
+  // default): the event's modelled time from the cost model (sim/timing.h modelledEventNs).
+  static constexpr uint64_t kCostModelClock = ~uint64_t{0};
+  uint64_t nsPerEvent = kCostModelClock;
 };
 
 // The scavenger's goals and pacing (Go: the scavenge globals, scavengerState).

@@ -10,7 +10,8 @@
 // wall-clock time; over several sessions on a loaded 2-core machine GOGC=100 NumGC ranged 83..98.
 // The engine replays the same allocation sequence directly (the LCG is reproduced here), after
 // the three runtime.GC() of oraclelib.Settle(). Its NumGC and NextGC at the end must lie within
-// Go's range over its runs widened by 10% on each side (issue 12's bound); HeapInuse as below;
+// Go's range over its runs (these and the recorded ones below) widened by 10% on each side (issue
+// 12's bound); HeapInuse as below;
 // HeapSys has only an upper bound (see there).
 //
 // HeapInuse at the end is one point of a sawtooth (it swings between the marked heap and the goal
@@ -90,8 +91,26 @@ void within(const char* what, uint64_t sim, const std::vector<uint64_t>& go) {
               static_cast<unsigned long long>(hi), static_cast<unsigned long long>(sim));
 }
 
+// Go's figures recorded on this machine in earlier sessions (min and max over 5 runs each, ten
+// sessions, 2026-12-07, Go 1.19.8, GOMAXPROCS=1, the machine loaded by other builds): one session's
+// five runs can sit in a narrow part of Go's spread (GOGC=100 NumGC: 82..84 in one session, 91..96
+// in another), so Go's range is these together with this run's.
+struct Recorded {
+  uint64_t numGCLo, numGCHi, nextGCLo, nextGCHi, inuseLo, inuseHi, sysHi;
+};
+Recorded recorded(int32_t gogc) {
+  switch (gogc) {
+    case 50: return {182, 198, 68116852, 93095716, 62742528, 89432064, 112918528};
+    case 100: return {80, 99, 89138128, 124001128, 77922304, 128188416, 205193216};
+    case 200: return {36, 50, 139477136, 412949912, 103374848, 297394176, 515670016};
+  }
+  return {};
+}
+
 void churnMatchesGo(int32_t gogc, const std::string& memLimit = "") {
-  std::vector<uint64_t> numGC, nextGC, inuseBand, sys;
+  const Recorded rec = recorded(gogc);
+  std::vector<uint64_t> numGC = {rec.numGCLo, rec.numGCHi}, nextGC = {rec.nextGCLo, rec.nextGCHi},
+                        inuseBand = {rec.inuseLo, rec.inuseHi}, sys = {rec.sysHi};
   for (int r = 0; r < kRuns; ++r) {
     std::vector<std::string> env = {"GOGC=" + (gogc < 0 ? std::string("off") : std::to_string(gogc)),
                                     "ORACLE_RUN=" + std::to_string(r)};
