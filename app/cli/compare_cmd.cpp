@@ -98,14 +98,14 @@ std::string jsonReport(const std::string& trace, uint64_t sampleEvery, const std
   for (size_t i = 0; i < figs.size(); ++i) {
     const auto& f = figs[i];
     nlohmann::json t;
-    if (!timing.empty()) t["locks"] = nlohmann::json::parse(timingJson(timing[i]).dump());
+    if (!timing.empty()) t["locks"] = nlohmann::json::parse(traces::dumpJson(timingJson(timing[i])));
     t["name"] = f.name;
     for (const report::Metric& m : report::compareMetrics()) t[m.key] = m.value(f);
     t["error"] = f.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.error);
     t["heap_inuse_series"] = f.heapInuseSeries;
     j["tables"].push_back(t);
   }
-  return j.dump(1) + "\n";
+  return traces::dumpJson(j, 1) + "\n";
 }
 
 } // namespace

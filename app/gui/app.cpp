@@ -14,6 +14,7 @@
 #include "traces/event_stream.h"
 #include "traces/generators.h"
 #include "traces/open_trace.h"
+#include "traces/output_file.h"
 
 #include <imgui.h>
 
@@ -167,6 +168,7 @@ void App::startJob(std::unique_ptr<LoadJob> job) {
 }
 
 void App::load(const std::string& path) {
+  traces::noteInputFile(path); // exports never replace a trace this app opened
   auto job = std::make_unique<LoadJob>();
   job->path = path;
   job->openStream = [path] { return traces::openTrace(path); };
