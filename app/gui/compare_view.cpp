@@ -18,12 +18,6 @@ namespace gui {
 namespace {
 
 constexpr size_t kCheckpointBudget = size_t{512} << 20; // all engines' World copies together
-constexpr uint64_t kMinCheckpointInterval = 4096;
-constexpr size_t kTargetCheckpoints = 64;
-
-uint64_t checkpointInterval(uint64_t events) {
-  return std::max<uint64_t>(kMinCheckpointInterval, events / kTargetCheckpoints + 1);
-}
 
 } // namespace
 
@@ -56,6 +50,33 @@ sim::SizeHistogram requestHistogram(const traces::Trace& t, uint32_t maxSmall) {
 
 // [SECTION] CompareSession
 
+CompareSession::Engine::Engine(std::string n, sim::World w, const std::vector<sim::Event>& events, uint64_t every,
+                               size_t budget)
+    : name(std::move(n)), source(events),
+      replay(std::move(w), source, sim::CheckpointPolicy::spread(events.size(), budget)), seriesEvery(every) {
+  tallies.emplace_back(0, Tally{}); // the replay's checkpoint at the start
+  replay.addObserver(this);
+}
+
+void CompareSession::Engine::onStep(const sim::World& w, const sim::Event&, const sim::StepRecord& r) {
+  tally.count(w);
+  // After event k (0-based) with k a multiple of seriesEvery, as sim::Comparison samples.
+  if (firstPass && r.index % seriesEvery == 0) series.push_back(w.heapInuseBytes());
+}
+
+void CompareSession::Engine::onRestore(uint64_t position) {
+  auto it = std::lower_bound(tallies.begin(), tallies.end(), position,
+                             [](const std::pair<uint64_t, Tally>& x, uint64_t v) { return x.first < v; });
+  tally = it->second; // a tally was kept at every checkpoint
+}
+
+void CompareSession::Engine::seek(uint64_t target) {
+  // Simulated out of memory (or an event this table cannot take): this engine stops there, as the
+  // CLI's does, and the others go on.
+  if (!replay.seek(target) && replay.error() && tally.error.empty())
+    tally.error = replay.error()->why.empty() ? "stopped" : replay.error()->why;
+}
+
 CompareSession::CompareSession(const Session& session, std::vector<CompareTable> tables, size_t seriesPoints)
     : session_(session) {
   const uint64_t n = session.eventCount();
@@ -64,8 +85,9 @@ CompareSession::CompareSession(const Session& session, std::vector<CompareTable>
   while ((n + every_ - 1) / every_ > std::max<size_t>(seriesPoints, 2)) every_ *= 2;
   const size_t budget = kCheckpointBudget / std::max<size_t>(tables.size(), 1);
   for (CompareTable& t : tables) {
-    engines_.emplace_back(t.name, sim::World(report::configForTable(session.world().config(), std::move(t.table))),
-                          sim::Checkpoints(checkpointInterval(n), budget));
+    engines_.push_back(std::make_unique<Engine>(
+        t.name, sim::World(report::configForTable(session.world().config(), std::move(t.table))), session.trace().events, every_,
+        budget));
   }
   histogram_ = requestHistogram(session.trace());
   for (const sim::Event& e : session.trace().events)
@@ -74,21 +96,13 @@ CompareSession::CompareSession(const Session& session, std::vector<CompareTable>
   // Engines share nothing but the (read-only) trace, so they run on up to hardware_concurrency()
   // threads; the result does not depend on how many.
   auto firstPass = [&](Engine& e) {
-    const sim::World initial = e.world;
-    e.checkpoints.offer(e.world, 0);
-    e.tallies.emplace_back(0, Tally{});
-    for (uint64_t k = 0; k < n; k += every_) { // after event k (0-based), as sim::Comparison samples
-      stepTo(e, k + 1, true);
-      if (e.tally.events == k + 1) e.series.push_back(e.world.heapInuseBytes());
-    }
-    stepTo(e, n, true);
-    e.world = initial;
-    e.tally = Tally{};
-    e.pos = 0;
+    e.seek(n);
+    e.firstPass = false;
+    e.replay.seek(0); // restores the tally of the start too
   };
   std::atomic<size_t> next{0};
   auto work = [&] {
-    for (size_t k; (k = next.fetch_add(1)) < engines_.size();) firstPass(engines_[k]);
+    for (size_t k; (k = next.fetch_add(1)) < engines_.size();) firstPass(*engines_[k]);
   };
   const size_t threads = std::min<size_t>(engines_.size(), std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::thread> helpers;
@@ -97,58 +111,23 @@ CompareSession::CompareSession(const Session& session, std::vector<CompareTable>
   for (std::thread& t : helpers) t.join();
 }
 
-// Steps one engine forwards to `target`, counting as sim::Comparison::stepBatch does; in the first
-// pass (`record`) offers checkpoints with the tally that goes with each.
-void CompareSession::stepTo(Engine& e, uint64_t target, bool record) {
-  const std::vector<sim::Event>& events = session_.trace().events;
-  std::string why;
-  for (uint64_t p = e.pos; p < target && e.tally.error.empty(); ++p) {
-    if (!e.world.step(events[p], &why)) {
-      // Simulated out of memory (or an event this table cannot take): this engine stops here,
-      // as the CLI's does; the others go on.
-      e.tally.error = why.empty() ? "stopped" : why;
-      break;
-    }
-    e.tally.count(e.world);
-    if (record && (p + 1) % e.checkpoints.interval() == 0) {
-      e.checkpoints.offer(e.world, p + 1);
-      e.tallies.emplace_back(p + 1, e.tally);
-    }
-  }
-  e.pos = target;
-}
-
 void CompareSession::seek(uint64_t target) {
   target = std::min(target, eventCount());
   if (target == pos_) return;
-  for (Engine& e : engines_) {
-    uint64_t at = 0;
-    const sim::World* cp = e.checkpoints.atOrBefore(target, &at);
-    // Going forwards within one checkpoint interval (or past where this engine stopped): step on.
-    if (target > e.pos && (cp == nullptr || at <= e.pos || !e.tally.error.empty())) {
-      stepTo(e, target, false);
-      continue;
-    }
-    e.world = *cp; // position 0 is always kept, so there is one
-    auto it = std::lower_bound(e.tallies.begin(), e.tallies.end(), at,
-                               [](const std::pair<uint64_t, Tally>& x, uint64_t v) { return x.first < v; });
-    e.tally = it->second; // a tally was kept at every position a checkpoint was
-    e.pos = at;
-    stepTo(e, target, false);
-  }
+  for (auto& e : engines_) e->seek(target);
   pos_ = target;
 }
 
 std::vector<sim::ComparisonFigures> CompareSession::figures() const {
   std::vector<sim::ComparisonFigures> out;
-  for (const Engine& e : engines_) {
+  for (const auto& e : engines_) {
     sim::ComparisonFigures f;
-    f.name = e.name;
-    e.tally.fill(f);
-    f.error = e.tally.error;
-    f.atEnd = e.world.ledger();
-    f.numClasses = e.world.table().numClasses() - 1;
-    for (size_t i = 0; i < e.series.size() && i * every_ < pos_; ++i) f.heapInuseSeries.push_back(e.series[i]);
+    f.name = e->name;
+    e->tally.fill(f);
+    f.error = e->tally.error;
+    f.atEnd = e->replay.world().ledger();
+    f.numClasses = e->replay.world().table().numClasses() - 1;
+    for (size_t i = 0; i < e->series.size() && i * every_ < pos_; ++i) f.heapInuseSeries.push_back(e->series[i]);
     out.push_back(std::move(f));
   }
   return out;

@@ -6,8 +6,8 @@
 
 #include "app/gui/class_designer.h"
 #include "app/gui/session.h"
-#include "sim/checkpoint.h"
 #include "sim/comparison.h"
+#include "sim/replay.h"
 #include "sim/sizeclass_optimize.h"
 
 #include <cstdint>
@@ -44,8 +44,8 @@ class CompareSession {
 
   const Session& session() const { return session_; }
   size_t size() const { return engines_.size(); }
-  const std::string& name(size_t k) const { return engines_[k].name; }
-  const sim::World& world(size_t k) const { return engines_[k].world; }
+  const std::string& name(size_t k) const { return engines_[k]->name; }
+  const sim::World& world(size_t k) const { return engines_[k]->replay.world(); }
   uint64_t eventCount() const { return session_.eventCount(); }
   uint64_t position() const { return pos_; }
 
@@ -57,7 +57,7 @@ class CompareSession {
   std::vector<sim::ComparisonFigures> figures() const;
   // HeapInuse over the whole trace: point i is after event i*seriesEvery() (0-based), i.e. at
   // position i*seriesEvery()+1, as sim::Comparison samples it.
-  const std::vector<uint64_t>& series(size_t k) const { return engines_[k].series; }
+  const std::vector<uint64_t>& series(size_t k) const { return engines_[k]->series; }
   uint64_t seriesEvery() const { return every_; }
   const sim::SizeHistogram& histogram() const { return histogram_; }
   uint64_t largeRequests() const { return largeRequests_; } // allocations above 32 KiB
@@ -67,21 +67,27 @@ class CompareSession {
   struct Tally : sim::ComparisonTally {
     std::string error;
   };
-  struct Engine {
-    Engine(std::string n, sim::World w, sim::Checkpoints c)
-        : name(std::move(n)), world(std::move(w)), checkpoints(std::move(c)) {}
+  // One table's engine: a Replay over the session's trace with checkpoints. As its observer it
+  // counts the tally (keeping a copy at every checkpoint, so a seek restores it with the World)
+  // and, in the first pass, the HeapInuse series.
+  struct Engine final : sim::ReplayObserver {
+    Engine(std::string n, sim::World w, const std::vector<sim::Event>& events, uint64_t seriesEvery, size_t budget);
+    void onStep(const sim::World& w, const sim::Event& ev, const sim::StepRecord& r) override;
+    void onCheckpoint(uint64_t position) override { tallies.emplace_back(position, tally); }
+    void onRestore(uint64_t position) override;
+    void seek(uint64_t target); // notes why the engine stopped, if it did
     std::string name;
-    sim::World world;
+    sim::MemorySource source;
+    sim::Replay replay;
     Tally tally;
-    sim::Checkpoints checkpoints;
-    std::vector<std::pair<uint64_t, Tally>> tallies; // at every position a checkpoint may be kept
+    std::vector<std::pair<uint64_t, Tally>> tallies; // at every checkpoint, ascending position
     std::vector<uint64_t> series;
-    uint64_t pos = 0; // trace position this engine was moved to (it stops early if it failed)
+    uint64_t seriesEvery;
+    bool firstPass = true;
   };
-  void stepTo(Engine& e, uint64_t target, bool record);
 
   const Session& session_;
-  std::vector<Engine> engines_;
+  std::vector<std::unique_ptr<Engine>> engines_;
   uint64_t pos_ = 0;
   uint64_t every_ = 1;
   sim::SizeHistogram histogram_;

@@ -1,11 +1,11 @@
-// Session: one loaded trace, the engine positioned at an event, checkpoints for instant seeking,
-// and the per-event history the panels show. No ImGui here: the UI tests and the app share it.
+// Session: one loaded trace, the engine positioned at an event (a sim::Replay with checkpoints for
+// instant seeking), and the per-event history the panels show. No ImGui here: the UI tests and the app share it.
 // The GUI reads a Session only through const accessors; it changes it only through Commands that
 // the app applies between frames (ARCHITECTURE.md §2).
 #pragma once
 
-#include "sim/checkpoint.h"
 #include "sim/malloc.h"
+#include "sim/replay.h"
 #include "traces/trace.h"
 
 #include <atomic>
@@ -65,17 +65,17 @@ class Session {
   void seek(uint64_t position);
   void step(int64_t n); // forwards (n > 0) or backwards (n < 0), clamped to the trace
 
-  const sim::Checkpoints& checkpoints() const { return checkpoints_; }
+  const sim::Checkpoints& checkpoints() const { return *replay_.checkpoints(); }
 
  private:
+  class History;
   Session(traces::Trace trace, std::string path, sim::Config cfg);
   bool firstPass(LoadProgress* progress);
-  void stepForward(uint64_t target);
 
   traces::Trace trace_;
   std::string path_;
-  sim::World world_;
-  sim::Checkpoints checkpoints_;
+  sim::MemorySource source_; // trace_.events
+  sim::Replay replay_;
   std::vector<EventInfo> events_;
   std::vector<StatsSample> stats_;
   std::vector<uint64_t> gcEvents_;

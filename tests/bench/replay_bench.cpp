@@ -2,6 +2,7 @@
 // one P, GOGC=100 in gc liveness mode (stats always on), invariants off. Plus memory per live
 // simulated object beyond the span bitmaps. Run with `make bench`.
 #include "sim/malloc.h"
+#include "sim/replay.h"
 
 #include <benchmark/benchmark.h>
 #include <malloc.h>
@@ -70,10 +71,23 @@ void replay(benchmark::State& state, const std::vector<Event>& events) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * events.size()));
 }
 
+// The same through sim::Replay (the cursor every user runs): its overhead over a bare World loop.
+void replayCursor(benchmark::State& state, const std::vector<Event>& events) {
+  for (auto _ : state) {
+    MemorySource src(events);
+    Replay r(World(), src);
+    if (r.runTo(events.size()) != ReplayStop::Target) state.SkipWithError("replay failed");
+    benchmark::DoNotOptimize(r.world().memStats().HeapAlloc);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * events.size()));
+}
+
 void BM_ReplaySmallObjectChurn(benchmark::State& s) { replay(s, smallChurn()); }
+void BM_ReplayCursorSmallObjectChurn(benchmark::State& s) { replayCursor(s, smallChurn()); }
 void BM_ReplayTinyStrings(benchmark::State& s) { replay(s, tinyStrings()); }
 void BM_ReplayMixedWithLarge(benchmark::State& s) { replay(s, mixedLarge()); }
 BENCHMARK(BM_ReplaySmallObjectChurn)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_ReplayCursorSmallObjectChurn)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_ReplayTinyStrings)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_ReplayMixedWithLarge)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
