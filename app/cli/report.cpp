@@ -2,13 +2,17 @@
 #include "app/cli/report.h"
 
 #include "app/cli/timing_report.h"
-#include "app/cli/units.h"
+#include "app/report/units.h"
 
 #include <nlohmann/json.hpp>
 
 #include <map>
 
 namespace cli {
+
+using report::fmt;
+using report::humanBytes;
+using report::percent;
 
 namespace {
 
