@@ -3,7 +3,7 @@
 // or the position goes through `commands` and is applied by the app between frames.
 #pragma once
 
-#include "app/gui/session.h"
+#include "app/model/session.h"
 #include "sim/heapview.h"
 
 #include <cstdint>
@@ -27,7 +27,7 @@ struct Command {
 };
 
 struct PanelContext {
-  const Session& session;
+  const model::Session& session;
   const sim::HeapView& view; // of session.world()
   Selection& selection;
   std::vector<Command>& commands; // applied after the frame

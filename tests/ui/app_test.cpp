@@ -4,7 +4,7 @@
 // Go 1.19's allocator behaviour or from the trace files themselves, never from the panels.
 #include "ui_harness.h"
 
-#include "app/gui/lessons.h"
+#include "app/model/lessons.h"
 #include "app/gui/panels/heap_map.h"
 
 #include <gtest/gtest.h>
@@ -109,21 +109,21 @@ TEST(AppTest, PlayingAsFastAsPossibleReachesTheEndAndStops) {
 //   #9  48 B with pointers: span class 10, a class never used → refill → mcentral.grow
 struct Case {
   const char* name;
-  void (*set)(gui::Breakpoints&);
+  void (*set)(model::Breakpoints&);
   std::vector<uint64_t> hits;
 };
 
 TEST(AppTest, RunToBreakpointStopsRightAfterEachExpectedEvent) {
   const Case cases[] = {
-      {"refill", [](gui::Breakpoints& b) { b.refill = true; }, {1, 5, 9}},
-      {"central grow", [](gui::Breakpoints& b) { b.centralGrow = true; }, {1, 5, 9}},
-      {"heap grow", [](gui::Breakpoints& b) { b.heapGrow = true; }, {1, 8}},
-      {"large", [](gui::Breakpoints& b) { b.large = true; }, {3, 8}},
-      {"gc", [](gui::Breakpoints& b) { b.gc = true; }, {7}},
-      {"size class 5", [](gui::Breakpoints& b) { b.sizeClassOn = true, b.sizeClass = 5; }, {1, 2, 6, 9}},
-      {"span class 10", [](gui::Breakpoints& b) { b.spanClassOn = true, b.spanClass = 10; }, {9}},
+      {"refill", [](model::Breakpoints& b) { b.refill = true; }, {1, 5, 9}},
+      {"central grow", [](model::Breakpoints& b) { b.centralGrow = true; }, {1, 5, 9}},
+      {"heap grow", [](model::Breakpoints& b) { b.heapGrow = true; }, {1, 8}},
+      {"large", [](model::Breakpoints& b) { b.large = true; }, {3, 8}},
+      {"gc", [](model::Breakpoints& b) { b.gc = true; }, {7}},
+      {"size class 5", [](model::Breakpoints& b) { b.sizeClassOn = true, b.sizeClass = 5; }, {1, 2, 6, 9}},
+      {"span class 10", [](model::Breakpoints& b) { b.spanClassOn = true, b.spanClass = 10; }, {9}},
       // Object 1 is the heap's first object, at the arena base 0xc000000000; +10 is inside it.
-      {"address", [](gui::Breakpoints& b) { b.addressOn = true, b.address = 0xc000000000 + 10; }, {1, 6}},
+      {"address", [](model::Breakpoints& b) { b.addressOn = true, b.address = 0xc000000000 + 10; }, {1, 6}},
   };
   Harness h;
   for (const Case& c : cases) {

@@ -341,7 +341,7 @@ TEST(LocksPanelTest, WholeFrameWithEveryPanelOnALargerTimedTraceStaysWithinAVert
   sim::Config cfg;
   traces::applyTraceConfig(big.meta, cfg);
   gui::applyOverrides(o, cfg);
-  app.setSession(gui::Session::open(std::move(big), "big", cfg));
+  app.setSession(model::Session::open(std::move(big), "big", cfg));
   app.seek(app.session()->eventCount());
   for (int i = 0; i < 3; ++i) checkedFrame(app);
   ASSERT_NE(app.session()->world().timing(), nullptr);

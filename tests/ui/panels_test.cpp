@@ -107,22 +107,22 @@ class Ui {
 
 // What the app hands a panel each frame.
 struct Frame {
-  explicit Frame(const gui::Session& s) : session(s), view(s.world().view()) {}
+  explicit Frame(const model::Session& s) : session(s), view(s.world().view()) {}
   gui::PanelContext ctx() { return gui::PanelContext{session, view, selection, commands}; }
-  const gui::Session& session;
+  const model::Session& session;
   HeapView view;
   gui::Selection selection;
   std::vector<gui::Command> commands;
 };
 
-std::unique_ptr<gui::Session> openTrace(traces::Trace t, Config cfg = {}) {
+std::unique_ptr<model::Session> openTrace(traces::Trace t, Config cfg = {}) {
   traces::applyTraceConfig(t.meta, cfg);
-  auto s = gui::Session::open(std::move(t), "test", cfg);
+  auto s = model::Session::open(std::move(t), "test", cfg);
   EXPECT_NE(s, nullptr);
   return s;
 }
 
-std::unique_ptr<gui::Session> classroom() {
+std::unique_ptr<model::Session> classroom() {
   std::string err;
   auto t = traces::loadJsonTrace(std::string(SPANSCOPE_SOURCE_DIR) + "/assets/scenarios/classroom.json", &err);
   EXPECT_TRUE(t.has_value()) << err;
@@ -131,7 +131,7 @@ std::unique_ptr<gui::Session> classroom() {
 
 // 200,000 allocations on 4 threads over every size class (log-uniform sizes up to 32 KiB), one large
 // object (32 KiB - 1 MiB) in 500, 40% of objects freed at random, GC by the pacer.
-std::unique_ptr<gui::Session> largeHeap() {
+std::unique_ptr<model::Session> largeHeap() {
   traces::Trace t;
   std::mt19937_64 rng(7);
   std::vector<uint64_t> live;
@@ -161,7 +161,7 @@ const char* const kMyPanelNames[] = {"span inspector", "size classes", "ps", "mc
 
 // Draws every panel for a few frames, with the mouse over a few places of the window, and with a
 // span selected (the first in-use span with the most slots, and a large one) and without.
-void drawEverything(const gui::Session& s, int maxVertices) {
+void drawEverything(const model::Session& s, int maxVertices) {
   Ui ui;
   Frame f(s);
   SpanId most = kNoSpan, large = kNoSpan;

@@ -1,11 +1,11 @@
 // GC phases for the views: see gc_phase.h.
-#include "app/gui/gc_phase.h"
+#include "app/model/gc_phase.h"
 
-#include "app/gui/format.h"
+#include "app/report/units.h"
 
 #include <iterator>
 
-namespace gui {
+namespace model {
 
 namespace {
 
@@ -81,14 +81,14 @@ std::vector<const GcPhaseNote*> gcPhaseNotes(const sim::StepRecord& r) {
 
 std::string gcPhaseFigures(const sim::StepRecord& r, const sim::HeapView& v) {
   std::string s = "mheap.sweepgen " + std::to_string(v.sweepgen());
-  s += v.sweepInProgress() ? " · " + FormatCount(v.unsweptSpans()) + " span" + (v.unsweptSpans() == 1 ? "" : "s") + " unswept"
+  s += v.sweepInProgress() ? " · " + report::FormatCount(v.unsweptSpans()) + " span" + (v.unsweptSpans() == 1 ? "" : "s") + " unswept"
                            : " · sweep done";
   if (r.spansSwept) {
-    s += " · this event swept " + FormatCount(r.spansSwept) + " span" + (r.spansSwept == 1 ? "" : "s");
-    if (r.spansFreed) s += " (" + FormatCount(r.spansFreed) + " freed)";
+    s += " · this event swept " + report::FormatCount(r.spansSwept) + " span" + (r.spansSwept == 1 ? "" : "s");
+    if (r.spansFreed) s += " (" + report::FormatCount(r.spansFreed) + " freed)";
   }
-  if (r.scavengedBytes) s += " · " + FormatBytes(r.scavengedBytes) + " released to the OS";
-  if (r.kind == sim::EventKind::StackGrow) s += " · stack grown to " + FormatBytes(r.size) + " (copystack)";
+  if (r.scavengedBytes) s += " · " + report::FormatBytes(r.scavengedBytes) + " released to the OS";
+  if (r.kind == sim::EventKind::StackGrow) s += " · stack grown to " + report::FormatBytes(r.size) + " (copystack)";
   return s;
 }
 
@@ -110,4 +110,4 @@ SweepEnd findSweepEnd(const Session& s, uint64_t maxEvents) {
   return out;
 }
 
-} // namespace gui
+} // namespace model

@@ -1,9 +1,9 @@
 // Lesson steps: see lessons.h.
-#include "app/gui/lessons.h"
+#include "app/model/lessons.h"
 
 #include <algorithm>
 
-namespace gui {
+namespace model {
 
 const std::vector<uint64_t>& annotationEvents(const Session& s) {
   // One-entry cache: scanning a 10-million-event trace every frame would cost milliseconds. The
@@ -57,4 +57,4 @@ uint64_t replayLessonPosition(const Session& s) {
   return annotationEvents(s)[static_cast<size_t>(k)] + 1;
 }
 
-} // namespace gui
+} // namespace model

@@ -1,11 +1,11 @@
 // Session: see session.h.
-#include "app/gui/session.h"
+#include "app/model/session.h"
 
 #include "traces/event_stream.h"
 
 #include <algorithm>
 
-namespace gui {
+namespace model {
 
 namespace {
 
@@ -95,4 +95,4 @@ void Session::seek(uint64_t target) { replay_.seek(std::min<uint64_t>(target, ev
 
 void Session::step(int64_t n) { replay_.step(n); } // stops at either end of the trace
 
-} // namespace gui
+} // namespace model

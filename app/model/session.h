@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace gui {
+namespace model {
 
 // One point of the stats-over-time series.
 struct StatsSample {
@@ -82,4 +82,4 @@ class Session {
   std::vector<uint64_t> annotateEvents_; // indices of Annotate events, ascending
 };
 
-} // namespace gui
+} // namespace model
