@@ -124,8 +124,7 @@ int runCompare(const std::vector<std::string>& argv) {
   }
   std::string err;
   sim::Config base;
-  traces::applyTraceConfig(stream->meta(), base);
-  if (!applyEngineFlags(o.engine, base, &err)) {
+  if (!model::resolveConfig(stream->meta(), o.engine, &base, &err)) {
     std::fprintf(stderr, "%s\n", err.c_str());
     return kExitInputError;
   }

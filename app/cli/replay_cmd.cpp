@@ -205,8 +205,7 @@ int runReplay(const std::vector<std::string>& argv) {
 
   // Settings: defaults < trace meta.config < --config file < flags.
   sim::Config cfg;
-  traces::applyTraceConfig(t.meta(), cfg);
-  if (!applyEngineFlags(o.engine, cfg, &err)) {
+  if (!model::resolveConfig(t.meta(), o.engine, &cfg, &err)) {
     std::fprintf(stderr, "%s\n", err.c_str());
     return kExitInputError;
   }

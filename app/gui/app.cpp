@@ -67,8 +67,8 @@ void runLoad(LoadJob& job) {
       trace = traces::readAll(progress);
     }
     sim::Config cfg;
-    traces::applyTraceConfig(trace.meta, cfg);
-    applyOverrides(job.engine, cfg);
+    std::string bad;
+    if (!model::resolveConfig(trace.meta, job.engine, &cfg, &bad)) throw traces::TraceError(bad);
     job.eventsTotal.store(trace.events.size());
     job.phase.store(1);
     job.result = model::Session::open(std::move(trace), job.path, std::move(cfg), &job.progress);
@@ -136,9 +136,9 @@ void App::generate(const GenerateRequest& request) {
   startJob(std::move(job));
 }
 
-void App::reconfigure(EngineOverrides o) {
+void App::reconfigure(model::EngineSettings o) {
   engine_ = std::move(o);
-  if (engine_.timing && *engine_.timing != TimingChoice::Off) settings_.panelOpen[panelIndex("locks")] = true;
+  if (timingChoiceOf(engine_) != TimingChoice::Off) settings_.panelOpen[panelIndex("locks")] = true;
   if (!session_) return;
   // The trace is already in memory: replay a copy of it rather than reading the file again.
   auto job = std::make_unique<LoadJob>();
@@ -283,8 +283,8 @@ void App::applyCommands() {
   // Re-opening replaces the session: after the other commands, and only the last one counts.
   const auto timing = std::find_if(commands_.rbegin(), commands_.rend(), [](const Command& c) { return c.kind == Command::SetTiming; });
   if (timing != commands_.rend()) {
-    EngineOverrides o = engine_;
-    o.timing = static_cast<TimingChoice>(std::clamp<int64_t>(timing->arg, 0, 2));
+    model::EngineSettings o = engine_;
+    setTimingChoice(o, static_cast<TimingChoice>(std::clamp<int64_t>(timing->arg, 0, 2)));
     commands_.clear();
     reconfigure(std::move(o));
   }
@@ -406,7 +406,8 @@ void App::openEngineDialog() {
   sim::Config base;
   if (session_) traces::applyTraceConfig(session_->trace().meta, base);
   sim::Config current = base;
-  applyOverrides(engine_, current);
+  std::string bad; // a cost model that went bad since: the dialog shows the rest
+  model::applyEngineSettings(engine_, current, &bad);
   engineDialog_.open(session_ ? session_->world().config() : current, base, engine_);
 }
 
@@ -434,8 +435,8 @@ void App::drawFrame() {
   GenerateRequest request;
   if (generateDialog_.draw(&request)) generate(request);
   compare_.drawWindows(session_.get());
-  EngineOverrides overrides;
-  if (engineDialog_.draw(&overrides)) reconfigure(std::move(overrides));
+  model::EngineSettings chosen;
+  if (engineDialog_.draw(&chosen)) reconfigure(std::move(chosen));
   drawErrorPopup();
   handleShortcuts();
 }
@@ -513,11 +514,11 @@ void App::drawMenuBar() {
     if (ImGui::MenuItem("Settings…")) openEngineDialog();
     ImGui::Separator();
     ImGui::TextDisabled("Timing and lock model");
-    const TimingChoice now = session_ ? timingChoiceOf(session_->world().config()) : engine_.timing.value_or(TimingChoice::Off);
+    const TimingChoice now = session_ ? timingChoiceOf(session_->world().config()) : timingChoiceOf(engine_);
     for (TimingChoice t : {TimingChoice::Off, TimingChoice::LockFree, TimingChoice::Mutex})
       if (ImGui::MenuItem(timingChoiceLabel(t), nullptr, now == t) && now != t) {
-        EngineOverrides o = engine_;
-        o.timing = t;
+        model::EngineSettings o = engine_;
+        setTimingChoice(o, t);
         reconfigure(std::move(o));
       }
     ImGui::EndMenu();

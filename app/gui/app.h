@@ -52,7 +52,7 @@ struct LoadJob {
   bool isFile = true;                   // files go to the recent list; generated workloads do not
   std::function<std::unique_ptr<traces::EventStream>()> openStream;
   std::optional<traces::Trace> trace;   // re-opening a trace already read: used instead of openStream
-  EngineOverrides engine;               // applied over the trace's meta config
+  model::EngineSettings engine;         // applied over the trace's meta config
   uint64_t resumeAt = 0;                // position to seek to once loaded
   std::atomic<uint64_t> bytesRead{0}, bytesTotal{0}, eventsRead{0};
   std::atomic<uint64_t> eventsTotal{0}; // known once reading is done (the first pass's goal)
@@ -100,9 +100,9 @@ class App {
   Settings& settings() { return settings_; }
   // The user's engine settings over each trace's own (Engine → Settings, --procs, --locks); used by
   // every load. reconfigure() sets them and re-opens the current trace at the same position.
-  const EngineOverrides& engine() const { return engine_; }
-  void setEngine(EngineOverrides o) { engine_ = std::move(o); }
-  void reconfigure(EngineOverrides o);
+  const model::EngineSettings& engine() const { return engine_; }
+  void setEngine(model::EngineSettings o) { engine_ = std::move(o); }
+  void reconfigure(model::EngineSettings o);
   bool& panelOpen(size_t panel) { return settings_.panelOpen[panel]; }
 
   // Transport actions (what the toolbar and the shortcuts do).
@@ -153,7 +153,7 @@ class App {
   FileDialog fileDialog_;
   GenerateDialog generateDialog_;
   CompareView compare_;
-  EngineOverrides engine_;
+  model::EngineSettings engine_;
   EngineDialog engineDialog_;
   std::array<ImVec4, kPanelCount> layout_{}; // default x, y, w, h per panel
   float transportHeight_ = 0;

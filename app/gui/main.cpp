@@ -145,12 +145,7 @@ int main(int argc, char** argv) {
     glfwSetDropCallback(window, onDrop);
     const std::string trace = opts->trace.empty() ? std::string(SPANSCOPE_ASSETS_DIR) + "/scenarios/classroom.json" : opts->trace;
 
-    if (opts->procs || opts->lockMutex) {
-      gui::EngineOverrides engine;
-      engine.procs = opts->procs;
-      if (opts->lockMutex) engine.timing = *opts->lockMutex ? gui::TimingChoice::Mutex : gui::TimingChoice::LockFree;
-      app.setEngine(engine);
-    }
+    app.setEngine(opts->engine);
     if (headless) {
       if (!app.loadNow(trace)) {
         std::fprintf(stderr, "%s\n", app.errors().empty() ? ("spanscope: cannot open " + trace).c_str() : app.errors().front().c_str());
