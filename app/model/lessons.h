@@ -10,7 +10,7 @@
 
 namespace model {
 
-// Indices of the session's Annotate events, ascending (cached per session).
+// Indices of the session's Annotate events, ascending (recorded by its first pass).
 const std::vector<uint64_t>& annotationEvents(const Session& s);
 
 // The step the session's position is in: k such that annotation k is the last one applied; -1

@@ -57,6 +57,7 @@ class Session {
   const std::vector<EventInfo>& events() const;   // one per trace event
   const std::vector<StatsSample>& stats() const;  // sampled over the whole trace, ascending event
   const std::vector<uint64_t>& gcEvents() const;  // indices of events that ran a GC cycle
+  const std::vector<uint64_t>& annotationEvents() const { return annotateEvents_; } // Annotate events, ascending
   // Annotation text in force at the current position (the last Annotate event at or before
   // position()-1), or nullptr.
   const std::string* currentLesson() const;
