@@ -8,6 +8,7 @@
 #include "app/gui/app.h"
 
 #include "app/gui/format.h"
+#include "app/gui/panels/heap_map.h"
 #include "app/model/gc_phase.h"
 #include "app/model/lessons.h"
 #include "traces/event_stream.h"
@@ -89,6 +90,7 @@ void runLoad(LoadJob& job) {
 
 App::App(Settings settings, std::string settingsPath)
     : settings_(std::move(settings)), savedSettings_(settings_), settingsPath_(std::move(settingsPath)) {
+  for (size_t i = 0; i < kPanelCount; ++i) panels_[i] = kPanels[i].make();
   transport_.speed = settings_.speed;
 }
 
@@ -441,6 +443,10 @@ void App::drawFrame() {
   handleShortcuts();
 }
 
+const HeapMapGeometry& App::heapMapGeometry() const {
+  return static_cast<const HeapMapPanel&>(*panels_[panelIndex("heapmap")]).geometry();
+}
+
 void App::drawPanels() {
   if (!session_) {
     const ImVec2 d = ImGui::GetIO().DisplaySize;
@@ -457,7 +463,7 @@ void App::drawPanels() {
   for (size_t i = 0; i < kPanelCount; ++i) {
     if (!settings_.panelOpen[i]) continue;
     placeNextWindow(i);
-    kPanels[i].draw(ctx, &settings_.panelOpen[i]);
+    panels_[i]->Draw(ctx, &settings_.panelOpen[i]);
   }
 }
 

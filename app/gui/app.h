@@ -29,6 +29,8 @@
 
 namespace gui {
 
+struct HeapMapGeometry; // panels/heap_map.h
+
 struct Transport {
   bool playing = false;
   double speed = 50;      // events per second while playing; 0 = as fast as possible
@@ -104,6 +106,8 @@ class App {
   void setEngine(model::EngineSettings o) { engine_ = std::move(o); }
   void reconfigure(model::EngineSettings o);
   bool& panelOpen(size_t panel) { return settings_.panelOpen[panel]; }
+  // Where the heap map panel drew its pages in the last frame (tests, --heapmap-geometry).
+  const HeapMapGeometry& heapMapGeometry() const;
 
   // Transport actions (what the toolbar and the shortcuts do).
   void step(int64_t n);
@@ -153,6 +157,7 @@ class App {
   FileDialog fileDialog_;
   GenerateDialog generateDialog_;
   CompareView compare_;
+  std::array<std::unique_ptr<Panel>, kPanelCount> panels_; // kPanels' order
   model::EngineSettings engine_;
   EngineDialog engineDialog_;
   std::array<ImVec4, kPanelCount> layout_{}; // default x, y, w, h per panel

@@ -66,8 +66,8 @@ void renderFrame(gui::App& app, GLFWwindow* window) {
   app.update(ImGui::GetIO().DeltaTime);
 }
 
-bool writeHeapMapGeometry(const std::string& path, std::string* error) {
-  const gui::HeapMapGeometry& g = gui::LastHeapMapGeometry();
+bool writeHeapMapGeometry(const gui::App& app, const std::string& path, std::string* error) {
+  const gui::HeapMapGeometry& g = app.heapMapGeometry();
   nlohmann::json j = {{"origin_x", g.origin.x}, {"origin_y", g.origin.y}, {"cell", g.cell}, {"cols", g.cols}, {"pages", g.pages}};
   return traces::writeFileAtomic(path, j.dump() + "\n", error);
 }
@@ -168,7 +168,7 @@ int main(int argc, char** argv) {
       int fw = 0, fh = 0;
       glfwGetFramebufferSize(window, &fw, &fh);
       if (!gui::writeFramebufferPng(opts->screenshot, fw, fh, &err) ||
-          (!opts->heapMapGeometry.empty() && !writeHeapMapGeometry(opts->heapMapGeometry, &err))) {
+          (!opts->heapMapGeometry.empty() && !writeHeapMapGeometry(app, opts->heapMapGeometry, &err))) {
         std::fprintf(stderr, "spanscope: %s\n", err.c_str());
         rc = 2;
       }

@@ -7,6 +7,7 @@
 #include "sim/heapview.h"
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace gui {
@@ -34,18 +35,41 @@ struct PanelContext {
   CompareView* compare = nullptr; // the Compare panel's tables and exports (owned by the app)
 };
 
-// Each returns nothing and draws one ImGui window titled as in the README; `open` is the window's
-// close button state (as ImGui::Begin takes it).
-void DrawHeapMapPanel(PanelContext& ctx, bool* open);
+// A panel: one ImGui window and the view state it keeps from frame to frame (zoom, scroll, models
+// cached until the position changes). The app owns one of each (panel_registry.h), so that state
+// is the app's, not a function-local static shared by every App.
+class Panel {
+ public:
+  virtual ~Panel() = default;
+  // Draws the window; `open` is its close button state (as ImGui::Begin takes it).
+  virtual void Draw(PanelContext& ctx, bool* open) = 0;
+};
+
+// Panels whose only state is ImGui's own (window, table sort specs) are one function each.
 void DrawSpanInspectorPanel(PanelContext& ctx, bool* open);
-void DrawSizeClassesPanel(PanelContext& ctx, bool* open);
 void DrawPsPanel(PanelContext& ctx, bool* open);
-void DrawMCentralPanel(PanelContext& ctx, bool* open);
 void DrawMHeapPanel(PanelContext& ctx, bool* open);
-void DrawEventLogPanel(PanelContext& ctx, bool* open);
 void DrawStatsPanel(PanelContext& ctx, bool* open);
 void DrawLessonPanel(PanelContext& ctx, bool* open);
 void DrawComparePanel(PanelContext& ctx, bool* open);
-void DrawLocksPanel(PanelContext& ctx, bool* open);
+
+template <void (*DrawFn)(PanelContext&, bool*)>
+class FunctionPanel final : public Panel {
+ public:
+  void Draw(PanelContext& ctx, bool* open) override { DrawFn(ctx, open); }
+};
+
+// One factory per panel, as the registry lists them; each panel's file defines the ones with state.
+std::unique_ptr<Panel> MakeHeapMapPanel();
+inline std::unique_ptr<Panel> MakeSpanInspectorPanel() { return std::make_unique<FunctionPanel<DrawSpanInspectorPanel>>(); }
+std::unique_ptr<Panel> MakeSizeClassesPanel();
+inline std::unique_ptr<Panel> MakePsPanel() { return std::make_unique<FunctionPanel<DrawPsPanel>>(); }
+std::unique_ptr<Panel> MakeMCentralPanel();
+inline std::unique_ptr<Panel> MakeMHeapPanel() { return std::make_unique<FunctionPanel<DrawMHeapPanel>>(); }
+std::unique_ptr<Panel> MakeEventLogPanel();
+inline std::unique_ptr<Panel> MakeStatsPanel() { return std::make_unique<FunctionPanel<DrawStatsPanel>>(); }
+inline std::unique_ptr<Panel> MakeLessonPanel() { return std::make_unique<FunctionPanel<DrawLessonPanel>>(); }
+inline std::unique_ptr<Panel> MakeComparePanel() { return std::make_unique<FunctionPanel<DrawComparePanel>>(); }
+std::unique_ptr<Panel> MakeLocksPanel();
 
 } // namespace gui

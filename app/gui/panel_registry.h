@@ -1,4 +1,4 @@
-// The app's panels in one list: stable keys (settings, --panels), window titles and entry points.
+// The app's panels in one list: stable keys (settings, --panels), window titles and factories.
 // Window titles are the keys ImGui stores layouts under, so they never change at run time.
 #pragma once
 
@@ -13,22 +13,22 @@ namespace gui {
 struct PanelInfo {
   const char* key;   // settings and --panels name ("heapmap")
   const char* title; // menu label; the panel's own ImGui window title
-  void (*draw)(PanelContext& ctx, bool* open);
+  std::unique_ptr<Panel> (*make)(); // the app makes one of each
   bool openByDefault = true; // on a first start (no settings yet)
 };
 
 inline constexpr std::array<PanelInfo, 11> kPanels = {{
-    {"heapmap", "Heap map", DrawHeapMapPanel},
-    {"inspector", "Span inspector", DrawSpanInspectorPanel},
-    {"sizeclasses", "Size classes", DrawSizeClassesPanel},
-    {"ps", "Ps and mcaches", DrawPsPanel},
-    {"mcentral", "mcentral", DrawMCentralPanel},
-    {"mheap", "mheap", DrawMHeapPanel},
-    {"eventlog", "Event log", DrawEventLogPanel},
-    {"stats", "Stats over time", DrawStatsPanel},
-    {"lesson", "Lesson", DrawLessonPanel},
-    {"compare", "Compare", DrawComparePanel, false}, // opens when tables are chosen
-    {"locks", "Locks", DrawLocksPanel, false},       // opens when timing is turned on
+    {"heapmap", "Heap map", MakeHeapMapPanel},
+    {"inspector", "Span inspector", MakeSpanInspectorPanel},
+    {"sizeclasses", "Size classes", MakeSizeClassesPanel},
+    {"ps", "Ps and mcaches", MakePsPanel},
+    {"mcentral", "mcentral", MakeMCentralPanel},
+    {"mheap", "mheap", MakeMHeapPanel},
+    {"eventlog", "Event log", MakeEventLogPanel},
+    {"stats", "Stats over time", MakeStatsPanel},
+    {"lesson", "Lesson", MakeLessonPanel},
+    {"compare", "Compare", MakeComparePanel, false}, // opens when tables are chosen
+    {"locks", "Locks", MakeLocksPanel, false},       // opens when timing is turned on
 }};
 inline constexpr size_t kPanelCount = kPanels.size();
 

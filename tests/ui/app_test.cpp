@@ -173,7 +173,7 @@ TEST(AppTest, ClickingAHeapMapPageSelectsItsSpan) {
   app.setSession(uitest::openFile(kScenarios + "small_refill.json"));
   app.seek(app.session()->eventCount());
   h.frames(app, 3);
-  const gui::HeapMapGeometry g = gui::LastHeapMapGeometry();
+  const gui::HeapMapGeometry g = app.heapMapGeometry();
   ASSERT_GT(g.cell, 2.0f);
   const sim::HeapView v = app.session()->world().view();
   // small_refill fills one class-5 span (170 slots) and starts a second: the two spans are the
@@ -203,7 +203,7 @@ TEST(AppTest, HeapMapTextureHoldsEachPageInItsStateColour) {
   h.frames(app, 3);
   ASSERT_EQ(h.textures.textures.size(), 1u);
   const auto& tex = h.textures.textures.begin()->second;
-  const gui::HeapMapGeometry g = gui::LastHeapMapGeometry();
+  const gui::HeapMapGeometry g = app.heapMapGeometry();
   ASSERT_EQ(static_cast<uint32_t>(tex.w), g.cols) << "one texel per page at this size";
   // Go 1.19: one 4 MiB chunk mapped (released until used); the P's page cache takes pages 0..63;
   // the first class-5 span (span class 11) is page 0, full after 170 objects and handed back to

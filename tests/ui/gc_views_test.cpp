@@ -100,7 +100,7 @@ TEST(GcViews, HeapMapTextureShowsTheUnsweptSpan) {
   h.frames(app, 3);
   ASSERT_EQ(app.session()->position(), pos);
   const sim::HeapView v = app.session()->world().view();
-  const gui::HeapMapGeometry g = gui::LastHeapMapGeometry();
+  const gui::HeapMapGeometry g = app.heapMapGeometry();
   ASSERT_EQ(h.textures.textures.size(), 1u);
   const auto& tex = h.textures.textures.begin()->second;
   ASSERT_EQ(static_cast<uint32_t>(tex.w), g.cols) << "one texel per page at this heap size";

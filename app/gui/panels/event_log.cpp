@@ -51,12 +51,21 @@ struct LogState {
 
 } // namespace
 
-void DrawEventLogPanel(PanelContext& ctx, bool* open) {
+class EventLogPanel final : public Panel {
+ public:
+  void Draw(PanelContext& ctx, bool* open) override;
+
+ private:
+  LogState st;
+};
+
+std::unique_ptr<Panel> MakeEventLogPanel() { return std::make_unique<EventLogPanel>(); }
+
+void EventLogPanel::Draw(PanelContext& ctx, bool* open) {
   if (!ImGui::Begin("Event log", open)) {
     ImGui::End();
     return;
   }
-  static LogState st;
   const model::Session& s = ctx.session;
   const uint64_t n = s.eventCount(), pos = s.position();
   const auto& events = s.trace().events;

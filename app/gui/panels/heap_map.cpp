@@ -179,7 +179,7 @@ uint64_t HeapMapGeometry::pageAt(ImVec2 p) const {
 
 namespace {
 
-// UI state of the one heap map window (the panel entry point is a free function).
+// UI state of the heap map window (HeapMapPanel::State).
 struct MapState {
   float zoom = 1;            // 1 = the whole mapped heap fits
   double panX = 0, panY = 0; // top-left visible cell, in cells
@@ -199,11 +199,6 @@ struct MapState {
   ImTextureID texture = nullptr;
   bool uploaded = false;
 };
-
-MapState& State() {
-  static MapState s;
-  return s;
-}
 
 // Page colours by state and span class, computed once per rebuild: the hue conversion would
 // otherwise run for every page of a 1 GiB heap at every step while playing.
@@ -388,14 +383,19 @@ void DrawTooltip(const sim::HeapView& v, uint64_t page) {
 
 } // namespace
 
-const HeapMapGeometry& LastHeapMapGeometry() { return State().geom; }
+struct HeapMapPanel::State : MapState {};
 
-void DrawHeapMapPanel(PanelContext& ctx, bool* open) {
+HeapMapPanel::HeapMapPanel() : state_(std::make_unique<State>()) {}
+HeapMapPanel::~HeapMapPanel() = default;
+const HeapMapGeometry& HeapMapPanel::geometry() const { return state_->geom; }
+std::unique_ptr<Panel> MakeHeapMapPanel() { return std::make_unique<HeapMapPanel>(); }
+
+void HeapMapPanel::Draw(PanelContext& ctx, bool* open) {
   if (!ImGui::Begin("Heap map", open)) {
     ImGui::End();
     return;
   }
-  MapState& st = State();
+  MapState& st = *state_;
   const sim::HeapView& v = ctx.view;
   const uint64_t pages = v.mappedPages();
   const uint32_t numClasses = v.table().numClasses();
