@@ -97,6 +97,32 @@ TEST(Layering, LowerLayersDoNotIncludeTheAppsAbove) {
   }
 }
 
+// Mutable function-local statics in panels hold view state the App should own (a second App, or
+// a test, would share it): panels are objects (app/gui/panel.h). Indented `static` = inside a
+// function or class; constants are fine.
+bool isMutableLocalStatic(const std::string& line) {
+  const size_t at = line.find_first_not_of(" \t");
+  if (at == 0 || at == std::string::npos || line.compare(at, 7, "static ") != 0) return false;
+  return line.compare(at, 17, "static constexpr ") != 0 && line.compare(at, 13, "static const ") != 0;
+}
+
+TEST(Layering, PanelsKeepNoStateInFunctionLocalStatics) {
+  const fs::path root = fs::path(SPANSCOPE_SOURCE_DIR) / "app/gui/panels";
+  int files = 0;
+  for (const auto& entry : fs::directory_iterator(root)) {
+    if (entry.path().extension() != ".cpp") continue;
+    ++files;
+    std::ifstream in(entry.path());
+    std::string text;
+    for (int line = 1; std::getline(in, text); ++line)
+      EXPECT_FALSE(isMutableLocalStatic(text)) << entry.path().filename().string() << ":" << line << ": " << text;
+  }
+  EXPECT_GT(files, 5);
+  EXPECT_TRUE(isMutableLocalStatic("  static MapState s;"));
+  EXPECT_FALSE(isMutableLocalStatic("  static constexpr int kN = 3;"));
+  EXPECT_FALSE(isMutableLocalStatic("static void Helper() {"));
+}
+
 TEST(Layering, TheCheckRecognisesUiHeaders) {
   // So that the tests above could fail: each of these is what a UI include looks like.
   for (const char* h : {"imgui.h", "imgui_internal.h", "GLFW/glfw3.h", "GL/gl.h", "backends/imgui_impl_opengl3.h"})
