@@ -278,6 +278,12 @@ void App::applyCommands() {
     commands_.clear();
     return;
   }
+  // The Compare panel's commands first: an export writes the figures the user saw when pressing it.
+  for (const Command& c : commands_) {
+    if (c.kind == Command::ExportCompare) compare_.exportNow(static_cast<ExportKind>(std::clamp<int64_t>(c.arg, 0, 2)), c.path);
+    else if (c.kind == Command::OpenCompareTables) compare_.openDialog();
+    else if (c.kind == Command::OpenDesigner) compare_.openDesigner();
+  }
   for (const Command& c : commands_) {
     if (c.kind == Command::Seek) session_->seek(static_cast<uint64_t>(std::max<int64_t>(0, c.arg)));
     else if (c.kind == Command::Step) session_->step(c.arg);

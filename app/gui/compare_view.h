@@ -48,8 +48,6 @@ class CompareView {
   // True once after tables were chosen (the app then opens the Compare panel).
   bool takeOpenRequest();
   ClassDesigner& designer() { return designer_; }
-  char* exportPath() { return exportPath_; }
-  size_t exportPathSize() const { return sizeof exportPath_; }
 
  private:
   void rebuild(const model::Session& s);
@@ -67,7 +65,6 @@ class CompareView {
   std::vector<char> dialogChecked_;
   std::vector<char> dialogAddedChecked_;
   char dialogPath_[512] = "";
-  char exportPath_[512] = "";
   ClassDesigner designer_;
   sim::SizeHistogram histogram_; // of histogramFor_'s trace, for the designer without a comparison
   const model::Session* histogramFor_ = nullptr;

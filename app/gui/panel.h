@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace gui {
@@ -22,9 +24,13 @@ struct Selection {
 };
 
 struct Command {
-  enum Kind { Seek, Step, SetTiming } kind = Seek;
-  int64_t arg = 0; // Seek: target position; Step: signed count; SetTiming: a gui::TimingChoice
-                   // (re-opens the trace with the timing model off / lock-free / mutex)
+  enum Kind { Seek, Step, SetTiming, ExportCompare, OpenCompareTables, OpenDesigner };
+  Command(Kind k = Seek, int64_t a = 0, std::string p = {}) : kind(k), arg(a), path(std::move(p)) {}
+  Kind kind;
+  int64_t arg; // Seek: target position; Step: signed count; SetTiming: a gui::TimingChoice
+               // (re-opens the trace with the timing model off / lock-free / mutex);
+               // ExportCompare: a gui::ExportKind, written to `path` ("" = beside the trace)
+  std::string path;
 };
 
 struct PanelContext {
@@ -32,7 +38,7 @@ struct PanelContext {
   const sim::HeapView& view; // of session.world()
   Selection& selection;
   std::vector<Command>& commands; // applied after the frame
-  CompareView* compare = nullptr; // the Compare panel's tables and exports (owned by the app)
+  const CompareView* compare = nullptr; // the comparison (owned by the app; exports are commands)
 };
 
 // A panel: one ImGui window and the view state it keeps from frame to frame (zoom, scroll, models
@@ -51,7 +57,6 @@ void DrawPsPanel(PanelContext& ctx, bool* open);
 void DrawMHeapPanel(PanelContext& ctx, bool* open);
 void DrawStatsPanel(PanelContext& ctx, bool* open);
 void DrawLessonPanel(PanelContext& ctx, bool* open);
-void DrawComparePanel(PanelContext& ctx, bool* open);
 
 template <void (*DrawFn)(PanelContext&, bool*)>
 class FunctionPanel final : public Panel {
@@ -69,7 +74,7 @@ inline std::unique_ptr<Panel> MakeMHeapPanel() { return std::make_unique<Functio
 std::unique_ptr<Panel> MakeEventLogPanel();
 inline std::unique_ptr<Panel> MakeStatsPanel() { return std::make_unique<FunctionPanel<DrawStatsPanel>>(); }
 inline std::unique_ptr<Panel> MakeLessonPanel() { return std::make_unique<FunctionPanel<DrawLessonPanel>>(); }
-inline std::unique_ptr<Panel> MakeComparePanel() { return std::make_unique<FunctionPanel<DrawComparePanel>>(); }
+std::unique_ptr<Panel> MakeComparePanel();
 std::unique_ptr<Panel> MakeLocksPanel();
 
 } // namespace gui

@@ -227,6 +227,27 @@ TEST(CompareExport, MarkdownCsvAndChartAreTheClis) {
   EXPECT_EQ(view.defaultExportPath(gui::ExportKind::Csv), std::string(SPANSCOPE_SOURCE_DIR) + "/assets/scenarios/classroom-compare.csv");
 }
 
+TEST(CompareExport, TheExportButtonsAreCommandsTheAppAppliesBetweenFrames) {
+  const std::string dir = ::testing::TempDir() + "/spanscope_compare_command_" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  uitest::Harness h;
+  gui::App app;
+  app.setSession(uitest::openFile(std::string(SPANSCOPE_SOURCE_DIR) + "/assets/scenarios/classroom.json"));
+  app.compareTables({"go1.19", "pow2"});
+  app.seek(app.session()->eventCount());
+  for (int i = 0; i < 3; ++i) uitest::checkedFrame(app);
+  ASSERT_NE(app.compareView().comparison(), nullptr);
+  const std::string queued = dir + "/queued.md", direct = dir + "/direct.md";
+  std::string err;
+  ASSERT_TRUE(app.compareView().exportTo(gui::ExportKind::Markdown, direct, &err)) << err;
+  app.commands().push_back(gui::Command{gui::Command::ExportCompare, static_cast<int64_t>(gui::ExportKind::Markdown), queued});
+  EXPECT_FALSE(std::filesystem::exists(queued)) << "nothing is written while panels draw";
+  uitest::checkedFrame(app);
+  EXPECT_TRUE(app.commands().empty());
+  EXPECT_EQ(readFile(queued), readFile(direct));
+  EXPECT_EQ(app.compareView().status(), "Wrote " + queued);
+}
+
 TEST(CompareView, UnknownTablesAreSkippedWithAMessage) {
   auto s = uitest::openTrace(randomTrace(100));
   gui::CompareView view;

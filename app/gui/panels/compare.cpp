@@ -374,19 +374,20 @@ void SizeHistogram(const model::CompareSession& cmp, ImVec2 size) {
   }
 }
 
-void ExportRow(CompareView& view) {
-  if (ImGui::Button("Tables…")) view.openDialog();
+// The export buttons queue commands: the app writes the files between frames.
+void ExportRow(const CompareView& view, char* exportPath, size_t exportPathSize, std::vector<Command>& commands) {
+  if (ImGui::Button("Tables…")) commands.push_back(Command{Command::OpenCompareTables});
   ImGui::SameLine();
-  if (ImGui::Button("Designer…")) view.openDesigner();
+  if (ImGui::Button("Designer…")) commands.push_back(Command{Command::OpenDesigner});
   ImGui::SameLine(0, 24);
   ImGui::TextUnformatted("Export");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(std::clamp(ImGui::GetContentRegionAvail().x - 330, 120.0f, 420.0f));
-  ImGui::InputTextWithHint("##exportpath", "file (default: beside the trace)", view.exportPath(), view.exportPathSize());
-  const std::string path = view.exportPath();
+  ImGui::InputTextWithHint("##exportpath", "file (default: beside the trace)", exportPath, exportPathSize);
+  const std::string path = exportPath;
   auto button = [&](const char* label, ExportKind kind) {
     ImGui::SameLine();
-    if (ImGui::Button(label)) view.exportNow(kind, path);
+    if (ImGui::Button(label)) commands.push_back(Command{Command::ExportCompare, static_cast<int64_t>(kind), path});
     ui::ItemTooltip("Writes " + (path.empty() ? view.defaultExportPath(kind) : path) +
                     " (the same file `spanscope-cli compare` writes)");
   };
@@ -398,7 +399,17 @@ void ExportRow(CompareView& view) {
 
 } // namespace
 
-void DrawComparePanel(PanelContext& ctx, bool* open) {
+class ComparePanel final : public Panel {
+ public:
+  void Draw(PanelContext& ctx, bool* open) override;
+
+ private:
+  char exportPath_[512] = ""; // what the user typed; "" = beside the trace
+};
+
+std::unique_ptr<Panel> MakeComparePanel() { return std::make_unique<ComparePanel>(); }
+
+void ComparePanel::Draw(PanelContext& ctx, bool* open) {
   if (!ImGui::Begin(kCompareTitle, open)) {
     ImGui::End();
     return;
@@ -408,19 +419,19 @@ void DrawComparePanel(PanelContext& ctx, bool* open) {
     ImGui::End();
     return;
   }
-  CompareView& view = *ctx.compare;
+  const CompareView& view = *ctx.compare;
   const model::CompareSession* cmp = view.comparison();
   if (cmp == nullptr) {
     ImGui::TextWrapped("Replay this trace under several size-class tables at once (Go 1.19, TCMalloc, jemalloc, mimalloc, "
                        "glibc-like, powers of two, a JSON table, or one you design), all following the main cursor.");
-    if (ImGui::Button("Compare tables…")) view.openDialog();
+    if (ImGui::Button("Compare tables…")) ctx.commands.push_back(Command{Command::OpenCompareTables});
     ImGui::SameLine();
-    if (ImGui::Button("Size-class designer…")) view.openDesigner();
+    if (ImGui::Button("Size-class designer…")) ctx.commands.push_back(Command{Command::OpenDesigner});
     if (!view.status().empty()) ImGui::TextDisabled("%s", view.status().c_str());
     ImGui::End();
     return;
   }
-  ExportRow(view);
+  ExportRow(view, exportPath_, sizeof exportPath_, ctx.commands);
   const std::vector<sim::ComparisonFigures> figs = cmp->figures();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float topH = std::max(120.0f, avail.y * 0.55f);
