@@ -10,6 +10,26 @@
 
 namespace gui {
 
+namespace {
+
+struct Choice {
+  const char* label;
+  const char* tooltip;
+};
+
+// "Label  (o) a  ( ) b" on one line: *v is 0 for a, 1 for b.
+void TwoChoices(const char* label, int* v, Choice a, Choice b) {
+  ImGui::TextUnformatted(label);
+  int k = 0;
+  for (const Choice& c : {a, b}) {
+    ImGui::SameLine();
+    ImGui::RadioButton(c.label, v, k++);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", c.tooltip);
+  }
+}
+
+} // namespace
+
 const char* timingChoiceLabel(TimingChoice t) {
   switch (t) {
     case TimingChoice::Off: return "off";
@@ -81,13 +101,8 @@ bool EngineDialog::draw(model::EngineSettings* out) {
     ImGui::SetTooltip("Number of Ps (1..1024). Trace threads map to Ps in order of first appearance; each P has its "
                       "own mcache and, with timing on, its own clock.");
 
-  ImGui::TextUnformatted("Liveness");
-  ImGui::SameLine();
-  ImGui::RadioButton("gc", &liveness_, 0);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Go semantics: a freed object's slot is reclaimed when a GC cycle sweeps its span.");
-  ImGui::SameLine();
-  ImGui::RadioButton("immediate", &liveness_, 1);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("The slot is reclaimed at the free, as if its span had just been swept (malloc/free traces).");
+  TwoChoices("Liveness", &liveness_, {"gc", "Go semantics: a freed object's slot is reclaimed when a GC cycle sweeps its span."},
+             {"immediate", "The slot is reclaimed at the free, as if its span had just been swept (malloc/free traces)."});
 
   ImGui::Checkbox("GOGC off", &gogcOff_);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("GOGC=off: the pacer never starts a GC cycle.");
@@ -98,15 +113,10 @@ bool EngineDialog::draw(model::EngineSettings* out) {
     gogc_ = std::clamp(gogc_, 0, 100000);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Heap growth (percent over the live heap) that triggers the next GC cycle. Only in gc liveness.");
   }
-  ImGui::TextUnformatted("Sweep");
-  ImGui::SameLine();
-  ImGui::RadioButton("lazy", &sweep_, 0);
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("Go's concurrent sweep: after a cycle the pacer starts, spans stay unswept until an allocation, "
-                      "the page reclaimer, sweep credit or the background sweeper gets to them.");
-  ImGui::SameLine();
-  ImGui::RadioButton("eager", &sweep_, 1);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Every cycle sweeps all spans before its event ends (as runtime.GC() waits for).");
+  TwoChoices("Sweep", &sweep_,
+             {"lazy", "Go's concurrent sweep: after a cycle the pacer starts, spans stay unswept until an allocation, "
+                      "the page reclaimer, sweep credit or the background sweeper gets to them."},
+             {"eager", "Every cycle sweeps all spans before its event ends (as runtime.GC() waits for)."});
   ImGui::SetNextItemWidth(120);
   ImGui::InputScalar("Memory limit (MiB)", ImGuiDataType_U64, &memoryLimitMiB_);
   memoryLimitMiB_ = std::min<uint64_t>(memoryLimitMiB_, uint64_t{1} << 42);
@@ -156,13 +166,8 @@ bool EngineDialog::draw(model::EngineSettings* out) {
 
 void EngineDialog::drawTimingKnobs() {
   ImGui::BeginDisabled(timing_ == 0);
-  ImGui::TextUnformatted("Clock");
-  ImGui::SameLine();
-  ImGui::RadioButton("trace", &clock_, 0);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("An event starts at its trace time, or when its P is free if later.");
-  ImGui::SameLine();
-  ImGui::RadioButton("model", &clock_, 1);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Each P runs its events back to back; the trace's times are ignored.");
+  TwoChoices("Clock", &clock_, {"trace", "An event starts at its trace time, or when its P is free if later."},
+             {"model", "Each P runs its events back to back; the trace's times are ignored."});
   ImGui::SameLine();
   ImGui::SetNextItemWidth(120);
   ImGui::InputScalar("Time from event", ImGuiDataType_U64, &timeFrom_);
