@@ -13,8 +13,6 @@
 
 namespace gui {
 
-inline constexpr const char* kCompareTitle = "Compare"; // the panel's window (panel_registry.h)
-
 enum class ExportKind { Markdown, Csv, Png };
 
 class CompareView {

@@ -16,6 +16,20 @@ namespace gui {
 
 class CompareView; // compare_view.h
 
+// Window titles, written once here: the registry lists them, each panel opens its window under its
+// own, and ImGui keys window state and the .ini layout on them (so they never change at run time).
+inline constexpr const char* kHeapMapTitle = "Heap map";
+inline constexpr const char* kSpanInspectorTitle = "Span inspector";
+inline constexpr const char* kSizeClassesTitle = "Size classes";
+inline constexpr const char* kPsTitle = "Ps and mcaches";
+inline constexpr const char* kMCentralTitle = "mcentral";
+inline constexpr const char* kMHeapTitle = "mheap";
+inline constexpr const char* kEventLogTitle = "Event log";
+inline constexpr const char* kStatsTitle = "Stats over time";
+inline constexpr const char* kLessonTitle = "Lesson";
+inline constexpr const char* kCompareTitle = "Compare";
+inline constexpr const char* kLocksTitle = "Locks";
+
 // UI selection shared by panels (not engine state; panels may change it directly).
 struct Selection {
   sim::SpanId span = sim::kNoSpan; // span open in the inspector (heap map click, lists)

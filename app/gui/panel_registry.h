@@ -12,23 +12,23 @@ namespace gui {
 
 struct PanelInfo {
   const char* key;   // settings and --panels name ("heapmap")
-  const char* title; // menu label; the panel's own ImGui window title
+  const char* title; // menu label and the panel's ImGui window title (panel.h)
   std::unique_ptr<Panel> (*make)(); // the app makes one of each
   bool openByDefault = true; // on a first start (no settings yet)
 };
 
 inline constexpr std::array<PanelInfo, 11> kPanels = {{
-    {"heapmap", "Heap map", MakeHeapMapPanel},
-    {"inspector", "Span inspector", MakeSpanInspectorPanel},
-    {"sizeclasses", "Size classes", MakeSizeClassesPanel},
-    {"ps", "Ps and mcaches", MakePsPanel},
-    {"mcentral", "mcentral", MakeMCentralPanel},
-    {"mheap", "mheap", MakeMHeapPanel},
-    {"eventlog", "Event log", MakeEventLogPanel},
-    {"stats", "Stats over time", MakeStatsPanel},
-    {"lesson", "Lesson", MakeLessonPanel},
-    {"compare", "Compare", MakeComparePanel, false}, // opens when tables are chosen
-    {"locks", "Locks", MakeLocksPanel, false},       // opens when timing is turned on
+    {"heapmap", kHeapMapTitle, MakeHeapMapPanel},
+    {"inspector", kSpanInspectorTitle, MakeSpanInspectorPanel},
+    {"sizeclasses", kSizeClassesTitle, MakeSizeClassesPanel},
+    {"ps", kPsTitle, MakePsPanel},
+    {"mcentral", kMCentralTitle, MakeMCentralPanel},
+    {"mheap", kMHeapTitle, MakeMHeapPanel},
+    {"eventlog", kEventLogTitle, MakeEventLogPanel},
+    {"stats", kStatsTitle, MakeStatsPanel},
+    {"lesson", kLessonTitle, MakeLessonPanel},
+    {"compare", kCompareTitle, MakeComparePanel, false}, // opens when tables are chosen
+    {"locks", kLocksTitle, MakeLocksPanel, false},       // opens when timing is turned on
 }};
 inline constexpr size_t kPanelCount = kPanels.size();
 

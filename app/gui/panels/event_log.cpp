@@ -62,7 +62,7 @@ class EventLogPanel final : public Panel {
 std::unique_ptr<Panel> MakeEventLogPanel() { return std::make_unique<EventLogPanel>(); }
 
 void EventLogPanel::Draw(PanelContext& ctx, bool* open) {
-  if (!ImGui::Begin("Event log", open)) {
+  if (!ImGui::Begin(kEventLogTitle, open)) {
     ImGui::End();
     return;
   }

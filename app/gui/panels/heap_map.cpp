@@ -564,7 +564,7 @@ std::unique_ptr<Panel> MakeHeapMapPanel() { return std::make_unique<HeapMapPanel
 // The header, then the canvas: address gutter on the left, the pages on the right with their
 // overlays. The mouse wheel zooms around the pointer, dragging pans, a click selects a span.
 void HeapMapPanel::Draw(PanelContext& ctx, bool* open) {
-  if (!ImGui::Begin("Heap map", open)) {
+  if (!ImGui::Begin(kHeapMapTitle, open)) {
     ImGui::End();
     return;
   }

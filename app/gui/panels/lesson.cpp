@@ -43,7 +43,7 @@ void DrawGcPhase(const model::Session& s) {
 } // namespace
 
 void DrawLessonPanel(PanelContext& ctx, bool* open) {
-  if (!ImGui::Begin("Lesson", open)) {
+  if (!ImGui::Begin(kLessonTitle, open)) {
     ImGui::End();
     return;
   }

@@ -577,7 +577,7 @@ class LocksPanel final : public Panel {
 std::unique_ptr<Panel> MakeLocksPanel() { return std::make_unique<LocksPanel>(); }
 
 void LocksPanel::Draw(PanelContext& ctx, bool* open) {
-  if (!ImGui::Begin("Locks", open)) {
+  if (!ImGui::Begin(kLocksTitle, open)) {
     ImGui::End();
     return;
   }

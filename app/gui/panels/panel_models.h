@@ -3,6 +3,7 @@
 // model next to its drawing; tests check the models against hand computations.
 #pragma once
 
+#include "app/gui/panel.h"
 #include "app/model/session.h"
 #include "sim/heapview.h"
 
@@ -12,14 +13,6 @@
 #include <vector>
 
 namespace gui {
-
-// Window titles (stable: ImGui keys window state and the .ini layout on them).
-inline constexpr const char* kSpanInspectorTitle = "Span inspector";
-inline constexpr const char* kSizeClassesTitle = "Size classes";
-inline constexpr const char* kPsTitle = "Ps and mcaches";
-inline constexpr const char* kMCentralTitle = "mcentral";
-inline constexpr const char* kMHeapTitle = "mheap";
-inline constexpr const char* kStatsTitle = "Stats over time";
 
 // "class 5 noscan (48 B)" / "large scan" — a span class in words.
 std::string SpanClassLabel(const sim::SizeClassTable& t, sim::SpanClass spc);
