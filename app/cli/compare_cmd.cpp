@@ -124,8 +124,7 @@ int runCompare(const std::vector<std::string>& argv) {
   }
   std::string err;
   sim::Config base;
-  traces::applyTraceConfig(stream->meta(), base);
-  if (!applyEngineFlags(o.engine, base, &err)) {
+  if (!model::resolveConfig(stream->meta(), o.engine, &base, &err)) {
     std::fprintf(stderr, "%s\n", err.c_str());
     return kExitInputError;
   }
@@ -165,7 +164,7 @@ int runCompare(const std::vector<std::string>& argv) {
   std::vector<std::string> tableNames;
   for (size_t k = 0; k < figs.size(); ++k) {
     tableNames.push_back(figs[k].name);
-    if (const sim::LockModel* m = cmp.worlds()[k].timing()) timing.push_back(m->figures());
+    if (const sim::LockModel* m = cmp.world(k).timing()) timing.push_back(m->figures());
   }
   std::string text;
   if (o.report == "text") {

@@ -2,7 +2,7 @@
 #include "app/cli/report.h"
 
 #include "app/cli/timing_report.h"
-#include "app/cli/units.h"
+#include "app/report/units.h"
 #include "traces/json_io.h"
 
 #include <nlohmann/json.hpp>
@@ -10,6 +10,10 @@
 #include <map>
 
 namespace cli {
+
+using report::fmt;
+using report::humanBytes;
+using report::percent;
 
 namespace {
 

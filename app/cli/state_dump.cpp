@@ -1,12 +1,14 @@
 // spanscope-cli: the engine state as JSON (--dump-state). Engine design essay: sim/malloc.h.
 #include "app/cli/state_dump.h"
 
-#include "app/cli/units.h"
+#include "app/report/units.h"
 #include "traces/json_io.h"
 
 #include <nlohmann/json.hpp>
 
 namespace cli {
+
+using report::hexAddr;
 
 namespace {
 

@@ -85,8 +85,8 @@ void renderFrame(gui::App& app, GLFWwindow* window) {
   guarded(app, [&] { app.update(ImGui::GetIO().DeltaTime); });
 }
 
-bool writeHeapMapGeometry(const std::string& path, std::string* error) {
-  const gui::HeapMapGeometry& g = gui::LastHeapMapGeometry();
+bool writeHeapMapGeometry(const gui::App& app, const std::string& path, std::string* error) {
+  const gui::HeapMapGeometry& g = app.heapMapGeometry();
   nlohmann::json j = {{"origin_x", g.origin.x}, {"origin_y", g.origin.y}, {"cell", g.cell}, {"cols", g.cols}, {"pages", g.pages}};
   return traces::writeFileAtomic(path, traces::dumpJson(j) + "\n", error);
 }
@@ -164,12 +164,7 @@ int runApp(int argc, char** argv) {
     glfwSetDropCallback(window, onDrop);
     const std::string trace = opts->trace.empty() ? std::string(SPANSCOPE_ASSETS_DIR) + "/scenarios/classroom.json" : opts->trace;
 
-    if (opts->procs || opts->lockMutex) {
-      gui::EngineOverrides engine;
-      engine.procs = opts->procs;
-      if (opts->lockMutex) engine.timing = *opts->lockMutex ? gui::TimingChoice::Mutex : gui::TimingChoice::LockFree;
-      app.setEngine(engine);
-    }
+    app.setEngine(opts->engine);
     if (headless) {
       if (!app.loadNow(trace)) {
         std::fprintf(stderr, "%s\n", app.errors().empty() ? ("spanscope: cannot open " + trace).c_str() : app.errors().front().c_str());
@@ -192,7 +187,7 @@ int runApp(int argc, char** argv) {
       int fw = 0, fh = 0;
       glfwGetFramebufferSize(window, &fw, &fh);
       if (!gui::writeFramebufferPng(opts->screenshot, fw, fh, &err) ||
-          (!opts->heapMapGeometry.empty() && !writeHeapMapGeometry(opts->heapMapGeometry, &err))) {
+          (!opts->heapMapGeometry.empty() && !writeHeapMapGeometry(app, opts->heapMapGeometry, &err))) {
         std::fprintf(stderr, "spanscope: %s\n", err.c_str());
         rc = 2;
       }
