@@ -8,13 +8,14 @@ namespace sim {
 Checkpoints::Checkpoints(uint64_t interval, size_t budgetBytes)
     : interval_(std::max<uint64_t>(interval, 1)), budget_(budgetBytes) {}
 
-void Checkpoints::offer(const World& w, uint64_t position) {
-  if (position % interval_ != 0) return;
-  if (!cps_.empty() && cps_.back().position >= position) return;
+bool Checkpoints::offer(const World& w, uint64_t position) {
+  if (position % interval_ != 0) return false;
+  if (!cps_.empty() && cps_.back().position >= position) return false;
   const size_t b = w.footprintBytes();
   cps_.push_back(Checkpoint{position, w, b});
   bytes_ += b;
   while (bytes_ > budget_ && cps_.size() > 1) thin();
+  return !cps_.empty() && cps_.back().position == position;
 }
 
 void Checkpoints::thin() {

@@ -18,8 +18,9 @@ class Checkpoints {
   // wrong).
   Checkpoints(uint64_t interval, size_t budgetBytes);
 
-  // Offers the World after `position` events; kept if position is a multiple of interval().
-  void offer(const World& w, uint64_t position);
+  // Offers the World after `position` events; kept (true) if position is a multiple of
+  // interval() past the latest checkpoint.
+  bool offer(const World& w, uint64_t position);
   // The latest checkpoint at or before `position` and its position; nullptr if none.
   const World* atOrBefore(uint64_t position, uint64_t* at) const;
 

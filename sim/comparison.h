@@ -1,12 +1,14 @@
 // Comparison: one trace through several engines at once (one per size-class table, or any other
 // config difference), with the figures an allocator designer compares. Design essay: sim/malloc.h.
 // Go: none — a simulator facility. The caller reads the trace once and hands every event to
-// step(), so comparing k tables costs k replays but one read of the trace.
+// step(), so comparing k tables costs k replays (one sim::Replay each) but one read of the trace.
 #pragma once
 
+#include "sim/replay.h"
 #include "sim/world.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,7 @@ class Comparison {
   // sampleEvery() events, starting at 1 and doubling (every other point dropped) whenever the
   // series would exceed maxPoints, so any trace length gives between maxPoints/2 and maxPoints.
   Comparison(std::vector<Config> cfgs, std::vector<std::string> names, size_t maxPoints = 2048);
+  ~Comparison();
   // Feeds one event to every engine still running. Returns false if an engine rejected it as bad
   // input (*error says which and why); the trace is then wrong for all of them.
   bool step(const Event& ev, std::string* error) { return stepBatch(&ev, 1, error, nullptr); }
@@ -57,17 +60,18 @@ class Comparison {
   bool stepBatch(const Event* evs, size_t n, std::string* error, size_t* badIndex);
   // Figures as of now (the waste ledger is walked here, once per engine).
   std::vector<ComparisonFigures> figures() const;
-  const std::vector<World>& worlds() const { return worlds_; }
+  size_t size() const { return engines_.size(); }
+  const World& world(size_t k) const;
   uint64_t sampleEvery() const { return sampleEvery_; }
 
  private:
-  std::vector<World> worlds_;
-  std::vector<ComparisonFigures> figs_;
-  // Runs events [0, n) on engine w; returns n, or the index of the first bad event (*why says why).
-  size_t stepWorld(size_t w, const Event* evs, size_t n, std::string* why);
+  struct Engine; // one config's Replay over the batch, with its tally and series (comparison.cpp)
+  // Runs the batch on engine w; returns n, or the index of the first bad event (*why says why).
+  size_t stepEngine(Engine& e, size_t n, std::string* why);
   void thinSeries();
   size_t maxSeriesSize() const;
-  std::vector<ComparisonTally> tallies_;
+  std::vector<std::unique_ptr<Engine>> engines_;
+  MemorySource batch_{nullptr, 0}; // the events of the current stepBatch, at their trace indices
   size_t maxPoints_;
   uint64_t sampleEvery_ = 1;
   uint64_t events_ = 0; // events fed so far (the index of the next one in the trace)

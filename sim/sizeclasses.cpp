@@ -69,6 +69,10 @@ std::optional<SizeClassTable> SizeClassTable::fromRows(std::string name, const s
     return fail("table has " + std::to_string(rows.size()) + " classes; at most 32767 fit a 16-bit span class");
   if (maxSmall > kGoMaxSmallSize && !allowLargeMaxSmall)
     return fail("maxSmall " + std::to_string(maxSmall) + " is above Go's 32768 (allowLargeMaxSmall not set)");
+  // The lookup arrays have maxSmall entries: the table, not the reader, must not choose gigabytes.
+  if (maxSmall > kMaxTableSmallSize)
+    return fail("maxSmall " + std::to_string(maxSmall) + " is above the engine's limit of " +
+                std::to_string(kMaxTableSmallSize) + " bytes (larger objects are large allocations)");
   for (size_t i = 0; i < rows.size(); ++i) {
     const std::string cls = "class " + std::to_string(i + 1);
     const Row& r = rows[i];
@@ -81,9 +85,10 @@ std::optional<SizeClassTable> SizeClassTable::fromRows(std::string name, const s
     if (r.size > spanBytes)
       return fail(cls + ": size " + std::to_string(r.size) + " does not fit its span of " +
                   std::to_string(r.npages) + " page(s) (" + std::to_string(spanBytes) + " bytes)");
-    // nelems is 32-bit; any span that fits in 32 bits is fine.
-    if (spanBytes > 0xFFFFFFFFull)
-      return fail(cls + ": span of " + std::to_string(r.npages) + " pages exceeds 4 GiB");
+    // Spans are walked slot by slot (sweep, marks, the inspector); bounded like maxSmall.
+    if (spanBytes > kMaxTableSpanBytes)
+      return fail(cls + ": span of " + std::to_string(r.npages) + " pages exceeds the engine's limit of " +
+                  std::to_string(kMaxTableSpanBytes >> 20) + " MiB for a small-object span");
     if (r.size > maxSmall)
       return fail(cls + ": size " + std::to_string(r.size) + " is above maxSmall " + std::to_string(maxSmall));
   }

@@ -15,6 +15,9 @@ namespace sim {
 
 inline constexpr uint64_t kPageShift = 13;  // Go: _PageShift
 inline constexpr uint64_t kPageSize = 8192; // Go: _PageSize (runtime page, not the OS page)
+// Limits on size-class tables from files (Go's own: 32 KiB, 80 KiB spans; TCMalloc's 256 KiB).
+inline constexpr uint32_t kMaxTableSmallSize = 1u << 20;          // maxSmall, bytes
+inline constexpr uint64_t kMaxTableSpanBytes = uint64_t{64} << 20; // one small-object span
 
 // One class of a table. Class 0 is the dummy "large object" class (all fields 0).
 struct SizeClass {

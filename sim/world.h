@@ -297,6 +297,8 @@ class World {
   std::vector<Op> ops_; // this event's operations, for timing_
   uint8_t opBackground_ = 0; // kOpBackground while the background sweeper works
   uint64_t events_ = 0;
+  uint64_t allocEvents_ = 0; // alloc events applied: with kIdSlack, the bound on the next alloc's id
+  static constexpr uint64_t kIdSlack = 1 << 16;
   bool failed_ = false;
 };
 

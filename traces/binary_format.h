@@ -29,6 +29,8 @@ inline constexpr uint8_t kBlockZstd = 1;
 inline constexpr uint32_t kMaxBlockBytes = 64u << 20; // raw and stored payloads, both
 // Annotation texts are bounded so that one event always fits in a block.
 inline constexpr uint32_t kMaxAnnotationBytes = 16u << 20;
+// All annotations of a trace together (the reader keeps them for lessons): 64 MiB.
+inline constexpr uint64_t kMaxAnnotationTotal = uint64_t{64} << 20;
 // Footer record: tag, 11 u64 fields, thread table (u32 each), CRC-32 u32.
 inline constexpr size_t kFooterFields = 11;
 inline constexpr size_t kFooterFixed = 1 + 8 * kFooterFields;

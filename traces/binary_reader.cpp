@@ -358,6 +358,8 @@ class BinaryStream final : public EventStream {
     const uint64_t len = getVarint(p, bad);
     if (bad || p > end_ || len > static_cast<uint64_t>(end_ - p))
       eventFail(i, "annotation text of " + std::to_string(len) + " bytes runs past the end of its block");
+    if ((annotationBytes_ += len) > kMaxAnnotationTotal)
+      eventFail(i, "annotations beyond " + std::to_string(kMaxAnnotationTotal >> 20) + " MiB in all (the limit for one trace)");
     annotations_.emplace_back(reinterpret_cast<const char*>(p), static_cast<size_t>(len));
     p += len;
   }
@@ -420,6 +422,7 @@ class BinaryStream final : public EventStream {
   bool ended_ = false;
 
   std::vector<std::string> annotations_;
+  uint64_t annotationBytes_ = 0;
   std::vector<uint32_t> threads_;
   std::unordered_set<uint32_t> threadSet_;
   Counts seen_;

@@ -3,6 +3,7 @@
 #include "traces/binary_format.h"
 #include "traces/binary_trace.h"
 #include "traces/json_trace.h"
+#include "traces/output_file.h"
 
 #include <unistd.h>
 #include <zlib.h>
@@ -248,6 +249,7 @@ BinaryTraceWriter::BinaryTraceWriter(const std::string& path, const TraceMeta& m
   if (path == "-") {
     w.f = stdout;
   } else {
+    if (std::string why; !checkOutputFile(path, &why)) throw TraceError(why);
     w.tmp = path + ".tmp." + std::to_string(static_cast<long>(::getpid()));
     w.f = std::fopen(w.tmp.c_str(), "wb");
     if (!w.f) w.fail("cannot create " + w.tmp + ": " + std::strerror(errno));

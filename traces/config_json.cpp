@@ -3,6 +3,7 @@
 
 #include "sim/sizeclass_library.h"
 
+#include "traces/json_io.h"
 #include "traces/json_trace.h"
 #include "traces/sizeclass_json.h"
 
@@ -21,12 +22,6 @@ std::string dirOf(const std::string& path) {
   const size_t slash = path.find_last_of('/');
   if (slash == std::string::npos) return "";
   return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-std::string shown(const json& v) {
-  std::string s = v.dump();
-  if (s.size() > 60) s = s.substr(0, 57) + "...";
-  return s;
 }
 
 } // namespace
@@ -72,12 +67,12 @@ bool applyConfigJson(const std::string& text, const std::string& name, const std
     const std::string at = "\"" + key + "\": ";
     if (key == "gomaxprocs") {
       if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > 1024)
-        return fail(at + "must be an integer from 1 to 1024, got " + shown(v));
+        return fail(at + "must be an integer from 1 to 1024, got " + shownJson(v));
       out.gomaxprocs = static_cast<uint32_t>(v.get<int64_t>());
     } else if (key == "liveness") {
       if (v == "gc") out.liveness = sim::Liveness::GC;
       else if (v == "immediate") out.liveness = sim::Liveness::Immediate;
-      else return fail(at + "must be \"gc\" or \"immediate\", got " + shown(v));
+      else return fail(at + "must be \"gc\" or \"immediate\", got " + shownJson(v));
     } else if (key == "gogc") {
       if (v == "off") {
         out.gogc = -1;
@@ -86,15 +81,15 @@ bool applyConfigJson(const std::string& text, const std::string& name, const std
       } else if (v.is_number_integer() && v.get<uint64_t>() <= 1000000) {
         out.gogc = static_cast<int32_t>(v.get<uint64_t>());
       } else {
-        return fail(at + "must be an integer (0..1000000, negative = off) or \"off\", got " + shown(v));
+        return fail(at + "must be an integer (0..1000000, negative = off) or \"off\", got " + shownJson(v));
       }
     } else if (key == "sweep") {
       if (v == "lazy") out.sweep = sim::SweepMode::Lazy;
       else if (v == "eager") out.sweep = sim::SweepMode::Eager;
-      else return fail(at + "must be \"lazy\" or \"eager\", got " + shown(v));
+      else return fail(at + "must be \"lazy\" or \"eager\", got " + shownJson(v));
     } else if (key == "memory_limit") {
       if (!v.is_number_unsigned() || v.get<uint64_t>() > (uint64_t{1} << 62))
-        return fail(at + "must be a byte count (0 .. 2^62), got " + shown(v));
+        return fail(at + "must be a byte count (0 .. 2^62), got " + shownJson(v));
       out.scavenger.memoryLimit = v.get<uint64_t>();
     } else if (key == "globals_bytes") {
       if (!v.is_number_unsigned() || v.get<uint64_t>() > (uint64_t{1} << 40))
@@ -105,17 +100,17 @@ bool applyConfigJson(const std::string& text, const std::string& name, const std
       else if (v == "instant") out.markWindow = false;
       else return fail(at + "must be \"concurrent\" or \"instant\", got " + shown(v));
     } else if (key == "scavenger") {
-      if (!v.is_boolean()) return fail(at + "must be true or false, got " + shown(v));
+      if (!v.is_boolean()) return fail(at + "must be true or false, got " + shownJson(v));
       out.scavenger.enabled = v.get<bool>();
     } else if (key == "tiny") {
-      if (!v.is_boolean()) return fail(at + "must be true or false, got " + shown(v));
+      if (!v.is_boolean()) return fail(at + "must be true or false, got " + shownJson(v));
       out.tinyAlloc = v.get<bool>();
     } else if (key == "max_heap_bytes") {
       if (!v.is_number_integer() || (!v.is_number_unsigned() && v.get<int64_t>() < 0) || v.get<uint64_t>() < sim::kPageSize)
-        return fail(at + "must be an integer of at least 8192 bytes, got " + shown(v));
+        return fail(at + "must be an integer of at least 8192 bytes, got " + shownJson(v));
       out.maxHeapBytes = v.get<uint64_t>();
     } else if (key == "size_classes") {
-      if (!v.is_string()) return fail(at + "must be \"go1.19\" or the path of a size-class table JSON file, got " + shown(v));
+      if (!v.is_string()) return fail(at + "must be \"go1.19\" or the path of a size-class table JSON file, got " + shownJson(v));
       std::string why;
       auto table = resolveSizeClassTable(v.get<std::string>(), baseDir, &why);
       if (!table) return fail(at + why);

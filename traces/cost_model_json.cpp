@@ -11,12 +11,6 @@ using nlohmann::json;
 
 constexpr uint64_t kMaxCostNs = 4'000'000'000; // 4 s: fits the model's uint32 fields
 
-std::string shown(const json& v) {
-  std::string s = v.dump();
-  if (s.size() > 60) s = s.substr(0, 57) + "...";
-  return s;
-}
-
 // "assets/cost_models/go1.19-amd64.json" -> "go1.19-amd64".
 std::string stemOf(const std::string& path) {
   const size_t slash = path.find_last_of('/');
@@ -44,7 +38,7 @@ bool costValue(const json& v, uint32_t* out, std::string* why) {
   if (!ns->is_number_integer() || (!ns->is_number_unsigned() && ns->get<int64_t>() < 0) ||
       ns->get<uint64_t>() > kMaxCostNs) {
     *why = "must be an integer number of nanoseconds from 0 to 4000000000 (or {\"ns\": N, \"source\": \"...\"}), got " +
-           shown(*ns);
+           shownJson(*ns);
     return false;
   }
   *out = static_cast<uint32_t>(ns->get<uint64_t>());
@@ -65,9 +59,9 @@ std::optional<sim::CostModel> parseCostModel(const std::string& text, const std:
   if (!doc.is_object()) return fail("a cost model must be a JSON object");
   if (!doc.contains("format") || doc["format"] != kCostModelFormat)
     return fail(std::string("\"format\" must be \"") + kCostModelFormat + "\"" +
-                (doc.contains("format") ? ", got " + shown(doc["format"]) : ""));
+                (doc.contains("format") ? ", got " + shownJson(doc["format"]) : ""));
   if (!doc.contains("version") || doc["version"] != kCostModelVersion)
-    return fail("unsupported \"version\" " + (doc.contains("version") ? shown(doc["version"]) : std::string("(missing)")) +
+    return fail("unsupported \"version\" " + (doc.contains("version") ? shownJson(doc["version"]) : std::string("(missing)")) +
                 " (this build reads version 1)");
   if (!doc.contains("costs") || !doc["costs"].is_object()) return fail("\"costs\" must be an object");
 
@@ -75,7 +69,7 @@ std::optional<sim::CostModel> parseCostModel(const std::string& text, const std:
   m.name = stemOf(name);
   if (doc.contains("name")) {
     if (!doc["name"].is_string() || doc["name"].get<std::string>().empty())
-      return fail("\"name\" must be a non-empty string, got " + shown(doc["name"]));
+      return fail("\"name\" must be a non-empty string, got " + shownJson(doc["name"]));
     m.name = doc["name"].get<std::string>();
   }
   const json& costs = doc["costs"];

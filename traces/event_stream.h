@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -21,6 +22,10 @@ namespace traces {
 struct TraceError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// A piece of input for an error message: at most `max` bytes ("..." after), bytes that are not
+// printable ASCII as \xNN — errors never quote unbounded or binary input.
+std::string excerpt(std::string_view s, size_t max = 60);
 
 // What a source saw, printed at the end of an import ("validation summary").
 struct ImportSummary {

@@ -1,12 +1,14 @@
 // JSON files in and out for every reader in traces/ (json_io.h).
 #include "traces/json_io.h"
 
+#include "traces/output_file.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <sstream>
+#include <vector>
 #include <unistd.h>
 
 namespace traces {
@@ -42,7 +44,7 @@ std::string jsonErrorWhat(const std::string& what) {
   return printable(br == std::string::npos ? what : what.substr(br + 2));
 }
 
-std::string lineAndColumnOf(const std::string& text, size_t byte) {
+std::string lineAndColumnOf(std::string_view text, size_t byte) {
   const size_t end = std::min(byte == 0 ? size_t{0} : byte - 1, text.size());
   size_t line = 1, lineStart = 0;
   for (size_t i = 0; i < end; ++i)
@@ -53,22 +55,89 @@ std::string lineAndColumnOf(const std::string& text, size_t byte) {
   return "line " + std::to_string(line) + ", column " + std::to_string(end - lineStart + 1);
 }
 
-std::optional<std::string> readWholeFile(const std::string& path, std::string* error) {
+std::optional<std::string> readWholeFile(const std::string& path, std::string* error, size_t maxBytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     if (error) *error = path + ": cannot open: " + std::strerror(errno);
     return std::nullopt;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  // Read in chunks up to the limit: a device (/dev/zero) or a huge file stops at maxBytes + 1.
+  std::string out;
+  char buf[1 << 16];
+  while (in) {
+    in.read(buf, sizeof buf);
+    out.append(buf, static_cast<size_t>(in.gcount()));
+    if (out.size() > maxBytes) {
+      if (error) *error = path + ": larger than " + std::to_string(maxBytes) + " bytes (the limit for this kind of file)";
+      return std::nullopt;
+    }
+  }
   if (in.bad()) {
     if (error) *error = path + ": read error";
     return std::nullopt;
   }
-  return ss.str();
+  return out;
 }
 
-std::optional<nlohmann::json> parseJsonText(const std::string& text, std::string* error) {
+namespace {
+
+// One pass over the text before parsing: nesting depth and duplicate keys, with their offsets.
+// Keys are compared as written (escapes not decoded), which is what a person sees twice.
+// Returns the byte offset of the problem and sets *why, or returns npos.
+size_t checkJsonShape(std::string_view t, std::string* why) {
+  struct Level {
+    bool object;
+    size_t firstKey; // this object's keys are keys[firstKey..]
+  };
+  std::vector<Level> stack;
+  std::vector<std::string_view> keys; // the keys of every open object, innermost last
+  bool expectKey = false;             // the next string in the current object is a key
+  for (size_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    if (c == '"') {
+      const size_t start = i++;
+      while (i < t.size() && t[i] != '"') i += t[i] == '\\' ? 2 : 1;
+      if (i >= t.size()) return std::string::npos; // unterminated: nlohmann reports it
+      if (expectKey) {
+        const std::string_view key = t.substr(start, i + 1 - start);
+        for (size_t k = stack.back().firstKey; k < keys.size(); ++k)
+          if (keys[k] == key) {
+            *why = "duplicate key " + printable(std::string(key.substr(0, kMaxJsonQuote))) + " in one object";
+            return start;
+          }
+        keys.push_back(key);
+        expectKey = false;
+      }
+    } else if (c == '{' || c == '[') {
+      if (stack.size() >= kMaxJsonDepth) {
+        *why = "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+        return i;
+      }
+      stack.push_back(Level{c == '{', keys.size()});
+      expectKey = c == '{';
+    } else if (c == '}' || c == ']') {
+      if (!stack.empty()) {
+        keys.resize(stack.back().firstKey);
+        stack.pop_back();
+      }
+      expectKey = false;
+    } else if (c == ',') {
+      expectKey = !stack.empty() && stack.back().object;
+    }
+  }
+  return std::string::npos;
+}
+
+} // namespace
+
+std::optional<nlohmann::json> parseJsonText(const std::string& textWithBom, std::string* error) {
+  std::string_view text = textWithBom;
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3); // a UTF-8 byte order mark (Windows editors)
+  std::string why;
+  if (const size_t at = checkJsonShape(text, &why); at != std::string::npos) {
+    if (error) *error = lineAndColumnOf(text, at + 1) + ": " + why;
+    return std::nullopt;
+  }
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
@@ -79,7 +148,14 @@ std::optional<nlohmann::json> parseJsonText(const std::string& text, std::string
   return std::nullopt;
 }
 
+std::string shownJson(const nlohmann::json& v) {
+  std::string s = dumpJson(v);
+  if (s.size() > kMaxJsonQuote) s = s.substr(0, kMaxJsonQuote - 3) + "...";
+  return s;
+}
+
 bool writeFileAtomic(const std::string& path, const std::string& text, std::string* error) {
+  if (!checkOutputFile(path, error)) return false;
   const std::string tmp = path + ".tmp." + std::to_string(static_cast<long>(::getpid()));
   auto fail = [&](const std::string& why) {
     std::remove(tmp.c_str());

@@ -6,21 +6,42 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace traces {
 
-// Reads a whole file. On failure *error = "<path>: cannot open: <why>" or "<path>: read error".
-std::optional<std::string> readWholeFile(const std::string& path, std::string* error);
+// Limits on JSON input (README "Limits and guarantees"): an input never chooses an allocation.
+inline constexpr size_t kMaxJsonDepth = 64;                  // nesting of arrays and objects
+inline constexpr size_t kMaxSmallJsonFile = size_t{16} << 20; // configs, tables, cost models, settings
+inline constexpr size_t kMaxJsonQuote = 60;                  // bytes of input quoted in an error
+
+// Reads a whole file of at most maxBytes. On failure *error = "<path>: cannot open: <why>",
+// "<path>: read error" or "<path>: larger than N bytes (...)" — /dev/zero ends there too.
+std::optional<std::string> readWholeFile(const std::string& path, std::string* error,
+                                         size_t maxBytes = kMaxSmallJsonFile);
 
 // Parses JSON text. On a syntax error *error = "line L, column C: <what>" (the caller puts the
-// file name in front); bytes that are not printable ASCII are shown as \xNN.
+// file name in front); bytes that are not printable ASCII are shown as \xNN. Refused as errors
+// with their line and column, before nlohmann sees the text: nesting deeper than kMaxJsonDepth
+// and an object key given twice. A leading UTF-8 byte order mark is skipped.
 std::optional<nlohmann::json> parseJsonText(const std::string& text, std::string* error);
+
+// A JSON value for an error message: compact, at most kMaxJsonQuote bytes ("..." after),
+// invalid UTF-8 replaced. Never recursive beyond kMaxJsonDepth (parseJsonText's limit).
+std::string shownJson(const nlohmann::json& v);
+
+// Every JSON text we write: invalid UTF-8 in strings (file names, program arguments, annotations
+// from other machines) becomes U+FFFD instead of an exception, so a report is always written.
+template <class Json>
+std::string dumpJson(const Json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
 
 // nlohmann's exception text without its "[json.exception...]" prefix, printable.
 std::string jsonErrorWhat(const std::string& what);
 
 // "line L, column C" of a 1-based byte offset as nlohmann's parse_error::byte reports it.
-std::string lineAndColumnOf(const std::string& text, size_t byte);
+std::string lineAndColumnOf(std::string_view text, size_t byte);
 
 // Writes text to `path` atomically (temp file "<path>.tmp.<pid>" + rename). On failure the temp file
 // is removed, `path` is left as it was, and *error says "<path>: <why>".

@@ -20,12 +20,6 @@ struct SchemaError {
   std::string what;
 };
 
-std::string shown(const json& v) {
-  std::string s = v.dump();
-  if (s.size() > 60) s = s.substr(0, 57) + "...";
-  return s;
-}
-
 const char* typeWord(const json& v) {
   if (v.is_null()) return "null";
   if (v.is_boolean()) return "a boolean";
@@ -38,26 +32,26 @@ const char* typeWord(const json& v) {
 // A non-negative integer up to `max`. JSON floats (33.0, 1e30) are refused: sizes and ids are exact.
 uint64_t asUnsigned(const json& v, const std::string& where, const char* key, uint64_t max, const char* tooBig = nullptr) {
   if (v.is_number_integer() && !v.is_number_unsigned() && v.get<int64_t>() < 0)
-    throw SchemaError{where, std::string("\"") + key + "\" must not be negative, got " + shown(v)};
+    throw SchemaError{where, std::string("\"") + key + "\" must not be negative, got " + shownJson(v)};
   if (v.is_number_float())
-    throw SchemaError{where, std::string("\"") + key + "\" must be a non-negative integer below 2^64, got " + shown(v)};
+    throw SchemaError{where, std::string("\"") + key + "\" must be a non-negative integer below 2^64, got " + shownJson(v)};
   if (!v.is_number_integer())
-    throw SchemaError{where, std::string("\"") + key + "\" must be a non-negative integer, got " + typeWord(v) + " " + shown(v)};
+    throw SchemaError{where, std::string("\"") + key + "\" must be a non-negative integer, got " + typeWord(v) + " " + shownJson(v)};
   const uint64_t x = v.get<uint64_t>();
   if (x > max) {
     if (tooBig) throw SchemaError{where, std::string(tooBig) + " " + std::to_string(x) + " (\"" + key + "\" must be at most " + std::to_string(max) + ")"};
-    throw SchemaError{where, std::string("\"") + key + "\" must be at most " + std::to_string(max) + ", got " + shown(v)};
+    throw SchemaError{where, std::string("\"") + key + "\" must be at most " + std::to_string(max) + ", got " + shownJson(v)};
   }
   return x;
 }
 
 bool asBool(const json& v, const std::string& where, const char* key) {
-  if (!v.is_boolean()) throw SchemaError{where, std::string("\"") + key + "\" must be true or false, got " + shown(v)};
+  if (!v.is_boolean()) throw SchemaError{where, std::string("\"") + key + "\" must be true or false, got " + shownJson(v)};
   return v.get<bool>();
 }
 
 std::string asString(const json& v, const std::string& where, const char* key) {
-  if (!v.is_string()) throw SchemaError{where, std::string("\"") + key + "\" must be a string, got " + typeWord(v) + " " + shown(v)};
+  if (!v.is_string()) throw SchemaError{where, std::string("\"") + key + "\" must be a string, got " + typeWord(v) + " " + shownJson(v)};
   return v.get<std::string>();
 }
 
@@ -87,7 +81,7 @@ TraceConfig parseTraceConfig(const json& c) {
     std::string l = asString(*it, where, "liveness");
     if (l == "gc") out.liveness = sim::Liveness::GC;
     else if (l == "immediate") out.liveness = sim::Liveness::Immediate;
-    else throw SchemaError{where, "\"liveness\" must be \"gc\" or \"immediate\", got " + shown(*it)};
+    else throw SchemaError{where, "\"liveness\" must be \"gc\" or \"immediate\", got " + shownJson(*it)};
   }
   if (auto it = c.find("gogc"); it != c.end()) {
     if (it->is_string() && it->get<std::string>() == "off") {
@@ -97,7 +91,7 @@ TraceConfig parseTraceConfig(const json& c) {
       const int64_t g = it->get<int64_t>();
       out.gogc = g < 0 ? -1 : static_cast<int32_t>(g);
     } else {
-      throw SchemaError{where, "\"gogc\" must be an integer (0..1000000, negative = off) or \"off\", got " + shown(*it)};
+      throw SchemaError{where, "\"gogc\" must be an integer (0..1000000, negative = off) or \"off\", got " + shownJson(*it)};
     }
   }
   if (auto it = c.find("tiny"); it != c.end()) out.tiny = asBool(*it, where, "tiny");
@@ -108,7 +102,7 @@ TraceConfig parseTraceConfig(const json& c) {
     std::string s = asString(*it, where, "sweep");
     if (s == "lazy") out.sweep = sim::SweepMode::Lazy;
     else if (s == "eager") out.sweep = sim::SweepMode::Eager;
-    else throw SchemaError{where, "\"sweep\" must be \"lazy\" or \"eager\", got " + shown(*it)};
+    else throw SchemaError{where, "\"sweep\" must be \"lazy\" or \"eager\", got " + shownJson(*it)};
   }
   return out;
 }
@@ -141,11 +135,11 @@ std::optional<Trace> parseJsonTrace(const std::string& text, const std::string& 
     auto fmt = doc.find("format");
     if (fmt == doc.end()) return fail("not a spanscope trace: missing \"format\": \"spanscope-trace\"");
     if (!fmt->is_string() || fmt->get<std::string>() != kTraceFormat)
-      return fail("not a spanscope trace: \"format\" is " + shown(*fmt) + ", expected \"spanscope-trace\"");
+      return fail("not a spanscope trace: \"format\" is " + shownJson(*fmt) + ", expected \"spanscope-trace\"");
     auto ver = doc.find("version");
     if (ver == doc.end()) return fail("missing \"version\" (this build reads version 1)");
     if (!ver->is_number_integer() || ver->get<int64_t>() != kTraceVersion)
-      return fail("unsupported version " + shown(*ver) + " (this build reads version 1)");
+      return fail("unsupported version " + shownJson(*ver) + " (this build reads version 1)");
 
     Trace t;
     if (auto m = doc.find("meta"); m != doc.end()) t.meta = parseMeta(*m);
@@ -162,7 +156,7 @@ std::optional<Trace> parseJsonTrace(const std::string& text, const std::string& 
       if (!e.is_object()) throw SchemaError{where, std::string("must be an object, got ") + typeWord(e)};
       auto op = e.find("op");
       if (op == e.end()) throw SchemaError{where, "missing \"op\""};
-      if (!op->is_string()) throw SchemaError{where, "\"op\" must be a string, got " + shown(*op)};
+      if (!op->is_string()) throw SchemaError{where, "\"op\" must be a string, got " + shownJson(*op)};
       const std::string o = op->get<std::string>();
       sim::Event ev;
       auto need = [&](const char* key) -> const json& {
@@ -194,9 +188,10 @@ std::optional<Trace> parseJsonTrace(const std::string& text, const std::string& 
         const uint64_t fileId = asUnsigned(need("id"), where, "id", ~uint64_t{0});
         readThread();
         readTime();
-        auto it = dense.find(fileId);
-        if (it == dense.end())
-          throw SchemaError{where, "free of unknown id " + std::to_string(fileId) + " (no alloc before it uses that id)"};
+        // A free of an id no alloc used yet is the engine's to reject at replay (exit 1, naming the
+        // event), like a double free; the file itself is well formed.
+        auto [it, fresh] = dense.emplace(fileId, t.originalIds.size());
+        if (fresh) t.originalIds.push_back(fileId);
         ev.id = it->second;
       } else if (o == "gc" || o == "readmemstats") {
         onlyKeys(e, where, {"op", "time"}, o == "gc" ? "gc" : "readmemstats");
@@ -225,7 +220,7 @@ std::optional<Trace> parseJsonTrace(const std::string& text, const std::string& 
         ev.id = t.annotations.size();
         t.annotations.push_back(asString(need("text"), where, "text"));
       } else {
-        throw SchemaError{where, "unknown op " + shown(*op) +
+        throw SchemaError{where, "unknown op " + shownJson(*op) +
                                   " (expected alloc, free, gc, readmemstats, annotate, free_os_memory, go_start, stack_grow or go_exit)"};
       }
       t.events.push_back(ev);
@@ -240,7 +235,7 @@ std::optional<Trace> parseJsonTrace(const std::string& text, const std::string& 
 }
 
 std::optional<Trace> loadJsonTrace(const std::string& path, std::string* error) {
-  std::optional<std::string> text = readWholeFile(path, error);
+  std::optional<std::string> text = readWholeFile(path, error, kMaxJsonTraceBytes);
   if (!text) return std::nullopt;
   return parseJsonTrace(*text, path, error);
 }
@@ -267,7 +262,7 @@ std::string traceToJson(const Trace& t) {
     if (tc.sweep) c["sweep"] = sim::sweepModeName(*tc.sweep);
     meta["config"] = c;
   }
-  out += " \"meta\": " + meta.dump() + ",\n \"events\": [";
+  out += " \"meta\": " + dumpJson(meta) + ",\n \"events\": [";
   bool first = true;
   for (const sim::Event& ev : t.events) {
     ojson e;
@@ -300,7 +295,7 @@ std::string traceToJson(const Trace& t) {
     }
     if (ev.time != sim::kNoTime && ev.kind != sim::EventKind::Annotate) e["time"] = ev.time;
     out += first ? "\n  " : ",\n  ";
-    out += e.dump();
+    out += dumpJson(e);
     first = false;
   }
   out += first ? "]}\n" : "\n ]}\n";

@@ -29,8 +29,9 @@
 //       stack_grow: id, size (the new stack's bytes, a power of 2, required), thread, time
 //     Any other key in an event is an error.
 //   * Ids are any non-negative integers; they are remapped to dense ids in order of first
-//     appearance. A free of an id that no earlier alloc used is a load error; an alloc of a live id
-//     or a second free of an id are not (the engine reports them at replay, with the event index).
+//     appearance. A free of an id that no earlier alloc used, an alloc of a live id and a second
+//     free of an id are not load errors: the engine reports them at replay, with the event index
+//     and the trace's own id (spanscope-cli exit status 1).
 //
 // Errors are one line: "<path>: line L, column C: <what>" for JSON syntax errors, and
 // "<path>: event #N: <what>" (N counts from 0, as replay does) or "<path>: <where>: <what>" for
@@ -48,6 +49,12 @@ namespace traces {
 inline constexpr const char* kTraceFormat = "spanscope-trace";
 inline constexpr int kTraceVersion = 1;
 inline constexpr uint64_t kMaxEventSize = uint64_t{1} << 48; // larger sizes are "absurd"
+// Whole-text limits of a JSON trace (it is parsed in memory; big traces belong in the binary
+// format): at most 1 GiB of text, and a compressed one at most 100 times its compressed bytes once
+// past 16 MiB (a zstd "bomb" of a few KB would otherwise expand to gigabytes).
+inline constexpr size_t kMaxJsonTraceBytes = size_t{1} << 30;
+inline constexpr size_t kMaxJsonTraceRatio = 100;
+inline constexpr size_t kJsonTraceRatioFloor = size_t{16} << 20;
 
 std::optional<Trace> loadJsonTrace(const std::string& path, std::string* error);
 // The same from text already in memory; `name` stands for the path in messages.

@@ -83,7 +83,7 @@ uint64_t toNumber(std::string_view digits, int base) {
   uint64_t v = 0;
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v, base);
   if (ec == std::errc::result_out_of_range)
-    throw BadLine("number " + std::string(base == 16 ? "0x" : "") + std::string(digits) + " does not fit in 64 bits");
+    throw BadLine("number " + std::string(base == 16 ? "0x" : "") + excerpt(digits) + " does not fit in 64 bits");
   return v;
 }
 
@@ -623,6 +623,14 @@ bool sniffLtrace(std::string_view head) {
       const bool isCall = l.kind == Line::Kind::Call || l.kind == Line::Kind::Unfinished || l.kind == Line::Kind::Resumed;
       if (isCall && fnByName(l.name) != Fn::Other) ++allocCalls;
     } catch (const BadLine&) {
+      // An ltrace line with an impossible thread id or time is still ltrace: open it, so the
+      // reader names the line and what is wrong instead of "not a trace format".
+      ++recognized;
+      for (const char* fn : {"malloc(", "free(", "calloc(", "realloc("})
+        if (text.find(fn) != std::string_view::npos) {
+          ++allocCalls;
+          break;
+        }
     }
   }
   return allocCalls > 0 && recognized * 2 >= lines;

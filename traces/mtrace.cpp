@@ -149,10 +149,10 @@ bool MtraceStream::parseRecord(std::string_view line, Record& r) {
 }
 
 uint64_t MtraceStream::number(std::string_view tok, const char* what) const {
-  if (!isHex(tok)) fail(std::string("bad ") + what + " '" + std::string(tok) + "' (expected 0x followed by hex digits)");
+  if (!isHex(tok)) fail(std::string("bad ") + what + " '" + excerpt(tok) + "' (expected 0x followed by hex digits)");
   uint64_t v = 0;
   const auto [end, ec] = std::from_chars(tok.data() + 2, tok.data() + tok.size(), v, 16);
-  if (ec == std::errc::result_out_of_range) fail(std::string(what) + " " + std::string(tok) + " does not fit in 64 bits");
+  if (ec == std::errc::result_out_of_range) fail(std::string(what) + " " + excerpt(tok) + " does not fit in 64 bits");
   return v;
 }
 

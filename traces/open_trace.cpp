@@ -13,6 +13,7 @@ namespace traces {
 namespace {
 
 bool sniffJson(std::string_view head) {
+  if (head.starts_with("\xEF\xBB\xBF")) head.remove_prefix(3); // a UTF-8 byte order mark
   size_t i = 0;
   while (i < head.size() && (head[i] == ' ' || head[i] == '\t' || head[i] == '\n' || head[i] == '\r')) ++i;
   return i < head.size() && head[i] == '{' && head.find("\"format\"") != std::string_view::npos &&
@@ -20,12 +21,22 @@ bool sniffJson(std::string_view head) {
 }
 
 std::unique_ptr<EventStream> openJson(std::unique_ptr<ByteSource> src) {
-  // JSON traces are small (lessons); parse the whole text.
+  // JSON traces are small (lessons); the whole text is parsed, so its size is bounded: by the file
+  // itself when plain, and by a ratio to the bytes read when compressed, so a small compressed
+  // "bomb" cannot make us hold gigabytes (kMaxJsonTraceRatio; README "Limits and guarantees").
   std::string text;
   char buf[1 << 16];
   while (size_t n = src->read(buf, sizeof buf)) {
     text.append(buf, n);
-    if (text.size() > (size_t{1} << 31)) throw TraceError(src->path() + ": JSON trace larger than 2 GiB; use the binary format");
+    if (text.size() > kMaxJsonTraceBytes)
+      throw TraceError(src->path() + ": byte " + std::to_string(text.size()) + ": JSON trace larger than " +
+                       std::to_string(kMaxJsonTraceBytes >> 20) + " MiB; use the binary format");
+    if (src->compression() != Compression::None && text.size() > kJsonTraceRatioFloor &&
+        text.size() > kMaxJsonTraceRatio * src->compressedRead())
+      throw TraceError(src->path() + ": byte " + std::to_string(src->compressedRead()) + ": decompresses to more than " +
+                       std::to_string(kMaxJsonTraceRatio) + " times its compressed size (" +
+                       std::to_string(text.size()) + " bytes from " + std::to_string(src->compressedRead()) +
+                       "); refused as a decompression bomb");
   }
   std::string err;
   std::optional<Trace> t = parseJsonTrace(text, src->path(), &err);

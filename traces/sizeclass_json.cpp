@@ -42,7 +42,7 @@ uint32_t asU32(const json& v, const std::string& where, const char* key) {
     if (x <= 0xFFFFFFFFull) return static_cast<uint32_t>(x);
   }
   throw LoadError{where + (where.empty() ? "" : ": ") + "\"" + key + "\" must be a non-negative 32-bit integer, got " +
-                  v.dump()};
+                  shownJson(v)};
 }
 
 
@@ -198,7 +198,7 @@ std::string sizeClassTableToJson(const sim::SizeClassTable& t, const std::string
     row["tail_waste"] = spanBytes - (spanBytes / k.size) * k.size;
     classes.push_back(std::move(row));
   }
-  return doc.dump(1) + "\n"; // one-space indent, like the reference tables
+  return dumpJson(doc, 1) + "\n"; // one-space indent, like the reference tables
 }
 
 } // namespace traces

@@ -3,7 +3,7 @@
 // sim/sizeclass_optimize.h; the library: sim/sizeclass_library.h.
 #include "app/cli/cli.h"
 
-#include "app/cli/units.h"
+#include "app/report/units.h"
 #include "sim/sizeclass_library.h"
 #include "sim/sizeclass_optimize.h"
 #include "sim/sizeclasses.h"
@@ -15,6 +15,8 @@
 #include <cstdio>
 
 namespace cli {
+
+using report::humanBytes;
 
 namespace {
 

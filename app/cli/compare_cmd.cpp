@@ -98,14 +98,14 @@ std::string jsonReport(const std::string& trace, uint64_t sampleEvery, const std
   for (size_t i = 0; i < figs.size(); ++i) {
     const auto& f = figs[i];
     nlohmann::json t;
-    if (!timing.empty()) t["locks"] = nlohmann::json::parse(timingJson(timing[i]).dump());
+    if (!timing.empty()) t["locks"] = nlohmann::json::parse(traces::dumpJson(timingJson(timing[i])));
     t["name"] = f.name;
     for (const report::Metric& m : report::compareMetrics()) t[m.key] = m.value(f);
     t["error"] = f.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.error);
     t["heap_inuse_series"] = f.heapInuseSeries;
     j["tables"].push_back(t);
   }
-  return j.dump(1) + "\n";
+  return traces::dumpJson(j, 1) + "\n";
 }
 
 } // namespace
@@ -124,8 +124,7 @@ int runCompare(const std::vector<std::string>& argv) {
   }
   std::string err;
   sim::Config base;
-  traces::applyTraceConfig(stream->meta(), base);
-  if (!applyEngineFlags(o.engine, base, &err)) {
+  if (!model::resolveConfig(stream->meta(), o.engine, &base, &err)) {
     std::fprintf(stderr, "%s\n", err.c_str());
     return kExitInputError;
   }
@@ -165,7 +164,7 @@ int runCompare(const std::vector<std::string>& argv) {
   std::vector<std::string> tableNames;
   for (size_t k = 0; k < figs.size(); ++k) {
     tableNames.push_back(figs[k].name);
-    if (const sim::LockModel* m = cmp.worlds()[k].timing()) timing.push_back(m->figures());
+    if (const sim::LockModel* m = cmp.world(k).timing()) timing.push_back(m->figures());
   }
   std::string text;
   if (o.report == "text") {

@@ -1,9 +1,6 @@
 // spanscope-cli: the engine flags `replay` and `compare` share. Engine design essay: sim/malloc.h.
 #include "app/cli/engine_flags.h"
 
-#include "traces/config_json.h"
-#include "traces/cost_model_json.h"
-
 namespace cli {
 
 namespace {
@@ -48,30 +45,6 @@ bool parseEngineFlag(const std::string& f, Args& a, EngineFlags& e) {
     e.timeFrom = parseUnsigned(f, a.value(f), 0, ~uint64_t{0});
   } else {
     return false;
-  }
-  return true;
-}
-
-bool applyEngineFlags(const EngineFlags& e, sim::Config& cfg, std::string* error) {
-  if (!e.configFile.empty() && !traces::applyConfigFile(e.configFile, &cfg, error)) return false;
-  if (e.procs) cfg.gomaxprocs = *e.procs;
-  if (e.liveness) cfg.liveness = *e.liveness;
-  if (e.gogc) cfg.gogc = *e.gogc;
-  if (e.sweep) cfg.sweep = *e.sweep;
-  if (e.memoryLimit) cfg.scavenger.memoryLimit = *e.memoryLimit;
-  if (e.scavenger) cfg.scavenger.enabled = *e.scavenger;
-  if (e.globalsBytes) cfg.globalsBytes = *e.globalsBytes;
-  if (e.markWindow) cfg.markWindow = *e.markWindow;
-  if (e.locks || e.clock || e.timeFrom || !e.costModel.empty()) {
-    cfg.timing.enabled = true;
-    if (e.locks) cfg.timing.central = *e.locks;
-    if (e.clock) cfg.timing.clock = *e.clock;
-    if (e.timeFrom) cfg.timing.fromEvent = *e.timeFrom;
-    if (!e.costModel.empty()) {
-      std::optional<sim::CostModel> cost = traces::loadCostModel(e.costModel, error);
-      if (!cost) return false;
-      cfg.timing.cost = std::move(*cost);
-    }
   }
   return true;
 }

@@ -4,6 +4,7 @@
 #include "app/cli/cli.h"
 
 #include "sim/sizeclasses.h"
+#include "traces/json_io.h"
 #include "traces/open_trace.h"
 
 #include <nlohmann/json.hpp>
@@ -240,7 +241,7 @@ std::string jsonReport(const std::string& path, const TraceInfo& t) {
   const traces::ImportSummary& s = t.summary;
   j["summary"] = {{"format", s.format}, {"orphan_frees", s.orphanFrees}, {"unknown_lines", s.unknownLines},
                   {"failed_allocs", s.failedAllocs}, {"notes", s.notes}};
-  return j.dump(2) + "\n";
+  return traces::dumpJson(j, 2) + "\n";
 }
 
 } // namespace

@@ -1,4 +1,4 @@
-// spanscope-cli replay: run a JSON trace through the engine, event by event.
+// spanscope-cli replay: run a trace through the engine (a sim::Replay over the stream), event by event.
 // Engine design essay: sim/malloc.h.
 #include "app/cli/cli.h"
 #include "app/cli/engine_flags.h"
@@ -6,9 +6,11 @@
 #include "app/cli/report.h"
 #include "app/cli/state_dump.h"
 #include "sim/malloc.h"
+#include "sim/replay.h"
 #include "traces/config_json.h"
 #include "traces/json_io.h"
 #include "traces/open_trace.h"
+#include "traces/replay_source.h"
 
 #include <cstdio>
 
@@ -70,11 +72,11 @@ std::string fileStem(const std::string& path) {
 }
 
 // "(alloc id 7)", "(free 0x55d0c0a012a0)", "(gc)": what the trace file calls the event.
-std::string eventLabel(const traces::EventStream& t, const sim::Event& ev) {
-  std::string s = std::string("(") + sim::eventKindName(ev.kind);
-  if (ev.kind == sim::EventKind::Alloc || ev.kind == sim::EventKind::Free) {
-    const std::string obj = t.describeObject(ev.id);
-    s += " " + (obj.empty() ? "id " + std::to_string(ev.id) : obj);
+std::string eventLabel(const traces::EventStream& t, sim::EventKind kind, uint64_t id) {
+  std::string s = std::string("(") + sim::eventKindName(kind);
+  if (kind == sim::EventKind::Alloc || kind == sim::EventKind::Free) {
+    const std::string obj = t.describeObject(id);
+    s += " " + (obj.empty() ? "id " + std::to_string(id) : obj);
   }
   return s + ")";
 }
@@ -166,6 +168,24 @@ void printStep(std::FILE* out, const traces::EventStream& t, const sim::Event& e
   std::fputs(line.c_str(), out);
 }
 
+// Counts the paths every event took and, with --steps, prints each one explained.
+class StepPrinter : public sim::ReplayObserver {
+ public:
+  StepPrinter(const traces::EventStream& t, std::FILE* out, size_t indexWidth, ReplayReport* r)
+      : t_(t), out_(out), indexWidth_(indexWidth), r_(r) {}
+  void onStep(const sim::World& w, const sim::Event& ev, const sim::StepRecord& rec) override {
+    r_->eventsReplayed++;
+    for (size_t s = 0; s < r_->pathCounts.size(); ++s)
+      if (rec.has(static_cast<sim::PathStep>(s))) r_->pathCounts[s]++;
+    if (out_) printStep(out_, t_, ev, rec, indexWidth_, w.timing() && rec.index >= w.config().timing.fromEvent);
+  }
+ private:
+  const traces::EventStream& t_;
+  std::FILE* out_; // nullptr: no --steps
+  size_t indexWidth_;
+  ReplayReport* r_;
+};
+
 } // namespace
 
 int runReplay(const std::vector<std::string>& argv) {
@@ -185,8 +205,7 @@ int runReplay(const std::vector<std::string>& argv) {
 
   // Settings: defaults < trace meta.config < --config file < flags.
   sim::Config cfg;
-  traces::applyTraceConfig(t.meta(), cfg);
-  if (!applyEngineFlags(o.engine, cfg, &err)) {
+  if (!model::resolveConfig(t.meta(), o.engine, &cfg, &err)) {
     std::fprintf(stderr, "%s\n", err.c_str());
     return kExitInputError;
   }
@@ -198,7 +217,9 @@ int runReplay(const std::vector<std::string>& argv) {
     }
     cfg.table = std::move(*table);
   }
-  sim::World w(cfg);
+  traces::StreamSource source(*stream, o.until.value_or(~uint64_t{0}));
+  sim::Replay replay(sim::World(cfg), source);
+  const sim::World& w = replay.world();
   ReplayReport r;
   r.traceName = t.meta().name.empty() ? fileStem(o.trace) : t.meta().name;
   r.tracePath = o.trace;
@@ -215,52 +236,37 @@ int runReplay(const std::vector<std::string>& argv) {
   const uint64_t last = std::min(n, total.value_or(n)); // events we expect to run, for the #index column
   const size_t indexWidth = last == ~uint64_t{0} ? 0 : std::to_string(last == 0 ? 0 : last - 1).size();
   // With --report json, stdout stays one JSON document: the steps go to stderr.
-  std::FILE* stepsOut = o.report == "json" ? stderr : stdout;
+  StepPrinter printer(t, o.steps ? (o.report == "json" ? stderr : stdout) : nullptr, indexWidth, &r);
+  replay.addObserver(&printer);
+  std::vector<std::string> bad; // invariants broken after the last event
+  auto invariantsBroken = [&](const sim::World& world) {
+    if (o.checkInvariants) bad = sim::checkInvariants(world);
+    return !bad.empty();
+  };
   int exitCode = kExitOk;
-  std::vector<sim::Event> batch(4096);
-  uint64_t i = 0;
-  bool ended = false;
   try {
-    while (i < n && exitCode == kExitOk) {
-      const size_t got = stream->read(batch.data(), static_cast<size_t>(std::min<uint64_t>(batch.size(), n - i)));
-      if (got == 0) {
-        ended = true;
-        break;
-      }
-      for (size_t b = 0; b < got; ++b, ++i) {
-        const sim::Event& ev = batch[b];
-        if (!w.step(ev, &err)) {
-          std::fflush(stdout);
-          std::fprintf(stderr, "%s: event #%llu %s: %s\n", o.trace.c_str(), static_cast<unsigned long long>(i),
-                       eventLabel(t, ev).c_str(), err.c_str());
-          exitCode = kExitEngineError;
-          break;
-        }
-        const sim::StepRecord& rec = w.last();
-        r.eventsReplayed++;
-        for (size_t s = 0; s < r.pathCounts.size(); ++s)
-          if (rec.has(static_cast<sim::PathStep>(s))) r.pathCounts[s]++;
-        if (o.steps) printStep(stepsOut, t, ev, rec, indexWidth, w.timing() && rec.index >= w.config().timing.fromEvent);
-        if (o.checkInvariants) {
-          std::vector<std::string> bad = sim::checkInvariants(w);
-          if (!bad.empty()) {
-            std::fflush(stdout);
-            std::fprintf(stderr, "%s: event #%llu %s: invariant violated after this event:\n", o.trace.c_str(),
-                         static_cast<unsigned long long>(i), eventLabel(t, ev).c_str());
-            for (const std::string& bl : bad) std::fprintf(stderr, "  %s\n", bl.c_str());
-            exitCode = kExitInvariant;
-            break;
-          }
-        }
-      }
+    const sim::ReplayStop stop = replay.runUntil(n, invariantsBroken);
+    if (stop == sim::ReplayStop::Error) {
+      const sim::ReplayError& e = *replay.error();
+      std::fflush(stdout);
+      std::fprintf(stderr, "%s: event #%llu %s: %s\n", o.trace.c_str(), static_cast<unsigned long long>(e.index),
+                   eventLabel(t, e.event.kind, e.event.id).c_str(), e.why.c_str());
+      exitCode = kExitEngineError;
+    } else if (stop == sim::ReplayStop::Predicate) {
+      std::fflush(stdout);
+      std::fprintf(stderr, "%s: event #%llu %s: invariant violated after this event:\n", o.trace.c_str(),
+                   static_cast<unsigned long long>(w.last().index), eventLabel(t, w.last().kind, w.last().id).c_str());
+      for (const std::string& bl : bad) std::fprintf(stderr, "  %s\n", bl.c_str());
+      exitCode = kExitInvariant;
     }
   } catch (const traces::TraceError& e) {
     // Never a silently half-loaded trace: a read error stops the replay with the file and offset.
     std::fflush(stdout);
-    std::fprintf(stderr, "%s (after %llu events)\n", e.what(), static_cast<unsigned long long>(i));
+    std::fprintf(stderr, "%s (after %llu events)\n", e.what(), static_cast<unsigned long long>(replay.position()));
     exitCode = kExitInputError;
   }
-  r.eventsTotal = ended ? std::optional<uint64_t>(i) : total; // unknown if --until stopped a stream
+  // Unknown if --until stopped a stream.
+  r.eventsTotal = source.ended() ? std::optional<uint64_t>(replay.position()) : total;
 
   // The state dump is written in every case: after an error it shows the state that led to it.
   if (!o.dumpState.empty() && !traces::writeFileAtomic(o.dumpState, stateToJson(w), &err)) {

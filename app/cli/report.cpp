@@ -2,13 +2,18 @@
 #include "app/cli/report.h"
 
 #include "app/cli/timing_report.h"
-#include "app/cli/units.h"
+#include "app/report/units.h"
+#include "traces/json_io.h"
 
 #include <nlohmann/json.hpp>
 
 #include <map>
 
 namespace cli {
+
+using report::fmt;
+using report::humanBytes;
+using report::percent;
 
 namespace {
 
@@ -179,7 +184,7 @@ std::string jsonReport(const ReplayReport& r) {
   j["large"] = {{"spans", r.largeSpans}, {"pages", r.largePages}, {"reachable", r.largeReachable}};
   if (r.timing) j["locks"] = timingJson(*r.timing);
   else j["locks"] = nullptr;
-  return j.dump(2) + "\n";
+  return traces::dumpJson(j, 2) + "\n";
 }
 
 } // namespace cli

@@ -1,11 +1,14 @@
 // spanscope-cli: the engine state as JSON (--dump-state). Engine design essay: sim/malloc.h.
 #include "app/cli/state_dump.h"
 
-#include "app/cli/units.h"
+#include "app/report/units.h"
+#include "traces/json_io.h"
 
 #include <nlohmann/json.hpp>
 
 namespace cli {
+
+using report::hexAddr;
 
 namespace {
 
@@ -161,7 +164,7 @@ std::string stateToJson(const sim::World& w) {
                  {"free_slots", l.freeSlots},     {"cached_free_slots", l.cachedFreeSlots},
                  {"free_pages", l.freePages},     {"released_pages", l.releasedPages},
                  {"total", l.total()}};
-  return j.dump(1) + "\n";
+  return traces::dumpJson(j, 1) + "\n";
 }
 
 } // namespace cli

@@ -1,12 +1,14 @@
 // spanscope-cli: the timing and lock model's figures in reports. Engine design essay: sim/malloc.h.
 #include "app/cli/timing_report.h"
 
-#include "app/cli/units.h"
+#include "app/report/units.h"
 
 #include <algorithm>
 #include <cstdio>
 
 namespace cli {
+
+using report::fmt;
 
 namespace {
 

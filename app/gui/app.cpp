@@ -1,7 +1,6 @@
 // App: frame, menus, shortcuts, playback, background loading. See app.h; the toolbar is in
 // transport.cpp and each panel in panels/.
 //
-// [SECTION] Breakpoints
 // [SECTION] Background loading
 // [SECTION] App lifetime and loading
 // [SECTION] Transport actions and playback
@@ -9,11 +8,13 @@
 #include "app/gui/app.h"
 
 #include "app/gui/format.h"
-#include "app/gui/gc_phase.h"
-#include "app/gui/lessons.h"
+#include "app/gui/panels/heap_map.h"
+#include "app/model/gc_phase.h"
+#include "app/model/lessons.h"
 #include "traces/event_stream.h"
 #include "traces/generators.h"
 #include "traces/open_trace.h"
+#include "traces/output_file.h"
 
 #include <imgui.h>
 
@@ -23,52 +24,6 @@
 #include <filesystem>
 
 namespace gui {
-
-// [SECTION] Breakpoints
-
-bool breakpointHit(const Breakpoints& b, const Session& s, uint64_t i, std::string* why) {
-  const EventInfo& info = s.events()[i];
-  const sim::Event& ev = s.trace().events[i];
-  auto has = [&](sim::PathStep st) { return (info.pathMask >> static_cast<unsigned>(st)) & 1; };
-  auto hit = [&](const char* what) {
-    if (why) *why = what;
-    return true;
-  };
-  if (b.refill && has(sim::PathStep::Refill)) return hit("mcache refill");
-  if (b.centralGrow && has(sim::PathStep::CentralGrow)) return hit("mcentral grow");
-  if (b.heapGrow && has(sim::PathStep::HeapGrow)) return hit("heap grown from the OS");
-  if (b.large && has(sim::PathStep::LargeAlloc)) return hit("large object");
-  if (b.gc && has(sim::PathStep::GCCycle)) return hit("GC cycle");
-  const bool allocOrFree = ev.kind == sim::EventKind::Alloc || ev.kind == sim::EventKind::Free;
-  if (b.sizeClassOn && allocOrFree && info.sizeClass != 0 && info.sizeClass == b.sizeClass) return hit("size class");
-  if (b.spanClassOn && ev.kind == sim::EventKind::Alloc && info.addr != 0 && !has(sim::PathStep::ZeroSize) &&
-      ((info.sizeClass << 1) | (ev.noscan ? 1u : 0u)) == b.spanClass)
-    return hit("span class");
-  if (b.addressOn && allocOrFree && info.addr != 0) {
-    // The object's extent: its requested size for an alloc; for a free the trace gives no size, so
-    // its size class's slot, or just its first byte for a large object.
-    const sim::SizeClassTable& t = s.world().table();
-    uint64_t extent = ev.kind == sim::EventKind::Alloc ? ev.size
-                      : info.sizeClass != 0 && info.sizeClass < t.numClasses() ? t.cls(info.sizeClass).size
-                                                                               : 1;
-    if (b.address >= info.addr && b.address < info.addr + std::max<uint64_t>(extent, 1)) return hit("address");
-  }
-  return false;
-}
-
-uint64_t findBreakpointForward(const Breakpoints& b, const Session& s, uint64_t from, uint64_t to) {
-  if (!b.any()) return to;
-  for (uint64_t i = from; i < to; ++i)
-    if (breakpointHit(b, s, i)) return i;
-  return to;
-}
-
-uint64_t findBreakpointBackward(const Breakpoints& b, const Session& s, uint64_t before) {
-  if (!b.any()) return UINT64_MAX;
-  for (uint64_t i = before; i-- > 0;)
-    if (breakpointHit(b, s, i)) return i;
-  return UINT64_MAX;
-}
 
 // [SECTION] Background loading
 
@@ -114,11 +69,11 @@ void runLoad(LoadJob& job) {
       trace = traces::readAll(progress);
     }
     sim::Config cfg;
-    traces::applyTraceConfig(trace.meta, cfg);
-    applyOverrides(job.engine, cfg);
+    std::string bad;
+    if (!model::resolveConfig(trace.meta, job.engine, &cfg, &bad)) throw traces::TraceError(bad);
     job.eventsTotal.store(trace.events.size());
     job.phase.store(1);
-    job.result = Session::open(std::move(trace), job.path, std::move(cfg), &job.progress);
+    job.result = model::Session::open(std::move(trace), job.path, std::move(cfg), &job.progress);
   } catch (const LoadCancelled&) {
   } catch (const traces::TraceError& e) {
     job.error = e.what();
@@ -136,6 +91,7 @@ void runLoad(LoadJob& job) {
 
 App::App(Settings settings, std::string settingsPath)
     : settings_(std::move(settings)), savedSettings_(settings_), settingsPath_(std::move(settingsPath)) {
+  for (size_t i = 0; i < kPanelCount; ++i) panels_[i] = kPanels[i].make();
   transport_.speed = settings_.speed;
 }
 
@@ -167,6 +123,7 @@ void App::startJob(std::unique_ptr<LoadJob> job) {
 }
 
 void App::load(const std::string& path) {
+  traces::noteInputFile(path); // exports never replace a trace this app opened
   auto job = std::make_unique<LoadJob>();
   job->path = path;
   job->openStream = [path] { return traces::openTrace(path); };
@@ -183,9 +140,9 @@ void App::generate(const GenerateRequest& request) {
   startJob(std::move(job));
 }
 
-void App::reconfigure(EngineOverrides o) {
+void App::reconfigure(model::EngineSettings o) {
   engine_ = std::move(o);
-  if (engine_.timing && *engine_.timing != TimingChoice::Off) settings_.panelOpen[panelIndex("locks")] = true;
+  if (timingChoiceOf(engine_) != TimingChoice::Off) settings_.panelOpen[panelIndex("locks")] = true;
   if (!session_) return;
   // The trace is already in memory: replay a copy of it rather than reading the file again.
   auto job = std::make_unique<LoadJob>();
@@ -230,7 +187,7 @@ void App::takeFinishedLoad() {
   } else if (!done->error.empty()) reportError(done->error);
 }
 
-void App::setSession(std::unique_ptr<Session> s, bool addToRecentFiles) {
+void App::setSession(std::unique_ptr<model::Session> s, bool addToRecentFiles) {
   session_ = std::move(s);
   selection_ = Selection{};
   commands_.clear();
@@ -265,7 +222,7 @@ void App::runToBreakpoint() {
     return;
   }
   const uint64_t pos = session_->position();
-  const uint64_t hitAt = findBreakpointForward(breakpoints_, *session_, pos, session_->eventCount());
+  const uint64_t hitAt = model::findBreakpointForward(breakpoints_, *session_, pos, session_->eventCount());
   if (hitAt == session_->eventCount()) {
     transport_.status = "No breakpoint hit after event #" + FormatCount(pos == 0 ? 0 : pos - 1);
     return;
@@ -276,7 +233,7 @@ void App::runToBreakpoint() {
 // Stops playback just after the breakpoint hit at event `hitAt`, saying why it stopped there.
 void App::stopAtBreakpoint(uint64_t hitAt) {
   std::string why;
-  breakpointHit(breakpoints_, *session_, hitAt, &why);
+  model::breakpointHit(breakpoints_, *session_, hitAt, &why);
   transport_.status = "Stopped at event #" + FormatCount(hitAt) + ": " + why;
   transport_.playing = false;
   seek(hitAt + 1);
@@ -286,7 +243,7 @@ void App::runBackToBreakpoint() {
   if (!session_ || !breakpoints_.any()) return;
   const uint64_t pos = session_->position();
   // The current event is pos-1; look before it.
-  const uint64_t hitAt = pos < 2 ? UINT64_MAX : findBreakpointBackward(breakpoints_, *session_, pos - 1);
+  const uint64_t hitAt = pos < 2 ? UINT64_MAX : model::findBreakpointBackward(breakpoints_, *session_, pos - 1);
   if (hitAt == UINT64_MAX) {
     transport_.status = "No breakpoint hit before the current event";
     return;
@@ -296,7 +253,7 @@ void App::runBackToBreakpoint() {
 
 void App::runToSweepEnd() {
   if (!session_) return;
-  const SweepEnd end = findSweepEnd(*session_);
+  const model::SweepEnd end = model::findSweepEnd(*session_);
   if (!end.inProgress) {
     transport_.status = "No sweep in progress: every span is swept for this GC cycle";
     return;
@@ -309,19 +266,25 @@ void App::runToSweepEnd() {
 }
 
 void App::nextLesson() {
-  if (session_) seek(nextLessonPosition(*session_));
+  if (session_) seek(model::nextLessonPosition(*session_));
 }
 void App::previousLesson() {
-  if (session_) seek(previousLessonPosition(*session_));
+  if (session_) seek(model::previousLessonPosition(*session_));
 }
 void App::replayLesson() {
-  if (session_) seek(replayLessonPosition(*session_));
+  if (session_) seek(model::replayLessonPosition(*session_));
 }
 
 void App::applyCommands() {
   if (!session_) {
     commands_.clear();
     return;
+  }
+  // The Compare panel's commands first: an export writes the figures the user saw when pressing it.
+  for (const Command& c : commands_) {
+    if (c.kind == Command::ExportCompare) compare_.exportNow(static_cast<ExportKind>(std::clamp<int64_t>(c.arg, 0, 2)), c.path);
+    else if (c.kind == Command::OpenCompareTables) compare_.openDialog();
+    else if (c.kind == Command::OpenDesigner) compare_.openDesigner();
   }
   for (const Command& c : commands_) {
     if (c.kind == Command::Seek) session_->seek(static_cast<uint64_t>(std::max<int64_t>(0, c.arg)));
@@ -330,8 +293,8 @@ void App::applyCommands() {
   // Re-opening replaces the session: after the other commands, and only the last one counts.
   const auto timing = std::find_if(commands_.rbegin(), commands_.rend(), [](const Command& c) { return c.kind == Command::SetTiming; });
   if (timing != commands_.rend()) {
-    EngineOverrides o = engine_;
-    o.timing = static_cast<TimingChoice>(std::clamp<int64_t>(timing->arg, 0, 2));
+    model::EngineSettings o = engine_;
+    setTimingChoice(o, static_cast<TimingChoice>(std::clamp<int64_t>(timing->arg, 0, 2)));
     commands_.clear();
     reconfigure(std::move(o));
   }
@@ -358,7 +321,7 @@ void App::play(double dt) {
     transport_.owed -= static_cast<double>(want);
   }
   uint64_t target = std::min(n, pos + want);
-  const uint64_t hitAt = findBreakpointForward(breakpoints_, *session_, pos, target);
+  const uint64_t hitAt = model::findBreakpointForward(breakpoints_, *session_, pos, target);
   const bool stopsAtHit = hitAt < target;
   if (stopsAtHit) target = hitAt + 1;
 
@@ -378,7 +341,7 @@ void App::play(double dt) {
   }
   if (stopsAtHit) {
     std::string why;
-    breakpointHit(breakpoints_, *session_, hitAt, &why);
+    model::breakpointHit(breakpoints_, *session_, hitAt, &why);
     transport_.status = "Stopped at event #" + FormatCount(hitAt) + ": " + why;
     transport_.playing = false;
   } else if (session_->position() >= n) {
@@ -453,7 +416,8 @@ void App::openEngineDialog() {
   sim::Config base;
   if (session_) traces::applyTraceConfig(session_->trace().meta, base);
   sim::Config current = base;
-  applyOverrides(engine_, current);
+  std::string bad; // a cost model that went bad since: the dialog shows the rest
+  model::applyEngineSettings(engine_, current, &bad);
   engineDialog_.open(session_ ? session_->world().config() : current, base, engine_);
 }
 
@@ -481,10 +445,14 @@ void App::drawFrame() {
   GenerateRequest request;
   if (generateDialog_.draw(&request)) generate(request);
   compare_.drawWindows(session_.get());
-  EngineOverrides overrides;
-  if (engineDialog_.draw(&overrides)) reconfigure(std::move(overrides));
+  model::EngineSettings chosen;
+  if (engineDialog_.draw(&chosen)) reconfigure(std::move(chosen));
   drawErrorPopup();
   handleShortcuts();
+}
+
+const HeapMapGeometry& App::heapMapGeometry() const {
+  return static_cast<const HeapMapPanel&>(*panels_[panelIndex("heapmap")]).geometry();
 }
 
 void App::drawPanels() {
@@ -503,7 +471,7 @@ void App::drawPanels() {
   for (size_t i = 0; i < kPanelCount; ++i) {
     if (!settings_.panelOpen[i]) continue;
     placeNextWindow(i);
-    kPanels[i].draw(ctx, &settings_.panelOpen[i]);
+    panels_[i]->Draw(ctx, &settings_.panelOpen[i]);
   }
 }
 
@@ -560,11 +528,11 @@ void App::drawMenuBar() {
     if (ImGui::MenuItem("Settings…")) openEngineDialog();
     ImGui::Separator();
     ImGui::TextDisabled("Timing and lock model");
-    const TimingChoice now = session_ ? timingChoiceOf(session_->world().config()) : engine_.timing.value_or(TimingChoice::Off);
+    const TimingChoice now = session_ ? timingChoiceOf(session_->world().config()) : timingChoiceOf(engine_);
     for (TimingChoice t : {TimingChoice::Off, TimingChoice::LockFree, TimingChoice::Mutex})
       if (ImGui::MenuItem(timingChoiceLabel(t), nullptr, now == t) && now != t) {
-        EngineOverrides o = engine_;
-        o.timing = t;
+        model::EngineSettings o = engine_;
+        setTimingChoice(o, t);
         reconfigure(std::move(o));
       }
     ImGui::EndMenu();

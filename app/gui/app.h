@@ -10,8 +10,9 @@
 #include "app/gui/generate_dialog.h"
 #include "app/gui/panel.h"
 #include "app/gui/panel_registry.h"
-#include "app/gui/session.h"
 #include "app/gui/settings.h"
+#include "app/model/breakpoints.h"
+#include "app/model/session.h"
 #include "traces/event_stream.h"
 
 #include <imgui.h>
@@ -28,30 +29,7 @@
 
 namespace gui {
 
-// What to stop on while playing or running to a breakpoint. Each is a property of one event, read
-// from the first pass's EventInfo (so finding the next hit never replays the engine).
-struct Breakpoints {
-  bool refill = false;      // mcache.refill ran (PathStep::Refill)
-  bool centralGrow = false; // mcentral.grow took a new span from mheap
-  bool heapGrow = false;    // mheap.grow mapped memory from the OS
-  bool large = false;       // a large object (own span)
-  bool gc = false;          // a GC cycle ran
-  bool sizeClassOn = false; // an alloc or free in size class `sizeClass` (1..N)
-  uint32_t sizeClass = 1;
-  bool spanClassOn = false; // an allocation in span class `spanClass` (class<<1 | noscan)
-  uint32_t spanClass = 2;
-  bool addressOn = false;   // an alloc or free of the object holding `address`
-  uint64_t address = 0;
-
-  bool any() const { return refill || centralGrow || heapGrow || large || gc || sizeClassOn || spanClassOn || addressOn; }
-};
-
-// Does event `i` of the session hit a breakpoint? If so and `why` is given, says which.
-bool breakpointHit(const Breakpoints& b, const Session& s, uint64_t i, std::string* why = nullptr);
-// The first event index in [from, to) that hits, or `to`.
-uint64_t findBreakpointForward(const Breakpoints& b, const Session& s, uint64_t from, uint64_t to);
-// The last event index in [0, before) that hits, or UINT64_MAX if none.
-uint64_t findBreakpointBackward(const Breakpoints& b, const Session& s, uint64_t before);
+struct HeapMapGeometry; // panels/heap_map.h
 
 struct Transport {
   bool playing = false;
@@ -76,13 +54,13 @@ struct LoadJob {
   bool isFile = true;                   // files go to the recent list; generated workloads do not
   std::function<std::unique_ptr<traces::EventStream>()> openStream;
   std::optional<traces::Trace> trace;   // re-opening a trace already read: used instead of openStream
-  EngineOverrides engine;               // applied over the trace's meta config
+  model::EngineSettings engine;         // applied over the trace's meta config
   uint64_t resumeAt = 0;                // position to seek to once loaded
   std::atomic<uint64_t> bytesRead{0}, bytesTotal{0}, eventsRead{0};
   std::atomic<uint64_t> eventsTotal{0}; // known once reading is done (the first pass's goal)
   std::atomic<int> phase{0};            // 0 reading, 1 first pass (checkpoints), 2 finished
-  LoadProgress progress;                // first pass: events done, and the cancel flag
-  std::unique_ptr<Session> result;      // set before phase becomes 2
+  model::LoadProgress progress;         // first pass: events done, and the cancel flag
+  std::unique_ptr<model::Session> result; // set before phase becomes 2
   std::string error;                    // set before phase becomes 2 (empty = ok or cancelled)
   std::thread thread;
 };
@@ -106,15 +84,15 @@ class App {
   void load(const std::string& path);
   bool loadNow(const std::string& path);
   void generate(const GenerateRequest& request); // a workload from traces/generators.h, in the background
-  void setSession(std::unique_ptr<Session> s, bool addToRecentFiles = true);
+  void setSession(std::unique_ptr<model::Session> s, bool addToRecentFiles = true);
   bool loading() const { return job_ != nullptr; }
   void cancelLoad();
   void waitForLoad(); // blocks until the background load has finished and been taken
 
-  const Session* session() const { return session_.get(); }
+  const model::Session* session() const { return session_.get(); }
   Selection& selection() { return selection_; }
   Transport& transport() { return transport_; }
-  Breakpoints& breakpoints() { return breakpoints_; }
+  model::Breakpoints& breakpoints() { return breakpoints_; }
   std::vector<Command>& commands() { return commands_; }
   // The Compare panel: tables by library name or JSON path (--compare), following the cursor.
   void compareTables(std::vector<std::string> specs) { compare_.request(std::move(specs)); }
@@ -124,10 +102,12 @@ class App {
   Settings& settings() { return settings_; }
   // The user's engine settings over each trace's own (Engine → Settings, --procs, --locks); used by
   // every load. reconfigure() sets them and re-opens the current trace at the same position.
-  const EngineOverrides& engine() const { return engine_; }
-  void setEngine(EngineOverrides o) { engine_ = std::move(o); }
-  void reconfigure(EngineOverrides o);
+  const model::EngineSettings& engine() const { return engine_; }
+  void setEngine(model::EngineSettings o) { engine_ = std::move(o); }
+  void reconfigure(model::EngineSettings o);
   bool& panelOpen(size_t panel) { return settings_.panelOpen[panel]; }
+  // Where the heap map panel drew its pages in the last frame (tests, --heapmap-geometry).
+  const HeapMapGeometry& heapMapGeometry() const;
 
   // Transport actions (what the toolbar and the shortcuts do).
   void step(int64_t n);
@@ -166,10 +146,10 @@ class App {
   Settings savedSettings_;     // as last written, to save again only when something changed
   double sinceSettingsCheck_ = 0;
   std::string settingsPath_;
-  std::unique_ptr<Session> session_;
+  std::unique_ptr<model::Session> session_;
   Selection selection_;
   Transport transport_;
-  Breakpoints breakpoints_;
+  model::Breakpoints breakpoints_;
   std::vector<Command> commands_;
   std::vector<std::string> errors_;
   std::unique_ptr<LoadJob> job_;
@@ -177,7 +157,8 @@ class App {
   FileDialog fileDialog_;
   GenerateDialog generateDialog_;
   CompareView compare_;
-  EngineOverrides engine_;
+  std::array<std::unique_ptr<Panel>, kPanelCount> panels_; // kPanels' order
+  model::EngineSettings engine_;
   EngineDialog engineDialog_;
   std::array<ImVec4, kPanelCount> layout_{}; // default x, y, w, h per panel
   float transportHeight_ = 0;

@@ -104,7 +104,7 @@ void classList(const sim::SizeClassTable& t) {
 
 } // namespace
 
-bool ClassDesigner::draw(const sim::SizeHistogram* h, CompareTable* add) {
+bool ClassDesigner::draw(const sim::SizeHistogram* h, model::CompareTable* add) {
   ImGui::SetNextWindowSize(ImVec2(760, 640), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("Size-class designer###classdesigner", &open)) {
     ImGui::End();
@@ -135,7 +135,7 @@ bool ClassDesigner::draw(const sim::SizeHistogram* h, CompareTable* add) {
     if (!why_.empty()) ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", why_.c_str());
     ImGui::Text("%u classes", table_.numClasses() - 1);
     if (ImGui::Button("Add designed table to comparison")) {
-      *add = CompareTable{"designed", table_};
+      *add = model::CompareTable{"designed", table_};
       added = true;
     }
 
@@ -160,7 +160,7 @@ bool ClassDesigner::draw(const sim::SizeHistogram* h, CompareTable* add) {
       if (o.goWaste.total() > 0)
         ImGui::Text("gain over Go 1.19: %.1f%% less expected waste", 100.0 * (o.goWaste.total() - o.waste.total()) / o.goWaste.total());
       if (ImGui::Button("Add optimised table to comparison")) {
-        *add = CompareTable{"optimised-" + std::to_string(o.budget), o.table};
+        *add = model::CompareTable{"optimised-" + std::to_string(o.budget), o.table};
         added = true;
       }
     }

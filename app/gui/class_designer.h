@@ -12,9 +12,11 @@
 #include <optional>
 #include <string>
 
-namespace gui {
-
+namespace model {
 struct CompareTable;
+} // namespace model
+
+namespace gui {
 
 // The optimiser's table for a histogram with Go 1.19's table as the baseline to beat, and both
 // tables' expected waste (sim/sizeclass_optimize.h's cost model).
@@ -46,7 +48,7 @@ class ClassDesigner {
 
   // The window. `h` is the loaded trace's request histogram (nullptr: no trace). Returns true and
   // fills *add when the user asked to add a table to the comparison.
-  bool draw(const sim::SizeHistogram* h, CompareTable* add);
+  bool draw(const sim::SizeHistogram* h, model::CompareTable* add);
 
  private:
   sim::SizeClassTable table_;

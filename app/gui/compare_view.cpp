@@ -1,4 +1,4 @@
-// CompareSession and CompareView: see compare_view.h.
+// CompareView: see compare_view.h.
 #include "app/gui/compare_view.h"
 
 #include "app/report/compare_report.h"
@@ -9,150 +9,9 @@
 #include <imgui.h>
 
 #include <algorithm>
-#include <atomic>
 #include <filesystem>
-#include <thread>
 
 namespace gui {
-
-namespace {
-
-constexpr size_t kCheckpointBudget = size_t{512} << 20; // all engines' World copies together
-constexpr uint64_t kMinCheckpointInterval = 4096;
-constexpr size_t kTargetCheckpoints = 64;
-
-uint64_t checkpointInterval(uint64_t events) {
-  return std::max<uint64_t>(kMinCheckpointInterval, events / kTargetCheckpoints + 1);
-}
-
-} // namespace
-
-std::vector<ClassBucket> classBuckets(const sim::SizeClassTable& t, const sim::SizeHistogram& h) {
-  std::vector<ClassBucket> out;
-  uint32_t prev = 0;
-  for (uint32_t c = 1; c < t.numClasses(); ++c) {
-    ClassBucket b;
-    b.lo = prev + 1;
-    b.hi = t.cls(c).size;
-    for (uint64_t s = b.lo; s <= b.hi && s < h.count.size(); ++s) {
-      const uint64_t n = h.count[s];
-      b.requests += n;
-      b.requestedBytes += n * s;
-      b.roundingBytes += n * (b.hi - s);
-    }
-    out.push_back(b);
-    prev = b.hi;
-  }
-  return out;
-}
-
-sim::SizeHistogram requestHistogram(const traces::Trace& t, uint32_t maxSmall) {
-  sim::SizeHistogram h;
-  h.count.assign(size_t{maxSmall} + 1, 0);
-  for (const sim::Event& e : t.events)
-    if (e.kind == sim::EventKind::Alloc && e.size >= 1 && e.size <= maxSmall) h.count[e.size]++;
-  return h;
-}
-
-// [SECTION] CompareSession
-
-CompareSession::CompareSession(const Session& session, std::vector<CompareTable> tables, size_t seriesPoints)
-    : session_(session) {
-  const uint64_t n = session.eventCount();
-  // sim::Comparison's sampling at the end of the trace: the smallest power of two that keeps the
-  // series within seriesPoints (so exports at the end equal the CLI's, chart included).
-  while ((n + every_ - 1) / every_ > std::max<size_t>(seriesPoints, 2)) every_ *= 2;
-  const size_t budget = kCheckpointBudget / std::max<size_t>(tables.size(), 1);
-  for (CompareTable& t : tables) {
-    engines_.emplace_back(t.name, sim::World(report::configForTable(session.world().config(), std::move(t.table))),
-                          sim::Checkpoints(checkpointInterval(n), budget));
-  }
-  histogram_ = requestHistogram(session.trace());
-  for (const sim::Event& e : session.trace().events)
-    if (e.kind == sim::EventKind::Alloc && e.size > 32768) ++largeRequests_;
-  // The first pass: each engine over the whole trace, keeping checkpoints, then back to the start.
-  // Engines share nothing but the (read-only) trace, so they run on up to hardware_concurrency()
-  // threads; the result does not depend on how many.
-  auto firstPass = [&](Engine& e) {
-    const sim::World initial = e.world;
-    e.checkpoints.offer(e.world, 0);
-    e.tallies.emplace_back(0, Tally{});
-    for (uint64_t k = 0; k < n; k += every_) { // after event k (0-based), as sim::Comparison samples
-      stepTo(e, k + 1, true);
-      if (e.tally.events == k + 1) e.series.push_back(e.world.heapInuseBytes());
-    }
-    stepTo(e, n, true);
-    e.world = initial;
-    e.tally = Tally{};
-    e.pos = 0;
-  };
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t k; (k = next.fetch_add(1)) < engines_.size();) firstPass(engines_[k]);
-  };
-  const size_t threads = std::min<size_t>(engines_.size(), std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> helpers;
-  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
-  work();
-  for (std::thread& t : helpers) t.join();
-}
-
-// Steps one engine forwards to `target`, counting as sim::Comparison::stepBatch does; in the first
-// pass (`record`) offers checkpoints with the tally that goes with each.
-void CompareSession::stepTo(Engine& e, uint64_t target, bool record) {
-  const std::vector<sim::Event>& events = session_.trace().events;
-  std::string why;
-  for (uint64_t p = e.pos; p < target && e.tally.error.empty(); ++p) {
-    if (!e.world.step(events[p], &why)) {
-      // Simulated out of memory (or an event this table cannot take): this engine stops here,
-      // as the CLI's does; the others go on.
-      e.tally.error = why.empty() ? "stopped" : why;
-      break;
-    }
-    e.tally.count(e.world);
-    if (record && (p + 1) % e.checkpoints.interval() == 0) {
-      e.checkpoints.offer(e.world, p + 1);
-      e.tallies.emplace_back(p + 1, e.tally);
-    }
-  }
-  e.pos = target;
-}
-
-void CompareSession::seek(uint64_t target) {
-  target = std::min(target, eventCount());
-  if (target == pos_) return;
-  for (Engine& e : engines_) {
-    uint64_t at = 0;
-    const sim::World* cp = e.checkpoints.atOrBefore(target, &at);
-    // Going forwards within one checkpoint interval (or past where this engine stopped): step on.
-    if (target > e.pos && (cp == nullptr || at <= e.pos || !e.tally.error.empty())) {
-      stepTo(e, target, false);
-      continue;
-    }
-    e.world = *cp; // position 0 is always kept, so there is one
-    auto it = std::lower_bound(e.tallies.begin(), e.tallies.end(), at,
-                               [](const std::pair<uint64_t, Tally>& x, uint64_t v) { return x.first < v; });
-    e.tally = it->second; // a tally was kept at every position a checkpoint was
-    e.pos = at;
-    stepTo(e, target, false);
-  }
-  pos_ = target;
-}
-
-std::vector<sim::ComparisonFigures> CompareSession::figures() const {
-  std::vector<sim::ComparisonFigures> out;
-  for (const Engine& e : engines_) {
-    sim::ComparisonFigures f;
-    f.name = e.name;
-    e.tally.fill(f);
-    f.error = e.tally.error;
-    f.atEnd = e.world.ledger();
-    f.numClasses = e.world.table().numClasses() - 1;
-    for (size_t i = 0; i < e.series.size() && i * every_ < pos_; ++i) f.heapInuseSeries.push_back(e.series[i]);
-    out.push_back(std::move(f));
-  }
-  return out;
-}
 
 // [SECTION] CompareView: choice, building, exports
 
@@ -162,8 +21,8 @@ void CompareView::request(std::vector<std::string> specs) {
   dirty_ = built_ = openRequest_ = true;
 }
 
-void CompareView::addTable(CompareTable t) {
-  std::erase_if(added_, [&](const CompareTable& x) { return x.name == t.name; });
+void CompareView::addTable(model::CompareTable t) {
+  std::erase_if(added_, [&](const model::CompareTable& x) { return x.name == t.name; });
   added_.push_back(std::move(t));
   dirty_ = built_ = openRequest_ = true;
 }
@@ -174,7 +33,7 @@ bool CompareView::takeOpenRequest() {
   return r;
 }
 
-void CompareView::follow(const Session* s) {
+void CompareView::follow(const model::Session* s) {
   if (s == nullptr) {
     cmp_.reset();
     builtFor_ = nullptr;
@@ -184,11 +43,11 @@ void CompareView::follow(const Session* s) {
   if (cmp_) cmp_->seek(s->position());
 }
 
-void CompareView::rebuild(const Session& s) {
+void CompareView::rebuild(const model::Session& s) {
   cmp_.reset();
   dirty_ = false;
   builtFor_ = &s;
-  std::vector<CompareTable> tables;
+  std::vector<model::CompareTable> tables;
   std::string problems;
   for (const std::string& spec : specs_) {
     std::string err;
@@ -197,11 +56,11 @@ void CompareView::rebuild(const Session& s) {
       problems += (problems.empty() ? "" : "; ") + spec + ": " + err;
       continue;
     }
-    tables.push_back(CompareTable{spec, std::move(*t)});
+    tables.push_back(model::CompareTable{spec, std::move(*t)});
   }
-  for (const CompareTable& t : added_) tables.push_back(t);
+  for (const model::CompareTable& t : added_) tables.push_back(t);
   if (tables.size() > 32) tables.resize(32); // as the CLI: at most 32 tables at once
-  if (!tables.empty()) cmp_ = std::make_unique<CompareSession>(s, std::move(tables));
+  if (!tables.empty()) cmp_ = std::make_unique<model::CompareSession>(s, std::move(tables));
   status_ = problems.empty() ? "" : "Skipped " + problems;
 }
 
@@ -242,13 +101,13 @@ void CompareView::exportNow(ExportKind kind, const std::string& path) {
 
 // [SECTION] Windows: the "Compare tables" dialog and the designer
 
-void CompareView::drawWindows(const Session* s) {
+void CompareView::drawWindows(const model::Session* s) {
   drawDialog();
-  CompareTable add;
+  model::CompareTable add;
   const sim::SizeHistogram* h = cmp_ ? &cmp_->histogram() : nullptr;
   if (h == nullptr && s != nullptr && designer_.open) {
     // No comparison yet: the designer still optimises for the loaded trace (histogram kept per session).
-    if (histogramFor_ != s) histogram_ = requestHistogram(s->trace()), histogramFor_ = s;
+    if (histogramFor_ != s) histogram_ = model::requestHistogram(s->trace()), histogramFor_ = s;
     h = &histogram_;
   }
   if (designer_.open && designer_.draw(h, &add)) addTable(std::move(add));
@@ -307,12 +166,12 @@ void CompareView::drawDialog() {
     for (size_t i = 0; i < lib.size(); ++i)
       if (dialogChecked_[i]) chosen.push_back(lib[i].name);
     chosen.insert(chosen.end(), files.begin(), files.end());
-    std::vector<CompareTable> keep;
+    std::vector<model::CompareTable> keep;
     for (size_t i = 0; i < added_.size(); ++i)
       if (dialogAddedChecked_[i]) keep.push_back(added_[i]);
     if (go) {
       request(std::move(chosen));
-      for (CompareTable& t : keep) addTable(std::move(t));
+      for (model::CompareTable& t : keep) addTable(std::move(t));
       dialogAddedChecked_.assign(added_.size(), 1);
       dialogOpen_ = false;
     } else {

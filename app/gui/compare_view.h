@@ -1,14 +1,10 @@
-// The Compare view's state: CompareSession (k engines, one per size-class table, on the loaded
-// trace with one shared cursor; no ImGui, so the tests drive it directly) and CompareView (which
-// tables are chosen, the "Compare tables…" dialog, the size-class designer, exports). The panel
-// that draws it is panels/compare.cpp; the report it exports is app/report/compare_report.h.
+// The Compare view: which tables are chosen, the "Compare tables…" dialog, the size-class designer
+// and exports, over a model::CompareSession (app/model/compare_session.h). The panel that draws it
+// is panels/compare.cpp; the report it exports is app/report/compare_report.h.
 #pragma once
 
 #include "app/gui/class_designer.h"
-#include "app/gui/session.h"
-#include "sim/checkpoint.h"
-#include "sim/comparison.h"
-#include "sim/sizeclass_optimize.h"
+#include "app/model/compare_session.h"
 
 #include <cstdint>
 #include <memory>
@@ -16,77 +12,6 @@
 #include <vector>
 
 namespace gui {
-
-inline constexpr const char* kCompareTitle = "Compare"; // the panel's window (panel_registry.h)
-
-struct CompareTable {
-  std::string name;
-  sim::SizeClassTable table;
-};
-
-// One class of a table seen through a trace's request histogram: the requests it serves (sizes
-// lo..hi) and their rounding waste (slot size minus request, summed).
-struct ClassBucket {
-  uint32_t lo = 0, hi = 0; // request sizes served: (previous class size, this class size]
-  uint64_t requests = 0, requestedBytes = 0, roundingBytes = 0;
-};
-std::vector<ClassBucket> classBuckets(const sim::SizeClassTable& t, const sim::SizeHistogram& h);
-
-// Small requests (1..maxSmall bytes) of a trace's allocations, by size.
-sim::SizeHistogram requestHistogram(const traces::Trace& t, uint32_t maxSmall = 32768);
-
-class CompareSession {
- public:
-  // Runs every table over the whole trace once (HeapInuse series, checkpoints), then rewinds to
-  // event 0. Each engine runs the session's config with its own table (report::configForTable).
-  // The trace is read from `session`, not copied: the session must outlive this.
-  CompareSession(const Session& session, std::vector<CompareTable> tables, size_t seriesPoints = 2048);
-
-  const Session& session() const { return session_; }
-  size_t size() const { return engines_.size(); }
-  const std::string& name(size_t k) const { return engines_[k].name; }
-  const sim::World& world(size_t k) const { return engines_[k].world; }
-  uint64_t eventCount() const { return session_.eventCount(); }
-  uint64_t position() const { return pos_; }
-
-  // Moves every engine to `position` (clamped), from the nearest checkpoint at or before it.
-  void seek(uint64_t position);
-
-  // What sim::Comparison reports after position() events (same figures, same names), with the
-  // HeapInuse series cut at the cursor (points every seriesEvery() events, as below).
-  std::vector<sim::ComparisonFigures> figures() const;
-  // HeapInuse over the whole trace: point i is after event i*seriesEvery() (0-based), i.e. at
-  // position i*seriesEvery()+1, as sim::Comparison samples it.
-  const std::vector<uint64_t>& series(size_t k) const { return engines_[k].series; }
-  uint64_t seriesEvery() const { return every_; }
-  const sim::SizeHistogram& histogram() const { return histogram_; }
-  uint64_t largeRequests() const { return largeRequests_; } // allocations above 32 KiB
-
- private:
-  // Running figures of one engine, as sim::Comparison accumulates them, and why it stopped.
-  struct Tally : sim::ComparisonTally {
-    std::string error;
-  };
-  struct Engine {
-    Engine(std::string n, sim::World w, sim::Checkpoints c)
-        : name(std::move(n)), world(std::move(w)), checkpoints(std::move(c)) {}
-    std::string name;
-    sim::World world;
-    Tally tally;
-    sim::Checkpoints checkpoints;
-    std::vector<std::pair<uint64_t, Tally>> tallies; // at every position a checkpoint may be kept
-    std::vector<uint64_t> series;
-    uint64_t pos = 0; // trace position this engine was moved to (it stops early if it failed)
-  };
-  void stepTo(Engine& e, uint64_t target, bool record);
-
-  const Session& session_;
-  std::vector<Engine> engines_;
-  uint64_t pos_ = 0;
-  uint64_t every_ = 1;
-  sim::SizeHistogram histogram_;
-  uint64_t largeRequests_ = 0;
-};
 
 enum class ExportKind { Markdown, Csv, Png };
 
@@ -96,13 +21,13 @@ class CompareView {
   // Unknown names are reported in status() and skipped.
   void request(std::vector<std::string> specs);
   // A designed or optimised table joins the comparison (replacing one of the same name).
-  void addTable(CompareTable t);
+  void addTable(model::CompareTable t);
   const std::vector<std::string>& specs() const { return specs_; }
 
   // Keeps the comparison on `s`: builds it when the tables or the session changed, and moves its
   // cursor to the session's position. Cheap when nothing changed.
-  void follow(const Session* s);
-  const CompareSession* comparison() const { return cmp_.get(); }
+  void follow(const model::Session* s);
+  const model::CompareSession* comparison() const { return cmp_.get(); }
 
   // Writes the comparison at the cursor (Markdown and CSV exactly as `spanscope-cli compare`
   // writes them; the PNG chart likewise). False with *error on failure.
@@ -117,33 +42,30 @@ class CompareView {
   // Windows the view owns besides the panel (ImGui; compare_view.cpp).
   void openDialog() { dialogOpen_ = true; }
   void openDesigner() { designer_.open = true; }
-  void drawWindows(const Session* s);
+  void drawWindows(const model::Session* s);
   // True once after tables were chosen (the app then opens the Compare panel).
   bool takeOpenRequest();
   ClassDesigner& designer() { return designer_; }
-  char* exportPath() { return exportPath_; }
-  size_t exportPathSize() const { return sizeof exportPath_; }
 
  private:
-  void rebuild(const Session& s);
+  void rebuild(const model::Session& s);
   void drawDialog();
 
   std::vector<std::string> specs_{"go1.19"};
-  std::vector<CompareTable> added_; // from the designer
+  std::vector<model::CompareTable> added_; // from the designer
   bool dirty_ = false;              // the choice changed since the last build
   bool built_ = false;              // a comparison was ever asked for (nothing runs until then)
-  const Session* builtFor_ = nullptr;
-  std::unique_ptr<CompareSession> cmp_;
+  const model::Session* builtFor_ = nullptr;
+  std::unique_ptr<model::CompareSession> cmp_;
   std::string status_;
   bool openRequest_ = false;
   bool dialogOpen_ = false;
   std::vector<char> dialogChecked_;
   std::vector<char> dialogAddedChecked_;
   char dialogPath_[512] = "";
-  char exportPath_[512] = "";
   ClassDesigner designer_;
   sim::SizeHistogram histogram_; // of histogramFor_'s trace, for the designer without a comparison
-  const Session* histogramFor_ = nullptr;
+  const model::Session* histogramFor_ = nullptr;
 };
 
 } // namespace gui

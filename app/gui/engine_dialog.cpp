@@ -10,6 +10,26 @@
 
 namespace gui {
 
+namespace {
+
+struct Choice {
+  const char* label;
+  const char* tooltip;
+};
+
+// "Label  (o) a  ( ) b" on one line: *v is 0 for a, 1 for b.
+void TwoChoices(const char* label, int* v, Choice a, Choice b) {
+  ImGui::TextUnformatted(label);
+  int k = 0;
+  for (const Choice& c : {a, b}) {
+    ImGui::SameLine();
+    ImGui::RadioButton(c.label, v, k++);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", c.tooltip);
+  }
+}
+
+} // namespace
+
 const char* timingChoiceLabel(TimingChoice t) {
   switch (t) {
     case TimingChoice::Off: return "off";
@@ -24,17 +44,14 @@ TimingChoice timingChoiceOf(const sim::Config& cfg) {
   return cfg.timing.central == sim::CentralMode::Mutex ? TimingChoice::Mutex : TimingChoice::LockFree;
 }
 
-void applyOverrides(const EngineOverrides& o, sim::Config& cfg) {
-  if (o.procs) cfg.gomaxprocs = *o.procs;
-  if (o.liveness) cfg.liveness = *o.liveness;
-  if (o.gogc) cfg.gogc = *o.gogc;
-  if (o.sweep) cfg.sweep = *o.sweep;
-  if (o.timing) {
-    cfg.timing.enabled = *o.timing != TimingChoice::Off;
-    if (cfg.timing.enabled)
-      cfg.timing.central = *o.timing == TimingChoice::Mutex ? sim::CentralMode::Mutex : sim::CentralMode::LockFree;
-  }
-  if (o.costModel) cfg.timing.cost = *o.costModel;
+void setTimingChoice(model::EngineSettings& s, TimingChoice t) {
+  s.timing = t != TimingChoice::Off;
+  if (t != TimingChoice::Off) s.locks = t == TimingChoice::Mutex ? sim::CentralMode::Mutex : sim::CentralMode::LockFree;
+}
+
+TimingChoice timingChoiceOf(const model::EngineSettings& s) {
+  if (!s.timing.value_or(false)) return TimingChoice::Off;
+  return s.locks == sim::CentralMode::Mutex ? TimingChoice::Mutex : TimingChoice::LockFree;
 }
 
 std::string engineSummary(const sim::Config& cfg) {
@@ -44,7 +61,7 @@ std::string engineSummary(const sim::Config& cfg) {
   return s + " · timing: " + timingChoiceLabel(t);
 }
 
-void EngineDialog::open(const sim::Config& current, const sim::Config& base, const EngineOverrides& overrides) {
+void EngineDialog::open(const sim::Config& current, const sim::Config& base, const model::EngineSettings& settings) {
   open_ = justOpened_ = true;
   base_ = base;
   procs_ = static_cast<int>(current.gomaxprocs);
@@ -52,13 +69,17 @@ void EngineDialog::open(const sim::Config& current, const sim::Config& base, con
   gogcOff_ = current.gogc < 0;
   gogc_ = current.gogc < 0 ? 100 : current.gogc;
   sweep_ = current.sweep == sim::SweepMode::Eager ? 1 : 0;
+  memoryLimitMiB_ = current.scavenger.memoryLimit >> 20;
+  scavenger_ = current.scavenger.enabled;
   timing_ = static_cast<int>(timingChoiceOf(current));
-  std::strncpy(costPath_, overrides.costModelPath.c_str(), sizeof costPath_ - 1);
+  clock_ = current.timing.clock == sim::ClockSource::Model ? 1 : 0;
+  timeFrom_ = current.timing.fromEvent;
+  std::strncpy(costPath_, settings.costModel.c_str(), sizeof costPath_ - 1);
   costPath_[sizeof costPath_ - 1] = '\0';
   error_.clear();
 }
 
-bool EngineDialog::draw(EngineOverrides* out) {
+bool EngineDialog::draw(model::EngineSettings* out) {
   if (!open_) return false;
   if (justOpened_) ImGui::OpenPopup("Engine settings###engine");
   justOpened_ = false;
@@ -80,13 +101,8 @@ bool EngineDialog::draw(EngineOverrides* out) {
     ImGui::SetTooltip("Number of Ps (1..1024). Trace threads map to Ps in order of first appearance; each P has its "
                       "own mcache and, with timing on, its own clock.");
 
-  ImGui::TextUnformatted("Liveness");
-  ImGui::SameLine();
-  ImGui::RadioButton("gc", &liveness_, 0);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Go semantics: a freed object's slot is reclaimed when a GC cycle sweeps its span.");
-  ImGui::SameLine();
-  ImGui::RadioButton("immediate", &liveness_, 1);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("The slot is reclaimed at the free, as if its span had just been swept (malloc/free traces).");
+  TwoChoices("Liveness", &liveness_, {"gc", "Go semantics: a freed object's slot is reclaimed when a GC cycle sweeps its span."},
+             {"immediate", "The slot is reclaimed at the free, as if its span had just been swept (malloc/free traces)."});
 
   ImGui::Checkbox("GOGC off", &gogcOff_);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("GOGC=off: the pacer never starts a GC cycle.");
@@ -97,15 +113,21 @@ bool EngineDialog::draw(EngineOverrides* out) {
     gogc_ = std::clamp(gogc_, 0, 100000);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Heap growth (percent over the live heap) that triggers the next GC cycle. Only in gc liveness.");
   }
-  ImGui::TextUnformatted("Sweep");
-  ImGui::SameLine();
-  ImGui::RadioButton("lazy", &sweep_, 0);
+  TwoChoices("Sweep", &sweep_,
+             {"lazy", "Go's concurrent sweep: after a cycle the pacer starts, spans stay unswept until an allocation, "
+                      "the page reclaimer, sweep credit or the background sweeper gets to them."},
+             {"eager", "Every cycle sweeps all spans before its event ends (as runtime.GC() waits for)."});
+  ImGui::SetNextItemWidth(120);
+  ImGui::InputScalar("Memory limit (MiB)", ImGuiDataType_U64, &memoryLimitMiB_);
+  memoryLimitMiB_ = std::min<uint64_t>(memoryLimitMiB_, uint64_t{1} << 42);
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("Go's concurrent sweep: after a cycle the pacer starts, spans stay unswept until an allocation, "
-                      "the page reclaimer, sweep credit or the background sweeper gets to them.");
+    ImGui::SetTooltip("GOMEMLIMIT: a soft limit on the memory the runtime maps; near it the pacer collects sooner and "
+                      "allocations scavenge. 0: none.");
   ImGui::SameLine();
-  ImGui::RadioButton("eager", &sweep_, 1);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Every cycle sweeps all spans before its event ends (as runtime.GC() waits for).");
+  ImGui::Checkbox("Scavenger", &scavenger_);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("The background and heap-growth scavenger: return free pages to the OS (debug.FreeOSMemory works "
+                      "either way).");
 
   ImGui::Separator();
   ImGui::TextUnformatted("Timing and lock model");
@@ -120,13 +142,7 @@ bool EngineDialog::draw(EngineOverrides* out) {
     ImGui::RadioButton(timingChoiceLabel(static_cast<TimingChoice>(t)), &timing_, t);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", kTimingTips[t]);
   }
-  ImGui::BeginDisabled(timing_ == 0);
-  ImGui::SetNextItemWidth(-160);
-  ImGui::InputTextWithHint("Cost model JSON", "built-in: go1.19-amd64", costPath_, sizeof costPath_);
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("A spanscope-cost-model file (e.g. assets/cost_models/go1.19-amd64.json): simulated ns per "
-                      "operation. Empty: the built-in Go 1.19 amd64 model.");
-  ImGui::EndDisabled();
+  drawTimingKnobs();
   if (!error_.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.4f, 1.0f));
     ImGui::TextWrapped("%s", error_.c_str());
@@ -134,20 +150,9 @@ bool EngineDialog::draw(EngineOverrides* out) {
   }
 
   if (ImGui::Button("Apply", ImVec2(100, 0))) {
-    EngineOverrides o;
-    o.costModelPath = costPath_;
-    if (!o.costModelPath.empty()) o.costModel = traces::loadCostModel(o.costModelPath, &error_);
-    if (o.costModelPath.empty() || o.costModel) {
-      const auto procs = static_cast<uint32_t>(procs_);
-      const auto live = liveness_ == 1 ? sim::Liveness::Immediate : sim::Liveness::GC;
-      const int32_t gogc = gogcOff_ ? -1 : gogc_;
-      const auto timing = static_cast<TimingChoice>(timing_);
-      if (procs != base_.gomaxprocs) o.procs = procs;
-      if (live != base_.liveness) o.liveness = live;
-      if (gogc != base_.gogc) o.gogc = gogc;
-      if (const auto sweep = sweep_ == 1 ? sim::SweepMode::Eager : sim::SweepMode::Lazy; sweep != base_.sweep) o.sweep = sweep;
-      if (timing != timingChoiceOf(base_)) o.timing = timing;
-      *out = std::move(o);
+    // Read the cost model now, so a bad file is reported here rather than when the trace reloads.
+    if (costPath_[0] == '\0' || traces::loadCostModel(costPath_, &error_)) {
+      *out = chosen();
       applied = true;
       open_ = false;
     }
@@ -157,6 +162,45 @@ bool EngineDialog::draw(EngineOverrides* out) {
   if (!open_) ImGui::CloseCurrentPopup();
   ImGui::EndPopup();
   return applied;
+}
+
+void EngineDialog::drawTimingKnobs() {
+  ImGui::BeginDisabled(timing_ == 0);
+  TwoChoices("Clock", &clock_, {"trace", "An event starts at its trace time, or when its P is free if later."},
+             {"model", "Each P runs its events back to back; the trace's times are ignored."});
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(120);
+  ImGui::InputScalar("Time from event", ImGuiDataType_U64, &timeFrom_);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Events before this index run untimed (a benchmark's set-up phase).");
+  ImGui::SetNextItemWidth(-160);
+  ImGui::InputTextWithHint("Cost model JSON", "built-in: go1.19-amd64", costPath_, sizeof costPath_);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("A spanscope-cost-model file (e.g. assets/cost_models/go1.19-amd64.json): simulated ns per "
+                      "operation. Empty: the built-in Go 1.19 amd64 model.");
+  ImGui::EndDisabled();
+}
+
+model::EngineSettings EngineDialog::chosen() const {
+  model::EngineSettings o;
+  o.costModel = costPath_;
+  const auto procs = static_cast<uint32_t>(procs_);
+  const auto live = liveness_ == 1 ? sim::Liveness::Immediate : sim::Liveness::GC;
+  const int32_t gogc = gogcOff_ ? -1 : gogc_;
+  const auto sweep = sweep_ == 1 ? sim::SweepMode::Eager : sim::SweepMode::Lazy;
+  const uint64_t limit = memoryLimitMiB_ << 20;
+  const auto timing = static_cast<TimingChoice>(timing_);
+  const auto clock = clock_ == 1 ? sim::ClockSource::Model : sim::ClockSource::Trace;
+  if (procs != base_.gomaxprocs) o.procs = procs;
+  if (live != base_.liveness) o.liveness = live;
+  if (gogc != base_.gogc) o.gogc = gogc;
+  if (sweep != base_.sweep) o.sweep = sweep;
+  if (limit != base_.scavenger.memoryLimit) o.memoryLimit = limit;
+  if (scavenger_ != base_.scavenger.enabled) o.scavenger = scavenger_;
+  if (timing != timingChoiceOf(base_)) setTimingChoice(o, timing);
+  else if (timing == TimingChoice::Off) o.timing = false; // the clock and cost knobs alone would turn it on
+  if (clock != base_.timing.clock) o.clock = clock;
+  if (timeFrom_ != base_.timing.fromEvent) o.timeFrom = timeFrom_;
+  return o;
 }
 
 } // namespace gui

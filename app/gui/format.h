@@ -1,22 +1,22 @@
-// Text formatting for the GUI: byte sizes ("1.5 MiB"), addresses (0xc000012000), counts
-// ("200,000"), and axis ticks for byte-valued plots. Pure functions, no ImGui.
+// Text formatting for the GUI: the figures of app/report/units.h under the app's names, and axis
+// ticks for the plots. Pure functions, no ImGui.
 #pragma once
+
+#include "app/report/units.h"
 
 #include <cstdint>
 #include <string>
 
 namespace gui {
 
-// Binary units, at most one decimal, trailing ".0" dropped: 0 B, 48 B, 1.5 KiB, 64 MiB, 1.2 GiB.
-std::string FormatBytes(uint64_t bytes);
-// Exact figure with the unit: "1,572,864 B" (for tooltips next to a rounded FormatBytes).
-std::string FormatBytesExact(uint64_t bytes);
+// Figures read as they do in the CLI and the reports: app/report/units.h formats them all.
+using report::FormatBytes;
+using report::FormatBytesExact;
+using report::FormatCount;
 // Go's %p style: lowercase hex, 0x prefix, no padding: 0xc000012000.
-std::string FormatAddr(uint64_t addr);
-// Thousands separated by commas: 200,000.
-std::string FormatCount(uint64_t n);
+inline std::string FormatAddr(uint64_t addr) { return report::hexAddr(addr); }
 // part/whole as a percentage with one decimal ("37.5%"); "-" when whole is 0.
-std::string FormatPercent(uint64_t part, uint64_t whole);
+inline std::string FormatPercent(uint64_t part, uint64_t whole) { return report::percent(part, whole); }
 
 // A tick step for a byte axis covering [0, maxValue] with at most maxTicks intervals: a power of two
 // times 1, so labels are round in binary units (..., 256 KiB, 512 KiB, 1 MiB, 2 MiB, ...). >= 1.

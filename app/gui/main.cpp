@@ -7,11 +7,13 @@
 #include "app/gui/panels/heap_map.h"
 #include "app/gui/screenshot.h"
 #include "app/gui/texture.h"
+#include "app/report/exception_text.h"
 #include "traces/json_io.h"
 
 #include <GL/gl.h>
 #include <GLFW/glfw3.h>
 #include <imgui.h>
+#include <imgui_internal.h> // ImGui::ErrorCheckEndFrameRecover
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
@@ -49,13 +51,30 @@ void onDrop(GLFWwindow* window, int count, const char** paths) {
   if (count > 0) static_cast<gui::App*>(glfwGetWindowUserPointer(window))->load(paths[0]);
 }
 
+void ignoreRecoveryLog(void*, const char*, ...) {}
+
+// An exception out of a panel or a command becomes a message in the app, which keeps running:
+// the frame's open windows and stacks are closed so the next frame starts clean.
+template <class F>
+void guarded(gui::App& app, F&& f) {
+  std::string what;
+  try {
+    f();
+    return;
+  } catch (...) {
+    what = report::currentExceptionText();
+  }
+  ImGui::ErrorCheckEndFrameRecover(ignoreRecoveryLog); // closes what the frame left open
+  app.reportError("Internal error: " + what);
+}
+
 // One frame: input, UI, render, then the app's commands and playback.
 void renderFrame(gui::App& app, GLFWwindow* window) {
   glfwPollEvents();
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   ImGui::NewFrame();
-  app.drawFrame();
+  guarded(app, [&] { app.drawFrame(); });
   ImGui::Render();
   int fw = 0, fh = 0;
   glfwGetFramebufferSize(window, &fw, &fh);
@@ -63,13 +82,13 @@ void renderFrame(gui::App& app, GLFWwindow* window) {
   glClearColor(0.08f, 0.08f, 0.09f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-  app.update(ImGui::GetIO().DeltaTime);
+  guarded(app, [&] { app.update(ImGui::GetIO().DeltaTime); });
 }
 
-bool writeHeapMapGeometry(const std::string& path, std::string* error) {
-  const gui::HeapMapGeometry& g = gui::LastHeapMapGeometry();
+bool writeHeapMapGeometry(const gui::App& app, const std::string& path, std::string* error) {
+  const gui::HeapMapGeometry& g = app.heapMapGeometry();
   nlohmann::json j = {{"origin_x", g.origin.x}, {"origin_y", g.origin.y}, {"cell", g.cell}, {"cols", g.cols}, {"pages", g.pages}};
-  return traces::writeFileAtomic(path, j.dump() + "\n", error);
+  return traces::writeFileAtomic(path, traces::dumpJson(j) + "\n", error);
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -79,7 +98,7 @@ double percentile(std::vector<double> v, double p) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int runApp(int argc, char** argv) {
   std::string err;
   auto opts = gui::parseOptions(argc, argv, &err);
   if (!opts) {
@@ -145,12 +164,7 @@ int main(int argc, char** argv) {
     glfwSetDropCallback(window, onDrop);
     const std::string trace = opts->trace.empty() ? std::string(SPANSCOPE_ASSETS_DIR) + "/scenarios/classroom.json" : opts->trace;
 
-    if (opts->procs || opts->lockMutex) {
-      gui::EngineOverrides engine;
-      engine.procs = opts->procs;
-      if (opts->lockMutex) engine.timing = *opts->lockMutex ? gui::TimingChoice::Mutex : gui::TimingChoice::LockFree;
-      app.setEngine(engine);
-    }
+    app.setEngine(opts->engine);
     if (headless) {
       if (!app.loadNow(trace)) {
         std::fprintf(stderr, "%s\n", app.errors().empty() ? ("spanscope: cannot open " + trace).c_str() : app.errors().front().c_str());
@@ -173,7 +187,7 @@ int main(int argc, char** argv) {
       int fw = 0, fh = 0;
       glfwGetFramebufferSize(window, &fw, &fh);
       if (!gui::writeFramebufferPng(opts->screenshot, fw, fh, &err) ||
-          (!opts->heapMapGeometry.empty() && !writeHeapMapGeometry(opts->heapMapGeometry, &err))) {
+          (!opts->heapMapGeometry.empty() && !writeHeapMapGeometry(app, opts->heapMapGeometry, &err))) {
         std::fprintf(stderr, "spanscope: %s\n", err.c_str());
         rc = 2;
       }
@@ -233,4 +247,15 @@ int main(int argc, char** argv) {
   glfwDestroyWindow(window);
   glfwTerminate();
   return rc;
+}
+
+int main(int argc, char** argv) {
+  // Anything that escapes (before the window exists, or at shutdown) ends with a message and exit
+  // status 2, never an abort.
+  try {
+    return runApp(argc, argv);
+  } catch (...) {
+    std::fprintf(stderr, "spanscope: %s\n", report::currentExceptionText().c_str());
+  }
+  return 2;
 }

@@ -105,11 +105,12 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
       } else if (a == "--procs") {
         uint32_t p = 0;
         if (!parseNumber(v, &p) || p < 1 || p > 1024) return fail("--procs: expected 1..1024, got " + std::string(v));
-        o.procs = p;
+        o.engine.procs = p;
       } else if (a == "--locks") {
         const std::string m = v;
         if (m != "mutex" && m != "lockfree") return fail("--locks: expected mutex or lockfree, got " + m);
-        o.lockMutex = m == "mutex";
+        o.engine.timing = true;
+        o.engine.locks = m == "mutex" ? sim::CentralMode::Mutex : sim::CentralMode::LockFree;
       } else if (a == "--heapmap-geometry") {
         o.heapMapGeometry = v;
       } else if (a == "--select-span") {

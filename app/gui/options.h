@@ -2,6 +2,8 @@
 // (--screenshot, --bench-frames) used by tests, the README images and `make bench`.
 #pragma once
 
+#include "app/model/engine_settings.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,8 +22,7 @@ struct Options {
   std::optional<double> play;    // --play SPEED: play while benchmarking (events/s; "max" = 0)
   bool largeText = false;        // --large-text
   std::optional<uint32_t> select; // --select-span ID: open this span in the inspector (screenshots)
-  std::optional<uint32_t> procs;  // --procs N: GOMAXPROCS over the trace's own
-  std::optional<bool> lockMutex;  // --locks mutex|lockfree: the timing model on, mcentral as a mutex (true) or lock-free
+  model::EngineSettings engine;   // --procs N, --locks mutex|lockfree (the timing model on): over the trace's own
   std::vector<std::string> compare; // --compare a,b,...: size-class tables (library names or JSON files) in the Compare panel
   std::string heapMapGeometry;   // --heapmap-geometry PATH: with --screenshot, where the heap map drew its pages (JSON)
   bool help = false;

@@ -1,4 +1,4 @@
-// The app's panels in one list: stable keys (settings, --panels), window titles and entry points.
+// The app's panels in one list: stable keys (settings, --panels), window titles and factories.
 // Window titles are the keys ImGui stores layouts under, so they never change at run time.
 #pragma once
 
@@ -12,23 +12,23 @@ namespace gui {
 
 struct PanelInfo {
   const char* key;   // settings and --panels name ("heapmap")
-  const char* title; // menu label; the panel's own ImGui window title
-  void (*draw)(PanelContext& ctx, bool* open);
+  const char* title; // menu label and the panel's ImGui window title (panel.h)
+  std::unique_ptr<Panel> (*make)(); // the app makes one of each
   bool openByDefault = true; // on a first start (no settings yet)
 };
 
 inline constexpr std::array<PanelInfo, 11> kPanels = {{
-    {"heapmap", "Heap map", DrawHeapMapPanel},
-    {"inspector", "Span inspector", DrawSpanInspectorPanel},
-    {"sizeclasses", "Size classes", DrawSizeClassesPanel},
-    {"ps", "Ps and mcaches", DrawPsPanel},
-    {"mcentral", "mcentral", DrawMCentralPanel},
-    {"mheap", "mheap", DrawMHeapPanel},
-    {"eventlog", "Event log", DrawEventLogPanel},
-    {"stats", "Stats over time", DrawStatsPanel},
-    {"lesson", "Lesson", DrawLessonPanel},
-    {"compare", "Compare", DrawComparePanel, false}, // opens when tables are chosen
-    {"locks", "Locks", DrawLocksPanel, false},       // opens when timing is turned on
+    {"heapmap", kHeapMapTitle, MakeHeapMapPanel},
+    {"inspector", kSpanInspectorTitle, MakeSpanInspectorPanel},
+    {"sizeclasses", kSizeClassesTitle, MakeSizeClassesPanel},
+    {"ps", kPsTitle, MakePsPanel},
+    {"mcentral", kMCentralTitle, MakeMCentralPanel},
+    {"mheap", kMHeapTitle, MakeMHeapPanel},
+    {"eventlog", kEventLogTitle, MakeEventLogPanel},
+    {"stats", kStatsTitle, MakeStatsPanel},
+    {"lesson", kLessonTitle, MakeLessonPanel},
+    {"compare", kCompareTitle, MakeComparePanel, false}, // opens when tables are chosen
+    {"locks", kLocksTitle, MakeLocksPanel, false},       // opens when timing is turned on
 }};
 inline constexpr size_t kPanelCount = kPanels.size();
 

@@ -64,7 +64,7 @@ bool saveSettings(const Settings& s, const std::string& path, std::string* error
     if (error) *error = path + ": cannot create its directory: " + ec.message();
     return false;
   }
-  return traces::writeFileAtomic(path, j.dump(2) + "\n", error);
+  return traces::writeFileAtomic(path, traces::dumpJson(j, 2) + "\n", error);
 }
 
 void addRecentFile(Settings& s, const std::string& path) {

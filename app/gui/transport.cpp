@@ -4,7 +4,7 @@
 #include "app/gui/app.h"
 
 #include "app/gui/format.h"
-#include "app/gui/lessons.h"
+#include "app/model/lessons.h"
 
 #include <imgui.h>
 
@@ -156,7 +156,7 @@ void App::drawTransport() {
     const ImVec2 mn = ImGui::GetItemRectMin(), mx = ImGui::GetItemRectMax();
     ImDrawList* dl = ImGui::GetWindowDrawList();
     DrawMarks(dl, mn, mx, session_->gcEvents(), n, IM_COL32(230, 80, 70, 220), 0.65f, 1.0f);
-    DrawMarks(dl, mn, mx, annotationEvents(*session_), n, IM_COL32(90, 160, 255, 220), 0.0f, 0.35f);
+    DrawMarks(dl, mn, mx, model::annotationEvents(*session_), n, IM_COL32(90, 160, 255, 220), 0.0f, 0.35f);
     if (ImGui::IsItemHovered() && !ImGui::IsItemActive()) {
       const double f = std::clamp((io.MousePos.x - mn.x) / std::max(1.0f, mx.x - mn.x), 0.0f, 1.0f);
       ImGui::SetTooltip("Seek bar: %s events applied of %s. Drag to seek anywhere (checkpoints make it instant).\n"
@@ -196,7 +196,7 @@ void App::drawBreakpointsPopup() {
     ImGui::End();
     return;
   }
-  Breakpoints& b = breakpoints_;
+  model::Breakpoints& b = breakpoints_;
   ImGui::TextDisabled("Playback stops after the first event that does one of these:");
   ImGui::Checkbox("mcache refill", &b.refill);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("The P's cached span for the class was full (or missing): runtime.(*mcache).refill");
@@ -231,7 +231,7 @@ void App::drawBreakpointsPopup() {
   ImGui::SameLine();
   if (ImGui::Button("Back to previous (Shift+B)")) runBackToBreakpoint();
   ImGui::SameLine();
-  if (ImGui::Button("Clear all")) b = Breakpoints{};
+  if (ImGui::Button("Clear all")) b = model::Breakpoints{};
   ImGui::End();
 }
 

@@ -2,7 +2,7 @@
 // rectangles, so a rectangle filler is the whole rasteriser); PNG encoding from libstb.
 #include "app/report/chart_png.h"
 
-#include "app/cli/units.h"
+#include "app/report/units.h"
 #include "traces/json_io.h"
 
 #include <stb_image_write.h>
@@ -24,8 +24,6 @@
 namespace report {
 
 namespace {
-
-using cli::humanBytes;
 
 struct Rgb {
   uint8_t r, g, b;

@@ -1,14 +1,12 @@
 // The comparison report: see compare_report.h.
 #include "app/report/compare_report.h"
 
-#include "app/cli/units.h"
+#include "app/report/units.h"
 
 #include <algorithm>
 #include <cstdio>
 
 namespace report {
-
-using cli::humanBytes;
 
 const std::vector<Metric>& compareMetrics() {
   using F = sim::ComparisonFigures;

@@ -2,6 +2,7 @@
 // one P, GOGC=100 in gc liveness mode (stats always on), invariants off. Plus memory per live
 // simulated object beyond the span bitmaps. Run with `make bench`.
 #include "sim/malloc.h"
+#include "sim/replay.h"
 
 #include <benchmark/benchmark.h>
 #include <malloc.h>
@@ -70,10 +71,49 @@ void replay(benchmark::State& state, const std::vector<Event>& events) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * events.size()));
 }
 
+// The same through sim::Replay (the cursor every user runs): its overhead over a bare World loop.
+void replayCursor(benchmark::State& state, const std::vector<Event>& events) {
+  for (auto _ : state) {
+    MemorySource src(events);
+    Replay r(World(), src);
+    if (r.runTo(events.size()) != ReplayStop::Target) state.SkipWithError("replay failed");
+    benchmark::DoNotOptimize(r.world().memStats().HeapAlloc);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * events.size()));
+}
+
+// Seeking a replay with the app's checkpoint policy (about 64 over the trace, 1 GiB budget): to a
+// random position, and one event back from there (what the app's Left key does). Per seek.
+void BM_ReplaySeekRandom(benchmark::State& state) {
+  const std::vector<Event>& events = smallChurn();
+  MemorySource src(events);
+  Replay r(World(), src, CheckpointPolicy::spread(events.size(), size_t{1} << 30));
+  r.runTo(events.size());
+  std::mt19937_64 rng(7);
+  const bool back = state.range(0) == 1;
+  for (auto _ : state) {
+    const uint64_t at = 1 + rng() % events.size();
+    if (back) {
+      state.PauseTiming();
+      r.seek(at);
+      state.ResumeTiming();
+      r.step(-1);
+    } else {
+      r.seek(at);
+    }
+    benchmark::DoNotOptimize(r.position());
+  }
+  state.SetLabel(back ? "step back one event" : "seek to a random event");
+  state.counters["checkpoints"] = static_cast<double>(r.checkpoints()->count());
+}
+
 void BM_ReplaySmallObjectChurn(benchmark::State& s) { replay(s, smallChurn()); }
+void BM_ReplayCursorSmallObjectChurn(benchmark::State& s) { replayCursor(s, smallChurn()); }
 void BM_ReplayTinyStrings(benchmark::State& s) { replay(s, tinyStrings()); }
 void BM_ReplayMixedWithLarge(benchmark::State& s) { replay(s, mixedLarge()); }
 BENCHMARK(BM_ReplaySmallObjectChurn)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_ReplayCursorSmallObjectChurn)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_ReplaySeekRandom)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(200);
 BENCHMARK(BM_ReplayTinyStrings)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_ReplayMixedWithLarge)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 

@@ -33,7 +33,7 @@ TEST(AppPanelsTest, EveryPanelOnAnEmptyTrace) {
   gui::App app;
   app.setSession(uitest::openTrace(uitest::emptyTrace()));
   drawEverywhere(app);
-  EXPECT_EQ(gui::LastHeapMapGeometry().pages, 0u) << "an empty trace maps no heap";
+  EXPECT_EQ(app.heapMapGeometry().pages, 0u) << "an empty trace maps no heap";
   EXPECT_TRUE(app.errors().empty());
 }
 
@@ -43,7 +43,7 @@ TEST(AppPanelsTest, EveryPanelOnTheClassroomScenario) {
   app.setSession(uitest::openFile(std::string(SPANSCOPE_SOURCE_DIR) + "/assets/scenarios/classroom.json"));
   drawEverywhere(app);
   // The classroom heap is one 4 MiB chunk: 512 pages (Go maps heap memory in 4 MiB chunks).
-  EXPECT_EQ(gui::LastHeapMapGeometry().pages, 512u);
+  EXPECT_EQ(app.heapMapGeometry().pages, 512u);
 }
 
 TEST(AppPanelsTest, HeapMapAndEventLogOnA1GiBHeapWithinADrawBudget) {
@@ -57,7 +57,7 @@ TEST(AppPanelsTest, HeapMapAndEventLogOnA1GiBHeapWithinADrawBudget) {
   const sim::MemStats m = app.session()->world().memStats();
   ASSERT_GE(m.HeapSys, uint64_t{1} << 30);
   // Every mapped page is on the map (HeapSys counts exactly the mapped heap pages).
-  EXPECT_EQ(gui::LastHeapMapGeometry().pages * 8192, m.HeapSys);
+  EXPECT_EQ(app.heapMapGeometry().pages * 8192, m.HeapSys);
   // Without a texture uploader the map is drawn as runs of equal colour. With 131072+ pages one
   // quad per page would be over half a million vertices; the frame must stay far below.
   const ImDrawData* dd = ImGui::GetDrawData();

@@ -4,7 +4,7 @@
 // Go 1.19's allocator behaviour or from the trace files themselves, never from the panels.
 #include "ui_harness.h"
 
-#include "app/gui/lessons.h"
+#include "app/model/lessons.h"
 #include "app/gui/panels/heap_map.h"
 
 #include <gtest/gtest.h>
@@ -109,21 +109,21 @@ TEST(AppTest, PlayingAsFastAsPossibleReachesTheEndAndStops) {
 //   #9  48 B with pointers: span class 10, a class never used → refill → mcentral.grow
 struct Case {
   const char* name;
-  void (*set)(gui::Breakpoints&);
+  void (*set)(model::Breakpoints&);
   std::vector<uint64_t> hits;
 };
 
 TEST(AppTest, RunToBreakpointStopsRightAfterEachExpectedEvent) {
   const Case cases[] = {
-      {"refill", [](gui::Breakpoints& b) { b.refill = true; }, {1, 5, 9}},
-      {"central grow", [](gui::Breakpoints& b) { b.centralGrow = true; }, {1, 5, 9}},
-      {"heap grow", [](gui::Breakpoints& b) { b.heapGrow = true; }, {1, 8}},
-      {"large", [](gui::Breakpoints& b) { b.large = true; }, {3, 8}},
-      {"gc", [](gui::Breakpoints& b) { b.gc = true; }, {7}},
-      {"size class 5", [](gui::Breakpoints& b) { b.sizeClassOn = true, b.sizeClass = 5; }, {1, 2, 6, 9}},
-      {"span class 10", [](gui::Breakpoints& b) { b.spanClassOn = true, b.spanClass = 10; }, {9}},
+      {"refill", [](model::Breakpoints& b) { b.refill = true; }, {1, 5, 9}},
+      {"central grow", [](model::Breakpoints& b) { b.centralGrow = true; }, {1, 5, 9}},
+      {"heap grow", [](model::Breakpoints& b) { b.heapGrow = true; }, {1, 8}},
+      {"large", [](model::Breakpoints& b) { b.large = true; }, {3, 8}},
+      {"gc", [](model::Breakpoints& b) { b.gc = true; }, {7}},
+      {"size class 5", [](model::Breakpoints& b) { b.sizeClassOn = true, b.sizeClass = 5; }, {1, 2, 6, 9}},
+      {"span class 10", [](model::Breakpoints& b) { b.spanClassOn = true, b.spanClass = 10; }, {9}},
       // Object 1 is the heap's first object, at the arena base 0xc000000000; +10 is inside it.
-      {"address", [](gui::Breakpoints& b) { b.addressOn = true, b.address = 0xc000000000 + 10; }, {1, 6}},
+      {"address", [](model::Breakpoints& b) { b.addressOn = true, b.address = 0xc000000000 + 10; }, {1, 6}},
   };
   Harness h;
   for (const Case& c : cases) {
@@ -173,7 +173,7 @@ TEST(AppTest, ClickingAHeapMapPageSelectsItsSpan) {
   app.setSession(uitest::openFile(kScenarios + "small_refill.json"));
   app.seek(app.session()->eventCount());
   h.frames(app, 3);
-  const gui::HeapMapGeometry g = gui::LastHeapMapGeometry();
+  const gui::HeapMapGeometry g = app.heapMapGeometry();
   ASSERT_GT(g.cell, 2.0f);
   const sim::HeapView v = app.session()->world().view();
   // small_refill fills one class-5 span (170 slots) and starts a second: the two spans are the
@@ -203,7 +203,7 @@ TEST(AppTest, HeapMapTextureHoldsEachPageInItsStateColour) {
   h.frames(app, 3);
   ASSERT_EQ(h.textures.textures.size(), 1u);
   const auto& tex = h.textures.textures.begin()->second;
-  const gui::HeapMapGeometry g = gui::LastHeapMapGeometry();
+  const gui::HeapMapGeometry g = app.heapMapGeometry();
   ASSERT_EQ(static_cast<uint32_t>(tex.w), g.cols) << "one texel per page at this size";
   // Go 1.19: one 4 MiB chunk mapped (released until used); the P's page cache takes pages 0..63;
   // the first class-5 span (span class 11) is page 0, full after 170 objects and handed back to

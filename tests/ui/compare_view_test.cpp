@@ -51,19 +51,19 @@ traces::Trace randomTrace(size_t n, uint64_t seed = 3) {
   return t;
 }
 
-std::vector<gui::CompareTable> tables(const std::vector<std::string>& names) {
-  std::vector<gui::CompareTable> out;
+std::vector<model::CompareTable> tables(const std::vector<std::string>& names) {
+  std::vector<model::CompareTable> out;
   for (const std::string& n : names) {
     std::string err;
     auto t = sim::libraryTable(n, &err);
     EXPECT_TRUE(t.has_value()) << err;
-    out.push_back(gui::CompareTable{n, *t});
+    out.push_back(model::CompareTable{n, *t});
   }
   return out;
 }
 
 // sim::Comparison fed the first p events, as `spanscope-cli compare` runs it.
-std::vector<ComparisonFigures> reference(const gui::Session& s, const std::vector<std::string>& names, uint64_t p) {
+std::vector<ComparisonFigures> reference(const model::Session& s, const std::vector<std::string>& names, uint64_t p) {
   std::vector<Config> cfgs;
   for (auto& t : tables(names)) cfgs.push_back(report::configForTable(s.world().config(), t.table));
   Comparison c(std::move(cfgs), names);
@@ -101,7 +101,7 @@ void expectSameFigures(const ComparisonFigures& a, const ComparisonFigures& b, u
 }
 
 // One World per table, replayed straight from the start to p.
-void expectStraightReplay(const gui::CompareSession& cmp, const gui::Session& s, uint64_t p) {
+void expectStraightReplay(const model::CompareSession& cmp, const model::Session& s, uint64_t p) {
   for (size_t k = 0; k < cmp.size(); ++k) {
     World w(cmp.world(k).config());
     for (uint64_t i = 0; i < p; ++i) ASSERT_TRUE(w.step(s.trace().events[i]));
@@ -122,7 +122,7 @@ TEST(CompareSession, FiguresAtAPositionAreTheComparisonsAfterThatManyEvents) {
   auto s = uitest::openTrace(randomTrace(20000));
   ASSERT_NE(s, nullptr);
   const std::vector<std::string> names = {"go1.19", "tcmalloc", "pow2"};
-  gui::CompareSession cmp(*s, tables(names));
+  model::CompareSession cmp(*s, tables(names));
   ASSERT_EQ(cmp.size(), 3u);
   // Forwards, backwards across checkpoints, to the end and back to the start.
   for (uint64_t p : {uint64_t{0}, uint64_t{1}, uint64_t{5000}, uint64_t{12345}, uint64_t{20000}, uint64_t{4097}, uint64_t{4095}, uint64_t{0}}) {
@@ -142,7 +142,7 @@ TEST(CompareSession, FiguresAtAPositionAreTheComparisonsAfterThatManyEvents) {
 TEST(CompareSession, RandomSeeksEqualStraightReplay) {
   auto s = uitest::openTrace(randomTrace(30000, 5));
   ASSERT_NE(s, nullptr);
-  gui::CompareSession cmp(*s, tables({"jemalloc", "mimalloc"}));
+  model::CompareSession cmp(*s, tables({"jemalloc", "mimalloc"}));
   std::mt19937_64 rng(9);
   for (int i = 0; i < 12; ++i) {
     const uint64_t p = rng() % 30001;
@@ -160,7 +160,7 @@ TEST(CompareSession, HandComputedWasteOfThreeObjects) {
   t.meta.config.tiny = false;
   for (uint64_t id = 1; id <= 3; ++id) t.events.push_back(allocEvent(id, 33, true));
   auto s = uitest::openTrace(std::move(t));
-  gui::CompareSession cmp(*s, tables({"go1.19", "pow2"}));
+  model::CompareSession cmp(*s, tables({"go1.19", "pow2"}));
   cmp.seek(3);
   const auto f = cmp.figures();
   EXPECT_EQ(f[0].atEnd.roundingWaste, 45u);
@@ -178,7 +178,7 @@ TEST(CompareSession, ClassBucketsSumTheHistogram) {
   SizeHistogram h;
   h.count.assign(32769, 0);
   h.count[100] = h.count[200] = h.count[300] = 10;
-  const auto b = gui::classBuckets(SizeClassTable::go119(), h);
+  const auto b = model::classBuckets(SizeClassTable::go119(), h);
   ASSERT_EQ(b.size(), 67u);
   uint64_t req = 0, waste = 0;
   for (const auto& x : b) req += x.requests, waste += x.roundingBytes;
@@ -227,6 +227,27 @@ TEST(CompareExport, MarkdownCsvAndChartAreTheClis) {
   EXPECT_EQ(view.defaultExportPath(gui::ExportKind::Csv), std::string(SPANSCOPE_SOURCE_DIR) + "/assets/scenarios/classroom-compare.csv");
 }
 
+TEST(CompareExport, TheExportButtonsAreCommandsTheAppAppliesBetweenFrames) {
+  const std::string dir = ::testing::TempDir() + "/spanscope_compare_command_" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  uitest::Harness h;
+  gui::App app;
+  app.setSession(uitest::openFile(std::string(SPANSCOPE_SOURCE_DIR) + "/assets/scenarios/classroom.json"));
+  app.compareTables({"go1.19", "pow2"});
+  app.seek(app.session()->eventCount());
+  for (int i = 0; i < 3; ++i) uitest::checkedFrame(app);
+  ASSERT_NE(app.compareView().comparison(), nullptr);
+  const std::string queued = dir + "/queued.md", direct = dir + "/direct.md";
+  std::string err;
+  ASSERT_TRUE(app.compareView().exportTo(gui::ExportKind::Markdown, direct, &err)) << err;
+  app.commands().push_back(gui::Command{gui::Command::ExportCompare, static_cast<int64_t>(gui::ExportKind::Markdown), queued});
+  EXPECT_FALSE(std::filesystem::exists(queued)) << "nothing is written while panels draw";
+  uitest::checkedFrame(app);
+  EXPECT_TRUE(app.commands().empty());
+  EXPECT_EQ(readFile(queued), readFile(direct));
+  EXPECT_EQ(app.compareView().status(), "Wrote " + queued);
+}
+
 TEST(CompareView, UnknownTablesAreSkippedWithAMessage) {
   auto s = uitest::openTrace(randomTrace(100));
   gui::CompareView view;
@@ -268,7 +289,7 @@ void drawWith(const std::vector<std::string>& names, traces::Trace trace) {
   app.compareTables(names);
   for (int i = 0; i < 3; ++i) checkedFrame(app);
   EXPECT_TRUE(app.panelOpen(gui::panelIndex("compare"))) << "asking for tables opens the panel";
-  const gui::CompareSession* cmp = app.compareView().comparison();
+  const model::CompareSession* cmp = app.compareView().comparison();
   ASSERT_NE(cmp, nullptr);
   ASSERT_EQ(cmp->size(), names.size());
   const uint64_t n = app.session()->eventCount();
@@ -376,7 +397,7 @@ TEST(ClassDesigner, OptimiseMatchesTheHandComputedTable) {
 TEST(ClassDesigner, OptimisedIsNeverWorseThanGoOnRealisticTraces) {
   for (uint64_t seed : {1, 2}) {
     const traces::Trace t = randomTrace(20000, seed);
-    const SizeHistogram h = gui::requestHistogram(t);
+    const SizeHistogram h = model::requestHistogram(t);
     for (uint32_t budget : {20u, 67u}) {
       gui::ClassDesigner d;
       d.budget = budget;
@@ -389,7 +410,7 @@ TEST(ClassDesigner, OptimisedIsNeverWorseThanGoOnRealisticTraces) {
       }
       // Go's expected waste recomputed here from the buckets: the rounding part is independent.
       double rounding = 0;
-      for (const auto& b : gui::classBuckets(SizeClassTable::go119(), h)) rounding += static_cast<double>(b.roundingBytes);
+      for (const auto& b : model::classBuckets(SizeClassTable::go119(), h)) rounding += static_cast<double>(b.roundingBytes);
       EXPECT_DOUBLE_EQ(o.goWaste.rounding, rounding);
     }
   }

@@ -3,7 +3,7 @@
 // 1 KiB objects, every other one freed, under GOGC=100 with lazy sweeping, so the pacer starts
 // several cycles and each leaves hundreds of spans to sweep.
 #include "ui_harness.h"
-#include "app/gui/gc_phase.h"
+#include "app/model/gc_phase.h"
 #include "app/gui/panels/heap_map.h"
 #include "app/gui/panels/panel_models.h"
 #include "sim/heapview.h"
@@ -100,7 +100,7 @@ TEST(GcViews, HeapMapTextureShowsTheUnsweptSpan) {
   h.frames(app, 3);
   ASSERT_EQ(app.session()->position(), pos);
   const sim::HeapView v = app.session()->world().view();
-  const gui::HeapMapGeometry g = gui::LastHeapMapGeometry();
+  const gui::HeapMapGeometry g = app.heapMapGeometry();
   ASSERT_EQ(h.textures.textures.size(), 1u);
   const auto& tex = h.textures.textures.begin()->second;
   ASSERT_EQ(static_cast<uint32_t>(tex.w), g.cols) << "one texel per page at this heap size";
@@ -190,7 +190,7 @@ TEST(GcViews, EagerSweepHasNoSweepToStepThrough) {
   auto s = uitest::openTrace(lazySweepTrace(sim::SweepMode::Eager));
   ASSERT_FALSE(s->gcEvents().empty());
   s->seek(s->gcEvents()[0] + 1);
-  const gui::SweepEnd end = gui::findSweepEnd(*s);
+  const model::SweepEnd end = model::findSweepEnd(*s);
   EXPECT_FALSE(end.inProgress);
   EXPECT_EQ(end.position, s->position());
 }
@@ -205,7 +205,7 @@ TEST(GcViews, EveryGcStepHasALessonNoteAndNoOtherStepDoes) {
   for (unsigned i = 0; i < static_cast<unsigned>(PathStep::Count); ++i) {
     const auto step = static_cast<PathStep>(i);
     const bool isGc = std::find(std::begin(gcSteps), std::end(gcSteps), step) != std::end(gcSteps);
-    const gui::GcPhaseNote* n = gui::gcPhaseNote(step);
+    const model::GcPhaseNote* n = model::gcPhaseNote(step);
     EXPECT_EQ(n != nullptr, isGc) << sim::pathStepName(step);
     if (!n) continue;
     EXPECT_EQ(n->step, step);
@@ -217,7 +217,7 @@ TEST(GcViews, EveryGcStepHasALessonNoteAndNoOtherStepDoes) {
   r.add(PathStep::Sweep);
   r.add(PathStep::BackgroundSweep);
   r.add(PathStep::NextFreeFast);
-  const auto notes = gui::gcPhaseNotes(r);
+  const auto notes = model::gcPhaseNotes(r);
   ASSERT_EQ(notes.size(), 2u);
   EXPECT_EQ(notes[0]->step, PathStep::BackgroundSweep);
   EXPECT_EQ(notes[1]->step, PathStep::Sweep);

@@ -26,8 +26,8 @@ void onlyLocksPanel(gui::App& app) {
 
 // The app with locks_one_class.json opened under the given timing choice, at its end.
 void openOneClass(Harness& h, gui::App& app, gui::TimingChoice t) {
-  gui::EngineOverrides o;
-  o.timing = t;
+  model::EngineSettings o;
+  gui::setTimingChoice(o, t);
   app.setEngine(o);
   ASSERT_TRUE(app.loadNow(kOneClass)) << (app.errors().empty() ? "" : app.errors().front());
   app.seek(app.session()->eventCount());
@@ -212,22 +212,22 @@ TEST(LocksModelTest, OneClassScenarioWaitsForMCentralWithTheMutexOnly) {
 TEST(EngineSettingsTest, OverridesApplyOverTheTraceConfig) {
   sim::Config cfg;
   cfg.gomaxprocs = 8, cfg.gogc = -1; // as the trace's meta asks
-  gui::EngineOverrides o;
-  o.timing = gui::TimingChoice::Mutex;
-  gui::applyOverrides(o, cfg);
+  model::EngineSettings o;
+  gui::setTimingChoice(o, gui::TimingChoice::Mutex);
+  ASSERT_TRUE(model::applyEngineSettings(o, cfg, nullptr));
   EXPECT_EQ(cfg.gomaxprocs, 8u) << "not overridden: the trace's value stays";
   EXPECT_EQ(cfg.gogc, -1);
   EXPECT_TRUE(cfg.timing.enabled);
   EXPECT_EQ(cfg.timing.central, sim::CentralMode::Mutex);
   EXPECT_EQ(gui::engineSummary(cfg), "8 Ps · timing: mcentral mutex (Go ≤ 1.14)");
-  o.timing = gui::TimingChoice::Off;
+  gui::setTimingChoice(o, gui::TimingChoice::Off);
   o.procs = 1;
-  gui::applyOverrides(o, cfg);
+  ASSERT_TRUE(model::applyEngineSettings(o, cfg, nullptr));
   EXPECT_FALSE(cfg.timing.enabled);
   EXPECT_EQ(gui::engineSummary(cfg), "1 P · timing off");
   EXPECT_EQ(cfg.sweep, sim::SweepMode::Lazy) << "not overridden: the default stays";
   o.sweep = sim::SweepMode::Eager;
-  gui::applyOverrides(o, cfg);
+  ASSERT_TRUE(model::applyEngineSettings(o, cfg, nullptr));
   EXPECT_EQ(cfg.sweep, sim::SweepMode::Eager);
 }
 
@@ -239,9 +239,9 @@ TEST(EngineSettingsTest, ReconfigureReopensTheTraceWithTheChosenConfigAtTheSameP
   EXPECT_EQ(app.session()->world().timing(), nullptr) << "timing is off unless asked";
   app.seek(100);
   h.frame(app);
-  gui::EngineOverrides o;
+  model::EngineSettings o;
   o.procs = 4;
-  o.timing = gui::TimingChoice::Mutex;
+  gui::setTimingChoice(o, gui::TimingChoice::Mutex);
   app.reconfigure(o);
   app.waitForLoad();
   h.frame(app); // applies the seek back to the old position
@@ -268,9 +268,9 @@ TEST(EngineSettingsTest, ReconfigureReopensTheTraceWithTheChosenConfigAtTheSameP
 TEST(EngineSettingsTest, TheEngineSettingsApplyToTheNextTraceOpened) {
   Harness h;
   gui::App app;
-  gui::EngineOverrides o;
+  model::EngineSettings o;
   o.procs = 3;
-  o.timing = gui::TimingChoice::LockFree;
+  gui::setTimingChoice(o, gui::TimingChoice::LockFree);
   app.setEngine(o);
   ASSERT_TRUE(app.loadNow(std::string(SPANSCOPE_SOURCE_DIR) + "/assets/scenarios/classroom.json"));
   EXPECT_EQ(app.session()->world().config().gomaxprocs, 3u);
@@ -288,7 +288,7 @@ TEST(EngineSettingsTest, TheDialogDrawsAndCancelLeavesTheSettingsAlone) {
   current.timing.enabled = true, current.timing.central = sim::CentralMode::Mutex;
   gui::EngineDialog d;
   d.open(current, base, {});
-  gui::EngineOverrides out;
+  model::EngineSettings out;
   out.procs = 77; // stays as it is unless Apply is pressed
   for (int i = 0; i < 3; ++i) {
     ImGui::NewFrame();
@@ -300,6 +300,34 @@ TEST(EngineSettingsTest, TheDialogDrawsAndCancelLeavesTheSettingsAlone) {
   EXPECT_TRUE(d.isOpen());
   EXPECT_NE(ImGui::FindWindowByName("Engine settings###engine"), nullptr);
   EXPECT_EQ(out.procs, 77u);
+}
+
+TEST(EngineSettingsTest, TheDialogOffersEveryKnobOfTheCliAndAppliesOnlyWhatDiffersFromTheTrace) {
+  sim::Config base; // what the trace asks for
+  base.gomaxprocs = 2;
+  sim::Config current = base;
+  current.scavenger.memoryLimit = uint64_t{64} << 20;
+  current.scavenger.enabled = false;
+  current.liveness = sim::Liveness::Immediate;
+  current.timing.enabled = true, current.timing.central = sim::CentralMode::Mutex;
+  current.timing.clock = sim::ClockSource::Model;
+  current.timing.fromEvent = 1000;
+  gui::EngineDialog d;
+  d.open(current, base, {});
+  const model::EngineSettings s = d.chosen();
+  EXPECT_FALSE(s.procs) << "the trace's own GOMAXPROCS is not an override";
+  EXPECT_EQ(s.liveness, sim::Liveness::Immediate);
+  EXPECT_EQ(s.memoryLimit, uint64_t{64} << 20);
+  EXPECT_EQ(s.scavenger, false);
+  EXPECT_EQ(gui::timingChoiceOf(s), gui::TimingChoice::Mutex);
+  EXPECT_EQ(s.clock, sim::ClockSource::Model);
+  EXPECT_EQ(s.timeFrom, 1000u);
+  sim::Config again = base;
+  ASSERT_TRUE(model::applyEngineSettings(s, again, nullptr));
+  EXPECT_EQ(again.scavenger.memoryLimit, current.scavenger.memoryLimit);
+  EXPECT_EQ(again.timing.clock, current.timing.clock);
+  EXPECT_EQ(again.timing.fromEvent, current.timing.fromEvent);
+  EXPECT_EQ(gui::engineSummary(again), gui::engineSummary(current)) << "reopening gives the engine shown";
 }
 
 void drawAround(gui::App& app) {
@@ -332,16 +360,16 @@ TEST(LocksPanelTest, WholeFrameWithEveryPanelOnALargerTimedTraceStaysWithinAVert
   Harness h;
   gui::App app;
   for (size_t i = 0; i < gui::kPanelCount; ++i) app.panelOpen(i) = true;
-  gui::EngineOverrides o;
-  o.timing = gui::TimingChoice::Mutex;
+  model::EngineSettings o;
+  gui::setTimingChoice(o, gui::TimingChoice::Mutex);
   o.procs = 16;
   app.setEngine(o);
   app.setSession(nullptr);
   auto big = uitest::largeHeapTrace(uint64_t{256} << 20);
   sim::Config cfg;
   traces::applyTraceConfig(big.meta, cfg);
-  gui::applyOverrides(o, cfg);
-  app.setSession(gui::Session::open(std::move(big), "big", cfg));
+  ASSERT_TRUE(model::applyEngineSettings(o, cfg, nullptr));
+  app.setSession(model::Session::open(std::move(big), "big", cfg));
   app.seek(app.session()->eventCount());
   for (int i = 0; i < 3; ++i) checkedFrame(app);
   ASSERT_NE(app.session()->world().timing(), nullptr);

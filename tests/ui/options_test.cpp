@@ -38,16 +38,19 @@ TEST(OptionsTest, PositionalTraceAndBenchFlags) {
 TEST(OptionsTest, EngineFlags) {
   auto o = parse({"t.json", "--procs", "8", "--locks", "mutex"});
   ASSERT_TRUE(o);
-  EXPECT_EQ(o->procs, 8u);
-  EXPECT_EQ(o->lockMutex, true);
+  EXPECT_EQ(o->engine.procs, 8u);
+  EXPECT_EQ(o->engine.timing, true);
+  EXPECT_EQ(o->engine.locks, sim::CentralMode::Mutex);
   auto l = parse({"--locks", "lockfree", "--procs", "1024"});
   ASSERT_TRUE(l);
-  EXPECT_EQ(l->lockMutex, false) << "lockfree: timing on, mcentral lock-free";
-  EXPECT_EQ(l->procs, 1024u) << "the CLI's --procs range is 1..1024";
+  EXPECT_EQ(l->engine.timing, true);
+  EXPECT_EQ(l->engine.locks, sim::CentralMode::LockFree) << "lockfree: timing on, mcentral lock-free";
+  EXPECT_EQ(l->engine.procs, 1024u) << "the CLI's --procs range is 1..1024";
   auto none = parse({"t.json"});
   ASSERT_TRUE(none);
-  EXPECT_FALSE(none->procs);
-  EXPECT_FALSE(none->lockMutex) << "timing stays as the trace says unless asked";
+  EXPECT_FALSE(none->engine.procs);
+  EXPECT_FALSE(none->engine.timing) << "timing stays as the trace says unless asked";
+  EXPECT_FALSE(none->engine.locks);
 }
 
 TEST(OptionsTest, CompareTablesAndPanel) {

@@ -336,8 +336,8 @@ TEST(MHeapModel, ASecondSpanFillsThePageCache) {
 }
 
 // Hand-made samples: HeapAlloc 0 from position 0, 100 from 10, 50 from 20; the trace has 30 positions.
-std::vector<gui::StatsSample> threeSamples() {
-  std::vector<gui::StatsSample> s(3);
+std::vector<model::StatsSample> threeSamples() {
+  std::vector<model::StatsSample> s(3);
   s[0].event = 0;
   s[1].event = 10;
   s[1].mem.HeapAlloc = 100;
@@ -352,7 +352,7 @@ TEST(StatsModel, SampleInForceAtAPosition) {
   EXPECT_EQ(gui::SampleAt(s, 9), 0);
   EXPECT_EQ(gui::SampleAt(s, 10), 1);
   EXPECT_EQ(gui::SampleAt(s, 1000), 2);
-  std::vector<gui::StatsSample> late(1);
+  std::vector<model::StatsSample> late(1);
   late[0].event = 5;
   EXPECT_EQ(gui::SampleAt(late, 4), -1);
 }
@@ -379,7 +379,7 @@ TEST(StatsModel, DownsamplingKeepsEverySpike) {
   EXPECT_EQ(cols[20].lo, 100u) << "position 10";
   EXPECT_EQ(cols[40].lo, 50u) << "position 20";
   // A window that starts before any sample: nothing in force there.
-  std::vector<gui::StatsSample> late(1);
+  std::vector<model::StatsSample> late(1);
   late[0].event = 5;
   cols = gui::DownsampleSeries(late, StatSeries::HeapAlloc, 0, 9, 10);
   EXPECT_FALSE(cols[4].any);

@@ -107,22 +107,22 @@ class Ui {
 
 // What the app hands a panel each frame.
 struct Frame {
-  explicit Frame(const gui::Session& s) : session(s), view(s.world().view()) {}
+  explicit Frame(const model::Session& s) : session(s), view(s.world().view()) {}
   gui::PanelContext ctx() { return gui::PanelContext{session, view, selection, commands}; }
-  const gui::Session& session;
+  const model::Session& session;
   HeapView view;
   gui::Selection selection;
   std::vector<gui::Command> commands;
 };
 
-std::unique_ptr<gui::Session> openTrace(traces::Trace t, Config cfg = {}) {
+std::unique_ptr<model::Session> openTrace(traces::Trace t, Config cfg = {}) {
   traces::applyTraceConfig(t.meta, cfg);
-  auto s = gui::Session::open(std::move(t), "test", cfg);
+  auto s = model::Session::open(std::move(t), "test", cfg);
   EXPECT_NE(s, nullptr);
   return s;
 }
 
-std::unique_ptr<gui::Session> classroom() {
+std::unique_ptr<model::Session> classroom() {
   std::string err;
   auto t = traces::loadJsonTrace(std::string(SPANSCOPE_SOURCE_DIR) + "/assets/scenarios/classroom.json", &err);
   EXPECT_TRUE(t.has_value()) << err;
@@ -131,7 +131,7 @@ std::unique_ptr<gui::Session> classroom() {
 
 // 200,000 allocations on 4 threads over every size class (log-uniform sizes up to 32 KiB), one large
 // object (32 KiB - 1 MiB) in 500, 40% of objects freed at random, GC by the pacer.
-std::unique_ptr<gui::Session> largeHeap() {
+std::unique_ptr<model::Session> largeHeap() {
   traces::Trace t;
   std::mt19937_64 rng(7);
   std::vector<uint64_t> live;
@@ -154,14 +154,14 @@ std::unique_ptr<gui::Session> largeHeap() {
   return openTrace(std::move(t), cfg);
 }
 
-using PanelFn = void (*)(gui::PanelContext&, bool*);
-const PanelFn kMyPanels[] = {gui::DrawSpanInspectorPanel, gui::DrawSizeClassesPanel, gui::DrawPsPanel,
-                             gui::DrawMCentralPanel,      gui::DrawMHeapPanel,       gui::DrawStatsPanel};
+using PanelMaker = std::unique_ptr<gui::Panel> (*)();
+const PanelMaker kMyPanels[] = {gui::MakeSpanInspectorPanel, gui::MakeSizeClassesPanel, gui::MakePsPanel,
+                                gui::MakeMCentralPanel,      gui::MakeMHeapPanel,       gui::MakeStatsPanel};
 const char* const kMyPanelNames[] = {"span inspector", "size classes", "ps", "mcentral", "mheap", "stats"};
 
 // Draws every panel for a few frames, with the mouse over a few places of the window, and with a
 // span selected (the first in-use span with the most slots, and a large one) and without.
-void drawEverything(const gui::Session& s, int maxVertices) {
+void drawEverything(const model::Session& s, int maxVertices) {
   Ui ui;
   Frame f(s);
   SpanId most = kNoSpan, large = kNoSpan;
@@ -174,7 +174,7 @@ void drawEverything(const gui::Session& s, int maxVertices) {
   for (SpanId sel : {kNoSpan, most, large}) {
     f.selection.span = sel;
     for (size_t p = 0; p < std::size(kMyPanels); ++p) {
-      const PanelFn panel = kMyPanels[p];
+      const std::unique_ptr<gui::Panel> panel = kMyPanels[p]();
       bool open = true;
       std::vector<ImVec2> spots{ImVec2(-1, -1)};
       for (float y = 10; y < kH; y += 90)
@@ -183,7 +183,7 @@ void drawEverything(const gui::Session& s, int maxVertices) {
         ui.moveTo(at);
         ui.frames(2, [&] {
           gui::PanelContext ctx = f.ctx();
-          panel(ctx, &open);
+          panel->Draw(ctx, &open);
         });
         EXPECT_LT(ui.vertices, maxVertices) << kMyPanelNames[p] << " drew too much geometry";
       }
@@ -217,14 +217,16 @@ TEST(Panels, DrawOnTheClassroomScenarioAtEveryEvent) {
   ASSERT_NE(s, nullptr);
   Ui ui;
   Frame f(*s);
+  std::vector<std::unique_ptr<gui::Panel>> panels;
+  for (PanelMaker make : kMyPanels) panels.push_back(make());
   for (uint64_t pos = 0; pos <= s->eventCount(); ++pos) {
     s->seek(pos);
     Frame at(*s);
     at.selection.span = s->lastRecord() ? s->lastRecord()->span : kNoSpan;
-    for (PanelFn panel : kMyPanels)
+    for (const std::unique_ptr<gui::Panel>& panel : panels)
       ui.frame([&] {
         gui::PanelContext ctx = at.ctx();
-        panel(ctx, nullptr);
+        panel->Draw(ctx, nullptr);
       });
   }
   drawEverything(*s, 40000);
@@ -264,9 +266,10 @@ TEST(SizeClassesPanel, ClickingARowFiltersTheHeapMapToThatClass) {
   const std::vector<gui::SizeClassRow> rows = gui::BuildSizeClasses(f.view, false).rows;
   ASSERT_GE(rows.size(), 3u) << "the classroom heap uses several span classes";
   Ui ui;
+  const std::unique_ptr<gui::Panel> sizeClasses = gui::MakeSizeClassesPanel();
   auto draw = [&] {
     gui::PanelContext ctx = f.ctx();
-    gui::DrawSizeClassesPanel(ctx, nullptr);
+    sizeClasses->Draw(ctx, nullptr);
   };
   ui.frames(2, draw);
   // Rows are in span-class order (the default sort); header and totals are frozen above them.
@@ -295,9 +298,10 @@ TEST(MCentralPanel, ClickingASpanSelectsIt) {
   const SpanId full = f.view.spanAt(kBase);
   ASSERT_NE(full, kNoSpan);
   Ui ui;
+  const std::unique_ptr<gui::Panel> mcentral = gui::MakeMCentralPanel();
   auto draw = [&] {
     gui::PanelContext ctx = f.ctx();
-    gui::DrawMCentralPanel(ctx, nullptr);
+    mcentral->Draw(ctx, nullptr);
   };
   ui.frames(2, draw);
   // Row 0: span class 11, collapsed. Clicking it lists its span on row 1.

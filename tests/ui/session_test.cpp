@@ -1,7 +1,7 @@
 // Session: the GUI's engine position. Seeking (forwards, backwards, across checkpoints) must give
 // exactly the state a straight replay gives; the first pass must describe every event as the
 // engine ran it. References are independent straight replays and hand counts of the scenario file.
-#include "app/gui/session.h"
+#include "app/model/session.h"
 
 #include "traces/event_stream.h"
 #include "traces/json_trace.h"
@@ -74,7 +74,7 @@ TEST(Session, OpensAtTheStartAndDescribesEveryEvent) {
   traces::Trace t = loadScenario("classroom.json");
   const size_t n = t.events.size();
   ASSERT_EQ(n, 28u) << "classroom.json: 9 alloc + 3 free + 1 gc + 1 readmemstats + 14 annotate";
-  auto s = gui::Session::open(t, "classroom.json", Config{});
+  auto s = model::Session::open(t, "classroom.json", Config{});
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->position(), 0u);
   EXPECT_EQ(s->lastRecord(), nullptr);
@@ -98,7 +98,7 @@ TEST(Session, OpensAtTheStartAndDescribesEveryEvent) {
 
 TEST(Session, LessonIsTheLastAnnotationAtOrBeforeTheCurrentEvent) {
   traces::Trace t = loadScenario("classroom.json");
-  auto s = gui::Session::open(t, "classroom.json", Config{});
+  auto s = model::Session::open(t, "classroom.json", Config{});
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->currentLesson(), nullptr) << "nothing has run yet";
   size_t lastAnnot = ~size_t{0};
@@ -119,7 +119,7 @@ TEST(Session, SeekingAnywhereEqualsAStraightReplay) {
   traces::Trace t = longTrace(30000);
   Config cfg;
   cfg.gomaxprocs = 2;
-  auto s = gui::Session::open(t, "long", cfg);
+  auto s = model::Session::open(t, "long", cfg);
   ASSERT_NE(s, nullptr);
   ASSERT_GE(s->checkpoints().count(), 3u) << "30000 events at interval >= 4096 cross checkpoints";
   // Forwards, far backwards, across and within checkpoint intervals, to both ends.
@@ -144,7 +144,7 @@ TEST(Session, AnEngineErrorNamesTheFileAndTheEvent) {
   traces::Trace t;
   t.events = {allocEvent(0, 8), freeEvent(0), freeEvent(0)};
   try {
-    gui::Session::open(t, "double.json", Config{});
+    model::Session::open(t, "double.json", Config{});
     FAIL() << "a double free must not load";
   } catch (const traces::TraceError& e) {
     const std::string what = e.what();
@@ -154,9 +154,9 @@ TEST(Session, AnEngineErrorNamesTheFileAndTheEvent) {
 }
 
 TEST(Session, CancelStopsTheFirstPass) {
-  gui::LoadProgress progress;
+  model::LoadProgress progress;
   progress.cancel = true;
-  EXPECT_EQ(gui::Session::open(longTrace(1000), "x", Config{}, &progress), nullptr);
+  EXPECT_EQ(model::Session::open(longTrace(1000), "x", Config{}, &progress), nullptr);
 }
 
 } // namespace

@@ -36,6 +36,22 @@ TEST(SettingsTest, RoundTripKeepsEveryField) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(SettingsTest, RecentFileWithInvalidUtf8IsSavedNotAborted) {
+  // A trace opened from a path that is not UTF-8 once aborted the app at its next settings save
+  // (nlohmann's dump throws on such strings); the bytes are now replaced with U+FFFD.
+  std::string dir = tempDir("utf8");
+  gui::Settings s;
+  s.recentFiles = {"/t/ok.json", "/t/caf\xE9.trace"};
+  std::string err;
+  ASSERT_TRUE(gui::saveSettings(s, dir + "/settings.json", &err)) << err;
+  gui::Settings r = gui::loadSettings(dir + "/settings.json", &err);
+  EXPECT_TRUE(err.empty()) << err;
+  ASSERT_EQ(r.recentFiles.size(), 2u);
+  EXPECT_EQ(r.recentFiles[0], "/t/ok.json");
+  EXPECT_EQ(r.recentFiles[1], "/t/caf\xEF\xBF\xBD.trace");
+  std::filesystem::remove_all(dir);
+}
+
 TEST(SettingsTest, MissingFileGivesDefaultsWithoutError) {
   std::string err;
   gui::Settings r = gui::loadSettings("/nonexistent/spanscope/settings.json", &err);

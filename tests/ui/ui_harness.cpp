@@ -39,13 +39,13 @@ void checkedFrame(gui::App& app) {
   app.update(ImGui::GetIO().DeltaTime);
 }
 
-std::unique_ptr<gui::Session> openTrace(traces::Trace t, const std::string& name) {
+std::unique_ptr<model::Session> openTrace(traces::Trace t, const std::string& name) {
   sim::Config cfg;
   traces::applyTraceConfig(t.meta, cfg);
-  return gui::Session::open(std::move(t), name, cfg);
+  return model::Session::open(std::move(t), name, cfg);
 }
 
-std::unique_ptr<gui::Session> openFile(const std::string& path) {
+std::unique_ptr<model::Session> openFile(const std::string& path) {
   auto stream = traces::openTrace(path);
   return openTrace(traces::readAll(*stream), path);
 }

@@ -101,8 +101,8 @@ std::vector<std::string> recoverEndOfFrame();
 // One app frame, checked with recoverEndOfFrame(), rendered, then the app's update.
 void checkedFrame(gui::App& app);
 
-std::unique_ptr<gui::Session> openTrace(traces::Trace t, const std::string& name = "test");
-std::unique_ptr<gui::Session> openFile(const std::string& path);
+std::unique_ptr<model::Session> openTrace(traces::Trace t, const std::string& name = "test");
+std::unique_ptr<model::Session> openFile(const std::string& path);
 
 // Traces for the panel tests: no events at all; the classroom scenario; a heap of about 1 GiB.
 traces::Trace emptyTrace();

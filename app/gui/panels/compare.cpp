@@ -53,7 +53,7 @@ struct Row {
   int better = 0; // -1 lower is better, +1 higher is better, 0 not ranked
 };
 
-std::vector<Row> FigureRows(const CompareSession& cmp, const std::vector<sim::ComparisonFigures>& figs) {
+std::vector<Row> FigureRows(const model::CompareSession& cmp, const std::vector<sim::ComparisonFigures>& figs) {
   std::vector<Row> rows;
   for (const report::Metric& m : report::compareMetrics()) {
     Row r{m.label, m.help, {}, {}, m.better};
@@ -108,7 +108,7 @@ std::vector<Row> FigureRows(const CompareSession& cmp, const std::vector<sim::Co
   return rows;
 }
 
-void FiguresTable(const CompareSession& cmp, const std::vector<sim::ComparisonFigures>& figs, float height) {
+void FiguresTable(const model::CompareSession& cmp, const std::vector<sim::ComparisonFigures>& figs, float height) {
   const int cols = static_cast<int>(figs.size()) + 1;
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY |
                                 ImGuiTableFlags_ScrollX | ImGuiTableFlags_SizingFixedFit;
@@ -147,7 +147,7 @@ void FiguresTable(const CompareSession& cmp, const std::vector<sim::ComparisonFi
 }
 
 // HeapInuse over the whole trace per table, max-per-column decimated, the cursor as a line.
-void InuseOverTime(const CompareSession& cmp, std::vector<Command>& commands, ImVec2 size) {
+void InuseOverTime(const model::CompareSession& cmp, std::vector<Command>& commands, ImVec2 size) {
   ImGui::TextUnformatted("HeapInuse over the trace");
   ui::HelpMarker("One line per table; the white line is the shared cursor. Click or drag to seek.");
   for (size_t k = 0; k < cmp.size(); ++k) { // the legend: a swatch and the name per table
@@ -251,7 +251,7 @@ ImU32 WasteColour(double fraction) {
 
 // The trace's request sizes (log axis, 8 bins per octave) above one strip per table whose buckets
 // (the sizes each class serves) are coloured by the bucket's rounding waste.
-void SizeHistogram(const CompareSession& cmp, ImVec2 size) {
+void SizeHistogram(const model::CompareSession& cmp, ImVec2 size) {
   const sim::SizeHistogram& hist = cmp.histogram();
   ImGui::TextUnformatted("Request sizes and each table's classes");
   ui::HelpMarker("Top: how many allocations of each size the whole trace makes (log size axis). Below: one strip per "
@@ -306,8 +306,8 @@ void SizeHistogram(const CompareSession& cmp, ImVec2 size) {
   dl->AddText(ImVec2(p0.x, a.y), ui::color::kDim, "requests");
   dl->AddText(ImVec2(p0.x, a.y + ImGui::GetTextLineHeight()), ui::color::kDim, ("max " + FormatCount(maxBin) + "/bin").c_str());
   // Strips.
-  std::vector<std::vector<ClassBucket>> buckets;
-  for (size_t k = 0; k < cmp.size(); ++k) buckets.push_back(classBuckets(cmp.world(k).table(), hist));
+  std::vector<std::vector<model::ClassBucket>> buckets;
+  for (size_t k = 0; k < cmp.size(); ++k) buckets.push_back(model::classBuckets(cmp.world(k).table(), hist));
   for (size_t k = 0; k < cmp.size(); ++k) {
     const float y0 = barsBottom + 4 + strip * static_cast<float>(k), y1 = y0 + strip - 2;
     dl->AddText(ImVec2(p0.x, y0 + (strip - ImGui::GetTextLineHeight()) * 0.5f - 1), TableColour(k), cmp.name(k).c_str());
@@ -315,7 +315,7 @@ void SizeHistogram(const CompareSession& cmp, ImVec2 size) {
     std::vector<std::pair<float, ImU32>> segs; // right edge and colour, left to right
     float gx0 = a.x;
     uint64_t gReq = 0, gBytes = 0, gWaste = 0;
-    const std::vector<ClassBucket>& bs = buckets[k];
+    const std::vector<model::ClassBucket>& bs = buckets[k];
     for (size_t c = 0; c < bs.size(); ++c) {
       gReq += bs[c].requests, gBytes += bs[c].requestedBytes, gWaste += bs[c].roundingBytes;
       const float x1 = xOf(static_cast<double>(bs[c].hi));
@@ -334,7 +334,7 @@ void SizeHistogram(const CompareSession& cmp, ImVec2 size) {
     }
     // Class boundaries as ticks where buckets are wide enough to tell apart.
     float prevX = a.x;
-    for (const ClassBucket& bk : bs) {
+    for (const model::ClassBucket& bk : bs) {
       const float x = xOf(static_cast<double>(bk.hi));
       if (x - prevX >= 5) dl->AddLine(ImVec2(x, y0), ImVec2(x, y1), IM_COL32(20, 20, 24, 255));
       prevX = x;
@@ -365,7 +365,7 @@ void SizeHistogram(const CompareSession& cmp, ImVec2 size) {
   const int k = static_cast<int>((m.y - barsBottom - 4) / strip);
   if (k < 0 || k >= static_cast<int>(cmp.size())) return;
   for (size_t c = 0; c < buckets[static_cast<size_t>(k)].size(); ++c) {
-    const ClassBucket& bk = buckets[static_cast<size_t>(k)][c];
+    const model::ClassBucket& bk = buckets[static_cast<size_t>(k)][c];
     if (bytes > bk.hi) continue;
     ImGui::SetTooltip("%s class %zu: %u..%u B\n%s requests, %s requested, rounding waste %s (%s)", cmp.name(static_cast<size_t>(k)).c_str(),
                       c + 1, bk.lo, bk.hi, FormatCount(bk.requests).c_str(), FormatBytes(bk.requestedBytes).c_str(),
@@ -374,19 +374,20 @@ void SizeHistogram(const CompareSession& cmp, ImVec2 size) {
   }
 }
 
-void ExportRow(CompareView& view) {
-  if (ImGui::Button("Tables…")) view.openDialog();
+// The export buttons queue commands: the app writes the files between frames.
+void ExportRow(const CompareView& view, char* exportPath, size_t exportPathSize, std::vector<Command>& commands) {
+  if (ImGui::Button("Tables…")) commands.push_back(Command{Command::OpenCompareTables});
   ImGui::SameLine();
-  if (ImGui::Button("Designer…")) view.openDesigner();
+  if (ImGui::Button("Designer…")) commands.push_back(Command{Command::OpenDesigner});
   ImGui::SameLine(0, 24);
   ImGui::TextUnformatted("Export");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(std::clamp(ImGui::GetContentRegionAvail().x - 330, 120.0f, 420.0f));
-  ImGui::InputTextWithHint("##exportpath", "file (default: beside the trace)", view.exportPath(), view.exportPathSize());
-  const std::string path = view.exportPath();
+  ImGui::InputTextWithHint("##exportpath", "file (default: beside the trace)", exportPath, exportPathSize);
+  const std::string path = exportPath;
   auto button = [&](const char* label, ExportKind kind) {
     ImGui::SameLine();
-    if (ImGui::Button(label)) view.exportNow(kind, path);
+    if (ImGui::Button(label)) commands.push_back(Command{Command::ExportCompare, static_cast<int64_t>(kind), path});
     ui::ItemTooltip("Writes " + (path.empty() ? view.defaultExportPath(kind) : path) +
                     " (the same file `spanscope-cli compare` writes)");
   };
@@ -398,7 +399,17 @@ void ExportRow(CompareView& view) {
 
 } // namespace
 
-void DrawComparePanel(PanelContext& ctx, bool* open) {
+class ComparePanel final : public Panel {
+ public:
+  void Draw(PanelContext& ctx, bool* open) override;
+
+ private:
+  char exportPath_[512] = ""; // what the user typed; "" = beside the trace
+};
+
+std::unique_ptr<Panel> MakeComparePanel() { return std::make_unique<ComparePanel>(); }
+
+void ComparePanel::Draw(PanelContext& ctx, bool* open) {
   if (!ImGui::Begin(kCompareTitle, open)) {
     ImGui::End();
     return;
@@ -408,19 +419,19 @@ void DrawComparePanel(PanelContext& ctx, bool* open) {
     ImGui::End();
     return;
   }
-  CompareView& view = *ctx.compare;
-  const CompareSession* cmp = view.comparison();
+  const CompareView& view = *ctx.compare;
+  const model::CompareSession* cmp = view.comparison();
   if (cmp == nullptr) {
     ImGui::TextWrapped("Replay this trace under several size-class tables at once (Go 1.19, TCMalloc, jemalloc, mimalloc, "
                        "glibc-like, powers of two, a JSON table, or one you design), all following the main cursor.");
-    if (ImGui::Button("Compare tables…")) view.openDialog();
+    if (ImGui::Button("Compare tables…")) ctx.commands.push_back(Command{Command::OpenCompareTables});
     ImGui::SameLine();
-    if (ImGui::Button("Size-class designer…")) view.openDesigner();
+    if (ImGui::Button("Size-class designer…")) ctx.commands.push_back(Command{Command::OpenDesigner});
     if (!view.status().empty()) ImGui::TextDisabled("%s", view.status().c_str());
     ImGui::End();
     return;
   }
-  ExportRow(view);
+  ExportRow(view, exportPath_, sizeof exportPath_, ctx.commands);
   const std::vector<sim::ComparisonFigures> figs = cmp->figures();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float topH = std::max(120.0f, avail.y * 0.55f);

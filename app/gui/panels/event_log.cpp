@@ -17,7 +17,7 @@ namespace gui {
 namespace {
 
 // A StepRecord with what the first pass kept of an event: enough for sim::goFunctions.
-sim::StepRecord PartialRecord(const sim::Event& ev, const EventInfo& info) {
+sim::StepRecord PartialRecord(const sim::Event& ev, const model::EventInfo& info) {
   sim::StepRecord r;
   r.kind = ev.kind;
   r.path = info.pathMask;
@@ -51,13 +51,22 @@ struct LogState {
 
 } // namespace
 
-void DrawEventLogPanel(PanelContext& ctx, bool* open) {
-  if (!ImGui::Begin("Event log", open)) {
+class EventLogPanel final : public Panel {
+ public:
+  void Draw(PanelContext& ctx, bool* open) override;
+
+ private:
+  LogState st;
+};
+
+std::unique_ptr<Panel> MakeEventLogPanel() { return std::make_unique<EventLogPanel>(); }
+
+void EventLogPanel::Draw(PanelContext& ctx, bool* open) {
+  if (!ImGui::Begin(kEventLogTitle, open)) {
     ImGui::End();
     return;
   }
-  static LogState st;
-  const Session& s = ctx.session;
+  const model::Session& s = ctx.session;
   const uint64_t n = s.eventCount(), pos = s.position();
   const auto& events = s.trace().events;
   const auto& infos = s.events();
@@ -138,7 +147,7 @@ void DrawEventLogPanel(PanelContext& ctx, bool* open) {
       for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
         const uint64_t i = static_cast<uint64_t>(row);
         const sim::Event& ev = events[i];
-        const EventInfo& info = infos[i];
+        const model::EventInfo& info = infos[i];
         const bool current = pos > 0 && i == pos - 1;
         const bool future = i >= pos;
         ImGui::TableNextRow();

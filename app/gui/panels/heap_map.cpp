@@ -179,7 +179,7 @@ uint64_t HeapMapGeometry::pageAt(ImVec2 p) const {
 
 namespace {
 
-// UI state of the one heap map window (the panel entry point is a free function).
+// UI state of the heap map window (HeapMapPanel::State).
 struct MapState {
   float zoom = 1;            // 1 = the whole mapped heap fits
   double panX = 0, panY = 0; // top-left visible cell, in cells
@@ -199,11 +199,6 @@ struct MapState {
   ImTextureID texture = nullptr;
   bool uploaded = false;
 };
-
-MapState& State() {
-  static MapState s;
-  return s;
-}
 
 // Page colours by state and span class, computed once per rebuild: the hue conversion would
 // otherwise run for every page of a 1 GiB heap at every step while playing.
@@ -388,20 +383,13 @@ void DrawTooltip(const sim::HeapView& v, uint64_t page) {
 
 } // namespace
 
-const HeapMapGeometry& LastHeapMapGeometry() { return State().geom; }
+namespace {
 
-void DrawHeapMapPanel(PanelContext& ctx, bool* open) {
-  if (!ImGui::Begin("Heap map", open)) {
-    ImGui::End();
-    return;
-  }
-  MapState& st = State();
+// Legend, the summary line and the view controls above the map.
+void DrawHeader(PanelContext& ctx, MapState& st) {
   const sim::HeapView& v = ctx.view;
   const uint64_t pages = v.mappedPages();
-  const uint32_t numClasses = v.table().numClasses();
-
-  DrawLegend(numClasses);
-  // Summary line and view controls.
+  DrawLegend(v.table().numClasses());
   const uint64_t chunks = pages / sim::kPallocChunkPages;
   ImGui::Text("%s mapped: %s arena%s, %s chunk%s, %s pages", FormatBytes(pages * sim::kPageSize).c_str(),
               FormatCount(v.arenas().size()).c_str(), v.arenas().size() == 1 ? "" : "s", FormatCount(chunks).c_str(),
@@ -433,8 +421,158 @@ void DrawHeapMapPanel(PanelContext& ctx, bool* open) {
       ctx.selection.spanClassFilter = static_cast<int32_t>(v.span(ctx.selection.span).spanclass);
     ui::ItemTooltip("Dim every page that is not in a span of the selected span's class.");
   }
+}
 
-  // Canvas: address gutter on the left, the grid on the right.
+// One frame of the map once the canvas is placed: where it is and which rows are visible.
+struct MapFrame {
+  const sim::HeapView& v;
+  const HeapMapGeometry& g;
+  uint64_t pages = 0, rows = 0;
+  double firstRow = 0, lastRow = 0; // visible rows
+  float mapW = 0, mapH = 0;
+};
+
+// The pages (the colour texture, rebuilt only when what it shows changed), page grid and chunk lines.
+void DrawPages(ImDrawList* dl, const MapFrame& f, MapState& st, const PanelContext& ctx) {
+  const HeapMapGeometry& g = f.g;
+  const float cell = g.cell;
+  MapState::Key key;
+  key.world = &f.v.world();
+  key.events = ctx.session.events().data();
+  key.position = ctx.session.position();
+  key.pages = f.pages;
+  key.cols = g.cols;
+  key.k = cell >= 1 ? 1 : std::min<uint32_t>(g.cols, std::bit_ceil(static_cast<uint32_t>(std::ceil(1.0f / cell))));
+  key.r0 = static_cast<uint64_t>(std::floor(st.panY)) / key.k * key.k;
+  key.r1 = std::min<uint64_t>(f.rows, static_cast<uint64_t>(std::ceil(st.panY + f.mapH / cell)) + 1);
+  key.filter = ctx.selection.spanClassFilter;
+  if (!(key == st.key)) {
+    st.key = key;
+    BuildTexels(st, f.v, f.v.table().numClasses());
+  }
+  if (TextureUploader* up = textureUploader(); up && st.tw > 0 && st.th > 0) {
+    if (!st.uploaded) st.texture = up->upload(st.texture, st.texels.data(), static_cast<int>(st.tw), static_cast<int>(st.th)), st.uploaded = true;
+    const ImVec2 p0(g.origin.x, g.origin.y + static_cast<float>(key.r0) * cell);
+    const ImVec2 p1(g.origin.x + static_cast<float>(st.tw * key.k) * cell, g.origin.y + static_cast<float>(key.r0 + uint64_t{st.th} * key.k) * cell);
+    dl->AddImage(st.texture, p0, p1);
+  } else if (!up) {
+    dl->AddText(ImVec2(g.canvasMin.x + 8, g.canvasMin.y + 8), IM_COL32(220, 120, 120, 255), "No texture support: the heap map cannot be drawn.");
+  }
+  // Page grid lines when cells are big enough to tell pages apart; chunk boundaries always.
+  if (cell >= 6) {
+    for (double r = f.firstRow; r <= f.lastRow; ++r) {
+      const float y = g.origin.y + static_cast<float>(r) * cell;
+      dl->AddLine(ImVec2(g.canvasMin.x, y), ImVec2(g.origin.x + static_cast<float>(g.cols) * cell, y), kBackground);
+    }
+    for (double c = std::floor(st.panX); c <= std::min<double>(g.cols, st.panX + f.mapW / cell + 1); ++c) {
+      const float x = g.origin.x + static_cast<float>(c) * cell;
+      dl->AddLine(ImVec2(x, g.canvasMin.y), ImVec2(x, g.origin.y + static_cast<float>(f.rows) * cell), kBackground);
+    }
+  }
+  const uint64_t rowsPerChunk = std::max<uint64_t>(1, sim::kPallocChunkPages / g.cols);
+  if (static_cast<float>(rowsPerChunk) * cell >= 6) {
+    for (uint64_t r = static_cast<uint64_t>(f.firstRow) / rowsPerChunk * rowsPerChunk; static_cast<double>(r) <= f.lastRow; r += rowsPerChunk) {
+      const float y = g.origin.y + static_cast<float>(r) * cell;
+      dl->AddLine(ImVec2(g.canvasMin.x, y), ImVec2(g.origin.x + static_cast<float>(g.cols) * cell, y), IM_COL32(150, 150, 160, 90));
+    }
+  }
+}
+
+// Over the pages: cached spans, unswept hatching, size-class labels, the selected and hovered span.
+void DrawOverlays(ImDrawList* dl, const MapFrame& f, const Selection& sel, uint64_t hoverPage) {
+  const sim::HeapView& v = f.v;
+  const HeapMapGeometry& g = f.g;
+  const float cell = g.cell;
+  // Spans cached in an mcache: a white outline (they are also drawn lighter).
+  if (cell >= 3) {
+    for (const sim::P& p : v.ps())
+      for (sim::SpanId s : p.mcache.alloc)
+        if (s != sim::kNoSpan && s < v.spanCount() && v.span(s).state == sim::SpanState::InUse)
+          OutlinePages(dl, g, (v.span(s).base() - v.heapBase()) / sim::kPageSize, v.span(s).npages, IM_COL32(255, 255, 255, 200), 1);
+  }
+  // Unswept spans: one diagonal per page when cells are big enough to see it (the faded colour
+  // alone says it when zoomed out). Bounded so the window's draw list stays far below 64K vertices.
+  if (cell >= 5 && v.sweepInProgress()) {
+    int lines = 0;
+    for (double r = f.firstRow; r < f.lastRow && lines < kMaxHatchLines; ++r)
+      for (uint32_t c = 0; c < g.cols && lines < kMaxHatchLines; ++c) {
+        const uint64_t page = static_cast<uint64_t>(r) * g.cols + c;
+        if (page >= f.pages) break;
+        if (!ClassifyPage(v, page).unswept) continue;
+        const float x0 = g.origin.x + static_cast<float>(c) * cell, y0 = g.origin.y + static_cast<float>(r) * cell;
+        dl->AddLine(ImVec2(x0, y0 + cell), ImVec2(x0 + cell, y0), IM_COL32(10, 10, 14, 130), 1.0f);
+        ++lines;
+      }
+  }
+  // Size class numbers on each span's first page ("L" for large, "S" for a stack) when cells have room for them.
+  const float labelSize = std::min(ImGui::GetFontSize(), cell * 0.7f);
+  if (cell >= 12) {
+    for (double r = f.firstRow; r < f.lastRow; ++r)
+      for (uint32_t c = 0; c < g.cols; ++c) {
+        const uint64_t page = static_cast<uint64_t>(r) * g.cols + c;
+        if (page >= f.pages) break;
+        const PageInfo info = ClassifyPage(v, page);
+        if (info.span == sim::kNoSpan || v.span(info.span).base() != v.heapBase() + page * sim::kPageSize) continue;
+        const uint32_t sc = sim::spanClassSize(info.spanclass);
+        const std::string label = info.state == PageState::Stack ? "S" : sc ? std::to_string(sc) : "L";
+        const ImVec2 ts = ImGui::GetFont()->CalcTextSizeA(labelSize, FLT_MAX, 0, label.c_str());
+        const ImVec2 at(g.origin.x + static_cast<float>(c) * cell + (cell - ts.x) * 0.5f,
+                        g.origin.y + static_cast<float>(r) * cell + (cell - ts.y) * 0.5f);
+        dl->AddText(ImGui::GetFont(), labelSize, at, IM_COL32(10, 10, 12, 255), label.c_str());
+      }
+  }
+  // Selected span, then the span under the mouse.
+  if (sel.span != sim::kNoSpan && sel.span < v.spanCount() && v.span(sel.span).state == sim::SpanState::InUse) {
+    const sim::MSpan& s = v.span(sel.span);
+    OutlinePages(dl, g, (s.base() - v.heapBase()) / sim::kPageSize, s.npages, ui::color::kSelected, 2);
+  }
+  if (hoverPage != sim::kNoPage) {
+    const PageInfo info = ClassifyPage(v, hoverPage);
+    if (info.span != sim::kNoSpan)
+      OutlinePages(dl, g, (v.span(info.span).base() - v.heapBase()) / sim::kPageSize, v.span(info.span).npages, IM_COL32(255, 255, 255, 255), 1.5f);
+    else OutlinePages(dl, g, hoverPage, 1, IM_COL32(255, 255, 255, 255), 1.5f);
+  }
+}
+
+// Row addresses left of the map (x from x0 to the map), spaced so labels never overlap; arena
+// starts in brighter text.
+void DrawGutter(ImDrawList* dl, const MapFrame& f, float x0) {
+  const HeapMapGeometry& g = f.g;
+  const float lineH = ImGui::GetTextLineHeight();
+  uint64_t labelEvery = 1;
+  while (static_cast<float>(labelEvery) * g.cell < lineH * 1.3f) labelEvery *= 2;
+  dl->PushClipRect(ImVec2(x0, g.canvasMin.y - 2), ImVec2(g.canvasMin.x, g.canvasMax.y + 2), true);
+  for (uint64_t r = static_cast<uint64_t>(f.firstRow) / labelEvery * labelEvery; static_cast<double>(r) < f.lastRow; r += labelEvery) {
+    const uint64_t addr = f.v.heapBase() + r * g.cols * sim::kPageSize;
+    const bool arenaStart = addr % sim::kHeapArenaBytes == 0;
+    const float y = g.origin.y + static_cast<float>(r) * g.cell + std::max(0.0f, (g.cell - lineH) * 0.5f);
+    dl->AddText(ImVec2(x0 + 4, y), arenaStart ? IM_COL32(230, 230, 240, 255) : IM_COL32(130, 130, 145, 255),
+                FormatAddr(addr).c_str());
+  }
+  dl->PopClipRect();
+}
+
+} // namespace
+
+struct HeapMapPanel::State : MapState {};
+
+HeapMapPanel::HeapMapPanel() : state_(std::make_unique<State>()) {}
+HeapMapPanel::~HeapMapPanel() = default;
+const HeapMapGeometry& HeapMapPanel::geometry() const { return state_->geom; }
+std::unique_ptr<Panel> MakeHeapMapPanel() { return std::make_unique<HeapMapPanel>(); }
+
+// The header, then the canvas: address gutter on the left, the pages on the right with their
+// overlays. The mouse wheel zooms around the pointer, dragging pans, a click selects a span.
+void HeapMapPanel::Draw(PanelContext& ctx, bool* open) {
+  if (!ImGui::Begin(kHeapMapTitle, open)) {
+    ImGui::End();
+    return;
+  }
+  MapState& st = *state_;
+  const sim::HeapView& v = ctx.view;
+  const uint64_t pages = v.mappedPages();
+  DrawHeader(ctx, st);
+
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const ImVec2 canvas0 = ImGui::GetCursorScreenPos();
   const ImVec2 canvasSize(std::max(avail.x, 50.0f), std::max(avail.y, 50.0f));
@@ -482,117 +620,14 @@ void DrawHeapMapPanel(PanelContext& ctx, bool* open) {
   g.canvasMin = map0;
   g.canvasMax = ImVec2(map0.x + mapW, map0.y + mapH);
   g.origin = ImVec2(map0.x - static_cast<float>(st.panX) * cell, map0.y - static_cast<float>(st.panY) * cell);
-
-  // Rebuild the colour buffer only when what it shows changed.
-  MapState::Key key;
-  key.world = &v.world();
-  key.events = ctx.session.events().data();
-  key.position = ctx.session.position();
-  key.pages = pages;
-  key.cols = fit.cols;
-  key.k = cell >= 1 ? 1 : std::min<uint32_t>(fit.cols, std::bit_ceil(static_cast<uint32_t>(std::ceil(1.0f / cell))));
-  key.r0 = static_cast<uint64_t>(std::floor(st.panY)) / key.k * key.k;
-  key.r1 = std::min<uint64_t>(rows, static_cast<uint64_t>(std::ceil(st.panY + mapH / cell)) + 1);
-  key.filter = ctx.selection.spanClassFilter;
-  if (!(key == st.key)) {
-    st.key = key;
-    BuildTexels(st, v, numClasses);
-  }
+  const MapFrame f{v, g, pages, rows, std::floor(st.panY), std::min<double>(static_cast<double>(rows), st.panY + mapH / cell + 1), mapW, mapH};
+  const uint64_t hoverPage = hovered ? g.pageAt(io.MousePos) : sim::kNoPage;
 
   dl->PushClipRect(g.canvasMin, g.canvasMax, true);
-  if (TextureUploader* up = textureUploader(); up && st.tw > 0 && st.th > 0) {
-    if (!st.uploaded) st.texture = up->upload(st.texture, st.texels.data(), static_cast<int>(st.tw), static_cast<int>(st.th)), st.uploaded = true;
-    const ImVec2 p0(g.origin.x, g.origin.y + static_cast<float>(key.r0) * cell);
-    const ImVec2 p1(g.origin.x + static_cast<float>(st.tw * key.k) * cell, g.origin.y + static_cast<float>(key.r0 + uint64_t{st.th} * key.k) * cell);
-    dl->AddImage(st.texture, p0, p1);
-  } else if (!up) {
-    dl->AddText(ImVec2(map0.x + 8, map0.y + 8), IM_COL32(220, 120, 120, 255), "No texture support: the heap map cannot be drawn.");
-  }
-  // Page grid lines when cells are big enough to tell pages apart; chunk boundaries always.
-  const double firstRow = std::floor(st.panY), lastRow = std::min<double>(static_cast<double>(rows), st.panY + mapH / cell + 1);
-  if (cell >= 6) {
-    for (double r = firstRow; r <= lastRow; ++r) {
-      const float y = g.origin.y + static_cast<float>(r) * cell;
-      dl->AddLine(ImVec2(g.canvasMin.x, y), ImVec2(g.origin.x + static_cast<float>(fit.cols) * cell, y), kBackground);
-    }
-    for (double c = std::floor(st.panX); c <= std::min<double>(fit.cols, st.panX + mapW / cell + 1); ++c) {
-      const float x = g.origin.x + static_cast<float>(c) * cell;
-      dl->AddLine(ImVec2(x, g.canvasMin.y), ImVec2(x, g.origin.y + static_cast<float>(rows) * cell), kBackground);
-    }
-  }
-  const uint64_t rowsPerChunk = std::max<uint64_t>(1, sim::kPallocChunkPages / fit.cols);
-  if (static_cast<float>(rowsPerChunk) * cell >= 6) {
-    for (uint64_t r = static_cast<uint64_t>(firstRow) / rowsPerChunk * rowsPerChunk; static_cast<double>(r) <= lastRow; r += rowsPerChunk) {
-      const float y = g.origin.y + static_cast<float>(r) * cell;
-      dl->AddLine(ImVec2(g.canvasMin.x, y), ImVec2(g.origin.x + static_cast<float>(fit.cols) * cell, y), IM_COL32(150, 150, 160, 90));
-    }
-  }
-  // Spans cached in an mcache: a white outline (they are also drawn lighter).
-  if (cell >= 3) {
-    for (const sim::P& p : v.ps())
-      for (sim::SpanId s : p.mcache.alloc)
-        if (s != sim::kNoSpan && s < v.spanCount() && v.span(s).state == sim::SpanState::InUse)
-          OutlinePages(dl, g, (v.span(s).base() - v.heapBase()) / sim::kPageSize, v.span(s).npages, IM_COL32(255, 255, 255, 200), 1);
-  }
-  // Unswept spans: one diagonal per page when cells are big enough to see it (the faded colour
-  // alone says it when zoomed out). Bounded so the window's draw list stays far below 64K vertices.
-  if (cell >= 5 && v.sweepInProgress()) {
-    int lines = 0;
-    for (double r = firstRow; r < lastRow && lines < kMaxHatchLines; ++r)
-      for (uint32_t c = 0; c < fit.cols && lines < kMaxHatchLines; ++c) {
-        const uint64_t page = static_cast<uint64_t>(r) * fit.cols + c;
-        if (page >= pages) break;
-        if (!ClassifyPage(v, page).unswept) continue;
-        const float x0 = g.origin.x + static_cast<float>(c) * cell, y0 = g.origin.y + static_cast<float>(r) * cell;
-        dl->AddLine(ImVec2(x0, y0 + cell), ImVec2(x0 + cell, y0), IM_COL32(10, 10, 14, 130), 1.0f);
-        ++lines;
-      }
-  }
-  // Size class numbers on each span's first page ("L" for large, "S" for a stack) when cells have room for them.
-  const float labelSize = std::min(ImGui::GetFontSize(), cell * 0.7f);
-  if (cell >= 12) {
-    for (double r = firstRow; r < lastRow; ++r)
-      for (uint32_t c = 0; c < fit.cols; ++c) {
-        const uint64_t page = static_cast<uint64_t>(r) * fit.cols + c;
-        if (page >= pages) break;
-        const PageInfo info = ClassifyPage(v, page);
-        if (info.span == sim::kNoSpan || v.span(info.span).base() != v.heapBase() + page * sim::kPageSize) continue;
-        const uint32_t sc = sim::spanClassSize(info.spanclass);
-        const std::string label = info.state == PageState::Stack ? "S" : sc ? std::to_string(sc) : "L";
-        const ImVec2 ts = ImGui::GetFont()->CalcTextSizeA(labelSize, FLT_MAX, 0, label.c_str());
-        const ImVec2 at(g.origin.x + static_cast<float>(c) * cell + (cell - ts.x) * 0.5f,
-                        g.origin.y + static_cast<float>(r) * cell + (cell - ts.y) * 0.5f);
-        dl->AddText(ImGui::GetFont(), labelSize, at, IM_COL32(10, 10, 12, 255), label.c_str());
-      }
-  }
-  // Selected span, then the span under the mouse.
-  if (ctx.selection.span != sim::kNoSpan && ctx.selection.span < v.spanCount() &&
-      v.span(ctx.selection.span).state == sim::SpanState::InUse) {
-    const sim::MSpan& s = v.span(ctx.selection.span);
-    OutlinePages(dl, g, (s.base() - v.heapBase()) / sim::kPageSize, s.npages, ui::color::kSelected, 2);
-  }
-  const uint64_t hoverPage = hovered ? g.pageAt(io.MousePos) : sim::kNoPage;
-  if (hoverPage != sim::kNoPage) {
-    const PageInfo info = ClassifyPage(v, hoverPage);
-    if (info.span != sim::kNoSpan)
-      OutlinePages(dl, g, (v.span(info.span).base() - v.heapBase()) / sim::kPageSize, v.span(info.span).npages, IM_COL32(255, 255, 255, 255), 1.5f);
-    else OutlinePages(dl, g, hoverPage, 1, IM_COL32(255, 255, 255, 255), 1.5f);
-  }
+  DrawPages(dl, f, st, ctx);
+  DrawOverlays(dl, f, ctx.selection, hoverPage);
   dl->PopClipRect();
-
-  // Row addresses in the gutter, spaced so labels never overlap; arena starts in brighter text.
-  const float lineH = ImGui::GetTextLineHeight();
-  uint64_t labelEvery = 1;
-  while (static_cast<float>(labelEvery) * cell < lineH * 1.3f) labelEvery *= 2;
-  dl->PushClipRect(canvas0, ImVec2(map0.x, canvas1.y), true);
-  for (uint64_t r = static_cast<uint64_t>(firstRow) / labelEvery * labelEvery; static_cast<double>(r) < lastRow; r += labelEvery) {
-    const uint64_t addr = v.heapBase() + r * fit.cols * sim::kPageSize;
-    const bool arenaStart = addr % sim::kHeapArenaBytes == 0;
-    const float y = g.origin.y + static_cast<float>(r) * cell + std::max(0.0f, (cell - lineH) * 0.5f);
-    dl->AddText(ImVec2(canvas0.x + 4, y), arenaStart ? IM_COL32(230, 230, 240, 255) : IM_COL32(130, 130, 145, 255),
-                FormatAddr(addr).c_str());
-  }
-  dl->PopClipRect();
+  DrawGutter(dl, f, canvas0.x);
 
   if (hoverPage != sim::kNoPage && !ImGui::IsItemActive()) DrawTooltip(v, hoverPage);
   if (clicked && !st.dragged && hoverPage != sim::kNoPage) {

@@ -3,11 +3,14 @@
 // No drawing here; panels/heap_map.cpp draws.
 #pragma once
 
+#include "app/gui/panel.h"
+
 #include "sim/heapview.h"
 
 #include <imgui.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace gui {
@@ -66,6 +69,19 @@ struct HeapMapGeometry {
   // The page under a screen point, or sim::kNoPage outside the map.
   uint64_t pageAt(ImVec2 p) const;
 };
-const HeapMapGeometry& LastHeapMapGeometry();
+
+// The heap map window and its state: zoom, pan, the page texture and what it was built for.
+class HeapMapPanel final : public Panel {
+ public:
+  HeapMapPanel();
+  ~HeapMapPanel() override;
+  void Draw(PanelContext& ctx, bool* open) override;
+  // Where the map was drawn in the last frame (tests, --heapmap-geometry).
+  const HeapMapGeometry& geometry() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 } // namespace gui

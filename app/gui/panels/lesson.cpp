@@ -4,8 +4,8 @@
 // Under it, whatever the trace: the GC phase the current event ran (mark, sweep, reclaim,
 // scavenge, stacks), explained from its StepRecord (app/gui/gc_phase.h).
 #include "app/gui/format.h"
-#include "app/gui/gc_phase.h"
-#include "app/gui/lessons.h"
+#include "app/model/gc_phase.h"
+#include "app/model/lessons.h"
 #include "app/gui/panel.h"
 #include "app/gui/panels/panel_widgets.h"
 
@@ -18,10 +18,10 @@ namespace gui {
 namespace {
 
 // "GC phase" section: one paragraph per GC-related step of the current event, and the figures.
-void DrawGcPhase(const Session& s) {
+void DrawGcPhase(const model::Session& s) {
   const sim::StepRecord* r = s.lastRecord();
   if (!r) return;
-  const std::vector<const GcPhaseNote*> notes = gcPhaseNotes(*r);
+  const std::vector<const model::GcPhaseNote*> notes = model::gcPhaseNotes(*r);
   if (notes.empty()) return;
   ImGui::Spacing();
   ImGui::Separator();
@@ -29,8 +29,8 @@ void DrawGcPhase(const Session& s) {
   ui::ItemTooltip("What the current event did for the garbage collector, the scavenger or goroutine stacks, from "
                   "the engine's record of its path (the event log's Path column).");
   ImGui::PushTextWrapPos(0);
-  ImGui::TextUnformatted(gcPhaseFigures(*r, s.world().view()).c_str());
-  for (const GcPhaseNote* n : notes) {
+  ImGui::TextUnformatted(model::gcPhaseFigures(*r, s.world().view()).c_str());
+  for (const model::GcPhaseNote* n : notes) {
     ImGui::Bullet();
     ImGui::TextUnformatted(n->title);
     ImGui::Indent();
@@ -43,14 +43,14 @@ void DrawGcPhase(const Session& s) {
 } // namespace
 
 void DrawLessonPanel(PanelContext& ctx, bool* open) {
-  if (!ImGui::Begin("Lesson", open)) {
+  if (!ImGui::Begin(kLessonTitle, open)) {
     ImGui::End();
     return;
   }
-  const Session& s = ctx.session;
+  const model::Session& s = ctx.session;
   const traces::TraceMeta& meta = s.trace().meta;
-  const auto& ann = annotationEvents(s);
-  const int64_t k = lessonStepAt(s);
+  const auto& ann = model::annotationEvents(s);
+  const int64_t k = model::lessonStepAt(s);
   auto seek = [&](uint64_t p) { ctx.commands.push_back(Command{Command::Seek, static_cast<int64_t>(p)}); };
 
   if (!meta.name.empty()) {
@@ -70,17 +70,17 @@ void DrawLessonPanel(PanelContext& ctx, bool* open) {
 
   const bool canBack = s.position() > ann[0];
   if (!canBack) ImGui::BeginDisabled();
-  if (ImGui::Button("< Back")) seek(previousLessonPosition(s));
+  if (ImGui::Button("< Back")) seek(model::previousLessonPosition(s));
   if (!canBack) ImGui::EndDisabled();
   ui::ItemTooltip("The previous step, with the events it explains applied (PageUp).");
   ImGui::SameLine();
   const bool canNext = s.position() < s.eventCount();
   if (!canNext) ImGui::BeginDisabled();
-  if (ImGui::Button(k < 0 ? "Start >" : "Next >")) seek(nextLessonPosition(s));
+  if (ImGui::Button(k < 0 ? "Start >" : "Next >")) seek(model::nextLessonPosition(s));
   if (!canNext) ImGui::EndDisabled();
   ui::ItemTooltip("The next step: its text, and the heap after the events it explains (PageDown).");
   ImGui::SameLine();
-  if (k >= 0 && ImGui::Button("Replay step")) seek(replayLessonPosition(s));
+  if (k >= 0 && ImGui::Button("Replay step")) seek(model::replayLessonPosition(s));
   if (k >= 0) ui::ItemTooltip("Back to just after this step's text, before its events: then step with Right to watch each one.");
   ImGui::SameLine(0, 16);
   ImGui::TextDisabled("step %s of %s", k < 0 ? "–" : FormatCount(static_cast<uint64_t>(k) + 1).c_str(), FormatCount(ann.size()).c_str());
@@ -91,7 +91,7 @@ void DrawLessonPanel(PanelContext& ctx, bool* open) {
     ImGui::PushTextWrapPos(0);
     ImGui::TextUnformatted(text->c_str());
     ImGui::PopTextWrapPos();
-    const uint64_t first = ann[static_cast<size_t>(k)] + 1, end = lessonStepEnd(s, k);
+    const uint64_t first = ann[static_cast<size_t>(k)] + 1, end = model::lessonStepEnd(s, k);
     if (end > first) {
       ImGui::Spacing();
       ImGui::TextDisabled("This step is events #%s … #%s; %s of them applied.", FormatCount(first).c_str(),

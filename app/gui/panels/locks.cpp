@@ -471,8 +471,7 @@ struct TimelineView {
   double lo = 0, hi = 1;
 };
 
-void DrawTimeline(PanelContext& ctx, const sim::LockModel& lm) {
-  static TimelineView view;
+void DrawTimeline(PanelContext& ctx, const sim::LockModel& lm, TimelineView& view) {
   const std::vector<sim::TimeSegment> segs = lm.recent();
   if (segs.empty()) {
     ImGui::TextDisabled("No event has run yet.");
@@ -564,8 +563,21 @@ void DrawTimeline(PanelContext& ctx, const sim::LockModel& lm) {
 
 } // namespace
 
-void DrawLocksPanel(PanelContext& ctx, bool* open) {
-  if (!ImGui::Begin("Locks", open)) {
+class LocksPanel final : public Panel {
+ public:
+  void Draw(PanelContext& ctx, bool* open) override;
+
+ private:
+  // figures() walks every lock's histograms: rebuilt only when the position changes.
+  ui::ModelKey key;
+  sim::TimingFigures f;
+  TimelineView timeline;
+};
+
+std::unique_ptr<Panel> MakeLocksPanel() { return std::make_unique<LocksPanel>(); }
+
+void LocksPanel::Draw(PanelContext& ctx, bool* open) {
+  if (!ImGui::Begin(kLocksTitle, open)) {
     ImGui::End();
     return;
   }
@@ -575,15 +587,12 @@ void DrawLocksPanel(PanelContext& ctx, bool* open) {
     ImGui::End();
     return;
   }
-  // figures() walks every lock's histograms: rebuilt only when the position changes.
-  static ui::ModelKey key;
-  static sim::TimingFigures f;
   if (key.changed(ctx.session, static_cast<uint64_t>(lm->config().central) << 32 | lm->procs())) f = lm->figures();
   DrawModeAndSummary(ctx, f);
   if (ImGui::CollapsingHeader("Locks", ImGuiTreeNodeFlags_DefaultOpen)) DrawLockTable(f);
   if (ImGui::CollapsingHeader("Ps: busy, waiting, allocation latency", ImGuiTreeNodeFlags_DefaultOpen)) DrawProcTable(f);
   if (ImGui::CollapsingHeader("Wait over time", ImGuiTreeNodeFlags_DefaultOpen)) DrawHeatMap(*lm, f);
-  if (ImGui::CollapsingHeader("Timeline: who ran, who waited for whom", ImGuiTreeNodeFlags_DefaultOpen)) DrawTimeline(ctx, *lm);
+  if (ImGui::CollapsingHeader("Timeline: who ran, who waited for whom", ImGuiTreeNodeFlags_DefaultOpen)) DrawTimeline(ctx, *lm, timeline);
   ImGui::End();
 }
 

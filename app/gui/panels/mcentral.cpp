@@ -133,7 +133,18 @@ void DrawSpanLine(const MCentralLine& line, const sim::HeapView& v, Selection& s
 
 } // namespace
 
-void DrawMCentralPanel(PanelContext& ctx, bool* open) {
+class MCentralPanel final : public Panel {
+ public:
+  void Draw(PanelContext& ctx, bool* open) override;
+
+ private:
+  ui::ModelKey key;
+  std::vector<MCentralClass> cached;
+};
+
+std::unique_ptr<Panel> MakeMCentralPanel() { return std::make_unique<MCentralPanel>(); }
+
+void MCentralPanel::Draw(PanelContext& ctx, bool* open) {
   if (!ImGui::Begin(kMCentralTitle, open)) {
     ImGui::End();
     return;
@@ -182,8 +193,6 @@ void DrawMCentralPanel(PanelContext& ctx, bool* open) {
   uint64_t openHash = showEmpty ? 1 : 0;
   for (uint32_t spc = 0; spc < keys.expanded.size(); ++spc)
     if (keys.isExpanded(static_cast<sim::SpanClass>(spc))) openHash = openHash * 1099511628211u + spc + 2;
-  static ui::ModelKey key;
-  static std::vector<MCentralClass> cached;
   if (key.changed(ctx.session, openHash))
     cached = BuildMCentral(v, showEmpty, [&](sim::SpanClass spc) { return keys.isExpanded(spc); });
   const std::vector<MCentralClass>& classes = cached;

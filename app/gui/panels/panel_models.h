@@ -3,7 +3,8 @@
 // model next to its drawing; tests check the models against hand computations.
 #pragma once
 
-#include "app/gui/session.h"
+#include "app/gui/panel.h"
+#include "app/model/session.h"
 #include "sim/heapview.h"
 
 #include <array>
@@ -12,14 +13,6 @@
 #include <vector>
 
 namespace gui {
-
-// Window titles (stable: ImGui keys window state and the .ini layout on them).
-inline constexpr const char* kSpanInspectorTitle = "Span inspector";
-inline constexpr const char* kSizeClassesTitle = "Size classes";
-inline constexpr const char* kPsTitle = "Ps and mcaches";
-inline constexpr const char* kMCentralTitle = "mcentral";
-inline constexpr const char* kMHeapTitle = "mheap";
-inline constexpr const char* kStatsTitle = "Stats over time";
 
 // "class 5 noscan (48 B)" / "large scan" — a span class in words.
 std::string SpanClassLabel(const sim::SizeClassTable& t, sim::SpanClass spc);
@@ -262,10 +255,10 @@ enum class StatSeries {
 inline constexpr size_t kStatSeries = static_cast<size_t>(StatSeries::Count);
 const char* StatSeriesName(StatSeries s);
 const char* StatSeriesHelp(StatSeries s);
-uint64_t StatValue(const StatsSample& s, StatSeries which);
+uint64_t StatValue(const model::StatsSample& s, StatSeries which);
 
 // Index of the sample in force at event position `pos` (the last with event <= pos); -1 if none.
-int64_t SampleAt(const std::vector<StatsSample>& samples, uint64_t pos);
+int64_t SampleAt(const std::vector<model::StatsSample>& samples, uint64_t pos);
 
 // One pixel column of a downsampled series: the values in force over the positions the column
 // covers (first: at its first position; last: at its last; lo/hi: least and greatest), so a plot
@@ -277,7 +270,7 @@ struct PlotColumn {
 // The plot shows positions [first, last] over `width` pixel columns: position p owns the pixels
 // [(p-first)*width/n, (p-first+1)*width/n) with n = last-first+1. The series is a step function of
 // position (a sample holds until the next one).
-std::vector<PlotColumn> DownsampleSeries(const std::vector<StatsSample>& samples, StatSeries which, uint64_t first,
+std::vector<PlotColumn> DownsampleSeries(const std::vector<model::StatsSample>& samples, StatSeries which, uint64_t first,
                                          uint64_t last, int width);
 // The position under pixel offset dx (clamped to [first, last]), and the centre of position p.
 uint64_t PlotPositionAt(float dx, float width, uint64_t first, uint64_t last);

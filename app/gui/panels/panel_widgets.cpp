@@ -5,7 +5,7 @@
 
 namespace gui::ui {
 
-bool ModelKey::changed(const Session& s, uint64_t extra) {
+bool ModelKey::changed(const model::Session& s, uint64_t extra) {
   const int frame = ImGui::GetFrameCount();
   const bool diff = session_ != &s || events_ != s.eventCount() || position_ != s.position() || extra_ != extra ||
                     frame < frame_ || frame_ < 0;

@@ -16,9 +16,9 @@ namespace gui::ui {
 // ImGui context (its frame count starts again) also invalidates, so caches never outlive a test.
 class ModelKey {
  public:
-  bool changed(const Session& s, uint64_t extra); // true once per new key; remembers it
+  bool changed(const model::Session& s, uint64_t extra); // true once per new key; remembers it
  private:
-  const Session* session_ = nullptr;
+  const model::Session* session_ = nullptr;
   uint64_t events_ = 0, position_ = 0, extra_ = 0;
   int frame_ = -1;
 };

@@ -198,7 +198,19 @@ void DrawToolbar(PanelContext& ctx, const sim::SizeClassTable& t, bool* showEmpt
 
 } // namespace
 
-void DrawSizeClassesPanel(PanelContext& ctx, bool* open) {
+// The model walks every span: rebuilt only when the state or the filter changes.
+class SizeClassesPanel final : public Panel {
+ public:
+  void Draw(PanelContext& ctx, bool* open) override;
+
+ private:
+  ui::ModelKey key;
+  SizeClassesModel cached;
+};
+
+std::unique_ptr<Panel> MakeSizeClassesPanel() { return std::make_unique<SizeClassesPanel>(); }
+
+void SizeClassesPanel::Draw(PanelContext& ctx, bool* open) {
   if (!ImGui::Begin(kSizeClassesTitle, open)) {
     ImGui::End();
     return;
@@ -209,9 +221,6 @@ void DrawSizeClassesPanel(PanelContext& ctx, bool* open) {
   DrawToolbar(ctx, t, &showEmpty);
   ImGui::GetStateStorage()->SetBool(showEmptyKey, showEmpty);
 
-  // The model walks every span: rebuilt only when the state or the filter changes.
-  static ui::ModelKey key;
-  static SizeClassesModel cached;
   if (key.changed(ctx.session, showEmpty ? 1 : 0)) cached = BuildSizeClasses(ctx.view, showEmpty);
   SizeClassesModel m = cached; // sorted below, per frame
   // Columns keep their natural width; a narrow window scrolls sideways with the class column fixed.

@@ -70,7 +70,7 @@ const char* StatSeriesHelp(StatSeries s) {
   return "";
 }
 
-uint64_t StatValue(const StatsSample& s, StatSeries which) {
+uint64_t StatValue(const model::StatsSample& s, StatSeries which) {
   switch (which) {
     case StatSeries::HeapAlloc: return s.mem.HeapAlloc;
     case StatSeries::HeapInuse: return s.mem.HeapInuse;
@@ -91,9 +91,9 @@ uint64_t StatValue(const StatsSample& s, StatSeries which) {
   return 0;
 }
 
-int64_t SampleAt(const std::vector<StatsSample>& samples, uint64_t pos) {
+int64_t SampleAt(const std::vector<model::StatsSample>& samples, uint64_t pos) {
   auto it = std::upper_bound(samples.begin(), samples.end(), pos,
-                             [](uint64_t p, const StatsSample& s) { return p < s.event; });
+                             [](uint64_t p, const model::StatsSample& s) { return p < s.event; });
   return static_cast<int64_t>(it - samples.begin()) - 1;
 }
 
@@ -103,7 +103,7 @@ static uint64_t ColumnStart(int c, int width, uint64_t first, uint64_t n) {
   return first + uc * (n / uw) + uc * (n % uw) / uw;
 }
 
-std::vector<PlotColumn> DownsampleSeries(const std::vector<StatsSample>& samples, StatSeries which, uint64_t first,
+std::vector<PlotColumn> DownsampleSeries(const std::vector<model::StatsSample>& samples, StatSeries which, uint64_t first,
                                          uint64_t last, int width) {
   std::vector<PlotColumn> out(static_cast<size_t>(std::max(width, 0)));
   if (width <= 0 || samples.empty() || last < first) return out;
@@ -153,7 +153,7 @@ struct StatsState {
   std::array<bool, kStatSeries> shown{}; // mirrored from the window's ImGui storage each frame
   uint64_t first = 0, last = 0;          // visible positions: integers, never ImGui floats (style §6.3)
   // The range resets for another trace or a new ImGui context (its frame count starts again).
-  const Session* session = nullptr;
+  const model::Session* session = nullptr;
   uint64_t events = 0;
   int frame = -1;
 };
@@ -318,7 +318,7 @@ void DrawGcLines(ImDrawList* dl, const PlotGeom& g, const std::vector<uint64_t>&
   }
 }
 
-void DrawSeries(ImDrawList* dl, const PlotGeom& g, const std::vector<StatsSample>& samples, StatSeries s) {
+void DrawSeries(ImDrawList* dl, const PlotGeom& g, const std::vector<model::StatsSample>& samples, StatSeries s) {
   const int width = std::max(1, static_cast<int>(g.max.x - g.min.x));
   const std::vector<PlotColumn> cols = DownsampleSeries(samples, s, g.first, g.last, width);
   std::vector<ImVec2> pts;
@@ -347,13 +347,13 @@ void DrawSeries(ImDrawList* dl, const PlotGeom& g, const std::vector<StatsSample
   if (pts.size() >= 2) dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), SeriesColour(s), 0, 1.0f);
 }
 
-void HoverTooltip(const Session& session, uint64_t pos) {
-  const std::vector<StatsSample>& samples = session.stats();
+void HoverTooltip(const model::Session& session, uint64_t pos) {
+  const std::vector<model::StatsSample>& samples = session.stats();
   const int64_t i = SampleAt(samples, pos);
   ImGui::BeginTooltip();
   ImGui::Text("position %s (after event #%s)", FormatCount(pos).c_str(), pos ? FormatCount(pos - 1).c_str() : "-");
   if (i >= 0) {
-    const StatsSample& s = samples[static_cast<size_t>(i)];
+    const model::StatsSample& s = samples[static_cast<size_t>(i)];
     if (s.event != pos) ImGui::TextDisabled("values sampled at position %s", FormatCount(s.event).c_str());
     if (ImGui::BeginTable("values", 2)) {
       for (size_t k = 0; k < kStatSeries; ++k) {
@@ -381,7 +381,7 @@ void DrawStatsPanel(PanelContext& ctx, bool* open) {
     return;
   }
   StatsState& st = g_stats;
-  const Session& session = ctx.session;
+  const model::Session& session = ctx.session;
   const uint64_t count = session.eventCount();
   const int frame = ImGui::GetFrameCount();
   if (st.session != &session || st.events != count || frame < st.frame) {
@@ -394,7 +394,7 @@ void DrawStatsPanel(PanelContext& ctx, bool* open) {
   bool logScale = ImGui::GetStateStorage()->GetBool(ImGui::GetID("log"), false);
   DrawToolbar(count, &logScale);
 
-  const std::vector<StatsSample>& samples = session.stats();
+  const std::vector<model::StatsSample>& samples = session.stats();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImVec2 size(std::max(avail.x, 120.0f), std::max(avail.y, 120.0f));

@@ -1,26 +1,11 @@
 // Lesson steps: see lessons.h.
-#include "app/gui/lessons.h"
+#include "app/model/lessons.h"
 
 #include <algorithm>
 
-namespace gui {
+namespace model {
 
-const std::vector<uint64_t>& annotationEvents(const Session& s) {
-  // One-entry cache: scanning a 10-million-event trace every frame would cost milliseconds. The
-  // key includes the event vector's address and size, so a new session at a reused address is seen.
-  static const Session* key = nullptr;
-  static const void* keyData = nullptr;
-  static size_t keySize = 0;
-  static std::vector<uint64_t> cached;
-  const auto& events = s.trace().events;
-  if (key != &s || keyData != events.data() || keySize != events.size()) {
-    cached.clear();
-    for (uint64_t i = 0; i < events.size(); ++i)
-      if (events[i].kind == sim::EventKind::Annotate) cached.push_back(i);
-    key = &s, keyData = events.data(), keySize = events.size();
-  }
-  return cached;
-}
+const std::vector<uint64_t>& annotationEvents(const Session& s) { return s.annotationEvents(); }
 
 int64_t lessonStepAt(const Session& s) {
   const auto& ann = annotationEvents(s);
@@ -57,4 +42,4 @@ uint64_t replayLessonPosition(const Session& s) {
   return annotationEvents(s)[static_cast<size_t>(k)] + 1;
 }
 
-} // namespace gui
+} // namespace model

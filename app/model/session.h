@@ -1,11 +1,11 @@
-// Session: one loaded trace, the engine positioned at an event, checkpoints for instant seeking,
-// and the per-event history the panels show. No ImGui here: the UI tests and the app share it.
+// Session: one loaded trace, the engine positioned at an event (a sim::Replay with checkpoints for
+// instant seeking), and the per-event history the panels show. No ImGui here: the UI tests and the app share it.
 // The GUI reads a Session only through const accessors; it changes it only through Commands that
 // the app applies between frames (ARCHITECTURE.md §2).
 #pragma once
 
-#include "sim/checkpoint.h"
 #include "sim/malloc.h"
+#include "sim/replay.h"
 #include "traces/trace.h"
 
 #include <atomic>
@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace gui {
+namespace model {
 
 // One point of the stats-over-time series.
 struct StatsSample {
@@ -57,6 +57,7 @@ class Session {
   const std::vector<EventInfo>& events() const;   // one per trace event
   const std::vector<StatsSample>& stats() const;  // sampled over the whole trace, ascending event
   const std::vector<uint64_t>& gcEvents() const;  // indices of events that ran a GC cycle
+  const std::vector<uint64_t>& annotationEvents() const { return annotateEvents_; } // Annotate events, ascending
   // Annotation text in force at the current position (the last Annotate event at or before
   // position()-1), or nullptr.
   const std::string* currentLesson() const;
@@ -65,21 +66,21 @@ class Session {
   void seek(uint64_t position);
   void step(int64_t n); // forwards (n > 0) or backwards (n < 0), clamped to the trace
 
-  const sim::Checkpoints& checkpoints() const { return checkpoints_; }
+  const sim::Checkpoints& checkpoints() const { return *replay_.checkpoints(); }
 
  private:
+  class History;
   Session(traces::Trace trace, std::string path, sim::Config cfg);
   bool firstPass(LoadProgress* progress);
-  void stepForward(uint64_t target);
 
   traces::Trace trace_;
   std::string path_;
-  sim::World world_;
-  sim::Checkpoints checkpoints_;
+  sim::MemorySource source_; // trace_.events
+  sim::Replay replay_;
   std::vector<EventInfo> events_;
   std::vector<StatsSample> stats_;
   std::vector<uint64_t> gcEvents_;
   std::vector<uint64_t> annotateEvents_; // indices of Annotate events, ascending
 };
 
-} // namespace gui
+} // namespace model

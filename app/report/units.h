@@ -1,4 +1,6 @@
-// spanscope-cli: numbers for people (printf into a string, byte sizes, hex). Engine design essay: sim/malloc.h.
+// Numbers for people (printf into a string, byte sizes, addresses, counts, percentages), one
+// function per form so that a figure prints the same in the CLI, the reports it and the app write,
+// and the app's panels. Engine design essay: sim/malloc.h.
 #pragma once
 
 #include <cstdarg>
@@ -6,7 +8,7 @@
 #include <cstdio>
 #include <string>
 
-namespace cli {
+namespace report {
 
 // printf into a std::string (report lines are short: at most 511 characters).
 inline std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
@@ -41,7 +43,7 @@ inline std::string hexAddr(uint64_t v) {
   return buf;
 }
 
-// "12.5%" with one decimal; "-" when the whole is 0.
+// "12.5%" with one decimal; "-" when the whole is 0 (ASCII: the app's default font has no other dashes).
 inline std::string percent(uint64_t part, uint64_t whole) {
   if (whole == 0) return "-";
   char buf[32];
@@ -49,4 +51,12 @@ inline std::string percent(uint64_t part, uint64_t whole) {
   return buf;
 }
 
-} // namespace cli
+// Binary units, at most one decimal, trailing ".0" dropped: 0 B, 48 B, 1.5 KiB, 64 MiB, 1.2 GiB
+// (the app's panels, where space is short; humanBytes above is the reports' form).
+std::string FormatBytes(uint64_t bytes);
+// Exact figure with the unit: "1,572,864 B" (for tooltips next to a rounded FormatBytes).
+std::string FormatBytesExact(uint64_t bytes);
+// Thousands separated by commas: 200,000.
+std::string FormatCount(uint64_t n);
+
+} // namespace report

@@ -1,11 +1,11 @@
 // GC phases for the views: see gc_phase.h.
-#include "app/gui/gc_phase.h"
+#include "app/model/gc_phase.h"
 
-#include "app/gui/format.h"
+#include "app/report/units.h"
 
 #include <iterator>
 
-namespace gui {
+namespace model {
 
 namespace {
 
@@ -81,14 +81,14 @@ std::vector<const GcPhaseNote*> gcPhaseNotes(const sim::StepRecord& r) {
 
 std::string gcPhaseFigures(const sim::StepRecord& r, const sim::HeapView& v) {
   std::string s = "mheap.sweepgen " + std::to_string(v.sweepgen());
-  s += v.sweepInProgress() ? " · " + FormatCount(v.unsweptSpans()) + " span" + (v.unsweptSpans() == 1 ? "" : "s") + " unswept"
+  s += v.sweepInProgress() ? " · " + report::FormatCount(v.unsweptSpans()) + " span" + (v.unsweptSpans() == 1 ? "" : "s") + " unswept"
                            : " · sweep done";
   if (r.spansSwept) {
-    s += " · this event swept " + FormatCount(r.spansSwept) + " span" + (r.spansSwept == 1 ? "" : "s");
-    if (r.spansFreed) s += " (" + FormatCount(r.spansFreed) + " freed)";
+    s += " · this event swept " + report::FormatCount(r.spansSwept) + " span" + (r.spansSwept == 1 ? "" : "s");
+    if (r.spansFreed) s += " (" + report::FormatCount(r.spansFreed) + " freed)";
   }
-  if (r.scavengedBytes) s += " · " + FormatBytes(r.scavengedBytes) + " released to the OS";
-  if (r.kind == sim::EventKind::StackGrow) s += " · stack grown to " + FormatBytes(r.size) + " (copystack)";
+  if (r.scavengedBytes) s += " · " + report::FormatBytes(r.scavengedBytes) + " released to the OS";
+  if (r.kind == sim::EventKind::StackGrow) s += " · stack grown to " + report::FormatBytes(r.size) + " (copystack)";
   return s;
 }
 
@@ -97,22 +97,17 @@ SweepEnd findSweepEnd(const Session& s, uint64_t maxEvents) {
   out.inProgress = s.world().view().sweepInProgress();
   out.position = s.position();
   if (!out.inProgress) return out;
-  sim::World w = s.world(); // a copy: the session stays where it is
-  const std::vector<sim::Event>& events = s.trace().events;
-  const uint64_t limit = s.position() + std::min<uint64_t>(maxEvents, events.size() - s.position());
-  for (uint64_t p = s.position(); p < limit; ++p) {
-    if (!w.step(events[p])) break; // cannot happen: the first pass ran the same events
-    out.position = p + 1;
-    if (!w.view().sweepInProgress()) {
-      out.reached = true;
-      return out;
-    }
-    if (w.last().has(sim::PathStep::GCCycle)) { // the sweep ended inside it, and a new one began
-      out.reached = out.byGC = true;
-      return out;
-    }
-  }
+  sim::MemorySource events(s.trace().events);
+  sim::Replay r(s.world(), events); // a copy of the engine: the session stays where it is
+  auto sweepEnded = [&](const sim::World& w) {
+    // The sweep is done, or a GC cycle ended it inside one event (and a new one began).
+    return !w.view().sweepInProgress() || w.last().has(sim::PathStep::GCCycle);
+  };
+  const uint64_t limit = s.position() + std::min<uint64_t>(maxEvents, s.eventCount() - s.position());
+  out.reached = r.runUntil(limit, sweepEnded) == sim::ReplayStop::Predicate;
+  out.byGC = out.reached && r.world().view().sweepInProgress();
+  out.position = r.position();
   return out;
 }
 
-} // namespace gui
+} // namespace model

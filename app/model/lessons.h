@@ -3,14 +3,14 @@
 // and the PageUp/PageDown shortcuts walk a scenario one step at a time with these.
 #pragma once
 
-#include "app/gui/session.h"
+#include "app/model/session.h"
 
 #include <cstdint>
 #include <vector>
 
-namespace gui {
+namespace model {
 
-// Indices of the session's Annotate events, ascending (cached per session).
+// Indices of the session's Annotate events, ascending (recorded by its first pass).
 const std::vector<uint64_t>& annotationEvents(const Session& s);
 
 // The step the session's position is in: k such that annotation k is the last one applied; -1
@@ -24,4 +24,4 @@ uint64_t nextLessonPosition(const Session& s);
 uint64_t previousLessonPosition(const Session& s);
 uint64_t replayLessonPosition(const Session& s); // just after the current annotation
 
-} // namespace gui
+} // namespace model

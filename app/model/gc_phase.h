@@ -4,7 +4,7 @@
 // Go: mgc.go (gcStart, gcMarkTermination), mgcsweep.go, mgcscavenge.go, stack.go, proc.go (gfget).
 #pragma once
 
-#include "app/gui/session.h"
+#include "app/model/session.h"
 #include "sim/heapview.h"
 #include "sim/step_record.h"
 
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace gui {
+namespace model {
 
 struct GcPhaseNote {
   sim::PathStep step;
@@ -42,4 +42,4 @@ inline constexpr uint64_t kSweepEndMaxEvents = 5'000'000; // about a second of e
 // not moved), until HeapView::sweepInProgress() is false.
 SweepEnd findSweepEnd(const Session& s, uint64_t maxEvents = kSweepEndMaxEvents);
 
-} // namespace gui
+} // namespace model

@@ -1,0 +1,41 @@
+// EngineSettings: see engine_settings.h.
+#include "app/model/engine_settings.h"
+
+#include "traces/config_json.h"
+#include "traces/cost_model_json.h"
+
+namespace model {
+
+bool applyEngineSettings(const EngineSettings& s, sim::Config& cfg, std::string* error) {
+  if (!s.configFile.empty() && !traces::applyConfigFile(s.configFile, &cfg, error)) return false;
+  if (s.procs) cfg.gomaxprocs = *s.procs;
+  if (s.liveness) cfg.liveness = *s.liveness;
+  if (s.gogc) cfg.gogc = *s.gogc;
+  if (s.sweep) cfg.sweep = *s.sweep;
+  if (s.memoryLimit) cfg.scavenger.memoryLimit = *s.memoryLimit;
+  if (s.scavenger) cfg.scavenger.enabled = *s.scavenger;
+  if (s.globalsBytes) cfg.globalsBytes = *s.globalsBytes;
+  if (s.markWindow) cfg.markWindow = *s.markWindow;
+  const bool timingKnob = s.locks || s.clock || s.timeFrom || !s.costModel.empty();
+  if (s.timing) cfg.timing.enabled = *s.timing;
+  else if (timingKnob) cfg.timing.enabled = true;
+  if (s.locks) cfg.timing.central = *s.locks;
+  if (s.clock) cfg.timing.clock = *s.clock;
+  if (s.timeFrom) cfg.timing.fromEvent = *s.timeFrom;
+  if (!s.costModel.empty()) {
+    std::optional<sim::CostModel> cost = traces::loadCostModel(s.costModel, error);
+    if (!cost) return false;
+    cfg.timing.cost = std::move(*cost);
+  }
+  return true;
+}
+
+bool resolveConfig(const traces::TraceMeta& meta, const EngineSettings& s, sim::Config* cfg, std::string* error) {
+  sim::Config c;
+  traces::applyTraceConfig(meta, c);
+  if (!applyEngineSettings(s, c, error)) return false;
+  *cfg = std::move(c);
+  return true;
+}
+
+} // namespace model

@@ -1,0 +1,78 @@
+// Replay: see replay.h.
+#include "sim/replay.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace sim {
+
+const Event* MemorySource::events(uint64_t first, size_t* n) {
+  if (first < first_ || first - first_ >= n_) {
+    *n = 0;
+    return nullptr;
+  }
+  *n = static_cast<size_t>(n_ - (first - first_));
+  return data_ + (first - first_);
+}
+
+Replay::Replay(World world, EventSource& source, CheckpointPolicy checkpoints)
+    : world_(std::move(world)), source_(source) {
+  if (checkpoints.interval == 0) return;
+  checkpoints_.emplace(checkpoints.interval, checkpoints.budgetBytes);
+  // The start, so that every position from here on can be reached again (position 0 survives
+  // any thinning). No observer is attached yet, so none is told.
+  checkpoints_->offer(world_, position());
+}
+
+void Replay::removeObserver(ReplayObserver* o) { std::erase(observers_, o); }
+
+bool Replay::fetch() {
+  size_t n = 0;
+  const Event* evs = source_.events(position(), &n);
+  if (evs == nullptr || n == 0) return false;
+  window_ = evs;
+  windowFirst_ = position();
+  windowSize_ = n;
+  return true;
+}
+
+bool Replay::stepOne(const Event& ev) {
+  if (!world_.step(ev, &why_)) {
+    error_ = ReplayError{position(), ev, why_};
+    return false;
+  }
+  const StepRecord& r = world_.last();
+  for (ReplayObserver* o : observers_) o->onStep(world_, ev, r);
+  if (checkpoints_ && checkpoints_->offer(world_, position()))
+    for (ReplayObserver* o : observers_) o->onCheckpoint(position());
+  return true;
+}
+
+void Replay::restore(uint64_t target) {
+  uint64_t at = 0;
+  const World* cp = checkpoints_->atOrBefore(target, &at);
+  world_ = *cp; // the starting position is always kept, so there is one
+  for (ReplayObserver* o : observers_) o->onRestore(at);
+}
+
+bool Replay::seek(uint64_t target) {
+  const uint64_t pos = position();
+  if (target == pos) return true;
+  uint64_t at = 0;
+  const bool canRestore = checkpoints_ && source_.seekable() && checkpoints_->atOrBefore(target, &at) != nullptr;
+  if (target < pos) {
+    if (!canRestore) return false;
+    restore(target);
+  } else if (canRestore && at > pos && !world_.failed()) {
+    restore(target); // a checkpoint past here is closer than stepping on
+  }
+  return runTo(target) == ReplayStop::Target;
+}
+
+bool Replay::step(int64_t n) {
+  const uint64_t pos = position();
+  if (n >= 0) return seek(pos + static_cast<uint64_t>(n));
+  return seek(static_cast<uint64_t>(-n) >= pos ? 0 : pos - static_cast<uint64_t>(-n));
+}
+
+} // namespace sim
