@@ -93,12 +93,12 @@ bool applyConfigJson(const std::string& text, const std::string& name, const std
       out.scavenger.memoryLimit = v.get<uint64_t>();
     } else if (key == "globals_bytes") {
       if (!v.is_number_unsigned() || v.get<uint64_t>() > (uint64_t{1} << 40))
-        return fail(at + "must be a byte count (0 .. 2^40), got " + shown(v));
+        return fail(at + "must be a byte count (0 .. 2^40), got " + shownJson(v));
       out.globalsBytes = v.get<uint64_t>();
     } else if (key == "mark") {
       if (v == "concurrent") out.markWindow = true;
       else if (v == "instant") out.markWindow = false;
-      else return fail(at + "must be \"concurrent\" or \"instant\", got " + shown(v));
+      else return fail(at + "must be \"concurrent\" or \"instant\", got " + shownJson(v));
     } else if (key == "scavenger") {
       if (!v.is_boolean()) return fail(at + "must be true or false, got " + shownJson(v));
       out.scavenger.enabled = v.get<bool>();
