@@ -18,10 +18,12 @@ DEB_PACKAGES = g++ cmake make pkg-config libgtest-dev libgmock-dev libbenchmark-
 
 # Fuzzing (libFuzzer, clang): a short run of every target in `make test`, longer by hand with
 # `make fuzz FUZZ_TIME=600`. New inputs go to build-fuzz/corpus/<target>; seeds come from tests/data.
+# The fuzzing build skips the binary trace's CRC checks (SPANSCOPE_FUZZ_SKIP_CRC, CMakeLists.txt).
 FUZZ_TIME ?= 10
 FUZZ_TARGETS = json:tests/data/traces:assets/scenarios binary:tests/data/binary heaptrack:tests/data/heaptrack \
                mtrace:tests/data/mtrace ltrace:tests/data/ltrace go_allocfreetrace:tests/data/go \
-               json_inputs:tests/data/sizeclasses
+               raw_log:tests/data/recorder/raw table:tests/data/sizeclasses:assets/sizeclasses \
+               config:tests/data/configs cost_model:assets/cost_models
 
 .PHONY: deps build run test bench clean fuzz-build fuzz fuzz-smoke
 deps:
