@@ -3,7 +3,7 @@ BUILD_TYPE ?= Release
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
   BUILD_DIR ?= build-asan
-  CMAKE_FLAGS += -DSPANSCOPE_SANITIZE=ON -DSPANSCOPE_BENCH=OFF
+  override CMAKE_FLAGS += -DSPANSCOPE_SANITIZE=ON -DSPANSCOPE_BENCH=OFF # also with CMAKE_FLAGS=... given
   BUILD_TYPE = RelWithDebInfo
 else
   BUILD_DIR ?= build
@@ -18,10 +18,12 @@ DEB_PACKAGES = g++ cmake make pkg-config libgtest-dev libgmock-dev libbenchmark-
 
 # Fuzzing (libFuzzer, clang): a short run of every target in `make test`, longer by hand with
 # `make fuzz FUZZ_TIME=600`. New inputs go to build-fuzz/corpus/<target>; seeds come from tests/data.
+# The fuzzing build skips the binary trace's CRC checks (SPANSCOPE_FUZZ_SKIP_CRC, CMakeLists.txt).
 FUZZ_TIME ?= 10
 FUZZ_TARGETS = json:tests/data/traces:assets/scenarios binary:tests/data/binary heaptrack:tests/data/heaptrack \
                mtrace:tests/data/mtrace ltrace:tests/data/ltrace go_allocfreetrace:tests/data/go \
-               json_inputs:tests/data/sizeclasses
+               raw_log:tests/data/recorder/raw table:tests/data/sizeclasses:assets/sizeclasses \
+               config:tests/data/configs cost_model:assets/cost_models
 
 .PHONY: deps build run test bench clean fuzz-build fuzz fuzz-smoke
 deps:
@@ -44,9 +46,13 @@ run: build
 	  $(BUILD_DIR)/spanscope-cli replay $(SCENARIO) --steps; \
 	fi
 
+# With SANITIZE=1 the same ctest suite runs under ASan + UBSan; the fuzz smoke run is left out
+# there (the fuzz targets are ASan + UBSan builds already, and `make test` runs them).
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+ifneq ($(SANITIZE),1)
 	@$(MAKE) --no-print-directory fuzz-smoke
+endif
 
 # The desktop app's frame time under Xvfb + Mesa (software rendering) on a 1 GiB heap: a larson
 # workload (4 threads, 400,000 live blocks of 8-5000 B), generated once into the build directory;

@@ -26,7 +26,7 @@ uint32_t MSpan::nextFreeIndex() {
     freeindex = nelems;
     return nelems;
   }
-  allocCache >>= (bitIndex + 1);
+  shiftAllocCache(bitIndex + 1);
   sfreeindex = result + 1;
   if (sfreeindex % 64 == 0 && sfreeindex != nelems) refillAllocCache(sfreeindex >> 6);
   freeindex = sfreeindex;

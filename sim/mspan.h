@@ -73,6 +73,10 @@ struct MSpan {
   // (freeindex only rises past slots it allocates or that allocBits says are taken).
   bool isAllocated(uint32_t i) const { return i < freeindex || testBit(allocBits(), i); }
 
+  // allocCache >>= n with Go's meaning: an unsigned shift by 64 or more is 0 in Go, undefined in C++
+  // (x86 would shift by n mod 64). n is 64 when slot 63 of a word is taken.
+  void shiftAllocCache(int n) { allocCache = n < 64 ? allocCache >> n : 0; }
+
   // Go: mbitmap.go (*mspan).refillAllocCache. whichWord = byte index / 8.
   void refillAllocCache(uint32_t whichWord) { allocCache = ~allocBits()[whichWord]; }
 
@@ -90,7 +94,7 @@ struct MSpan {
       if (result < nelems) {
         uint32_t freeidx = result + 1;
         if (freeidx % 64 == 0 && freeidx != nelems) return -1;
-        allocCache >>= (theBit + 1);
+        shiftAllocCache(theBit + 1);
         freeindex = freeidx;
         allocCount++;
         return result;

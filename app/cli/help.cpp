@@ -174,7 +174,10 @@ Only PROGRAM itself is recorded: not the programs it starts (exec) and not fork 
 wrapper that replaces itself with the real program (bash -c CMD, a pyenv shim) gives a nearly
 empty trace and a warning: record the final program. Static and setuid programs ignore
 LD_PRELOAD and cannot be recorded. Records still buffered when the program is killed by a
-signal are lost (the summary says so).
+signal are lost (the summary says so). The recorder's log (in $TMPDIR) stays out of PROGRAM's
+files, whatever PROGRAM does with its descriptors; if a write to it fails ($TMPDIR full), the
+recording stops there: the trace is still written, its description starts with INCOMPLETE, and
+the exit code is 2 with the reason.
 
 options:
   -o, --output FILE      the trace to write (default: <PROGRAM's name>.spanscope.bin in the
@@ -184,8 +187,8 @@ options:
 Everything from PROGRAM on is PROGRAM's (use -- if its name starts with '-').
 
 exit codes: 0 the trace was written (whatever PROGRAM's own exit status, which the summary
-  shows), 2 the recording failed (PROGRAM cannot be run, did not load the recorder, or the
-  trace cannot be written), 64 usage.
+  shows), 2 the recording failed (PROGRAM cannot be run, did not load the recorder, the
+  recorder could not write its whole log, or the trace cannot be written), 64 usage.
 )";
 
 const char* const kImportHelp =

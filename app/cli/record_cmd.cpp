@@ -88,7 +88,10 @@ class TempDir {
     const char* tmp = std::getenv("TMPDIR");
     std::string t = std::string(tmp && *tmp ? tmp : "/tmp") + "/spanscope-record.XXXXXX";
     if (!::mkdtemp(t.data())) throw RecordError("cannot create a directory in " + fs::path(t).parent_path().string() + ": " + std::strerror(errno));
-    path_ = t;
+    // Absolute: the recorder opens its log again by this path, after the program may have chdir'd.
+    std::error_code ec;
+    path_ = fs::absolute(t, ec);
+    if (ec) path_ = t;
   }
   ~TempDir() {
     std::error_code ec;
@@ -210,6 +213,11 @@ int record(const RecordOptions& o) {
   meta.description = "allocations of `" + joined(o.command).substr(0, 300) + "`";
   meta.source = "spanscope-cli record (libspanscope-record.so)";
   traces::RecordedStream stream(raw.string(), meta);
+  // A failed write (full disk, file size limit): the recorder stopped there. What it wrote is kept,
+  // marked incomplete, and the command fails with the recorder's reason.
+  const int writeError = static_cast<int>(stream.writeError());
+  const std::string lost = writeError ? "writing " + raw.string() + ": " + std::strerror(writeError) : std::string();
+  if (writeError) meta.description = "INCOMPLETE (" + lost + ") " + meta.description;
   traces::BinaryTraceWriter writer(o.output, meta);
   writer.writeAll(stream);
   writer.finish();
@@ -219,6 +227,12 @@ int record(const RecordOptions& o) {
   std::printf("trace:          %s (%llu events)\n", o.output.c_str(), static_cast<unsigned long long>(writer.eventsWritten()));
   std::printf("calls:          %s\n", callsLine(stream.details()).c_str());
   std::fputs(s.toText().c_str(), stdout);
+  if (writeError) {
+    std::fprintf(stderr,
+                 "spanscope-cli record: %s: the recording is incomplete (%s holds what was written before)\n",
+                 lost.c_str(), o.output.c_str());
+    return kExitInputError;
+  }
   if (!stream.details().exitSeen && WIFEXITED(status))
     std::fprintf(stderr,
                  "spanscope-cli record: warning: %s exited without the recorder's exit flush, so it most likely "

@@ -44,6 +44,8 @@ const LockFigures* lockIn(const TimingFigures& f, LockId id) {
     if (l.lock == id) return &l;
   return nullptr;
 }
+// The result points into f: a temporary (lockIn(m.figures(), ...)) would leave it dangling.
+const LockFigures* lockIn(TimingFigures&&, LockId) = delete;
 
 // ---------------------------------------------------------------------------------------------
 // Lock timelines and histograms
@@ -285,7 +287,8 @@ TEST(LockModel, StopTheWorldHoldsUpEveryOtherP) {
   EXPECT_EQ(p1.locks[0].holder, 0u);
   EXPECT_EQ(p2.wait, 0u);
   EXPECT_EQ(p3.wait, 20u);
-  const LockFigures* world = lockIn(m.figures(), kWorldLock);
+  const TimingFigures f = m.figures(); // lockIn points into it: keep it alive
+  const LockFigures* world = lockIn(f, kWorldLock);
   ASSERT_NE(world, nullptr);
   EXPECT_EQ(world->acquisitions, 2u); // two pauses
   EXPECT_EQ(world->contended, 2u);    // two events held up
@@ -467,7 +470,8 @@ TEST(TimedEngine, SpineLockEvery512PushesPerSet) {
     for (uint64_t i = 0; i < allocs; ++i) ASSERT_TRUE(w.step(allocEvent(i, 8192)));
     const SpanClass spc = makeSpanClass(w.table().classOf(8192), true);
     ASSERT_EQ(w.table().cls(w.table().classOf(8192)).npages * kPageSize / 8192, 1u);
-    const LockFigures* spine = lockIn(w.timing()->figures(), makeLockId(LockKind::SpineFull, spc));
+    const TimingFigures f = w.timing()->figures(); // lockIn points into it: keep it alive
+    const LockFigures* spine = lockIn(f, makeLockId(LockKind::SpineFull, spc));
     ASSERT_NE(spine, nullptr);
     EXPECT_EQ(spine->acquisitions, expected) << allocs << " allocations";
   }

@@ -105,3 +105,36 @@ TEST(MSpanObjIndex, DivMagicMatchesDivisionForEveryGoClass) {
 }
 
 } // namespace
+
+// Taking slot 63 of a word shifts allocCache by 64. Go defines x >> 64 as 0 for unsigned x; in C++
+// it is undefined (x86 shifts by 64 mod 64 = 0 and leaves the cache as it was). Both paths must
+// leave an empty cache, and the slot sequence must be the same as Go's.
+TEST(MSpanNextFree, TakingBit63EmptiesTheCacheAsGoShiftsDo) {
+  std::set<uint32_t> first63;
+  for (uint32_t i = 0; i < 63; ++i) first63.insert(i);
+
+  MSpan fast = sweptSpan(64, first63);
+  EXPECT_EQ(fast.nextFreeFast(), 63) << "freeidx 64 == nelems: the fast path may take bit 63";
+  EXPECT_EQ(fast.allocCache, 0u);
+  EXPECT_EQ(fast.freeindex, 64u);
+  EXPECT_EQ(fast.nextFreeFast(), -1);
+  EXPECT_EQ(fast.nextFreeIndex(), 64u);
+
+  MSpan slow = sweptSpan(64, first63);
+  EXPECT_EQ(slow.nextFreeIndex(), 63u);
+  EXPECT_EQ(slow.allocCache, 0u);
+  EXPECT_EQ(slow.freeindex, 64u);
+  EXPECT_EQ(slow.nextFreeFast(), -1);
+  EXPECT_EQ(slow.nextFreeIndex(), 64u);
+
+  // Across words: slot 63 taken by nextFreeIndex (bit 63), then the refilled word 1 in order.
+  std::set<uint32_t> taken = first63;
+  taken.insert(65);
+  MSpan two = sweptSpan(130, taken);
+  std::vector<uint32_t> got;
+  bool viaFast = false;
+  for (uint32_t i; (i = allocOne(two, &viaFast)) != 130;) got.push_back(i);
+  std::vector<uint32_t> want{63, 64};
+  for (uint32_t i = 66; i < 130; ++i) want.push_back(i);
+  EXPECT_EQ(got, want);
+}

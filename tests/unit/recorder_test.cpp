@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -30,6 +31,8 @@ const std::string kCli = SPANSCOPE_CLI;
 const std::string kLib = (fs::path(SPANSCOPE_CLI).parent_path() / SPANSCOPE_RECORD_LIB_NAME).string();
 const std::string kSequenceSource = std::string(SPANSCOPE_TEST_DATA) + "/recorder/alloc_sequence.c";
 const std::string kExitFreeSource = std::string(SPANSCOPE_TEST_DATA) + "/recorder/exit_free.c";
+const std::string kOwnOutputSource = std::string(SPANSCOPE_TEST_DATA) + "/recorder/own_output.c";
+const std::string kLogLimitSource = std::string(SPANSCOPE_TEST_DATA) + "/recorder/log_limit.c";
 // glibc's tcache off and one arena: a block one thread frees goes to the next malloc of any thread
 // at once, so a wrong free/reuse order would show (see the churn threads in alloc_sequence.c).
 const std::string kHandOver = "GLIBC_TUNABLES=glibc.malloc.tcache_count=0:glibc.malloc.arena_max=1";
@@ -207,6 +210,23 @@ TEST_F(RawLogTest, BadLogsNameFileAndByte) {
   const std::vector<std::string> notes = s.summary().notes;
   EXPECT_TRUE(std::any_of(notes.begin(), notes.end(), [](const std::string& n) { return n.find("ends inside a record") != std::string::npos; }));
   EXPECT_TRUE(std::any_of(notes.begin(), notes.end(), [](const std::string& n) { return n.find("exit flush") != std::string::npos; }));
+}
+
+TEST_F(RawLogTest, AFailedWriteInTheHeaderMarksTheRecordingIncomplete) {
+  spanscope_raw_header h = header();
+  h.write_error = ENOSPC;
+  writeLog(path("full.raw"), h, {rec(0, SPANSCOPE_OP_MALLOC, 1, 0x10, 8)});
+  traces::RecordedStream s(path("full.raw"), {});
+  EXPECT_EQ(s.writeError(), static_cast<uint64_t>(ENOSPC));
+  EXPECT_EQ(traces::readAll(s).events.size(), 1u);
+  const std::vector<std::string> notes = s.summary().notes;
+  EXPECT_TRUE(std::any_of(notes.begin(), notes.end(), [](const std::string& n) {
+    return n.find("INCOMPLETE: the recorder could not write its log (No space left on device)") != std::string::npos;
+  }));
+  EXPECT_FALSE(std::any_of(notes.begin(), notes.end(), [](const std::string& n) { return n.find("replaced by exec") != std::string::npos; }))
+      << "a full disk is not an exec";
+  writeLog(path("ok.raw"), header(), {rec(0, SPANSCOPE_OP_MALLOC, 1, 0x10, 8)});
+  EXPECT_EQ(traces::RecordedStream(path("ok.raw"), {}).writeError(), 0u);
 }
 
 // ---- real programs ----
@@ -519,6 +539,51 @@ TEST_F(RecorderTest, CliOutputNameStatusesAndFailures) {
   EXPECT_EQ(sh(quote(kCli) + " record --bogus -- /bin/true"), 64);
   EXPECT_EQ(sh(quote(kCli) + " record --help", &out), 0);
   EXPECT_NE(out.find("LD_PRELOAD"), std::string::npos);
+}
+
+// A program that closes or overwrites every descriptor it inherited, then opens its own output
+// file (which gets the low number the recorder's log would have had): its file must hold exactly
+// what it wrote, and the recording must still be whole. Each way of taking descriptors: the ones
+// the recorder hooks (close, dup2) and raw system calls it cannot see (close_range, dup3).
+TEST_F(RecorderTest, ProgramTakingEveryDescriptorKeepsItsFileAndTheRecording) {
+  const std::string exe = path("own_output");
+  std::string out, err;
+  ASSERT_EQ(sh("cc -O0 -fno-builtin -o " + quote(exe) + " " + quote(kOwnOutputSource), nullptr, &err), 0) << err;
+  for (const std::string mode : {"close", "range", "dup2", "rawdup2"}) {
+    const std::string trace = path(mode + ".bin"), own = path(mode + ".txt");
+    ASSERT_EQ(sh(quote(kCli) + " record -o " + quote(trace) + " -- " + quote(exe) + " " + quote(own) + " " + mode, &out, &err), 0)
+        << mode << ": " << err;
+    EXPECT_NE(out.find("intact"), std::string::npos) << mode << ": the program's own file was written into: " << out;
+    EXPECT_NE(out.find("exited with status 0"), std::string::npos) << mode << ": " << out;
+    EXPECT_EQ(err.find("spanscope-record:"), std::string::npos) << mode << ": " << err;
+    EXPECT_EQ(err.find("exit flush"), std::string::npos) << mode << ": " << err;
+    // 2,000 lines x 20 malloc/free pairs, all of them in the trace, all freed.
+    const Replayed r = replayTrace(trace);
+    EXPECT_GE(r.events, 80000u) << mode;
+    EXPECT_LT(r.events, 81000u) << mode;
+    EXPECT_TRUE(r.idsConsistent) << mode;
+  }
+}
+
+// A log that cannot grow (a full $TMPDIR; here the program's file size limit, which fails the
+// same write with EFBIG instead of ENOSPC): `record` fails with the real reason, not a warning
+// about exec, and the trace it keeps says it is incomplete.
+TEST_F(RecorderTest, FailedLogWriteFailsTheRecordingWithTheRealReason) {
+  const std::string exe = path("log_limit"), trace = path("limit.bin");
+  std::string out, err;
+  ASSERT_EQ(sh("cc -O0 -fno-builtin -o " + quote(exe) + " " + quote(kLogLimitSource), nullptr, &err), 0) << err;
+  EXPECT_EQ(sh(quote(kCli) + " record -o " + quote(trace) + " -- " + quote(exe), &out, &err), 2) << out << err;
+  EXPECT_NE(out.find("exited with status 0"), std::string::npos) << out;
+  EXPECT_NE(err.find(".raw: File too large: the recording is incomplete"), std::string::npos) << err;
+  EXPECT_NE(err.find("spanscope-cli record: writing "), std::string::npos) << err;
+  EXPECT_EQ(err.find("replaced itself"), std::string::npos) << "not an exec: " << err;
+  EXPECT_NE(out.find("INCOMPLETE: the recorder could not write its log (File too large)"), std::string::npos) << out;
+  ASSERT_TRUE(fs::exists(trace));
+  const std::unique_ptr<traces::EventStream> s = traces::openTrace(trace);
+  EXPECT_EQ(s->meta().description.rfind("INCOMPLETE (writing ", 0), 0u) << s->meta().description;
+  const Replayed r = replayTrace(trace);
+  EXPECT_GT(r.events, 0u);
+  EXPECT_LT(r.events, 40000u) << "64 KiB of log holds about 1,365 records";
 }
 
 // heaptrack hooks what we hook except memalign and pvalloc (neither program calls them) and

@@ -18,6 +18,15 @@
  *   TLS allocation), written with write(2) under a mutex when full, at thread exit (a pthread key
  *   destructor), and at process exit (library destructor or _exit). After the exit flush every
  *   record is written at once, so frees issued by later exit handlers are not lost.
+ * - The log's descriptor sits high (near the top of the first 1024 numbers, or of the soft limit if
+ *   lower; close-on-exec), away from the low numbers a program gets from open(). A program may still
+ *   take that number: close(), dup2() and dup3() onto it are hooked and move the log to another
+ *   number first; anything unhooked (close_range, closefrom, raw syscalls) is caught before every
+ *   write, which checks the descriptor still is the log (fstat: device and inode) and otherwise
+ *   opens the log again by its absolute path, leaving the program's descriptor alone. So records
+ *   never land in the program's files.
+ * - A failed write (ENOSPC, EFBIG, EIO) stops the recording: the errno goes into the log's header
+ *   (written in place, no new space needed), which `spanscope-cli record` reports as an error.
  * - fork: only the process that was started is recorded. A fork child stops recording (as
  *   heaptrack does) and never writes the buffers it inherited; the recorder removes itself from
  *   LD_PRELOAD at load time, so programs started with exec are not recorded either. */
@@ -30,10 +39,13 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,10 +85,18 @@ static struct {
   void* (*pvalloc)(size_t);
   void (*exit_)(int);
   void (*Exit_)(int);
+  int (*close)(int);
+  int (*dup2)(int, int);
+  int (*dup3)(int, int, int);
 } real;
 
 static int g_state = ST_UNINIT;
-static int g_fd = -1;
+static int g_fd = -1;          /* the log, or -1: opened again by path before the next write */
+static int g_fd_floor = -1;    /* the lowest number the log's descriptor may take; -1: any */
+static char g_path[4096];      /* the log's absolute path */
+static dev_t g_dev;            /* the log's identity, to tell it from a program's file on g_fd */
+static ino_t g_ino;
+static int g_write_error;      /* errno of the first failed write: nothing more is written */
 static pid_t g_pid;
 static uint64_t g_seq;
 static uint64_t g_page_size;
@@ -89,11 +109,13 @@ static pthread_key_t g_thread_key;
 
 /* ---- messages (no stdio: it allocates) ---- */
 
-static void say(const char* a, const char* b, const char* c) {
-  const char* parts[] = {"spanscope-record: ", a, b, c, "\n"};
+static void say5(const char* a, const char* b, const char* c, const char* d, const char* e) {
+  const char* parts[] = {"spanscope-record: ", a, b, c, d, e, "\n"};
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; ++i)
     if (parts[i] && write(2, parts[i], strlen(parts[i])) < 0) return;
 }
+
+static void say(const char* a, const char* b, const char* c) { say5(a, b, c, NULL, NULL); }
 
 static void fatal(const char* what) {
   say(what, NULL, NULL);
@@ -158,16 +180,71 @@ static void spin_unlock(int* l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
 
 /* ---- the log ---- */
 
+/* Our own descriptors are closed by the system call: close() is one of our hooks. */
+static void sys_close(int fd) { syscall(SYS_close, fd); }
+
+static void set_log_fd(int fd) { __atomic_store_n(&g_fd, fd, __ATOMIC_RELAXED); }
+
+/* fd moved to g_fd_floor or above (close-on-exec); fd itself if no number is free up there. */
+static int move_high(int fd) {
+  if (g_fd_floor < 0 || fd >= g_fd_floor) return fd;
+  const int high = fcntl(fd, F_DUPFD_CLOEXEC, g_fd_floor);
+  if (high < 0) return fd; /* still checked before every write */
+  sys_close(fd);
+  return high;
+}
+
+/* The first failed write: say why, stop writing, and put the errno into the header (in place:
+ * those bytes exist already, so this works on a full disk), for `spanscope-cli record` to report.
+ * Called with g_write_lock held, or from init. */
+static void log_failed(const char* what, int err) {
+  if (g_write_error) return;
+  g_write_error = err ? err : EIO;
+  const char* reason = strerrordesc_np(g_write_error); /* no locale, no allocation */
+  char num[21];
+  say5(what, g_path, ": ", reason ? reason : decimal((uint64_t)g_write_error, num), "; the recording is incomplete");
+  if (g_fd >= 0) sys_close(g_fd); /* only ever a descriptor log_fd() checked is ours */
+  set_log_fd(-1);
+  const int fd = open(g_path, O_WRONLY | O_CLOEXEC); /* not O_APPEND: pwrite must hit the header */
+  if (fd < 0) return;
+  const uint64_t e = (uint64_t)g_write_error;
+  if (pwrite(fd, &e, sizeof e, offsetof(struct spanscope_raw_header, write_error)) != (ssize_t)sizeof e)
+    say("cannot mark the log as incomplete either", NULL, NULL);
+  sys_close(fd);
+}
+
+/* The log's descriptor, checked before each write: the program may have closed that number or put
+ * its own file there (close_range, closefrom, raw syscalls: nothing we hook). Then the log is opened
+ * again by path; the number is the program's now and is left alone. -1 after a failure. Called with
+ * g_write_lock held, or from init. */
+static int log_fd(void) {
+  if (g_write_error) return -1;
+  struct stat st;
+  if (g_fd >= 0 && fstat(g_fd, &st) == 0 && st.st_dev == g_dev && st.st_ino == g_ino) return g_fd;
+  set_log_fd(-1);
+  const int fd = open(g_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) {
+    log_failed("reopening ", errno);
+    return -1;
+  }
+  set_log_fd(move_high(fd));
+  return g_fd;
+}
+
 static void write_all(const void* data, size_t n) {
   const char* p = data;
+  int retried = 0;
   while (n > 0) {
-    ssize_t w = write(g_fd, p, n);
+    const int fd = log_fd();
+    if (fd < 0) return;
+    const ssize_t w = write(fd, p, n);
     if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && errno == EBADF && !retried) { /* closed between the check and the write */
+      retried = 1;
+      continue;
+    }
     if (w <= 0) {
-      char num[21];
-      say("writing the log failed (errno ", decimal((uint64_t)errno, num), "); the recording is incomplete");
-      close(g_fd);
-      g_fd = -1;
+      log_failed("writing ", w < 0 ? errno : EIO);
       return;
     }
     p += w;
@@ -181,7 +258,7 @@ static void write_records(const struct spanscope_raw_record* r, size_t n) {
   int cancel;
   pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel); /* write(2) is a cancellation point */
   pthread_mutex_lock(&g_write_lock);
-  if (g_fd >= 0) write_all(r, n * sizeof *r);
+  if (!g_write_error) write_all(r, n * sizeof *r);
   pthread_mutex_unlock(&g_write_lock);
   pthread_setcancelstate(cancel, NULL);
 }
@@ -288,10 +365,11 @@ static const char* env_value(const char* name_eq) {
 static int open_log(void) {
   const char* dir = env_value(SPANSCOPE_RECORD_DIR_ENV "=");
   if (!dir || !*dir) return 0;
-  char path[4096], num[21];
+  char* path = g_path; /* absolute (spanscope-cli record makes it so): the program may chdir */
+  char num[21];
   const pid_t pid = getpid();
   decimal((uint64_t)pid, num);
-  if (strlen(dir) + strlen(num) + 6 > sizeof path) {
+  if (strlen(dir) + strlen(num) + 6 > sizeof g_path) {
     say("the directory in " SPANSCOPE_RECORD_DIR_ENV " is too long; not recording", NULL, NULL);
     return 0;
   }
@@ -306,7 +384,19 @@ static int open_log(void) {
     say("cannot create ", path, "; not recording");
     return 0;
   }
-  g_fd = fd;
+  /* Near the top of the first 1024 descriptors (or of a lower soft limit), 64 numbers of room. */
+  struct rlimit rl;
+  rlim_t top = 1024;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < top) top = rl.rlim_cur;
+  g_fd_floor = top > 64 + 3 ? (int)(top - 64) : -1;
+  set_log_fd(move_high(fd));
+  struct stat st;
+  if (fstat(g_fd, &st) != 0) {
+    say("cannot stat ", path, "; not recording");
+    return 0;
+  }
+  g_dev = st.st_dev;
+  g_ino = st.st_ino;
   g_pid = pid;
   g_page_size = (uint64_t)sysconf(_SC_PAGESIZE);
   struct spanscope_raw_header h;
@@ -318,7 +408,7 @@ static int open_log(void) {
   h.start_ns = now_ns();
   h.page_size = g_page_size;
   write_all(&h, sizeof h);
-  if (g_fd < 0 || pthread_key_create(&g_thread_key, at_thread_exit) != 0) return 0;
+  if (g_write_error || pthread_key_create(&g_thread_key, at_thread_exit) != 0) return 0;
   return 1;
 }
 
@@ -345,8 +435,12 @@ static void init(void) {
   RESOLVE(pvalloc, "pvalloc");
   RESOLVE(exit_, "_exit");
   RESOLVE(Exit_, "_Exit");
+  RESOLVE(close, "close");
+  RESOLVE(dup2, "dup2");
+  RESOLVE(dup3, "dup3");
   if (!real.malloc || !real.free || !real.calloc || !real.realloc || !real.reallocarray || !real.posix_memalign ||
-      !real.aligned_alloc || !real.memalign || !real.valloc || !real.pvalloc || !real.exit_ || !real.Exit_)
+      !real.aligned_alloc || !real.memalign || !real.valloc || !real.pvalloc || !real.exit_ || !real.Exit_ ||
+      !real.close || !real.dup2 || !real.dup3)
     fatal("cannot find the real allocation functions (dlsym RTLD_NEXT)");
   const int recording = open_log();
   tls.bootstrap = 0;
@@ -588,4 +682,41 @@ HOOK void _Exit(int status) {
   if (resolved()) real.Exit_(status);
   syscall(SYS_exit_group, status);
   __builtin_unreachable();
+}
+
+/* ---- descriptors: the program takes the log's number ---- */
+
+/* close(), dup2() or dup3() is about to take descriptor fd: if it is the log's, the log moves to
+ * another number first (a loop closing every descriptor, a program dup2()ing onto fixed numbers).
+ * Not from a fork or vfork child (their descriptors are their own), nor from inside the recorder
+ * on this thread (a signal handler: our lock may be held; the check before each write remains). */
+static void protect_log_fd(int fd) {
+  if (fd < 0 || fd != __atomic_load_n(&g_fd, __ATOMIC_RELAXED) || tls.guard ||
+      __atomic_load_n(&g_state, __ATOMIC_ACQUIRE) != ST_RECORDING || getpid() != g_pid)
+    return;
+  const int saved = errno;
+  tls.guard = 1;
+  pthread_mutex_lock(&g_write_lock);
+  if (g_fd == fd) set_log_fd(fcntl(fd, F_DUPFD_CLOEXEC, g_fd_floor > 0 ? g_fd_floor : 3)); /* -1: reopened later */
+  pthread_mutex_unlock(&g_write_lock);
+  tls.guard = 0;
+  errno = saved;
+}
+
+HOOK int close(int fd) {
+  protect_log_fd(fd);
+  if (!resolved()) return (int)syscall(SYS_close, fd); /* this thread is resolving the real ones */
+  return real.close(fd);
+}
+
+HOOK int dup2(int oldfd, int newfd) {
+  if (oldfd != newfd) protect_log_fd(newfd); /* dup2(fd, fd) takes nothing */
+  if (!resolved()) return oldfd == newfd ? (fcntl(oldfd, F_GETFD) < 0 ? -1 : newfd) : (int)syscall(SYS_dup3, oldfd, newfd, 0);
+  return real.dup2(oldfd, newfd);
+}
+
+HOOK int dup3(int oldfd, int newfd, int flags) {
+  if (oldfd != newfd) protect_log_fd(newfd);
+  if (!resolved()) return (int)syscall(SYS_dup3, oldfd, newfd, flags);
+  return real.dup3(oldfd, newfd, flags);
 }

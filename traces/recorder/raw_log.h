@@ -34,6 +34,8 @@ class RawLogReader {
   uint64_t fileSize() const { return fileSize_; }
   // The file ends inside a record (the program was killed while writing); that part is ignored.
   bool truncated() const { return truncated_; }
+  // 0, or the errno of the recorder's first failed write: the log stops there (incomplete).
+  uint64_t writeError() const { return header_.write_error; }
   size_t runs() const { return runs_.size(); }
 
  private:

@@ -20,7 +20,11 @@ struct spanscope_raw_header {
   uint64_t pid;
   uint64_t start_ns; /* CLOCK_MONOTONIC when the recorder started */
   uint64_t page_size;
-  uint64_t reserved[3];
+  /* 0, or the errno of the first write to this log that failed (ENOSPC, EFBIG, EIO...): the
+   * recorder stopped writing there and the log is incomplete. Written in place over the header,
+   * which needs no new space on a full disk. Older logs hold 0 here (it was reserved). */
+  uint64_t write_error;
+  uint64_t reserved[2];
 };
 
 /* One call, or one half of a realloc. Native byte order (the log never leaves the machine). */

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 namespace traces {
 
@@ -173,10 +174,13 @@ ImportSummary RecordedStream::summary() const {
   if (s.orphanFrees)
     s.notes.push_back("orphan frees: blocks whose allocation the recorder did not see (made before it started, or by "
                       "a signal handler that interrupted a hook)");
-  if (!details_.exitSeen)
+  if (log_.writeError())
+    s.notes.push_back("INCOMPLETE: the recorder could not write its log (" + std::string(std::strerror(static_cast<int>(log_.writeError()))) +
+                      ") and stopped recording; everything after that is missing");
+  else if (!details_.exitSeen)
     s.notes.push_back("the program ended without the recorder's exit flush (killed by a signal, or replaced by exec): "
                       "records still buffered in its threads are missing");
-  if (log_.truncated()) s.notes.push_back("the log ends inside a record (the program was killed while writing it)");
+  if (log_.truncated()) s.notes.push_back("the log ends inside a record (the program was killed while writing it, or the recorder's write failed)");
   return s;
 }
 

@@ -51,6 +51,8 @@ class RecordedStream final : public EventStream {
     std::vector<uint32_t> kernelTids; // thread number -> kernel thread id
   };
   const Details& details() const { return details_; }
+  // 0, or the errno of the recorder's first failed write (the recording is incomplete).
+  uint64_t writeError() const { return log_.writeError(); }
   // Blocks live at the end: (address, requested size), by address.
   std::vector<std::pair<uint64_t, uint64_t>> liveBlocks() const;
 
