@@ -28,6 +28,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <stdexcept>
 
 namespace sim {
@@ -49,6 +50,17 @@ static uint64_t goFloatToUint64(double f) {
   if (f < 9223372036854775808.0) return f <= -9223372036854775808.0 ? uint64_t{1} << 63 : static_cast<uint64_t>(static_cast<int64_t>(f));
   if (f >= 18446744073709551616.0) return ~uint64_t{0};
   return static_cast<uint64_t>(f);
+}
+
+// Go's int64(f) on amd64 (CVTTSD2SQ): NaN and out-of-range values give -2^63; C++ leaves them undefined.
+static int64_t goFloatToInt64(double f) {
+  if (std::isnan(f) || f >= 9223372036854775808.0 || f < -9223372036854775808.0) return INT64_MIN;
+  return static_cast<int64_t>(f);
+}
+
+// Go's int64 arithmetic wraps (a goal of 2^63 taken as int64 is -2^63); C++ overflow is undefined.
+static int64_t goSub(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
 }
 
 // Go: mgcpacer.go (*piController).next.
@@ -182,21 +194,22 @@ void World::pacerRevise() {
   int64_t scanWorkExpected = static_cast<int64_t>(c.lastHeapScan + c.lastStackScan + c.globalsScan);
   const int64_t maxScanWork = static_cast<int64_t>(c.heapScan + c.stackScanWork + c.globalsScan);
   if (work > scanWorkExpected) {
-    int64_t extHeapGoal = static_cast<int64_t>(static_cast<double>(heapGoal - static_cast<int64_t>(c.triggered)) /
-                                               static_cast<double>(scanWorkExpected) * static_cast<double>(maxScanWork)) +
-                          static_cast<int64_t>(c.triggered);
+    int64_t extHeapGoal = static_cast<int64_t>(
+        static_cast<uint64_t>(goFloatToInt64(static_cast<double>(goSub(heapGoal, static_cast<int64_t>(c.triggered))) /
+                                             static_cast<double>(scanWorkExpected) * static_cast<double>(maxScanWork))) +
+        c.triggered);
     scanWorkExpected = maxScanWork;
-    const int64_t hardGoal = static_cast<int64_t>((1.0 + static_cast<double>(gcPercent) / 100.0) * static_cast<double>(heapGoal));
+    const int64_t hardGoal = goFloatToInt64((1.0 + static_cast<double>(gcPercent) / 100.0) * static_cast<double>(heapGoal));
     if (extHeapGoal > hardGoal) extHeapGoal = hardGoal;
     heapGoal = extHeapGoal;
   }
   if (live > heapGoal) {
-    heapGoal = static_cast<int64_t>(static_cast<double>(heapGoal) * 1.1); // Go: maxOvershoot
+    heapGoal = goFloatToInt64(static_cast<double>(heapGoal) * 1.1); // Go: maxOvershoot
     scanWorkExpected = maxScanWork;
   }
-  int64_t scanWorkRemaining = scanWorkExpected - work;
+  int64_t scanWorkRemaining = goSub(scanWorkExpected, work);
   if (scanWorkRemaining < 1000) scanWorkRemaining = 1000;
-  int64_t heapRemaining = heapGoal - live;
+  int64_t heapRemaining = goSub(heapGoal, live);
   if (heapRemaining <= 0) heapRemaining = 1;
   c.assistWorkPerByte = static_cast<double>(scanWorkRemaining) / static_cast<double>(heapRemaining);
   c.assistBytesPerWork = static_cast<double>(heapRemaining) / static_cast<double>(scanWorkRemaining);
