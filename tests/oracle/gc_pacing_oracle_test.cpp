@@ -20,6 +20,7 @@
 #include "tests/oracle/go_oracle.h"
 
 #include "sim/malloc.h"
+#include "tests/unit/checked_step.h"
 
 #include <gtest/gtest.h>
 
@@ -64,13 +65,7 @@ class Replay {
     c.markWindow = false;
     return c;
   }
-  sim::StepRecord step(const sim::Event& ev) {
-    std::string err;
-    EXPECT_TRUE(w_.step(ev, &err)) << err;
-    auto bad = sim::checkInvariants(w_);
-    EXPECT_TRUE(bad.empty()) << "after event " << w_.eventsApplied() << ": " << bad.front();
-    return w_.last();
-  }
+  sim::StepRecord step(const sim::Event& ev) { return testutil::checkedStep(w_, ev); }
   sim::StepRecord alloc(uint64_t size, bool noscan) { return step(sim::allocEvent(next_++, size, noscan)); }
   uint64_t lastId() const { return next_ - 1; }
   sim::World& world() { return w_; }

@@ -2,6 +2,7 @@
 // from mgcpacer.go's formulas (commit, trigger, startCycle/revise, endCycle, piController.next)
 // and mgcmark.go's gcAssistAlloc. Every expected number is derived in the comments.
 #include "sim/malloc.h"
+#include "tests/unit/checked_step.h"
 
 #include <gtest/gtest.h>
 
@@ -38,13 +39,7 @@ class PacerCycle : public ::testing::Test {
     c.sweep = sim::SweepMode::Lazy;
     return c;
   }
-  sim::StepRecord step(const sim::Event& ev) {
-    std::string err;
-    EXPECT_TRUE(w_.step(ev, &err)) << err;
-    auto bad = sim::checkInvariants(w_);
-    EXPECT_TRUE(bad.empty()) << "after event " << w_.eventsApplied() << ": " << bad.front();
-    return w_.last();
-  }
+  sim::StepRecord step(const sim::Event& ev) { return testutil::checkedStep(w_, ev); }
   sim::World w_;
 };
 
