@@ -25,13 +25,10 @@ void World::mallocgc(const Event& ev, P& p) {
     return;
   }
 
-  // Go: mallocgc charges the allocation to the G's assist credit first while the GC marks.
-  if (pacer_.marking) {
-    uint64_t debit = size;
-    if (size > cfg_.table.maxSmall()) debit = (size + kPageSize - 1) & ~(kPageSize - 1);
-    else if (!(ev.noscan && size < kTinySize && tinySpanClass_ != 0)) debit = cfg_.table.cls(cfg_.table.classOf(size)).size;
-    gcAssistAlloc(p, debit);
-  }
+  // Go: while the GC marks, mallocgc charges the requested size to the G's assist credit (and
+  // assists if in debt) before allocating; the rounding is charged at the end.
+  const bool marking = pacer_.marking;
+  if (marking) gcAssistAlloc(p, size);
 
   uint64_t addr = 0;
   uint32_t slot = 0;
@@ -75,10 +72,17 @@ void World::mallocgc(const Event& ev, P& p) {
   rec_.span = sid;
   rec_.slot = slot;
   rec_.elemsize = s.elemsize;
-  // Go: gcmarknewobject (a tiny hit packs into a block that is marked already).
+  // Go: gcmarknewobject if the mark is still on (an assist above may have ended it); a tiny hit
+  // packs into a block that is marked already.
   if (pacer_.marking && !rec_.has(PathStep::TinyHit)) {
     rec_.add(PathStep::AllocBlack);
     gcmarknewobject(sid, slot);
+  }
+  // Go: the internal fragmentation (size - dataSize) goes to the assist debt at the end, where
+  // size is the new tiny block's 16 bytes or the slot; a tiny hit's size stays dataSize.
+  if (marking) {
+    const uint64_t rounded = !tiny ? s.elemsize : rec_.has(PathStep::TinyHit) ? size : kTinySize;
+    pacer_.gcAssistBytes[&p - ps_.data()] -= static_cast<int64_t>(rounded - size);
   }
   // Go: only a "heavy" allocation (refill or large) tests the heap trigger.
   if (rec_.has(PathStep::Refill) || rec_.has(PathStep::LargeAlloc)) maybeTriggerGC();
