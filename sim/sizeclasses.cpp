@@ -92,6 +92,12 @@ std::optional<SizeClassTable> SizeClassTable::fromRows(std::string name, const s
     if (r.size > maxSmall)
       return fail(cls + ": size " + std::to_string(r.size) + " is above maxSmall " + std::to_string(maxSmall));
   }
+  // Every small size needs a class (Go's largest class is maxSmallSize); otherwise the lookup
+  // would send sizes between the two to class 0.
+  if (rows.back().size < maxSmall)
+    return fail("maxSmall " + std::to_string(maxSmall) + " is above the largest class size " +
+                std::to_string(rows.back().size) + ": sizes " + std::to_string(rows.back().size + 1) + ".." +
+                std::to_string(maxSmall) + " would have no class");
   SizeClassTable t;
   t.name_ = std::move(name);
   t.maxSmall_ = maxSmall;

@@ -272,3 +272,14 @@ TEST_F(SizeClassJsonFiles, MissingFileIsAnError) {
 }
 
 } // namespace
+
+// Fuzzing found it: sizes between the largest class and a larger max_small fell to class 0 and
+// the engine then freed through a span that did not exist.
+TEST_F(SizeClassJsonFiles, MaxSmallAboveTheLargestClassIsRefused) {
+  const std::string path = write("t.json", R"({"allocator": "x", "page_size": 8192, "max_small": 4096,
+      "classes": [{"size": 8, "pages": 1}, {"size": 16, "pages": 1}, {"size": 1024, "pages": 1}]})");
+  std::string err;
+  EXPECT_FALSE(traces::loadSizeClassTable(path, &err));
+  EXPECT_NE(err.find("t.json"), std::string::npos) << err;
+  EXPECT_NE(err.find("maxSmall 4096 is above the largest class size 1024"), std::string::npos) << err;
+}
