@@ -6,7 +6,8 @@
 
 namespace sim {
 
-// Go: malloc.go mallocgc (size 0, tiny, small and large paths).
+// Go: malloc.go mallocgc (size 0, tiny, small and large paths; Go 1.24+: mallocgcTiny,
+// mallocgcSmallNoscan, mallocgcSmallScanNoHeader, mallocgcSmallScanHeader, mallocgcLarge).
 void World::mallocgc(const Event& ev, P& p) {
   const uint64_t size = ev.size;
   rec_.size = size;
@@ -34,20 +35,29 @@ void World::mallocgc(const Event& ev, P& p) {
   uint32_t slot = 0;
   SpanId sid = kNoSpan;
   bool tiny = false;
-  if (size <= cfg_.table.maxSmall()) {
+  if (size <= smallMax_) {
     if (ev.noscan && size < kTinySize && tinySpanClass_ != 0) {
       tiny = true;
+      if (prof_.splitMallocgc) rec_.mallocPath = MallocPath::Tiny;
       addr = mallocTiny(p, size, &slot, &sid);
     } else {
-      uint32_t sc = cfg_.table.classOf(size);
+      // Go 1.22+: a pointerful object above minSizeForMallocHeader gets an 8-byte type header at
+      // the slot's start; the class is looked up for size + 8 and the user's pointer is slot + 8
+      // (malloc.go mallocgcSmallScanHeader).
+      const bool header = prof_.mallocHeaders && !ev.noscan && size > kMinSizeForMallocHeader;
+      uint32_t sc = cfg_.table.classOf(header ? size + kMallocHeaderSize : size);
       SpanClass spc = makeSpanClass(sc, ev.noscan);
       rec_.sizeclass = sc;
       rec_.spanclass = spc;
+      if (prof_.splitMallocgc)
+        rec_.mallocPath = ev.noscan ? MallocPath::SmallNoscan : header ? MallocPath::SmallScanHeader : MallocPath::SmallScanNoHeader;
       addr = mallocSmall(p, spc, &slot, &sid);
+      if (header) addr += kMallocHeaderSize;
       if (!ev.noscan) p.mcache.scanAlloc += spans_[sid].elemsize;
     }
   } else {
     rec_.add(PathStep::LargeAlloc);
+    if (prof_.splitMallocgc) rec_.mallocPath = MallocPath::Large;
     rec_.spanclass = makeSpanClass(0, ev.noscan);
     sid = allocLarge(p, size, ev.noscan);
     MSpan& s = span(sid);

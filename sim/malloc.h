@@ -1,4 +1,5 @@
-// spanscope's engine: a deterministic model of Go 1.19's memory allocator.
+// spanscope's engine: a deterministic model of Go 1.19's memory allocator, and of Go 1.26's as a
+// profile of the same engine (Config::goVersion; see "GO 1.26" below).
 //
 // This is the design essay for sim/, as malloc.go's header comment is for Go's runtime. Every
 // other file in sim/ points here and names, for each function, its Go counterpart, so a reader
@@ -122,6 +123,59 @@
 // object's last pointer, and counts stacks by their used part: we take whole stacks); a G's assist
 // debt is kept per P; Go's fractional worker (1-3 Ps) runs when its scheduler gets to it — often
 // not within a short mark, whose pace the assists then set — ours earns its share smoothly.
+//
+// GO 1.26 (Config::goVersion = GoVersion::Go126; sim/goversion.h; `--go 1.26`)
+//
+// One engine: the differences are data in GoProfile and three strategy points (the small-object
+// cutoff and header in mallocgc, the span-end reserve in mheap initSpan, the sub-allocator named in
+// the StepRecord). Held against the real go1.26.8 runtime by tests/oracle (programs built with
+// GOEXPERIMENT=norandomizedheapbase64). Every difference from 1.19 we know of, with its release and
+// Go source file (runtime/ unless another path is given):
+//   MODELLED
+//   * Allocation headers (1.22; mbitmap.go heapBitsInSpan, malloc.go mallocgcSmallScanHeader): a
+//     pointerful object of more than minSizeForMallocHeader = 512 B (internal/runtime/gc/malloc.go)
+//     and at most 32760 B carries its *_type in 8 bytes at the slot's start; the class is looked up
+//     for size + 8 (1024 B -> 1152 B class, 513 B -> 576 B) and the program's pointer is slot + 8.
+//     HeapAlloc counts the whole slot, as before; the waste ledger shows the headers of reachable
+//     objects as WasteLedger::headerBytes, a part of the rounding.
+//   * The small-object cutoff is maxSmallSize - mallocHeaderSize = 32760 for every object (1.22;
+//     malloc.go mallocgc): 32761..32768 B are large objects (4 pages), noscan ones too.
+//   * Heap bits at the span's end (1.22; mheap.go initSpan, mbitmap.go): a scan span of elemsize
+//     <= 512 B keeps 1 bit per word (span bytes / 64 = 128 B) after its last slot.
+//   * Green Tea's inline mark bits (1.26 default; mgcmark_greenteagc.go gcUsesSpanInlineMarkBits,
+//     mheap.go initSpan): spans of elemsize 16..512 B, scan and noscan, keep a 128-byte
+//     spanInlineMarkBits at the end. So nelems = (span bytes - reserve) / elemsize: 80 B objects
+//     99 per scan span, 100 per noscan span (1.19: 102); the tiny span holds 504 blocks, not 512.
+//     The ledger shows the reserve as WasteLedger::spanMetaBytes, a part of the tail waste.
+//   * mallocgc split into mallocgcTiny / SmallNoscan / SmallScanNoHeader / SmallScanHeader / Large
+//     (1.24; malloc.go): StepRecord::mallocPath, named in the "go:" chain.
+//   * The size-class table moved to internal/runtime/gc/sizeclasses.go (1.24) with the same
+//     classes, lookup arrays and divide magic: the library's "go1.26" table.
+//   NOT MODELLED YET
+//   * Heap base randomisation (1.26; malloc.go mallocinit randomizeHeapBase, mheap.go grow,
+//     mpagealloc.go markRandomPaddingPages): the engine keeps the fixed base 0x00c000000000, i.e.
+//     GOEXPERIMENT=norandomizedheapbase64; without it Go starts at a random arena and chunk and
+//     leaves 0..511 padding pages counted in HeapReleased forever.
+//   * Size-specialised mallocgc (1.26 experiment sizespecializedmalloc, not in go1.26.8's default
+//     GOEXPERIMENT baseline, internal/buildcfg/exp.go; malloc_generated.go mallocgcSmallNoScanSC<N>
+//     ...): the same slots and statistics, other function names.
+//   * Green Tea's marking (1.26; mgcmark_greenteagc.go: per-span FIFO scan queue, inline marks
+//     copied to gcmarkBits at sweep): the marked set, so what survives, is the same; mark order and
+//     the cost of marking (assist and worker timing) are Go 1.19's here.
+//   * The pacer (mgcpacer.go): cons/mark as the maximum of the last 4 cycles instead of the PI
+//     controller (1.21); memory-limit goal headroom max(3% of the goal, 1 MiB) instead of 1 MiB
+//     (1.21). The scavenger (mgcscavenge.go): the memory-limit goal limit*(100-5)/100 without 1.19's
+//     limit*95 bug as the only behaviour (1.22); the scavenger index (1.21: dense chunks skipped,
+//     so which pages go first differs); fully scavenged pages reused without zeroing (1.26,
+//     mheap.go initSpan). These are the pacer/scavenger work's, not this profile's, so far.
+//   * MSpanInuse: unsafe.Sizeof(mspan{}) changed (1.22-1.26; uint16 counters, largeType, ...); the
+//     engine keeps 1.19.8's 144 B. GCSys (not modelled at all) lost the 2 MiB per-arena heap bitmap
+//     (1.22) and gained 1 KiB per arena of pageUseSpanInlineMarkBits (1.26).
+//   * scanAlloc: 1.22+ counts a header object's scannable bytes from its type (heapSetType*); the
+//     engine counts the slot, in both profiles.
+//   * Off-by-default experiments: RuntimeFreegc (mcache.reusableNoscan), runtime/secret
+//     (gp.secret skips the tiny allocator); memory-profiling's int64 nextSample (no effect on
+//     MemStats); the allocation-trace API (1.23, traceallocfree.go: traces/, not the engine).
 #pragma once
 
 #include "sim/event.h"

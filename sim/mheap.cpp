@@ -150,7 +150,7 @@ SpanId World::allocSpan(P* p, uint32_t npages, SpanClass spc, bool manual) {
     a += lim - off;
     left -= lim - off;
   }
-  s.initSlots(cfg_.table, spc, npages, isTinySpanClass(spc));
+  s.initSlots(cfg_.table, spc, npages, isTinySpanClass(spc), manual ? 0 : spanReserve(spc, uint64_t{npages} * kPageSize));
   s.sweepgen = sweepgen_;
   s.state = SpanState::InUse;
   if (manual) { // Go: nelems 0, a manualFreeList (sim/stack.cpp keeps it), state mSpanManual

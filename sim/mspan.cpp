@@ -33,8 +33,8 @@ uint32_t MSpan::nextFreeIndex() {
   return result;
 }
 
-// Go: mheap.go allocSpan (heap-span initialisation) with newMarkBits/newAllocBits.
-void MSpan::initSlots(const SizeClassTable& table, SpanClass spc, uint32_t pages, bool tinyBlocks) {
+// Go: mheap.go allocSpan (heap-span initialisation; 1.26: initSpan) with newMarkBits/newAllocBits.
+void MSpan::initSlots(const SizeClassTable& table, SpanClass spc, uint32_t pages, bool tinyBlocks, uint64_t reserve) {
   npages = pages;
   spanclass = spc;
   uint32_t sc = spanClassSize(spc);
@@ -46,7 +46,7 @@ void MSpan::initSlots(const SizeClassTable& table, SpanClass spc, uint32_t pages
   } else {
     const SizeClass& c = table.cls(sc);
     elemsize = c.size;
-    nelems = static_cast<uint32_t>(bytes() / elemsize);
+    nelems = static_cast<uint32_t>((bytes() - reserve) / elemsize);
     divMul = c.divMul;
     divMulExact = c.divMulExact;
   }

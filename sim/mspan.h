@@ -114,8 +114,10 @@ struct MSpan {
   }
   uint64_t slotAddr(uint32_t i) const { return startAddr + uint64_t{i} * elemsize; }
 
-  // Go: (*mspan).init + the heap-span part of allocSpan: fresh, empty, zeroed bitmaps.
-  void initSlots(const SizeClassTable& table, SpanClass spc, uint32_t pages, bool tinyBlocks);
+  // Go: (*mspan).init + the heap-span part of allocSpan (1.26: mheap.initSpan): fresh, empty,
+  // zeroed bitmaps. `reserve` bytes at the span's end hold metadata, not objects (Go 1.22+ heap
+  // bits, Go 1.26 inline mark bits; 0 under Go 1.19): nelems = (span bytes - reserve) / elemsize.
+  void initSlots(const SizeClassTable& table, SpanClass spc, uint32_t pages, bool tinyBlocks, uint64_t reserve);
 };
 
 } // namespace sim

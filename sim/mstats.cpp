@@ -76,6 +76,12 @@ WasteLedger World::ledger() const {
     l.roundingWaste += liveSlots * s.elemsize - s.liveBytes;
     l.deadBytes += (s.allocCount - liveSlots) * s.elemsize;
     l.tailWaste += s.bytes() - uint64_t{s.nelems} * s.elemsize;
+    l.spanMetaBytes += spanReserve(s.spanclass, s.bytes());
+    // Go 1.22+: every object of a small scan class above 512 B carries a header (a pointerful
+    // object of <= 512 B never rounds past 512, one of more than 512 B never below 576).
+    if (prof_.mallocHeaders && !spanClassNoscan(s.spanclass) && spanClassSize(s.spanclass) != 0 &&
+        s.elemsize > kMinSizeForMallocHeader)
+      l.headerBytes += liveSlots * kMallocHeaderSize;
     const uint64_t freeSlotBytes = uint64_t{s.nelems - s.allocCount} * s.elemsize;
     (s.home == SpanHome::MCache ? l.cachedFreeSlots : l.freeSlots) += freeSlotBytes;
   }

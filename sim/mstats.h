@@ -50,6 +50,11 @@ struct WasteLedger {
   uint64_t cachedFreeSlots = 0;// free slots in spans cached in an mcache
   uint64_t freePages = 0;      // free, committed pages (HeapFree)
   uint64_t releasedPages = 0;  // free pages returned to / never taken from the OS (HeapReleased)
+  // Parts of the categories above, not categories of their own (not in total()): Go 1.22+'s 8-byte
+  // malloc headers of reachable objects (inside roundingWaste), and the span-end metadata of Go
+  // 1.22+ heap bits and Go 1.26 inline mark bits (inside tailWaste). Both 0 under Go 1.19.
+  uint64_t headerBytes = 0;
+  uint64_t spanMetaBytes = 0;
   uint64_t total() const {
     return liveBytes + roundingWaste + deadBytes + tailWaste + freeSlots + cachedFreeSlots +
            freePages + releasedPages;

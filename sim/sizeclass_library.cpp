@@ -84,6 +84,8 @@ const std::vector<LibraryEntry>& sizeClassLibrary() {
   static const std::vector<LibraryEntry> lib = {
       {"go1.19", "Go 1.19 runtime: 67 classes to 32 KiB",
        "runtime/sizeclasses.go (mksizeclasses.go); spans as Go allocates them"},
+      {"go1.26", "Go 1.26 runtime: the same 67 classes to 32 KiB (header objects look up size + 8)",
+       "internal/runtime/gc/sizeclasses.go (runtime/_mkmalloc/mksizeclasses.go); spans as Go allocates them"},
       {"tcmalloc", "TCMalloc, 8 KiB pages, 16-byte new alignment: 47 classes to 256 KiB",
        "google/tcmalloc tcmalloc/size_classes.cc @fce3f55 (sizes and pages as given)"},
       {"tcmalloc-align8", "TCMalloc, 8 KiB pages, 8-byte new alignment (184 and 312 instead of 176, 304)",
@@ -104,6 +106,7 @@ const std::vector<LibraryEntry>& sizeClassLibrary() {
 
 std::optional<SizeClassTable> libraryTable(const std::string& spec, std::string* error) {
   if (spec == "go1.19" || spec == "go") return SizeClassTable::go119();
+  if (spec == "go1.26") return SizeClassTable::go126();
   if (spec == "tcmalloc") return mustBuild("tcmalloc", tcmallocRows(false), 262144);
   if (spec == "tcmalloc-align8") return mustBuild("tcmalloc-align8", tcmallocRows(true), 262144);
   if (spec == "jemalloc") return jemallocTable();

@@ -40,6 +40,12 @@ uint16_t smallestClassAtLeast(const std::vector<SizeClass>& classes, uint64_t si
 } // namespace
 
 // Go: sizeclasses.go (the generated tables) — built in rather than generated at startup.
+SizeClassTable SizeClassTable::go126() {
+  SizeClassTable t = go119();
+  t.name_ = "go1.26";
+  return t;
+}
+
 SizeClassTable SizeClassTable::go119() {
   // Built once (finish() brute-forces every span offset); callers get copies.
   static const SizeClassTable table = [] {

@@ -3,7 +3,7 @@
 //
 // Differences from Go: a class index and a span class are 16-bit here (Go: uint8), so that
 // tables with more than 127 classes (a glibc-like 16-byte-step table) can drive the engine.
-// Any table is data; Go 1.19's 68-class table is built in (go119()).
+// Any table is data; Go 1.19's 68-class table is built in (go119(); go126() is the same table).
 #pragma once
 
 #include <cstdint>
@@ -46,6 +46,10 @@ class SizeClassTable {
  public:
   // Go 1.19's table, built in (identical to runtime/sizeclasses.go).
   static SizeClassTable go119();
+  // Go 1.26's table (internal/runtime/gc/sizeclasses.go): the same classes, lookup arrays and
+  // divide magic as 1.19 under another name. What 1.26 does differently with them (objects per
+  // span, the malloc header's +8) is the engine's GoProfile, not the table.
+  static SizeClassTable go126();
 
   // A table from data: sizes and pages per span for classes 1..N (class 0 is implied).
   // Validation: sizes strictly increasing, each object fits its span, npages >= 1,

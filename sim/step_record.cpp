@@ -74,10 +74,26 @@ std::string hex(uint64_t v) {
 
 const char* pathStepName(PathStep s) { return kSteps[static_cast<size_t>(s)].name; }
 
+// Go 1.26: malloc.go's sub-allocators (with GOEXPERIMENT=sizespecializedmalloc, off in go1.26.8's
+// baseline, sizes <= 512 would go to malloc_generated.go's mallocgcTinySize<N> /
+// mallocgcSmallNoScanSC<class> / mallocgcSmallScanNoHeaderSC<class> instead).
+const char* mallocPathFunction(MallocPath m) {
+  switch (m) {
+    case MallocPath::None: return nullptr;
+    case MallocPath::Tiny: return "runtime.mallocgcTiny";
+    case MallocPath::SmallNoscan: return "runtime.mallocgcSmallNoscan";
+    case MallocPath::SmallScanNoHeader: return "runtime.mallocgcSmallScanNoHeader";
+    case MallocPath::SmallScanHeader: return "runtime.mallocgcSmallScanHeader";
+    case MallocPath::Large: return "runtime.mallocgcLarge";
+  }
+  return nullptr;
+}
+
 // Go functions along the path, outermost first, each once.
 std::vector<const char*> goFunctions(const StepRecord& r) {
   std::vector<const char*> out;
   if (r.kind == EventKind::Alloc) out.push_back("runtime.mallocgc");
+  if (const char* sub = mallocPathFunction(r.mallocPath)) out.push_back(sub);
   if (r.kind == EventKind::GC) out.push_back("runtime.GC");
   if (r.kind == EventKind::GoStart) out.push_back("runtime.newproc");
   if (r.kind == EventKind::StackGrow) out.push_back("runtime.newstack");
@@ -104,6 +120,9 @@ std::string describe(const StepRecord& r) {
         s += " → large (" + std::to_string(r.newSpanPages) + " pages, " + bytesText(r.elemsize) + ")";
       } else if (r.has(PathStep::TinyHit) || r.has(PathStep::TinyNewBlock)) {
         s += " → tiny (noscan < 16 B)";
+      } else if (r.mallocPath == MallocPath::SmallScanHeader) { // Go 1.22+: mallocgcSmallScanHeader
+        s += " + 8-byte malloc header = " + std::to_string(r.size + 8) + " B → class " + std::to_string(r.sizeclass) +
+             " (" + std::to_string(r.elemsize) + " B, span class " + std::to_string(r.spanclass) + ")";
       } else {
         s += " → class " + std::to_string(r.sizeclass) + " (" + std::to_string(r.elemsize) + " B, span class " +
              std::to_string(r.spanclass) + ")";
@@ -137,6 +156,7 @@ std::string describe(const StepRecord& r) {
   if (r.kind == EventKind::Alloc && !r.has(PathStep::ZeroSize)) {
     s += " → " + hex(r.addr);
     if (r.has(PathStep::TinyHit) || r.has(PathStep::TinyNewBlock)) s += " (block offset " + std::to_string(r.tinyOffset) + ")";
+    else if (r.mallocPath == MallocPath::SmallScanHeader) s += " (slot " + std::to_string(r.slot) + " + 8 B header)";
     else if (!r.has(PathStep::LargeAlloc)) s += " (slot " + std::to_string(r.slot) + ")";
   }
   if (r.newSpanPages && r.kind == EventKind::Alloc && !r.has(PathStep::LargeAlloc))

@@ -60,6 +60,11 @@ enum class PathStep : uint8_t {
 
 const char* pathStepName(PathStep s);
 
+// Which of Go 1.24+'s mallocgc sub-allocators served an allocation (malloc.go). None under the
+// Go 1.19 profile, whose mallocgc is one function.
+enum class MallocPath : uint8_t { None, Tiny, SmallNoscan, SmallScanNoHeader, SmallScanHeader, Large };
+const char* mallocPathFunction(MallocPath m); // "runtime.mallocgcTiny", ...; nullptr for None
+
 struct StepRecord {
   uint64_t index = 0;   // event index in the trace
   EventKind kind = EventKind::Alloc;
@@ -74,6 +79,8 @@ struct StepRecord {
   uint32_t slot = 0;
   uint64_t addr = 0;     // object address
   uint32_t tinyOffset = 0;   // tiny path: offset inside the 16 B block
+  MallocPath mallocPath = MallocPath::None; // Go 1.24+ profile: the sub-allocator (SmallScanHeader:
+                                            // an 8-byte malloc header precedes addr in its slot)
   uint64_t newSpanBase = 0;  // a span allocated by this step: base address and pages
   uint32_t newSpanPages = 0;
   uint32_t spansSwept = 0;

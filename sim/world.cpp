@@ -29,6 +29,9 @@ const char* eventKindName(EventKind k) {
 // Go: mallocinit + procresize: Ps with empty mcaches (every slot points at emptymspan).
 World::World(Config cfg) : cfg_(std::move(cfg)) {
   if (cfg_.gomaxprocs == 0) cfg_.gomaxprocs = 1;
+  prof_ = goProfile(cfg_.goVersion);
+  // Go 1.22+: size <= maxSmallSize-mallocHeaderSize for every object, so that a header fits.
+  smallMax_ = cfg_.table.maxSmall() - (prof_.mallocHeaders ? kMallocHeaderSize : 0);
   if (cfg_.tinyAlloc && cfg_.table.tinyClass() != 0) tinySpanClass_ = makeSpanClass(cfg_.table.tinyClass(), true);
   const uint32_t nspc = cfg_.table.numSpanClasses();
   central_.resize(nspc);

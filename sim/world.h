@@ -6,6 +6,7 @@
 #pragma once
 
 #include "sim/event.h"
+#include "sim/goversion.h"
 #include "sim/mcache.h"
 #include "sim/mcentral.h"
 #include "sim/mpagealloc.h"
@@ -41,6 +42,9 @@ enum class SweepMode : uint8_t {
 const char* sweepModeName(SweepMode m);
 
 struct Config {
+  // The Go release modelled (sim/goversion.h): allocation headers, heap bits and inline mark bits
+  // at the span end, the split mallocgc's names. The pacer and scavenger are Go 1.19's either way.
+  GoVersion goVersion = GoVersion::Go119;
   uint32_t gomaxprocs = 1;
   Liveness liveness = Liveness::GC;
   int32_t gogc = 100;          // GOGC; negative = off. The pacer runs only in GC liveness mode.
@@ -146,6 +150,12 @@ class World {
 
   const Config& config() const { return cfg_; }
   const SizeClassTable& table() const { return cfg_.table; }
+  const GoProfile& profile() const { return prof_; }
+  // Metadata bytes at the end of a span of this span class (sim/goversion.h spanReserveBytes).
+  uint64_t spanReserve(SpanClass spc, uint64_t spanBytes) const {
+    const uint32_t sc = spanClassSize(spc);
+    return sc == 0 ? 0 : spanReserveBytes(prof_, cfg_.table.cls(sc).size, spanClassNoscan(spc), spanBytes);
+  }
   HeapView view() const;
 
   // runtime.ReadMemStats as it would report right now, without its side effect (no flush):
@@ -258,6 +268,8 @@ class World {
   bool isTinySpanClass(SpanClass spc) const { return tinySpanClass_ != 0 && spc == tinySpanClass_; }
 
   Config cfg_;
+  GoProfile prof_;          // goProfile(cfg_.goVersion)
+  uint64_t smallMax_ = 0;   // largest small object (Go 1.22+: maxSmallSize - mallocHeaderSize)
   SpanClass tinySpanClass_ = 0; // Go: tinySpanClass (5), 0 when the tiny allocator is off
 
   // mheap

@@ -109,6 +109,10 @@ bool applyConfigJson(const std::string& text, const std::string& name, const std
       if (!v.is_number_integer() || (!v.is_number_unsigned() && v.get<int64_t>() < 0) || v.get<uint64_t>() < sim::kPageSize)
         return fail(at + "must be an integer of at least 8192 bytes, got " + shownJson(v));
       out.maxHeapBytes = v.get<uint64_t>();
+    } else if (key == "go_version") {
+      std::optional<sim::GoVersion> gv = v.is_string() ? sim::parseGoVersion(v.get<std::string>()) : std::nullopt;
+      if (!gv) return fail(at + "must be \"1.19\" or \"1.26\" (the Go releases the engine models), got " + shownJson(v));
+      out.goVersion = *gv;
     } else if (key == "size_classes") {
       if (!v.is_string()) return fail(at + "must be \"go1.19\" or the path of a size-class table JSON file, got " + shownJson(v));
       std::string why;
@@ -116,7 +120,7 @@ bool applyConfigJson(const std::string& text, const std::string& name, const std
       if (!table) return fail(at + why);
       out.table = std::move(*table);
     } else {
-      return fail("unknown key \"" + key + "\" (allowed: gomaxprocs, liveness, gogc, sweep, memory_limit, globals_bytes, mark, scavenger, tiny, max_heap_bytes, size_classes)");
+      return fail("unknown key \"" + key + "\" (allowed: go_version, gomaxprocs, liveness, gogc, sweep, memory_limit, globals_bytes, mark, scavenger, tiny, max_heap_bytes, size_classes)");
     }
   }
   *cfg = std::move(out);

@@ -1,6 +1,6 @@
 // Replay configuration files (JSON) -> sim::Config. Design essay: sim/malloc.h.
 //
-//   {"gomaxprocs": 4, "liveness": "gc" | "immediate", "gogc": 100 | "off", "tiny": true,
+//   {"go_version": "1.19" | "1.26", "gomaxprocs": 4, "liveness": "gc" | "immediate", "gogc": 100 | "off", "tiny": true,
 //    "max_heap_bytes": 68719476736, "size_classes": "go1.19" | "path/to/table.json"}
 //
 // Every key is optional (absent keys keep the value they had); an unknown key is an error, so a

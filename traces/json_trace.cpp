@@ -114,6 +114,11 @@ TraceMeta parseMeta(const json& m) {
   if (auto it = m.find("description"); it != m.end()) meta.description = asString(*it, "meta", "description");
   if (auto it = m.find("source"); it != m.end()) meta.source = asString(*it, "meta", "source");
   if (auto it = m.find("config"); it != m.end()) meta.config = parseTraceConfig(*it);
+  if (auto it = m.find("go_version"); it != m.end()) {
+    meta.goVersion = asString(*it, "meta", "go_version");
+    if (!sim::profileForRecordedVersion(meta.goVersion))
+      throw SchemaError{"meta", "\"go_version\" must be a Go release such as \"go1.26.8\" or \"1.19\", got " + shownJson(*it)};
+  }
   return meta;
 }
 
@@ -247,6 +252,7 @@ std::string traceToJson(const Trace& t) {
   if (!t.meta.name.empty()) meta["name"] = t.meta.name;
   if (!t.meta.description.empty()) meta["description"] = t.meta.description;
   if (!t.meta.source.empty()) meta["source"] = t.meta.source;
+  if (!t.meta.goVersion.empty()) meta["go_version"] = t.meta.goVersion;
   if (!t.meta.config.empty()) {
     ojson c = ojson::object();
     const TraceConfig& tc = t.meta.config;

@@ -30,6 +30,10 @@ struct TraceMeta {
   std::string description; // what the trace shows
   std::string source;      // where it came from (hand-written, recorder command, ...)
   TraceConfig config;
+  // The Go release the trace was recorded with ("go1.24.3", meta "go_version"), "" if unknown.
+  // It picks the engine's profile (sim::profileForRecordedVersion): 1.23 and later replay under
+  // go1.26, older ones under go1.19; a config file or --go overrides it.
+  std::string goVersion;
 };
 
 struct Trace {
@@ -47,6 +51,8 @@ struct Trace {
 // Applies the trace's suggested settings (meta.config) to cfg; fields the trace leaves out keep
 // cfg's values. Precedence used by the CLI: flags > --config file > trace meta > defaults.
 inline void applyTraceConfig(const TraceMeta& meta, sim::Config& cfg) {
+  if (!meta.goVersion.empty())
+    if (std::optional<sim::GoVersion> v = sim::profileForRecordedVersion(meta.goVersion)) cfg.goVersion = *v;
   if (meta.config.gomaxprocs) cfg.gomaxprocs = *meta.config.gomaxprocs;
   if (meta.config.liveness) cfg.liveness = *meta.config.liveness;
   if (meta.config.gogc) cfg.gogc = *meta.config.gogc;

@@ -17,6 +17,11 @@ bool oneOf(const std::string& flag, const std::string& v, const char* yes, const
 bool parseEngineFlag(const std::string& f, Args& a, EngineFlags& e) {
   if (f == "--config") {
     e.configFile = a.value(f);
+  } else if (f == "--go") {
+    const std::string v = a.value(f);
+    std::optional<sim::GoVersion> gv = sim::parseGoVersion(v);
+    if (!gv) throw UsageError("--go expects 1.19 or 1.26 (the Go releases the engine models), got \"" + v + "\"");
+    e.goVersion = *gv;
   } else if (f == "--procs") {
     e.procs = static_cast<uint32_t>(parseUnsigned(f, a.value(f), 1, 1024));
   } else if (f == "--liveness") {

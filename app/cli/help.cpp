@@ -39,7 +39,10 @@ MemStats, the waste ledger, how many events took each allocator path, and the si
 with spans in use.
 
 options:
-  --config FILE          replay config JSON: {"gomaxprocs", "liveness", "gogc", "sweep",
+  --go 1.19|1.26         the Go release modelled (default 1.19; a trace whose meta.go_version says
+                         go1.23 or later defaults to 1.26): 1.26 adds allocation headers, heap
+                         bits and Green Tea's inline mark bits at span ends, the split mallocgc
+  --config FILE          replay config JSON: {"go_version", "gomaxprocs", "liveness", "gogc", "sweep",
                          "memory_limit", "scavenger", "tiny", "max_heap_bytes", "size_classes"};
                          relative table paths are taken
                          from the config file's directory
@@ -100,7 +103,7 @@ exit codes: 0 ok, 1 engine error in the trace (message: TRACE: event #N (op id I
 
 const char* const kCompareHelp =
     R"(usage: spanscope-cli compare TRACE [--tables A,B,...] [--report text|json|csv|md] [-o FILE] [--chart PNG]
-                             [--config FILE] [--procs N] [--liveness gc|immediate] [--gogc N|off]
+                             [--go 1.19|1.26] [--config FILE] [--procs N] [--liveness gc|immediate] [--gogc N|off]
                              [--sweep lazy|eager] [--memory-limit BYTES] [--mark concurrent|instant] [--globals-bytes BYTES] [--scavenger on|off]
 
 Replays TRACE (any supported format, read once) under several size-class tables side by side and
@@ -117,8 +120,8 @@ options:
   --chart FILE.png   also draw a chart: each table's heap at the end by category (live,
                      rounding, tail, free slots, dead, free and released pages) beside
                      HeapInuse over the trace
-  --config, --procs, --liveness, --gogc, --sweep, --memory-limit, --mark, --globals-bytes, --scavenger
-                     as for replay; the same for every table
+  --go, --config, --procs, --liveness, --gogc, --sweep, --memory-limit, --mark, --globals-bytes,
+  --scavenger        as for replay; the same for every table
   --locks mutex|lockfree, --cost-model FILE, --clock trace|model, --time-from N
                      as for replay: the timing and lock model for every table; adds a
                      "Locks and time" table (JSON: a "locks" object per table; CSV: columns)

@@ -227,6 +227,7 @@ int runReplay(const std::vector<std::string>& argv) {
   r.liveness = sim::livenessName(w.config().liveness);
   r.sweep = sim::sweepModeName(w.config().sweep);
   r.gogc = w.config().gogc;
+  r.goVersion = sim::goVersionName(w.config().goVersion);
   r.table = w.config().table.name();
   r.tiny = w.config().tinyAlloc;
   r.pathCounts.assign(static_cast<size_t>(sim::PathStep::Count), 0);

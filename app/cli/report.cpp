@@ -102,8 +102,9 @@ std::string textReport(const ReplayReport& r) {
   o += "  trace    " + r.tracePath + "\n";
   if (r.eventsTotal) o += fmt("  events   %llu of %llu replayed\n", ull(r.eventsReplayed), ull(*r.eventsTotal));
   else o += fmt("  events   %llu replayed (stopped by --until)\n", ull(r.eventsReplayed));
-  o += fmt("  config   GOMAXPROCS %u, liveness %s, GOGC %s, sweep %s, table %s, tiny allocator %s\n", r.procs,
-           r.liveness.c_str(), gogcText(r.gogc).c_str(), r.sweep.c_str(), r.table.c_str(), r.tiny ? "on" : "off");
+  o += fmt("  config   Go %s, GOMAXPROCS %u, liveness %s, GOGC %s, sweep %s, table %s, tiny allocator %s\n",
+           r.goVersion.c_str(), r.procs, r.liveness.c_str(), gogcText(r.gogc).c_str(), r.sweep.c_str(), r.table.c_str(),
+           r.tiny ? "on" : "off");
 
   o += "\nMemStats (what runtime.ReadMemStats would report now)\n";
   for (const Field& f : memStatsFields(r.ms)) {
@@ -117,8 +118,16 @@ std::string textReport(const ReplayReport& r) {
 
   o += "\nWaste ledger (every byte of HeapSys counted once)\n";
   const uint64_t sys = r.ms.HeapSys;
-  for (const Field& f : ledgerFields(r.ledger))
+  for (const Field& f : ledgerFields(r.ledger)) {
     o += fmt("  %-32s %12s %8s\n", f.name, humanBytes(f.value).c_str(), percent(f.value, sys).c_str());
+    // Go 1.22+: the parts of rounding and tail that are runtime metadata (0 under Go 1.19).
+    if (std::string(f.key) == "rounding_waste" && r.ledger.headerBytes)
+      o += fmt("    %-30s %12s %8s\n", "of which 8-byte malloc headers", humanBytes(r.ledger.headerBytes).c_str(),
+               percent(r.ledger.headerBytes, sys).c_str());
+    if (std::string(f.key) == "tail_waste" && r.ledger.spanMetaBytes)
+      o += fmt("    %-30s %12s %8s\n", "of which heap/mark bits", humanBytes(r.ledger.spanMetaBytes).c_str(),
+               percent(r.ledger.spanMetaBytes, sys).c_str());
+  }
   o += "  " + std::string(54, '-') + "\n";
   const uint64_t total = r.ledger.total();
   const bool ok = total == sys;
@@ -162,13 +171,15 @@ std::string jsonReport(const ReplayReport& r) {
   j["events_replayed"] = r.eventsReplayed;
   if (r.eventsTotal) j["events_total"] = *r.eventsTotal;
   else j["events_total"] = nullptr;
-  j["config"] = {{"gomaxprocs", r.procs}, {"liveness", r.liveness}, {"sweep", r.sweep}, {"gogc", r.gogc < 0 ? -1 : r.gogc},
+  j["config"] = {{"go_version", r.goVersion}, {"gomaxprocs", r.procs}, {"liveness", r.liveness}, {"sweep", r.sweep}, {"gogc", r.gogc < 0 ? -1 : r.gogc},
                  {"gc_off", r.gogc < 0}, {"table", r.table}, {"tiny", r.tiny}};
   ojson ms = ojson::object();
   for (const Field& f : memStatsFields(r.ms)) ms[f.key] = f.value;
   j["memstats"] = ms;
   ojson led = ojson::object();
   for (const Field& f : ledgerFields(r.ledger)) led[f.key] = f.value;
+  led["header_bytes"] = r.ledger.headerBytes;     // part of rounding_waste (Go 1.22+)
+  led["span_meta_bytes"] = r.ledger.spanMetaBytes; // part of tail_waste (Go 1.22+ / 1.26)
   led["total"] = r.ledger.total();
   led["equals_heap_sys"] = r.ledger.total() == r.ms.HeapSys;
   j["ledger"] = led;

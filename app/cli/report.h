@@ -29,6 +29,7 @@ struct ReplayReport {
   uint64_t eventsReplayed = 0;
   std::optional<uint64_t> eventsTotal; // unknown when --until stopped before the trace's end
   // config
+  std::string goVersion = "1.19"; // the Go release modelled (sim::goVersionName)
   uint32_t procs = 1;
   std::string liveness;
   std::string sweep; // how pacer-triggered cycles sweep: "lazy" or "eager"

@@ -65,6 +65,7 @@ void EngineDialog::open(const sim::Config& current, const sim::Config& base, con
   open_ = justOpened_ = true;
   base_ = base;
   procs_ = static_cast<int>(current.gomaxprocs);
+  goVersion_ = current.goVersion == sim::GoVersion::Go126 ? 1 : 0;
   liveness_ = current.liveness == sim::Liveness::Immediate ? 1 : 0;
   gogcOff_ = current.gogc < 0;
   gogc_ = current.gogc < 0 ? 100 : current.gogc;
@@ -100,6 +101,10 @@ bool EngineDialog::draw(model::EngineSettings* out) {
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Number of Ps (1..1024). Trace threads map to Ps in order of first appearance; each P has its "
                       "own mcache and, with timing on, its own clock.");
+
+  TwoChoices("Go release", &goVersion_, {"1.19", "Go 1.19's allocator, as the engine was built for."},
+             {"1.26", "Go 1.26: 8-byte malloc headers on pointerful objects above 512 B, heap bits and Green Tea's "
+                      "inline mark bits at span ends (fewer objects per span), the split mallocgc's names."});
 
   TwoChoices("Liveness", &liveness_, {"gc", "Go semantics: a freed object's slot is reclaimed when a GC cycle sweeps its span."},
              {"immediate", "The slot is reclaimed at the free, as if its span had just been swept (malloc/free traces)."});
@@ -190,6 +195,8 @@ model::EngineSettings EngineDialog::chosen() const {
   const uint64_t limit = memoryLimitMiB_ << 20;
   const auto timing = static_cast<TimingChoice>(timing_);
   const auto clock = clock_ == 1 ? sim::ClockSource::Model : sim::ClockSource::Trace;
+  const auto go = goVersion_ == 1 ? sim::GoVersion::Go126 : sim::GoVersion::Go119;
+  if (go != base_.goVersion) o.goVersion = go;
   if (procs != base_.gomaxprocs) o.procs = procs;
   if (live != base_.liveness) o.liveness = live;
   if (gogc != base_.gogc) o.gogc = gogc;

@@ -43,6 +43,7 @@ class EngineDialog {
  private:
   bool open_ = false, justOpened_ = false;
   int procs_ = 1;
+  int goVersion_ = 0; // 0 Go 1.19, 1 Go 1.26
   int liveness_ = 0; // 0 gc, 1 immediate
   bool gogcOff_ = false;
   int gogc_ = 100;

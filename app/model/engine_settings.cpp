@@ -8,6 +8,7 @@ namespace model {
 
 bool applyEngineSettings(const EngineSettings& s, sim::Config& cfg, std::string* error) {
   if (!s.configFile.empty() && !traces::applyConfigFile(s.configFile, &cfg, error)) return false;
+  if (s.goVersion) cfg.goVersion = *s.goVersion;
   if (s.procs) cfg.gomaxprocs = *s.procs;
   if (s.liveness) cfg.liveness = *s.liveness;
   if (s.gogc) cfg.gogc = *s.gogc;
@@ -34,6 +35,8 @@ bool resolveConfig(const traces::TraceMeta& meta, const EngineSettings& s, sim::
   sim::Config c;
   traces::applyTraceConfig(meta, c);
   if (!applyEngineSettings(s, c, error)) return false;
+  // The default table follows the Go release (the same classes, named for the release).
+  if (c.goVersion == sim::GoVersion::Go126 && c.table.name() == "go1.19") c.table = sim::SizeClassTable::go126();
   *cfg = std::move(c);
   return true;
 }

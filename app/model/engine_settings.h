@@ -16,6 +16,7 @@ namespace model {
 
 struct EngineSettings {
   std::string configFile;                // a JSON config (traces/config_json.h), "" = none
+  std::optional<sim::GoVersion> goVersion; // the Go release modelled (--go 1.19|1.26)
   std::optional<uint32_t> procs;         // GOMAXPROCS
   std::optional<sim::Liveness> liveness; // gc | immediate
   std::optional<int32_t> gogc;           // negative = off

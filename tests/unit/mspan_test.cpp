@@ -95,7 +95,7 @@ TEST(MSpanObjIndex, DivMagicMatchesDivisionForEveryGoClass) {
   for (uint32_t c = 1; c < t.numClasses(); ++c) {
     MSpan s;
     s.startAddr = 0xc000000000;
-    s.initSlots(t, sim::makeSpanClass(c, true), t.cls(c).npages, false);
+    s.initSlots(t, sim::makeSpanClass(c, true), t.cls(c).npages, false, 0);
     ASSERT_TRUE(s.divMulExact) << "class " << c;
     for (uint32_t i = 0; i < s.nelems; ++i) {
       EXPECT_EQ(s.objIndex(s.slotAddr(i)), i);

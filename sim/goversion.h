@@ -1,0 +1,60 @@
+// The Go release the engine models: one engine, the differences between releases as data and a
+// few named strategy points. Design essay: sim/malloc.h ("GO 1.26").
+// Go: malloc.go, mbitmap.go, mheap.go (*mheap).initSpan, internal/runtime/gc/malloc.go.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace sim {
+
+enum class GoVersion : uint8_t {
+  Go119, // Debian's go1.19.8: the engine's original model
+  Go126, // go1.26.8 with its default GOEXPERIMENTs (greenteagc on, heap base randomisation modelled off)
+};
+
+const char* goVersionName(GoVersion v); // "1.19", "1.26"
+// "1.19", "go1.19", "1.26", "go1.26" (and a patch release: "1.26.8"). nullopt for anything else.
+std::optional<GoVersion> parseGoVersion(const std::string& s);
+// The profile to replay a trace recorded with `goVersion` (e.g. "go1.24.3" from a trace's meta):
+// 1.23 and later -> Go126 (allocation headers and the split mallocgc are 1.22/1.24), older -> Go119.
+// nullopt when the text is not a Go version.
+std::optional<GoVersion> profileForRecordedVersion(const std::string& goVersion);
+
+// What a release does differently, as data. Every field names the release and the file.
+struct GoProfile {
+  GoVersion version = GoVersion::Go119;
+  // Go 1.22 (mbitmap.go, malloc.go): pointerful objects above minSizeForMallocHeader carry an
+  // 8-byte type header at the slot's start; the size looked up is size + 8, the pointer returned
+  // is slot + 8; the small-object cutoff becomes maxSmallSize - mallocHeaderSize for every object.
+  bool mallocHeaders = false;
+  // Go 1.22 (mheap.go initSpan, mbitmap.go heapBitsInSpan): scan spans of elemsize <= 512 keep
+  // their pointer bitmap (span bytes / 8 / 8) at the span's end.
+  bool heapBitsInSpan = false;
+  // Go 1.26, Green Tea GC (mgcmark_greenteagc.go gcUsesSpanInlineMarkBits): spans of elemsize
+  // 16..512, scan and noscan, keep a 128-byte spanInlineMarkBits at the span's end.
+  bool inlineMarkBits = false;
+  // Go 1.24 (malloc.go "split mallocgc into several independent codepaths"): StepRecords name
+  // mallocgcTiny / SmallNoscan / SmallScanNoHeader / SmallScanHeader / Large.
+  bool splitMallocgc = false;
+};
+
+inline constexpr uint64_t kMallocHeaderSize = 8;        // Go 1.22+: gc.MallocHeaderSize
+inline constexpr uint64_t kMinSizeForMallocHeader = 512; // Go 1.22+: goarch.PtrSize * ptrBits (exclusive)
+inline constexpr uint64_t kSpanInlineMarkBitsBytes = 128; // Go 1.26: unsafe.Sizeof(spanInlineMarkBits{})
+
+GoProfile goProfile(GoVersion v);
+
+// Bytes at the end of a small span that hold metadata instead of objects (Go 1.26: mheap.go
+// initSpan's `reserve`): the heap bitmap of a small scan span and Green Tea's inline mark bits.
+// 0 under Go 1.19 and for large spans (elemsize 0 here means "not a small span").
+inline uint64_t spanReserveBytes(const GoProfile& p, uint64_t elemsize, bool noscan, uint64_t spanBytes) {
+  if (elemsize == 0) return 0;
+  uint64_t reserve = 0;
+  if (p.inlineMarkBits && elemsize >= 16 && elemsize <= kMinSizeForMallocHeader) reserve += kSpanInlineMarkBitsBytes;
+  if (p.heapBitsInSpan && !noscan && elemsize <= kMinSizeForMallocHeader) reserve += spanBytes / 8 / 8;
+  return reserve;
+}
+
+} // namespace sim
