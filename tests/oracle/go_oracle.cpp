@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 #include <system_error>
+#include <tuple>
 
 #ifndef SPANSCOPE_SOURCE_DIR
 #error "SPANSCOPE_SOURCE_DIR must be defined (the build does it)"
@@ -57,17 +58,35 @@ std::string trim(std::string s) {
 // The Go toolchain and a scratch directory for the whole test-binary run.
 class Toolchain {
  public:
-  Toolchain() {
-    // Go 1.19 by its Debian path, never `go` on PATH (the machines carry a newer Go there).
-    const std::string go = kGo119;
-    if (!fs::exists(go)) {
-      error_ = "Go 1.19 not installed at " + go + ": run make deps (Debian package golang-1.19-go)";
-      return;
-    }
-    CommandResult v = runCommand(quote(go) + " version 2>&1");
-    if (v.status != 0 || v.out.find("go1.19") == std::string::npos) {
-      error_ = "Go 1.19 not installed: run make deps (`" + go + " version` said: " + trim(v.out) + ")";
-      return;
+  explicit Toolchain(GoToolchain which) {
+    std::string go;
+    if (which == GoToolchain::Go119) {
+      // Go 1.19 by its Debian path, never `go` on PATH (the machines carry a newer Go there).
+      go = kGo119;
+      if (!fs::exists(go)) {
+        error_ = "Go 1.19 not installed at " + go + ": run make deps (Debian package golang-1.19-go)";
+        return;
+      }
+      CommandResult v = runCommand(quote(go) + " version 2>&1");
+      if (v.status != 0 || v.out.find("go1.19") == std::string::npos) {
+        error_ = "Go 1.19 not installed: run make deps (`" + go + " version` said: " + trim(v.out) + ")";
+        return;
+      }
+    } else {
+      // Go 1.26: `go` on PATH, resolved once, and it must say go1.26.
+      CommandResult w = runCommand(std::string("command -v ") + kGo126 + " 2>/dev/null");
+      go = trim(w.out);
+      if (w.status != 0 || go.empty()) {
+        error_ = "Go 1.26 not found: no `go` on PATH (the Go 1.26 oracle needs go1.26.x there)";
+        return;
+      }
+      CommandResult v = runCommand("GOTOOLCHAIN=local " + quote(go) + " version 2>&1");
+      if (v.status != 0 || v.out.find("go1.26") == std::string::npos) {
+        error_ = "Go 1.26 not installed: `" + go + " version` said: " + trim(v.out);
+        return;
+      }
+      // The engine's heap starts at 0xc000000000; Go 1.26 randomises its base unless built so.
+      buildEnv_ = " GOTOOLCHAIN=local GOEXPERIMENT=norandomizedheapbase64";
     }
     std::error_code ec;
     fs::path base = fs::temp_directory_path(ec);
@@ -105,8 +124,8 @@ class Toolchain {
     // A private GOCACHE/GOPATH and GOPATH mode (no go.mod) so this works without a HOME, in CI;
     // tests/oracle/go is on GOPATH for the shared package src/oraclelib.
     const std::string cmd = "cd " + quote(src.string()) + " && " + env_ + " GOCACHE=" + quote(dir_ + "/gocache") +
-                            " GOPATH=" + quote(dir_ + "/gopath:" + (src.parent_path()).string()) + " GO111MODULE=off GOFLAGS= GOENV=off " +
-                            quote(go_) + " build -o " + quote(bin) + " ./main.go 2>&1";
+                            " GOPATH=" + quote(dir_ + "/gopath:" + (src.parent_path()).string()) + " GO111MODULE=off GOFLAGS= GOENV=off" +
+                            buildEnv_ + " " + quote(go_) + " build -o " + quote(bin) + " ./main.go 2>&1";
     CommandResult r = runCommand(cmd);
     if (r.status != 0) {
       *err = "go build of " + src.string() + " failed (status " + std::to_string(r.status) + "):\n" + r.out;
@@ -144,13 +163,16 @@ class Toolchain {
   bool ok_ = false;
   std::string error_;
   std::string go_;
+  std::string buildEnv_; // extra build variables (Go 1.26: GOEXPERIMENT, GOTOOLCHAIN)
   std::string env_;
   std::string dir_;
 };
 
-const Toolchain& toolchain() {
-  static Toolchain t;
-  return t;
+const Toolchain& toolchain(GoToolchain which) {
+  static Toolchain go119(GoToolchain::Go119);
+  if (which == GoToolchain::Go119) return go119;
+  static Toolchain go126(GoToolchain::Go126);
+  return go126;
 }
 
 bool parse(const std::string& text, GoOutput* o, std::string* err) {
@@ -252,12 +274,15 @@ int64_t GoOutput::delta(const std::string& before, const std::string& after, con
   return static_cast<int64_t>(fa->second - fb->second);
 }
 
-const GoOutput& runGoOracle(const std::string& name, const std::vector<std::string>& env) {
-  static std::map<std::pair<std::string, std::vector<std::string>>, GoOutput> cache;
-  auto it = cache.find({name, env});
+const char* toolchainName(GoToolchain t) { return t == GoToolchain::Go126 ? "go1.26" : "go1.19"; }
+
+const GoOutput& runGoOracle(const std::string& name, const std::vector<std::string>& env, GoToolchain which) {
+  static std::map<std::tuple<std::string, std::vector<std::string>, GoToolchain>, GoOutput> cache;
+  const auto key = std::make_tuple(name, env, which);
+  auto it = cache.find(key);
   if (it != cache.end()) return it->second;
-  GoOutput& o = cache[{name, env}];
-  const Toolchain& tc = toolchain();
+  GoOutput& o = cache[key];
+  const Toolchain& tc = toolchain(which);
   if (!tc.ok()) {
     o.error = tc.error();
     return o;

@@ -1,4 +1,5 @@
-// Go oracle harness: builds the programs under tests/oracle/go/<name>/ with the installed Go 1.19,
+// Go oracle harness: builds the programs under tests/oracle/go/<name>/ with the installed Go 1.19
+// (or Go 1.26, `go` on PATH),
 // runs them with GOMAXPROCS=1 GOGC=off, and parses what they print. Each program is built and run
 // at most once per test-binary run (results cached in a static).
 //
@@ -21,6 +22,14 @@ namespace oracle {
 // The Go 1.19 toolchain the oracle runs: Debian's golang-1.19-go (`make deps` installs it). It is
 // called by this path, never as `go`, which on these machines is a newer Go.
 inline constexpr const char* kGo119 = "/usr/lib/go-1.19/bin/go";
+// The Go 1.26 toolchain: `go` on PATH, which must say go1.26 (`go version`); anything else fails
+// loudly. Programs are built with GOEXPERIMENT=norandomizedheapbase64 (Go 1.26 randomises the heap
+// base by default; the engine keeps Go 1.19's fixed 0xc000000000) and GOTOOLCHAIN=local.
+inline constexpr const char* kGo126 = "go";
+
+// Which real runtime a program is built with.
+enum class GoToolchain { Go119, Go126 };
+const char* toolchainName(GoToolchain t); // "go1.19", "go1.26"
 
 struct GoAlloc {
   uint64_t index = 0;
@@ -59,6 +68,10 @@ struct GoOutput {
 // error says why; a missing Go toolchain gives "Go 1.19 not installed: run make deps".
 // `env` adds variables to the run's environment ("GODEBUG=allocfreetrace=1"); they come after the
 // defaults, so "GOGC=100" overrides GOGC=off.
-const GoOutput& runGoOracle(const std::string& name, const std::vector<std::string>& env = {});
+const GoOutput& runGoOracle(const std::string& name, const std::vector<std::string>& env = {},
+                            GoToolchain toolchain = GoToolchain::Go119);
+inline const GoOutput& runGoOracle(const std::string& name, GoToolchain toolchain) {
+  return runGoOracle(name, {}, toolchain);
+}
 
 } // namespace oracle

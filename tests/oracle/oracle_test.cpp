@@ -45,10 +45,11 @@ constexpr uint64_t kPage = sim::kPageSize;
 
 class Engine {
  public:
-  Engine() : w_(config()) {}
+  explicit Engine(sim::GoVersion v = sim::GoVersion::Go119) : w_(config(v)) {}
 
-  static sim::Config config() {
+  static sim::Config config(sim::GoVersion v = sim::GoVersion::Go119) {
     sim::Config c;
+    c.goVersion = v;
     c.gomaxprocs = 1;
     c.gogc = -1; // GOGC=off
     c.liveness = sim::Liveness::GC;
@@ -147,12 +148,61 @@ void expectSameBySize(const GoOutput& go, const std::string& goBefore, const std
   const GoOutput& var = oracle::runGoOracle(name);                                              \
   ASSERT_TRUE(var.ok) << var.error
 
+// The tests below run against both real runtimes, each against its own engine profile: Go 1.19
+// (/usr/lib/go-1.19) with GoVersion::Go119, Go 1.26 (`go` on PATH) with GoVersion::Go126.
+struct Toolchain {
+  oracle::GoToolchain go;
+  sim::GoVersion engine;
+};
+const Toolchain kToolchains[] = {{oracle::GoToolchain::Go119, sim::GoVersion::Go119},
+                                 {oracle::GoToolchain::Go126, sim::GoVersion::Go126}};
+std::string toolchainTestName(const ::testing::TestParamInfo<Toolchain>& i) {
+  return i.param.go == oracle::GoToolchain::Go126 ? "go1_26" : "go1_19";
+}
+class OracleBoth : public ::testing::TestWithParam<Toolchain> {
+ protected:
+  sim::GoVersion version() const { return GetParam().engine; }
+  bool go126() const { return GetParam().go == oracle::GoToolchain::Go126; }
+  const GoOutput& run(const std::string& name) const { return oracle::runGoOracle(name, GetParam().go); }
+};
+#define REQUIRE_GO_P(var, name)                                                                 \
+  const GoOutput& var = run(name);                                                              \
+  ASSERT_TRUE(var.ok) << oracle::toolchainName(GetParam().go) << ": " << var.error
+
 std::vector<GoAlloc> groupAllocs(const GoOutput& go, const GoGroup& g) {
   return std::vector<GoAlloc>(go.allocs.begin() + static_cast<std::ptrdiff_t>(g.first),
                               go.allocs.begin() + static_cast<std::ptrdiff_t>(g.first + g.count));
 }
 
 const sim::SizeClass& classFor(const sim::SizeClassTable& t, uint64_t size) { return t.cls(t.classOf(size)); }
+
+// Where an object of `size` lands, by the rules of the Go release's source, computed here (not by
+// the engine): Go 1.19 malloc.go mallocgc; Go 1.26 malloc.go mallocgcSmallScanHeader (a pointerful
+// object above 512 B looks up size + 8 and is returned at slot + 8) and mheap.go initSpan
+// (nelems = (span bytes - reserve) / elemsize, reserve = 128 B of Green Tea inline mark bits for
+// 16 <= elemsize <= 512, plus span bytes / 64 of heap bits for scan spans of elemsize <= 512).
+struct ClassShape {
+  uint32_t sizeclass = 0;
+  uint64_t size = 0;   // elemsize
+  uint64_t npages = 0;
+  uint64_t nelems = 0;
+  uint64_t header = 0; // bytes between the slot and the address the program sees
+};
+ClassShape shapeFor(sim::GoVersion v, uint64_t size, bool noscan) {
+  const sim::SizeClassTable t = sim::SizeClassTable::go119();
+  ClassShape c;
+  const bool g126 = v == sim::GoVersion::Go126;
+  c.header = g126 && !noscan && size > 512 ? 8 : 0;
+  c.sizeclass = t.classOf(size + c.header);
+  c.size = t.cls(c.sizeclass).size;
+  c.npages = t.cls(c.sizeclass).npages;
+  const uint64_t spanBytes = c.npages * kPage;
+  uint64_t reserve = 0;
+  if (g126 && c.size >= 16 && c.size <= 512) reserve += 128;
+  if (g126 && !noscan && c.size <= 512) reserve += spanBytes / 64;
+  c.nelems = (spanBytes - reserve) / c.size;
+  return c;
+}
 
 std::string hex(uint64_t v) {
   std::ostringstream s;
@@ -166,11 +216,15 @@ struct SlotRun {
   uint64_t start = 0;
   uint64_t len = 0;
 };
-std::vector<SlotRun> runsOf(const std::vector<uint64_t>& addrs, uint64_t elemsize, bool onePageSpans) {
+// maxRun (0: none): multi-page spans without tail waste can be adjacent too, and runs are only
+// taken from fresh spans filled from slot 0, so a run ends after nelems slots.
+std::vector<SlotRun> runsOf(const std::vector<uint64_t>& addrs, uint64_t elemsize, bool onePageSpans,
+                            uint64_t maxRun = 0) {
   std::vector<SlotRun> runs;
   for (size_t i = 0; i < addrs.size(); ++i) {
     const bool continues = i > 0 && addrs[i] == addrs[i - 1] + elemsize &&
-                           (!onePageSpans || addrs[i] / kPage == addrs[i - 1] / kPage);
+                           (!onePageSpans || addrs[i] / kPage == addrs[i - 1] / kPage) &&
+                           (maxRun == 0 || runs.back().len < maxRun);
     if (continues) runs.back().len++;
     else runs.push_back({addrs[i], 1});
   }
@@ -196,8 +250,8 @@ struct SlotCase {
   uint64_t size = 0;
   bool noscan = true;
   uint64_t count = 0;
-  sim::SizeClass cls;
-  std::vector<uint64_t> goAddrs;
+  ClassShape cls;
+  std::vector<uint64_t> goAddrs; // slot addresses (a Go 1.26 malloc header's 8 bytes taken off)
   std::vector<SlotRun> goRuns;  // all of Go's runs
   uint64_t freshSpans = 0;      // Δ HeapInuse / span bytes
   uint64_t prefix = 0;          // allocations before the first fresh span (runtime-owned spans)
@@ -210,12 +264,15 @@ struct SlotCase {
 // allocations may continue one of them (seen with GODEBUG=allocfreetrace=1): 48 B (used
 // everywhere); scan 9472 B, the class of runtime.p (procresize's new(p): the one P sits in slot 0
 // of a 7-page span); scan 1024 B, the class of runtime.m (one per thread started so far: 2 or 3,
-// it varies between runs).
+// it varies between runs). Go 1.26: a 1024 B pointerful object has a header and shares class 33
+// (1152 B) with runtime.m; runtime.p (9480 B with its header) shares 9728 B with scan 9472.
 bool runtimeMayOwn(uint64_t size, bool noscan) {
   return size == 48 || (!noscan && (size == 9472 || size == 1024));
 }
 
-std::vector<SlotCase> slotCases(const GoOutput& go, const sim::SizeClassTable& t) {
+uint64_t tailOf(const ClassShape& c) { return c.npages * kPage - c.nelems * c.size; }
+
+std::vector<SlotCase> slotCases(const GoOutput& go, sim::GoVersion v) {
   std::vector<SlotCase> out;
   for (const GoGroup& g : go.groups) {
     if (g.kind != "case") continue;
@@ -224,12 +281,13 @@ std::vector<SlotCase> slotCases(const GoOutput& go, const sim::SizeClassTable& t
     c.size = g.size;
     c.noscan = g.noscan;
     c.count = g.count;
-    c.cls = classFor(t, g.size);
+    c.cls = shapeFor(v, g.size, g.noscan);
     c.label = "case " + std::to_string(g.id) + " (" + std::to_string(g.size) + " B " +
               (g.noscan ? "noscan" : "scan") + ", class size " + std::to_string(c.cls.size) + ", " +
-              std::to_string(c.cls.nelems) + " per " + std::to_string(c.cls.npages) + "-page span)";
-    for (const GoAlloc& a : groupAllocs(go, g)) c.goAddrs.push_back(a.addr);
-    c.goRuns = runsOf(c.goAddrs, c.cls.size, c.cls.npages == 1);
+              std::to_string(c.cls.nelems) + " per " + std::to_string(c.cls.npages) + "-page span" +
+              (c.cls.header ? ", 8-byte malloc header)" : ")");
+    for (const GoAlloc& a : groupAllocs(go, g)) c.goAddrs.push_back(a.addr - c.cls.header);
+    c.goRuns = runsOf(c.goAddrs, c.cls.size, c.cls.npages == 1, tailOf(c.cls) == 0 ? c.cls.nelems : 0);
     const std::string id = std::to_string(g.id);
     c.goDeltaInuse = go.delta("case" + id + "_before", "case" + id + "_after", "HeapInuse");
     const uint64_t spanBytes = uint64_t{c.cls.npages} * kPage;
@@ -258,17 +316,23 @@ std::vector<SlotCase> slotCases(const GoOutput& go, const sim::SizeClassTable& t
 // not compared with the engine (it starts empty); each of its runs must be shorter than nelems (a
 // whole run of nelems would have been a fresh span), and it must be empty for classes the runtime
 // does not use. The engine is fed count - prefix allocations of the same class.
-TEST(OracleSlots, SlotOrderStrideAndObjectsPerSpanMatchGo) {
-  REQUIRE_GO(go, "slots");
-  const sim::SizeClassTable table = sim::SizeClassTable::go119();
-  std::vector<SlotCase> cases = slotCases(go, table);
-  ASSERT_GE(cases.size(), 10u) << "the slots program prints one `case` line per class";
+using OracleSlots = OracleBoth;
+INSTANTIATE_TEST_SUITE_P(Go, OracleSlots, ::testing::ValuesIn(kToolchains), toolchainTestName);
+
+// anyPrefix: the program's consecutive cases may share a class (and continue each other's span),
+// so any case may start in a span it did not take fresh (still each such run is below nelems).
+void checkSlotCases(const GoOutput& go, sim::GoVersion v, bool anyPrefix) {
+  std::vector<SlotCase> cases = slotCases(go, v);
+  ASSERT_GE(cases.size(), 10u) << "the program prints one `case` line per class";
   for (const SlotCase& c : cases) {
     SCOPED_TRACE(c.label);
     const uint64_t spanBytes = uint64_t{c.cls.npages} * kPage;
-    if (c.cls.npages > 1) {
-      ASSERT_GT(spanBytes - uint64_t{c.cls.nelems} * c.cls.size, 0u)
-          << "test precondition: multi-page classes need tail waste > 0, so runs in adjacent spans cannot merge";
+    // Runs in adjacent multi-page spans merge unless the class has tail waste; runsOf then splits
+    // them every nelems slots, which is right when the first run starts at a span base. For the
+    // two such classes (3072 B in 3 pages, 28672 B in 7) slot 0 is the only page-aligned slot.
+    if (c.cls.npages > 1 && tailOf(c.cls) == 0) {
+      ASSERT_EQ(c.goAddrs.front() % kPage, 0u)
+          << "test precondition: a class without tail waste must start in a fresh span, so runs split at nelems";
     }
     ASSERT_NE(c.freshSpans, ~uint64_t{0}) << "Go's Δ HeapInuse " << c.goDeltaInuse
                                           << " is not a whole number of spans of " << spanBytes << " B";
@@ -296,7 +360,7 @@ TEST(OracleSlots, SlotOrderStrideAndObjectsPerSpanMatchGo) {
       EXPECT_LT(c.goRuns[i].len, c.cls.nelems) << "Go run " << i << " of " << lengths(c.goRuns)
                                                << " fills a whole span but HeapInuse did not grow for it";
     }
-    if (!runtimeMayOwn(c.size, c.noscan)) {
+    if (!anyPrefix && !runtimeMayOwn(c.size, c.noscan)) {
       EXPECT_EQ(c.prefix, 0u) << "Go continued a runtime-owned span of a class the runtime should not use; runs "
                               << lengths(c.goRuns);
     }
@@ -314,12 +378,12 @@ TEST(OracleSlots, SlotOrderStrideAndObjectsPerSpanMatchGo) {
     }
 
     // The engine, from empty: count - prefix allocations.
-    Engine e;
+    Engine e(v);
     const sim::MemStats before = e.readMemStats();
     std::vector<uint64_t> addrs;
-    for (uint64_t k = 0; k < c.count - c.prefix; ++k) addrs.push_back(e.alloc(k, c.size, c.noscan));
+    for (uint64_t k = 0; k < c.count - c.prefix; ++k) addrs.push_back(e.alloc(k, c.size, c.noscan) - c.cls.header);
     const sim::MemStats after = e.readMemStats();
-    const std::vector<SlotRun> engRuns = runsOf(addrs, c.cls.size, c.cls.npages == 1);
+    const std::vector<SlotRun> engRuns = runsOf(addrs, c.cls.size, c.cls.npages == 1, tailOf(c.cls) == 0 ? c.cls.nelems : 0);
     EXPECT_EQ(lengths(engRuns), lengths(c.goFresh)) << "run lengths: engine vs Go's fresh spans";
     for (size_t i = 0; i < engRuns.size(); ++i) {
       const sim::SpanId sid = e.view().spanAt(engRuns[i].start);
@@ -334,18 +398,60 @@ TEST(OracleSlots, SlotOrderStrideAndObjectsPerSpanMatchGo) {
   }
 }
 
+TEST_P(OracleSlots, SlotOrderStrideAndObjectsPerSpanMatchGo) {
+  REQUIRE_GO_P(go, "slots");
+  checkSlotCases(go, version(), /*anyPrefix=*/false);
+}
+
+// Program "headers": pointerful objects of 80..3000 B and a few noscan ones. Go 1.26 (its source:
+// malloc.go mallocgcSmallScanHeader, mheap.go initSpan) gives 513 and 520 B pointerful objects the
+// 576 B class at slot + 8 (504 and 512 B stay in 512 B, no header), a 2048 B one the 2304 B class,
+// and 99 scan / 100 noscan 80 B objects per span where Go 1.19 has 102. shapeFor says so; the slot
+// checks above hold Go's addresses and Δ HeapInuse to it and the engine to Go.
+TEST_P(OracleSlots, MallocHeadersAndSpanEndMetadataMatchGo) {
+  REQUIRE_GO_P(go, "headers");
+  checkSlotCases(go, version(), /*anyPrefix=*/true);
+  // The worked examples, by hand from the source (independent of shapeFor).
+  const ClassShape h513 = shapeFor(version(), 513, false), h1024 = shapeFor(version(), 1024, false);
+  const ClassShape s80 = shapeFor(version(), 80, false), n80 = shapeFor(version(), 80, true);
+  if (go126()) {
+    EXPECT_EQ(h513.size, 576u);
+    EXPECT_EQ(h513.header, 8u);
+    EXPECT_EQ(h1024.size, 1152u);
+    EXPECT_EQ(shapeFor(version(), 512, false).header, 0u);
+    EXPECT_EQ(s80.nelems, (8192u - 128 - 128) / 80); // 99
+    EXPECT_EQ(n80.nelems, (8192u - 128) / 80);       // 100
+    EXPECT_EQ(shapeFor(version(), 16, true).nelems, 504u); // the tiny span
+  } else {
+    EXPECT_EQ(h513.size, 576u);
+    EXPECT_EQ(h513.header, 0u);
+    EXPECT_EQ(h1024.size, 1024u);
+    EXPECT_EQ(s80.nelems, 102u);
+    EXPECT_EQ(n80.nelems, 102u);
+  }
+  // Every pointerful object above 512 B is 8 bytes past a slot boundary in Go 1.26, on one in 1.19.
+  for (const GoAlloc& a : go.allocs) {
+    if (a.noscan || a.size <= 512) continue;
+    const ClassShape c = shapeFor(version(), a.size, false);
+    if (c.npages != 1) continue; // multi-page spans: the span base is not known from the address
+    EXPECT_EQ((a.addr % kPage) % c.size, go126() ? 8u : 0u) << a.size << " B at " << hex(a.addr);
+  }
+}
+
 // Go: mcentral.grow takes class_to_allocnpages pages per span, so N objects of a class nobody
 // else uses cost ceil(N / nelems) whole spans of HeapInuse (Δ HeapInuse counts whole spans).
-TEST(OracleFreshSpans, HeapInuseGrowsByWholeSpansForUnsharedClasses) {
-  REQUIRE_GO(go, "slots");
-  const sim::SizeClassTable table = sim::SizeClassTable::go119();
-  for (const SlotCase& c : slotCases(go, table)) {
+using OracleFreshSpans = OracleBoth;
+INSTANTIATE_TEST_SUITE_P(Go, OracleFreshSpans, ::testing::ValuesIn(kToolchains), toolchainTestName);
+
+TEST_P(OracleFreshSpans, HeapInuseGrowsByWholeSpansForUnsharedClasses) {
+  REQUIRE_GO_P(go, "slots");
+  for (const SlotCase& c : slotCases(go, version())) {
     SCOPED_TRACE(c.label);
     if (runtimeMayOwn(c.size, c.noscan)) continue; // Go's first allocations continue runtime spans
     const uint64_t spanBytes = uint64_t{c.cls.npages} * kPage;
     const uint64_t want = (c.count + c.cls.nelems - 1) / c.cls.nelems * spanBytes;
     EXPECT_EQ(c.goDeltaInuse, static_cast<int64_t>(want)) << "Go, " << c.count << " objects";
-    Engine e;
+    Engine e(version());
     const sim::MemStats before = e.readMemStats();
     for (uint64_t k = 0; k < c.count; ++k) e.alloc(k, c.size, c.noscan);
     const sim::MemStats after = e.readMemStats();
@@ -392,8 +498,11 @@ std::vector<uint64_t> tinyLcgSizes(size_t n) {
 // sequence starts right after ReadMemStats, which dropped the current block (releaseAll). Block
 // addresses are the runtime's (its class-5 spans are shared with init objects), so what is
 // compared is each object's offset in its block and which earlier object's block it shares.
-TEST(OracleTiny, PackingMatchesGoBlockForBlock) {
-  REQUIRE_GO(go, "tiny");
+using OracleTiny = OracleBoth;
+INSTANTIATE_TEST_SUITE_P(Go, OracleTiny, ::testing::ValuesIn(kToolchains), toolchainTestName);
+
+TEST_P(OracleTiny, PackingMatchesGoBlockForBlock) {
+  REQUIRE_GO_P(go, "tiny");
   const GoGroup* seqs[2] = {go.group("seq", 0), go.group("seq", 1)};
   ASSERT_TRUE(seqs[0] && seqs[1]) << "the tiny program prints `seq 0` and `seq 1`";
 
@@ -412,7 +521,7 @@ TEST(OracleTiny, PackingMatchesGoBlockForBlock) {
   }
 
   // The same sequence as main() in tests/oracle/go/tiny.
-  Engine e;
+  Engine e(version());
   sim::MemStats ms[4];
   std::vector<uint64_t> engAddrs[2];
   ms[0] = e.readMemStats();
@@ -496,9 +605,12 @@ TEST(OracleTiny, PackingMatchesGoBlockForBlock) {
 // refill/releaseAll, so only ReadMemStats-to-ReadMemStats deltas are compared. Size 0 returns
 // &runtime.zerobase and counts nothing. Sequence 3 allocates both ends of every class and the
 // seams of the two lookup tables (1016/1017), so BySize pins the size -> class mapping.
-TEST(OracleMemStats, DeltasMatchGoExactlyForMixedSequences) {
-  REQUIRE_GO(go, "memstats");
-  Engine e;
+using OracleMemStats = OracleBoth;
+INSTANTIATE_TEST_SUITE_P(Go, OracleMemStats, ::testing::ValuesIn(kToolchains), toolchainTestName);
+
+TEST_P(OracleMemStats, DeltasMatchGoExactlyForMixedSequences) {
+  REQUIRE_GO_P(go, "memstats");
+  Engine e(version());
   sim::MemStats prev = e.readMemStats();
   uint64_t id = 0;
   int seqs = 0;
@@ -546,9 +658,12 @@ TEST(OracleMemStats, DeltasMatchGoExactlyForMixedSequences) {
 
 // Go: mcache.allocLarge takes ceil(size/8192) pages for a span of its own; HeapAlloc and
 // HeapInuse grow by exactly that (the span's elemsize), Mallocs by one.
-TEST(OracleLarge, HeapInuseAndHeapAllocGrowByWholePages) {
-  REQUIRE_GO(go, "large");
-  Engine e;
+using OracleLarge = OracleBoth;
+INSTANTIATE_TEST_SUITE_P(Go, OracleLarge, ::testing::ValuesIn(kToolchains), toolchainTestName);
+
+TEST_P(OracleLarge, HeapInuseAndHeapAllocGrowByWholePages) {
+  REQUIRE_GO_P(go, "large");
+  Engine e(version());
   int n = 0;
   for (const GoGroup& g : go.groups) {
     if (g.kind != "case") continue;
