@@ -60,9 +60,11 @@ const std::vector<Event>& mixedLarge() {
   return ev;
 }
 
-void replay(benchmark::State& state, const std::vector<Event>& events) {
+void replay(benchmark::State& state, const std::vector<Event>& events, GoVersion v = GoVersion::Go119) {
+  Config cfg;
+  cfg.goVersion = v;
   for (auto _ : state) {
-    World w;
+    World w(cfg);
     for (const Event& e : events)
       if (!w.step(e)) state.SkipWithError("replay failed");
     benchmark::DoNotOptimize(w.memStats().HeapAlloc);
@@ -111,6 +113,14 @@ void BM_ReplaySmallObjectChurn(benchmark::State& s) { replay(s, smallChurn()); }
 void BM_ReplayCursorSmallObjectChurn(benchmark::State& s) { replayCursor(s, smallChurn()); }
 void BM_ReplayTinyStrings(benchmark::State& s) { replay(s, tinyStrings()); }
 void BM_ReplayMixedWithLarge(benchmark::State& s) { replay(s, mixedLarge()); }
+// The Go 1.26 profile (allocation headers, span-end metadata) on the same traces: it must keep
+// at least 90 % of the Go 1.19 profile's events/s.
+void BM_ReplaySmallObjectChurnGo126(benchmark::State& s) { replay(s, smallChurn(), GoVersion::Go126); }
+void BM_ReplayTinyStringsGo126(benchmark::State& s) { replay(s, tinyStrings(), GoVersion::Go126); }
+void BM_ReplayMixedWithLargeGo126(benchmark::State& s) { replay(s, mixedLarge(), GoVersion::Go126); }
+BENCHMARK(BM_ReplaySmallObjectChurnGo126)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_ReplayTinyStringsGo126)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_ReplayMixedWithLargeGo126)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_ReplaySmallObjectChurn)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_ReplayCursorSmallObjectChurn)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_ReplaySeekRandom)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(200);
