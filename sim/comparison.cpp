@@ -127,6 +127,7 @@ std::vector<ComparisonFigures> Comparison::figures() const {
     out.push_back(e->fig);
     e->tally.fill(out.back());
     out.back().atEnd = e->replay.world().ledger();
+    out.back().numGC = e->replay.world().memStats().NumGC;
   }
   return out;
 }

@@ -26,6 +26,7 @@ struct ComparisonFigures {
   uint64_t centralGrows = 0;     // mcentral.grow calls
   uint64_t heapGrows = 0;        // mheap.grow calls (memory taken from the OS)
   uint64_t largeAllocs = 0;
+  uint32_t numGC = 0;            // GC cycles completed (MemStats.NumGC)
   uint32_t numClasses = 0;       // of the table, excluding class 0
   // HeapInuse over the trace, one point every Comparison::sampleEvery() events, for plots.
   std::vector<uint64_t> heapInuseSeries;

@@ -22,6 +22,8 @@ namespace {
 struct CompareOptions {
   std::string trace;
   std::vector<std::string> tables = {"go1.19", "tcmalloc", "jemalloc", "mimalloc", "glibc16", "pow2"};
+  bool tablesGiven = false;
+  std::vector<sim::GoVersion> profiles; // --profiles: one engine per Go release instead of per table
   EngineFlags engine;
   std::string report = "text";
   std::string out;
@@ -52,6 +54,13 @@ std::optional<CompareOptions> parseCompareArgs(const std::vector<std::string>& a
       return std::nullopt;
     } else if (f == "--tables") {
       o.tables = splitCommas(a.value(f));
+      o.tablesGiven = true;
+    } else if (f == "--profiles") {
+      for (const std::string& p : splitCommas(a.value(f))) {
+        std::optional<sim::GoVersion> v = sim::parseGoVersion(p);
+        if (!v) throw UsageError("--profiles expects go1.19 and/or go1.26, got \"" + p + "\"");
+        o.profiles.push_back(*v);
+      }
     } else if (parseEngineFlag(f, a, o.engine)) {
     } else if (f == "--report") {
       o.report = a.value(f);
@@ -69,6 +78,7 @@ std::optional<CompareOptions> parseCompareArgs(const std::vector<std::string>& a
   }
   if (o.trace.empty()) throw UsageError("missing TRACE (usage: spanscope-cli compare TRACE [--tables a,b,...])");
   if (o.tables.size() > 32) throw UsageError("at most 32 tables at once");
+  if (!o.profiles.empty() && o.tablesGiven) throw UsageError("--profiles and --tables cannot be combined");
   return o;
 }
 
@@ -130,7 +140,17 @@ int runCompare(const std::vector<std::string>& argv) {
   }
   std::vector<sim::Config> cfgs;
   std::vector<std::string> names;
-  for (const std::string& name : o.tables) {
+  // --profiles: the same trace under each Go release's allocator, each with its release's table
+  // unless the config chose another one.
+  for (const sim::GoVersion v : o.profiles) {
+    sim::Config c = base;
+    c.goVersion = v;
+    if (c.table.name() == "go1.19" || c.table.name() == "go1.26")
+      c.table = v == sim::GoVersion::Go126 ? sim::SizeClassTable::go126() : sim::SizeClassTable::go119();
+    cfgs.push_back(std::move(c));
+    names.push_back(std::string("go") + sim::goVersionName(v));
+  }
+  for (const std::string& name : o.profiles.empty() ? o.tables : std::vector<std::string>{}) {
     auto table = traces::resolveSizeClassTable(name, "", &err);
     if (!table) {
       std::fprintf(stderr, "spanscope-cli compare: --tables %s: %s\n", name.c_str(), err.c_str());

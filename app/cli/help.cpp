@@ -102,7 +102,7 @@ exit codes: 0 ok, 1 engine error in the trace (message: TRACE: event #N (op id I
 )";
 
 const char* const kCompareHelp =
-    R"(usage: spanscope-cli compare TRACE [--tables A,B,...] [--report text|json|csv|md] [-o FILE] [--chart PNG]
+    R"(usage: spanscope-cli compare TRACE [--tables A,B,... | --profiles go1.19,go1.26] [--report text|json|csv|md] [-o FILE] [--chart PNG]
                              [--go 1.19|1.26] [--config FILE] [--procs N] [--liveness gc|immediate] [--gogc N|off]
                              [--sweep lazy|eager] [--memory-limit BYTES] [--mark concurrent|instant] [--globals-bytes BYTES] [--scavenger on|off]
 
@@ -115,6 +115,10 @@ marked (* or bold). JSON adds HeapInuse over the trace for each table.
 options:
   --tables A,B,...   library names or JSON table files (default: go1.19,tcmalloc,jemalloc,
                      mimalloc,glibc16,pow2; see spanscope-cli classes --list)
+  --profiles go1.19,go1.26
+                     instead of tables: the same trace under each Go release's allocator
+                     (HeapInuse, rounding, malloc headers, span-end metadata, spans, refills,
+                     GC cycles side by side)
   --report FORMAT    text (default), json, csv or md
   -o, --output FILE  write the report there (atomically) instead of standard output
   --chart FILE.png   also draw a chart: each table's heap at the end by category (live,

@@ -9,8 +9,10 @@
 #include "cli_runner.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <string>
 
 namespace {
@@ -205,6 +207,32 @@ TEST_F(GoFlagCli, BadGoVersionIsAUsageErrorAndGo126Replays) {
   clitest::CliRun table = run({"classes", "--table", "go1.26"});
   ASSERT_EQ(table.code, 0) << table.err;
   EXPECT_EQ(table.out, sim::formatSizeClassComment(sim::SizeClassTable::go126()));
+}
+
+// compare --profiles: ten 1024 B pointerful objects. Go 1.19: class 32 (1024 B), no rounding, one
+// span of 8 (8192 / 1024) plus one more: 2 spans. Go 1.26: 1032 -> class 33 (1152 B), 128 B of
+// rounding each, 8 of it the header; 7 per span: 2 spans as well. Hand-computed from the source.
+TEST_F(GoFlagCli, CompareProfilesSetsTheReleasesSideBySide) {
+  std::string events;
+  for (int i = 0; i < 10; ++i)
+    events += std::string(i ? "," : "") + R"({"op": "alloc", "id": )" + std::to_string(i) + R"(, "size": 1024, "noscan": false})";
+  const std::string trace = path("ptr1024.json");
+  std::ofstream(trace) << R"({"format": "spanscope-trace", "version": 1, "meta": {}, "events": [)" + events + "]}";
+  clitest::CliRun r = run({"compare", trace, "--profiles", "go1.19,go1.26", "--report", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["tables"].size(), 2u);
+  EXPECT_EQ(j["tables"][0]["name"], "go1.19");
+  EXPECT_EQ(j["tables"][1]["name"], "go1.26");
+  EXPECT_EQ(j["tables"][0]["rounding_waste"], 0);
+  EXPECT_EQ(j["tables"][0]["header_bytes"], 0);
+  EXPECT_EQ(j["tables"][1]["rounding_waste"], 10 * 128);
+  EXPECT_EQ(j["tables"][1]["header_bytes"], 10 * 8);
+  EXPECT_EQ(j["tables"][0]["spans_created"], 2);
+  EXPECT_EQ(j["tables"][1]["spans_created"], 2);
+  EXPECT_EQ(j["tables"][1]["tail_waste"], 2 * (8192 - 7 * 1152));
+  EXPECT_EQ(run({"compare", trace, "--profiles", "go1.7"}).code, 64);
+  EXPECT_EQ(run({"compare", trace, "--profiles", "go1.19", "--tables", "pow2"}).code, 64);
 }
 
 } // namespace
