@@ -118,14 +118,14 @@ void BM_ReplayMixedWithLarge(benchmark::State& s) { replay(s, mixedLarge()); }
 void BM_ReplaySmallObjectChurnGo126(benchmark::State& s) { replay(s, smallChurn(), GoVersion::Go126); }
 void BM_ReplayTinyStringsGo126(benchmark::State& s) { replay(s, tinyStrings(), GoVersion::Go126); }
 void BM_ReplayMixedWithLargeGo126(benchmark::State& s) { replay(s, mixedLarge(), GoVersion::Go126); }
-BENCHMARK(BM_ReplaySmallObjectChurnGo126)->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK(BM_ReplayTinyStringsGo126)->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK(BM_ReplayMixedWithLargeGo126)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_ReplaySmallObjectChurn)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_ReplayCursorSmallObjectChurn)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_ReplaySeekRandom)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(200);
 BENCHMARK(BM_ReplayTinyStrings)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_ReplayMixedWithLarge)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_ReplaySmallObjectChurnGo126)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_ReplayTinyStringsGo126)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_ReplayMixedWithLargeGo126)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
 // Host memory per live simulated object: malloc'd bytes of a World holding N live 48 B objects,
 // minus the span bitmaps (allocBits, gcmarkBits, liveBits) and the span structs themselves.
