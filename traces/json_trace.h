@@ -16,7 +16,8 @@
 //   * "meta" and every key in it are optional. meta.config keys: gomaxprocs (1..1024), liveness
 //     ("gc" | "immediate"), gogc (integer, negative or "off" = GC off), tiny (bool), memory_limit
 //     (GOMEMLIMIT bytes, 0 = none), scavenger (bool); any other
-//     key in meta.config is an error.
+//     key in meta.config is an error. meta.go_version: the Go release that recorded the trace
+//     ("go1.24.3"; must read "[go]1.N..."): 1.23 and later replay under the go1.26 profile.
 //   * Events: "op" is one of alloc, free, gc, readmemstats, annotate, free_os_memory, go_start,
 //     stack_grow, go_exit.
 //       alloc: id (integer >= 0, required), size (integer 0..2^48, required), noscan (bool,
