@@ -52,6 +52,7 @@ GoProfile goProfile(GoVersion v) {
     p.heapBitsInSpan = true;
     p.inlineMarkBits = true;
     p.splitMallocgc = true;
+    p.mspanStructBytes = 160;
   }
   return p;
 }

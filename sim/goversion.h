@@ -38,6 +38,10 @@ struct GoProfile {
   // Go 1.24 (malloc.go "split mallocgc into several independent codepaths"): StepRecords name
   // mallocgcTiny / SmallNoscan / SmallScanNoHeader / SmallScanHeader / Large.
   bool splitMallocgc = false;
+  // unsafe.Sizeof(mspan{}) on amd64 (MSpanInuse per struct; fixalloc chunks hold 16 KiB of them):
+  // 144 B in go1.19.8; 160 B in go1.26.8 (measured by tests/oracle/go/mspan: +10240 B per
+  // 64-struct refill of the P's mspancache).
+  uint64_t mspanStructBytes = 144;
 };
 
 inline constexpr uint64_t kMallocHeaderSize = 8;        // Go 1.22+: gc.MallocHeaderSize

@@ -126,9 +126,9 @@
 //
 // GO 1.26 (Config::goVersion = GoVersion::Go126; sim/goversion.h; `--go 1.26`)
 //
-// One engine: the differences are data in GoProfile and three strategy points (the small-object
-// cutoff and header in mallocgc, the span-end reserve in mheap initSpan, the sub-allocator named in
-// the StepRecord). Held against the real go1.26.8 runtime by tests/oracle (programs built with
+// One engine: the differences are data in GoProfile and four strategy points (the small-object
+// cutoff and header in mallocgc, the span-end reserve in mheap initSpan, the mspan struct size in
+// fixalloc, the sub-allocator named in the StepRecord). Held against the real go1.26.8 runtime by tests/oracle (programs built with
 // GOEXPERIMENT=norandomizedheapbase64). Every difference from 1.19 we know of, with its release and
 // Go source file (runtime/ unless another path is given):
 //   MODELLED
@@ -151,6 +151,8 @@
 //     (1.24; malloc.go): StepRecord::mallocPath, named in the "go:" chain.
 //   * The size-class table moved to internal/runtime/gc/sizeclasses.go (1.24) with the same
 //     classes, lookup arrays and divide magic: the library's "go1.26" table.
+//   * MSpanInuse/MSpanSys: unsafe.Sizeof(mspan{}) is 160 B in go1.26.8 (144 B in 1.19.8; mheap.go
+//     type mspan: uint16 counters, largeType, freeIndexForScan, ...), measured by the oracle.
 //   NOT MODELLED YET
 //   * Heap base randomisation (1.26; malloc.go mallocinit randomizeHeapBase, mheap.go grow,
 //     mpagealloc.go markRandomPaddingPages): the engine keeps the fixed base 0x00c000000000, i.e.
@@ -168,9 +170,9 @@
 //     limit*95 bug as the only behaviour (1.22); the scavenger index (1.21: dense chunks skipped,
 //     so which pages go first differs); fully scavenged pages reused without zeroing (1.26,
 //     mheap.go initSpan). These are the pacer/scavenger work's, not this profile's, so far.
-//   * MSpanInuse: unsafe.Sizeof(mspan{}) changed (1.22-1.26; uint16 counters, largeType, ...); the
-//     engine keeps 1.19.8's 144 B. GCSys (not modelled at all) lost the 2 MiB per-arena heap bitmap
-//     (1.22) and gained 1 KiB per arena of pageUseSpanInlineMarkBits (1.26).
+//   * MCacheInuse: unsafe.Sizeof(mcache{}) in 1.26 (the engine keeps 1.19's 1200 B). GCSys (not
+//     modelled at all) lost the 2 MiB per-arena heap bitmap (1.22) and gained 1 KiB per arena of
+//     pageUseSpanInlineMarkBits (1.26).
 //   * scanAlloc: 1.22+ counts a header object's scannable bytes from its type (heapSetType*); the
 //     engine counts the slot, in both profiles.
 //   * Off-by-default experiments: RuntimeFreegc (mcache.reusableNoscan), runtime/secret

@@ -11,25 +11,27 @@
 
 namespace sim {
 
-// Go: mfixalloc.go (*fixalloc).alloc for mheap.spanalloc: 144 B structs in 16272 B chunks.
-static void fixallocAlloc(uint64_t& inuse, uint64_t& sys, uint64_t& freeList) {
+// Go: mfixalloc.go (*fixalloc).alloc for mheap.spanalloc: `size`-byte structs (GoProfile) in
+// chunks of _FixAllocChunk (16 KiB) rounded down to whole structs (1.19: 144 B in 16272 B).
+static void fixallocAlloc(uint64_t size, uint64_t& inuse, uint64_t& sys, uint64_t& freeList) {
   if (freeList > 0) {
     freeList--;
-  } else if (inuse / kMSpanStructBytes >= sys / kMSpanStructBytes) {
-    sys += kMSpanChunkBytes;
+  } else if (inuse / size >= sys / size) {
+    sys += (uint64_t{16} << 10) / size * size;
   }
-  inuse += kMSpanStructBytes;
+  inuse += size;
 }
 
 // Go: mheap.go tryAllocMSpan / allocMSpanLocked: a struct from the P's mspancache, refilled 64 at a
 // time from spanalloc under the heap lock. Returns the struct's id (ours: an index into spans_).
 SpanId World::allocMSpanStruct(P* p, bool haveLock) {
   if (p == nullptr) {
-    fixallocAlloc(spanallocInuse_, spanallocSys_, spanallocFree_);
+    fixallocAlloc(prof_.mspanStructBytes, spanallocInuse_, spanallocSys_, spanallocFree_);
   } else {
     if (p->mspancache == 0) {
       if (!haveLock) return kNoSpan; // tryAllocMSpan failed: caller takes the heap lock
-      for (uint32_t i = 0; i < kMSpanCacheRefill; ++i) fixallocAlloc(spanallocInuse_, spanallocSys_, spanallocFree_);
+      for (uint32_t i = 0; i < kMSpanCacheRefill; ++i)
+        fixallocAlloc(prof_.mspanStructBytes, spanallocInuse_, spanallocSys_, spanallocFree_);
       p->mspancache = kMSpanCacheRefill;
     }
     p->mspancache--;
@@ -48,7 +50,7 @@ void World::freeMSpanStruct(P* p, SpanId s) {
   if (p != nullptr && p->mspancache < kMSpanCacheCap) {
     p->mspancache++;
   } else {
-    spanallocInuse_ -= kMSpanStructBytes;
+    spanallocInuse_ -= prof_.mspanStructBytes;
     spanallocFree_++;
   }
   freeStructs_.push_back(s);

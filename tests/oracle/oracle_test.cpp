@@ -880,14 +880,18 @@ TEST(OracleFifo, SpansAreReusedInGoOrderAfterGC) {
 // refills). From there both hold 63 structs, and the same 120 fresh spans (100 from the P's page
 // cache, 20 of 25 pages under the heap lock) must cost the same MSpanInuse. Allocation only: a GC
 // allocates and frees workbuf spans, which makes MSpanInuse vary by a few structs between runs.
-TEST(OracleMSpan, MSpanInuseFollowsThePerPStructCache) {
-  REQUIRE_GO(go, "mspan");
+// Go 1.26: the same mechanism with a 160-byte mspan (the profile's mspanStructBytes).
+using OracleMSpan = OracleBoth;
+INSTANTIATE_TEST_SUITE_P(Go, OracleMSpan, ::testing::ValuesIn(kToolchains), toolchainTestName);
+
+TEST_P(OracleMSpan, MSpanInuseFollowsThePerPStructCache) {
+  REQUIRE_GO_P(go, "mspan");
   const GoGroup* calib = go.group("phase", 0);
   const GoGroup* p1 = go.group("phase", 1);
   ASSERT_TRUE(calib && p1);
   ASSERT_LT(calib->count, 200u) << "Go's calibration never saw MSpanInuse grow";
 
-  Engine e;
+  Engine e(version());
   sim::MemStats prev = e.readMemStats(), cur = prev;
   uint64_t id = 0;
   for (int k = 0; k < 200; ++k) {
