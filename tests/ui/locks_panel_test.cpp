@@ -312,10 +312,12 @@ TEST(EngineSettingsTest, TheDialogOffersEveryKnobOfTheCliAndAppliesOnlyWhatDiffe
   current.timing.enabled = true, current.timing.central = sim::CentralMode::Mutex;
   current.timing.clock = sim::ClockSource::Model;
   current.timing.fromEvent = 1000;
+  current.goVersion = sim::GoVersion::Go126;
   gui::EngineDialog d;
   d.open(current, base, {});
   const model::EngineSettings s = d.chosen();
   EXPECT_FALSE(s.procs) << "the trace's own GOMAXPROCS is not an override";
+  EXPECT_EQ(s.goVersion, sim::GoVersion::Go126);
   EXPECT_EQ(s.liveness, sim::Liveness::Immediate);
   EXPECT_EQ(s.memoryLimit, uint64_t{64} << 20);
   EXPECT_EQ(s.scavenger, false);
