@@ -17,6 +17,7 @@ const char* const kUsage =
     "  --at N|end           start at position N (events applied), or after the last event\n"
     "  --panels a,b,...     open only these panels: heapmap, inspector, sizeclasses, ps, mcentral,\n"
     "                       mheap, eventlog, stats, lesson, locks, compare (none: only the menu and the toolbar)\n"
+    "  --go 1.19|1.26       the Go release the engine models instead of the trace's own\n"
     "  --procs N            GOMAXPROCS (1..1024) instead of the trace's own\n"
     "  --locks MODE         the timing and lock model on, mcentral as 'mutex' (Go <= 1.14) or\n"
     "                       'lockfree' (Go 1.15+); Engine → Settings in the app\n"
@@ -57,7 +58,7 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
       o.help = true;
     } else if (a == "--trace" || a == "--screenshot" || a == "--at" || a == "--panels" || a == "--size" ||
                a == "--bench-frames" || a == "--play" || a == "--select-span" || a == "--heapmap-geometry" ||
-               a == "--procs" || a == "--locks" || a == "--compare") {
+               a == "--procs" || a == "--go" || a == "--locks" || a == "--compare") {
       const char* v = value();
       if (!v) return fail(a + " needs a value");
       if (a == "--trace") {
@@ -106,6 +107,10 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
         uint32_t p = 0;
         if (!parseNumber(v, &p) || p < 1 || p > 1024) return fail("--procs: expected 1..1024, got " + std::string(v));
         o.engine.procs = p;
+      } else if (a == "--go") {
+        const std::optional<sim::GoVersion> g = sim::parseGoVersion(v);
+        if (!g) return fail("--go: expected 1.19 or 1.26, got " + std::string(v));
+        o.engine.goVersion = *g;
       } else if (a == "--locks") {
         const std::string m = v;
         if (m != "mutex" && m != "lockfree") return fail("--locks: expected mutex or lockfree, got " + m);

@@ -51,6 +51,13 @@ TEST(OptionsTest, EngineFlags) {
   EXPECT_FALSE(none->engine.procs);
   EXPECT_FALSE(none->engine.timing) << "timing stays as the trace says unless asked";
   EXPECT_FALSE(none->engine.locks);
+  EXPECT_FALSE(none->engine.goVersion);
+  auto g = parse({"t.json", "--go", "1.26"});
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->engine.goVersion, sim::GoVersion::Go126);
+  std::string err;
+  EXPECT_FALSE(parse({"t.json", "--go", "1.7"}, &err));
+  EXPECT_NE(err.find("--go: expected 1.19 or 1.26"), std::string::npos) << err;
 }
 
 TEST(OptionsTest, CompareTablesAndPanel) {
