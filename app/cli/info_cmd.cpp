@@ -160,6 +160,9 @@ std::string textReport(const std::string& path, const TraceInfo& t) {
   std::string s = "file:           " + path + "\n";
   s += "format:         " + t.format + "\n";
   if (!t.meta.name.empty()) s += "name:           " + t.meta.name + "\n";
+  if (!t.meta.goVersion.empty()) s += "recorded with:  " + t.meta.goVersion + " (replays under the go1." +
+                                        (sim::profileForRecordedVersion(t.meta.goVersion) == sim::GoVersion::Go126 ? "26" : "19") +
+                                        " profile)\n";
   s += "events:         " + num(t.events) + " (" + num(t.byKind[0]) + " alloc, " + num(t.byKind[1]) + " free, " +
        num(t.byKind[2]) + " gc, " + num(t.byKind[3]) + " readmemstats, " + num(t.byKind[4]) + " annotate)\n";
   if (t.byKind[5] + t.byKind[6] + t.byKind[7] + t.byKind[8])
@@ -202,6 +205,7 @@ std::string jsonReport(const std::string& path, const TraceInfo& t) {
   j["file"] = path;
   j["format"] = t.format;
   j["name"] = t.meta.name;
+  if (!t.meta.goVersion.empty()) j["go_version"] = t.meta.goVersion;
   j["events"] = t.events;
   j["events_by_kind"] = {{"alloc", t.byKind[0]}, {"free", t.byKind[1]}, {"gc", t.byKind[2]},
                          {"readmemstats", t.byKind[3]}, {"annotate", t.byKind[4]},

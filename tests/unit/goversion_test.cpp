@@ -232,6 +232,12 @@ TEST_F(GoFlagCli, CompareProfilesSetsTheReleasesSideBySide) {
   EXPECT_EQ(j["tables"][1]["spans_created"], 2);
   EXPECT_EQ(j["tables"][1]["tail_waste"], 2 * (8192 - 7 * 1152));
   EXPECT_EQ(run({"compare", trace, "--profiles", "go1.7"}).code, 64);
+  // info says which Go recorded a trace and the profile it picks.
+  const std::string rec = path("rec.json");
+  std::ofstream(rec) << R"({"format": "spanscope-trace", "version": 1, "meta": {"go_version": "go1.22.5"}, "events": []})";
+  clitest::CliRun info = run({"info", rec});
+  ASSERT_EQ(info.code, 0) << info.err;
+  EXPECT_NE(info.out.find("recorded with:  go1.22.5 (replays under the go1.19 profile)"), std::string::npos) << info.out;
   EXPECT_EQ(run({"compare", trace, "--profiles", "go1.19", "--tables", "pow2"}).code, 64);
 }
 
