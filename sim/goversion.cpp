@@ -53,6 +53,7 @@ GoProfile goProfile(GoVersion v) {
     p.inlineMarkBits = true;
     p.splitMallocgc = true;
     p.mspanStructBytes = 160;
+    p.mcacheStructBytes = 2296;
   }
   return p;
 }

@@ -42,6 +42,15 @@ struct GoProfile {
   // 144 B in go1.19.8; 160 B in go1.26.8 (measured by tests/oracle/go/mspan: +10240 B per
   // 64-struct refill of the P's mspancache).
   uint64_t mspanStructBytes = 144;
+  // unsafe.Sizeof(mcache{}) on amd64 (MCacheInuse per P; MCacheSys in 16 KiB fixalloc chunks of
+  // whole mcaches): 1200 B in go1.19.8, 2296 B in go1.26.8 (ReadMemStats: MCacheInuse 2296 per P,
+  // MCacheSys 16072 = 7 x 2296, measured with GOMAXPROCS 1, 2, 4).
+  uint64_t mcacheStructBytes = 1200;
+  // MCacheSys for n Ps: whole fixalloc chunks of floor(16 KiB / size) mcaches (Go: mfixalloc.go).
+  uint64_t mcacheSys(uint64_t nP) const {
+    const uint64_t perChunk = (uint64_t{16} << 10) / mcacheStructBytes;
+    return (nP + perChunk - 1) / perChunk * perChunk * mcacheStructBytes;
+  }
 };
 
 inline constexpr uint64_t kMallocHeaderSize = 8;        // Go 1.22+: gc.MallocHeaderSize

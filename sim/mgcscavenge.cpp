@@ -35,7 +35,7 @@ constexpr uint64_t kReduceExtraPercent = 5, kRetainExtraPercent = 10;
 // stack spans, mspan and mcache structs (the memory the engine models; GC metadata is not).
 uint64_t World::mappedReady() const {
   const uint64_t nP = ps_.size();
-  return heapInUse_ + heapFree_ + stacks_.inUse + spanallocSys_ + kMCacheChunkBytes * ((nP + 12) / 13);
+  return heapInUse_ + heapFree_ + stacks_.inUse + spanallocSys_ + prof_.mcacheSys(nP);
 }
 
 // Go: mgcscavenge.go gcPaceScavenger, called by gcControllerCommit at mark termination.

@@ -44,8 +44,8 @@ MemStats World::memStats() const {
   m.MSpanInuse = spanallocInuse_;
   m.MSpanSys = spanallocSys_;
   const uint64_t nP = ps_.size();
-  m.MCacheInuse = kMCacheStructBytes * nP;
-  m.MCacheSys = kMCacheChunkBytes * ((nP + 12) / 13);
+  m.MCacheInuse = prof_.mcacheStructBytes * nP;
+  m.MCacheSys = prof_.mcacheSys(nP);
   m.StackInuse = stacks_.inUse;
   m.StackSys = m.StackInuse; // Go adds memstats.stacks_sys: OS-allocated thread stacks, not modelled
   m.Sys = m.HeapSys + m.StackSys + m.MSpanSys + m.MCacheSys; // GC metadata and other off-heap memory are not modelled

@@ -61,9 +61,6 @@ struct WasteLedger {
   }
 };
 
-inline constexpr uint64_t kMSpanStructBytes = 144;   // unsafe.Sizeof(mspan{}) on 1.19.8/amd64
-inline constexpr uint64_t kMSpanChunkBytes = 16272;  // fixalloc chunk: floor(16384/144)*144
-inline constexpr uint64_t kMCacheStructBytes = 1200; // unsafe.Sizeof(mcache{}) on amd64
-inline constexpr uint64_t kMCacheChunkBytes = 15600; // 13 * 1200
+// The mspan and mcache struct sizes are per Go release: GoProfile (sim/goversion.h).
 
 } // namespace sim

@@ -28,8 +28,8 @@ func Settle() {
 // BySize<i>Mallocs/BySize<i>Frees are the per-class counts of MemStats.BySize (classes 1..60: the
 // API has no room for classes 61..67).
 func PrintMS(label string, m *runtime.MemStats) {
-	fmt.Printf("ms %s Mallocs=%d Frees=%d HeapObjects=%d HeapAlloc=%d TotalAlloc=%d HeapInuse=%d HeapSys=%d NumGC=%d MSpanInuse=%d",
-		label, m.Mallocs, m.Frees, m.HeapObjects, m.HeapAlloc, m.TotalAlloc, m.HeapInuse, m.HeapSys, m.NumGC, m.MSpanInuse)
+	fmt.Printf("ms %s Mallocs=%d Frees=%d HeapObjects=%d HeapAlloc=%d TotalAlloc=%d HeapInuse=%d HeapSys=%d NumGC=%d MSpanInuse=%d MCacheInuse=%d MCacheSys=%d",
+		label, m.Mallocs, m.Frees, m.HeapObjects, m.HeapAlloc, m.TotalAlloc, m.HeapInuse, m.HeapSys, m.NumGC, m.MSpanInuse, m.MCacheInuse, m.MCacheSys)
 	for i := 1; i < len(m.BySize); i++ {
 		fmt.Printf(" BySize%dSize=%d BySize%dMallocs=%d BySize%dFrees=%d",
 			i, m.BySize[i].Size, i, m.BySize[i].Mallocs, i, m.BySize[i].Frees)
