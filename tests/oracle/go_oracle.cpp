@@ -87,6 +87,13 @@ class Toolchain {
       }
       // The engine's heap starts at 0xc000000000; Go 1.26 randomises its base unless built so.
       buildEnv_ = " GOTOOLCHAIN=local GOEXPERIMENT=norandomizedheapbase64";
+      // A GOEXPERIMENT rebuilds the standard library (~30 s on 2 busy cores). ctest runs every
+      // test in its own process, so the build cache is shared between them (Go's cache is safe
+      // for concurrent use and only saves time; it cannot change what a program does).
+      std::error_code ec;
+      fs::path base = fs::temp_directory_path(ec);
+      if (ec) base = "/tmp";
+      gocache_ = (base / "spanscope-oracle-gocache-go1.26").string();
     }
     std::error_code ec;
     fs::path base = fs::temp_directory_path(ec);
@@ -99,6 +106,7 @@ class Toolchain {
     go_ = go;
     env_ = fs::exists("/usr/bin/env") ? "/usr/bin/env" : "env";
     dir_ = tmpl;
+    if (gocache_.empty()) gocache_ = dir_ + "/gocache";
     ok_ = true;
   }
   ~Toolchain() {
@@ -123,7 +131,7 @@ class Toolchain {
     const std::string bin = dir_ + "/" + name;
     // A private GOCACHE/GOPATH and GOPATH mode (no go.mod) so this works without a HOME, in CI;
     // tests/oracle/go is on GOPATH for the shared package src/oraclelib.
-    const std::string cmd = "cd " + quote(src.string()) + " && " + env_ + " GOCACHE=" + quote(dir_ + "/gocache") +
+    const std::string cmd = "cd " + quote(src.string()) + " && " + env_ + " GOCACHE=" + quote(gocache_) +
                             " GOPATH=" + quote(dir_ + "/gopath:" + (src.parent_path()).string()) + " GO111MODULE=off GOFLAGS= GOENV=off" +
                             buildEnv_ + " " + quote(go_) + " build -o " + quote(bin) + " ./main.go 2>&1";
     CommandResult r = runCommand(cmd);
@@ -164,6 +172,7 @@ class Toolchain {
   std::string error_;
   std::string go_;
   std::string buildEnv_; // extra build variables (Go 1.26: GOEXPERIMENT, GOTOOLCHAIN)
+  std::string gocache_;  // Go 1.19: private to this run; Go 1.26: shared (see above)
   std::string env_;
   std::string dir_;
 };
