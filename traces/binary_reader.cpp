@@ -512,6 +512,7 @@ const sim::Event* BinaryTraceFile::events(uint64_t first, size_t* n) {
     buf_.resize(size_t{1} << 16);
     buf_.resize(seq_->stream.read(buf_.data(), buf_.size()));
     indexed_ = seq_->stream.ended(); // read() reached the footer and checked it
+    if (indexed_) threads_ = seq_->stream.threads();
     if (buf_.empty()) return nullptr;
     *n = buf_.size();
     return buf_.data();
@@ -523,13 +524,22 @@ const sim::Event* BinaryTraceFile::events(uint64_t first, size_t* n) {
   const size_t b = static_cast<size_t>(it - blocks_.begin()) - 1;
   const uint64_t end = b + 1 < blocks_.size() ? blocks_[b + 1].firstEvent : eventCount();
   if (!random_) random_ = std::make_unique<Reader>(seq_->stream.path());
-  random_->stream.jumpTo(b, blocks_[b], seq_->stream.threads());
+  random_->stream.jumpTo(b, blocks_[b], threads_);
   buf_.resize(static_cast<size_t>(end - blocks_[b].firstEvent));
   if (random_->stream.read(buf_.data(), buf_.size()) != buf_.size())
     throw TraceError(seq_->stream.path() + ": block " + std::to_string(b) + " holds fewer events than on the first read");
   bufFirst_ = blocks_[b].firstEvent;
   *n = static_cast<size_t>(end - first);
   return buf_.data() + (first - bufFirst_);
+}
+
+std::unique_ptr<BinaryTraceFile> BinaryTraceFile::reader() const {
+  if (!indexed_) throw TraceError(seq_->stream.path() + ": a second reader needs the complete block index");
+  std::unique_ptr<BinaryTraceFile> r(new BinaryTraceFile(seq_->stream.path()));
+  r->blocks_ = blocks_;
+  r->threads_ = threads_;
+  r->indexed_ = true;
+  return r;
 }
 
 void BinaryTraceFile::completeIndex() {

@@ -85,11 +85,14 @@ class BinaryTraceFile final : public sim::EventSource {
   bool indexed() const { return indexed_; } // the first pass reached the footer
   // Finishes the first pass (reads what is left, checks the footer), if it has not ended.
   void completeIndex();
+  // Another reader of the same file sharing the complete index (its own position and buffer).
+  std::unique_ptr<BinaryTraceFile> reader() const;
 
  private:
   struct Reader;
   std::unique_ptr<Reader> seq_, random_; // the first pass; the block decoder after it
   std::vector<Block> blocks_;
+  std::vector<uint32_t> threads_;        // the whole thread table, once indexed
   std::vector<sim::Event> buf_;          // the events handed out last
   uint64_t bufFirst_ = 0;
   bool indexed_ = false;
