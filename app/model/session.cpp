@@ -15,8 +15,11 @@ constexpr size_t kTargetSamples = 2048; // stats points over the whole trace: mo
 constexpr size_t kCheckpointBudget = size_t{256} << 20; // World copies: the bound on a session's memory
 constexpr uint64_t kNearTarget = 32768; // a step back replays at most this many events after a long seek
 
+// About 64 checkpoints over the trace, but none closer than 65,536 events: replaying that many
+// takes a few milliseconds, so closer ones would only cost memory.
 sim::CheckpointPolicy checkpointPolicy(uint64_t events) {
   sim::CheckpointPolicy p = sim::CheckpointPolicy::spread(events, kCheckpointBudget);
+  p.interval = std::max<uint64_t>(p.interval, 65536);
   p.nearTarget = kNearTarget;
   return p;
 }
