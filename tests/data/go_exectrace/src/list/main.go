@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/trace"
+	"unsafe"
 )
 
 type node struct {
@@ -33,7 +34,7 @@ func main() {
 			head = &node{next: head}
 			head.payload[0] = int64(i)
 			if i%500 == 0 {
-				fmt.Printf("addr node%d_%d %d scan %p\n", round, i, 64, head)
+				fmt.Printf("addr node%d_%d %d scan %p\n", round, i, unsafe.Sizeof(*head), head)
 			}
 		}
 		// Drop every other node.

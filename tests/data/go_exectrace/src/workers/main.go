@@ -1,5 +1,5 @@
 // workers: four goroutines each building and dropping small pointerful and pointer-free objects
-// (some under 16 B, so the tiny allocator packs them), with GOGC=100. Recorded with GOMAXPROCS=1
+// (2000 each, some under 16 B, so the tiny allocator packs them), with GOGC=100. Recorded with GOMAXPROCS=1
 // and GOMAXPROCS=4 by ../../record.sh.
 package main
 
@@ -35,7 +35,7 @@ func main() {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			for i := 0; i < 3000; i++ {
+			for i := 0; i < 2000; i++ {
 				sink[w] = append(sink[w], &item{id: i})
 				small[w] = append(small[w], make([]byte, 1+i%12))
 				if i%1000 == 999 {
