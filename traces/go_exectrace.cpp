@@ -357,6 +357,11 @@ uint64_t GoExecTraceStream::slotOffset(uint64_t denseId) const {
   return impl_->handedSlot[denseId] - heapBase();
 }
 
+GoExecCounts GoExecTraceStream::counts() const {
+  const Impl& m = *impl_;
+  return GoExecCounts{m.snapshotObjects, m.packedTiny, m.headerObjects, m.gcBegins};
+}
+
 uint64_t GoExecTraceStream::heapBase() const {
   const GoAllocFreeInfo* i = impl_->reader.allocFreeInfo();
   return i ? i->minPageHeapAddr : 0;

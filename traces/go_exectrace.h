@@ -23,6 +23,14 @@ bool sniffGoExecTrace(std::string_view head);
 // Opens the stream; reads the first generation. Throws TraceError naming the file and byte.
 std::unique_ptr<EventStream> openGoExecTrace(std::unique_ptr<ByteSource> src);
 
+// What the import saw beside the summary's counts (final once read() has returned 0).
+struct GoExecCounts {
+  uint64_t snapshotObjects = 0; // HeapObject: alive at trace start, replayed first
+  uint64_t packedTiny = 0;      // tiny allocations into a live 16-byte block: not replayed
+  uint64_t headerObjects = 0;   // reported at slot + 8 (a malloc header)
+  uint64_t gcCycles = 0;        // GCBegin and GCActive events
+};
+
 class GoExecTraceStream : public EventStream {
  public:
   explicit GoExecTraceStream(std::unique_ptr<ByteSource> src);
@@ -41,6 +49,7 @@ class GoExecTraceStream : public EventStream {
   // lowest in-use page at trace start (AllocFree info's minPageHeapAddr); for comparing with a
   // replay's addresses. ~0 if unknown.
   uint64_t slotOffset(uint64_t denseId) const;
+  GoExecCounts counts() const;
   // The runtime's minPageHeapAddr (0 until the info batch was read).
   uint64_t heapBase() const;
 

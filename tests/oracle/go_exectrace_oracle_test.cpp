@@ -27,13 +27,13 @@ namespace fs = std::filesystem;
 const fs::path kSrc = SPANSCOPE_SOURCE_DIR;
 const std::vector<std::string> kTraces = {"churn", "list", "maps", "workers", "workers_p4"};
 
-struct Run {
+struct CmdResult {
   int status = -1;
   std::string out;
 };
 
-Run run(const std::string& cmd) {
-  Run r;
+CmdResult run(const std::string& cmd) {
+  CmdResult r;
   FILE* f = popen(cmd.c_str(), "r");
   if (!f) return r;
   std::array<char, 65536> buf{};
@@ -46,7 +46,7 @@ Run run(const std::string& cmd) {
 // Builds the dump program once; "" and a test failure if Go 1.26 or the module is missing.
 const std::string& dumpProgram() {
   static const std::string bin = [] {
-    const Run v = run("go version 2>&1");
+    const CmdResult v = run("go version 2>&1");
     if (v.status != 0 || v.out.find("go1.26") == std::string::npos) {
       ADD_FAILURE() << "the exectrace oracle needs Go 1.26 as `go` on PATH; `go version` says: " << v.out;
       return std::string();
@@ -55,7 +55,7 @@ const std::string& dumpProgram() {
     fs::create_directories(dir);
     const std::string out = (dir / "exectrace_dump").string();
     // GOPROXY=off and -mod=readonly: the module must already be in the module cache (make deps).
-    const Run b = run("cd '" + (kSrc / "tests/oracle/go/exectrace_dump").string() + "' && GOPROXY=off GOFLAGS=-mod=readonly GOCACHE='" +
+    const CmdResult b = run("cd '" + (kSrc / "tests/oracle/go/exectrace_dump").string() + "' && GOPROXY=off GOFLAGS=-mod=readonly GOCACHE='" +
                       (dir / "gocache").string() + "' go build -o '" + out + "' . 2>&1");
     if (b.status != 0) {
       ADD_FAILURE() << "building tests/oracle/go/exectrace_dump failed (run `make deps` to fetch golang.org/x/exp):\n" << b.out;
@@ -114,7 +114,7 @@ TEST_P(GoExecTraceOracle, SameEventsAsGosParser) {
   const std::string& bin = dumpProgram();
   ASSERT_FALSE(bin.empty());
   const std::string path = tracePath(GetParam());
-  const Run d = run("'" + bin + "' '" + path + "' 2>&1");
+  const CmdResult d = run("'" + bin + "' '" + path + "' 2>&1");
   ASSERT_EQ(d.status, 0) << d.out;
   std::vector<std::string> theirs = lines(d.out);
   ASSERT_FALSE(theirs.empty());
@@ -139,7 +139,7 @@ TEST_P(GoExecTraceOracle, ImportedObjectsAreGosObjects) {
   const std::string& bin = dumpProgram();
   ASSERT_FALSE(bin.empty());
   const std::string path = tracePath(GetParam());
-  const Run d = run("'" + bin + "' '" + path + "' 2>&1");
+  const CmdResult d = run("'" + bin + "' '" + path + "' 2>&1");
   ASSERT_EQ(d.status, 0) << d.out;
   uint64_t base = 0;
   std::vector<std::string> allocs, frees;
@@ -172,12 +172,31 @@ TEST_P(GoExecTraceOracle, ImportedObjectsAreGosObjects) {
   EXPECT_TRUE(subsequence(ourFrees, frees));
   EXPECT_EQ(ourFrees.size() + sum.orphanFrees, frees.size());
   EXPECT_GT(ourAllocs.size(), allocs.size() / 2);
-  uint64_t packed = 0;
-  for (const std::string& n : sum.notes)
-    if (n.find("tiny allocations packed") != std::string::npos) packed = std::stoull(n);
-  EXPECT_EQ(ourAllocs.size() + packed, allocs.size());
+  EXPECT_EQ(ourAllocs.size() + s.counts().packedTiny, allocs.size());
 }
 
 INSTANTIATE_TEST_SUITE_P(Recordings, GoExecTraceOracle, ::testing::ValuesIn(kTraces));
+
+// spanscope-cli record-go end to end: a Go 1.26 program that passes its argument to trace.Start
+// is run with GODEBUG=traceallocfree=1, and the trace it writes reads back.
+TEST(GoExecTraceRecordGo, RecordsAProgramThatTakesTheTraceFile) {
+  ASSERT_FALSE(dumpProgram().empty()); // Go 1.26 is there
+  const fs::path dir = fs::path(dumpProgram()).parent_path();
+  const std::string prog = (dir / "seed").string(), out = (dir / "seed.trace").string();
+  const CmdResult b = run("cd '" + (kSrc / "tests/data/go_exectrace").string() + "' && GOCACHE='" + (dir / "gocache").string() +
+                          "' go build -o '" + prog + "' src/seed/main.go 2>&1");
+  ASSERT_EQ(b.status, 0) << b.out;
+  const CmdResult r = run(std::string("'") + SPANSCOPE_CLI + "' record-go -o '" + out + "' -- '" + prog + "' '{trace}' 2>&1");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("format:         Go execution trace (GODEBUG=traceallocfree=1)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(go1.26)"), std::string::npos) << r.out;
+  traces::GoExecTraceStream s(std::make_unique<traces::ByteSource>(out));
+  sim::Event ev;
+  uint64_t allocs = 0;
+  while (s.read(&ev, 1)) allocs += ev.kind == sim::EventKind::Alloc;
+  EXPECT_GT(allocs, 33u) << "the program's 33 objects and the snapshot";
+  // Without {trace} (and not `go test`) there is no way to tell the program where to write.
+  EXPECT_EQ(run(std::string("'") + SPANSCOPE_CLI + "' record-go -o '" + out + "' -- '" + prog + "' 2>&1").status, 64);
+}
 
 } // namespace

@@ -22,3 +22,5 @@ record list 1 off list
 record maps 1 off maps
 record workers 1 100 workers
 record workers 4 100 workers_p4
+record seed 1 off seeds/seed
+rm seeds/seed.sidecar.txt
