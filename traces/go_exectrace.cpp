@@ -41,7 +41,6 @@
 #include <cstdio>
 #include <deque>
 #include <map>
-#include <unordered_set>
 
 namespace traces {
 
@@ -68,7 +67,7 @@ struct GoExecTraceStream::Impl {
     uint64_t npages, kindclass;
   };
   struct Held {
-    uint64_t slot, elem, size, addr, time;
+    uint64_t id, slot, size, addr, time;
     uint32_t thread;
     bool noscan;
   };
@@ -93,8 +92,8 @@ struct GoExecTraceStream::Impl {
 
   bool windowOpen = false, lateSweep = false;
   uint64_t gcEndTime = 0;
-  std::vector<Held> held;
-  std::unordered_set<uint64_t> heldSlots;
+  std::vector<Held> held;     // in the order allocated; their ids are taken already
+  std::vector<uint8_t> isHeld; // dense id -> in `held`
 
   uint64_t snapshotObjects = 0, packedTiny = 0, tinyBlocks = 0, headerObjects = 0;
   uint64_t sizeFromType = 0, sizeFromSlot = 0, noP = 0, stackEvents = 0, spanEvents = 0;
@@ -205,8 +204,8 @@ struct GoExecTraceStream::Impl {
       header = kMallocHeader;
       ++headerObjects;
     }
-    if (ids.find(slot)) fail(e, "allocation at " + hex(addr) + " whose slot " + hex(slot) + " is still live (no free of it was seen)");
-    if (windowOpen && heldSlots.count(slot)) fail(e, "second allocation of slot " + hex(slot) + " within one sweep");
+    const std::optional<uint64_t> id = ids.alloc(slot, elem);
+    if (!id) fail(e, "allocation at " + hex(addr) + " whose slot " + hex(slot) + " is still live (no free of it was seen)");
     uint64_t size = elem - header;
     if (tiny) {
       size = kTinyBlock, ++tinyBlocks;
@@ -215,14 +214,16 @@ struct GoExecTraceStream::Impl {
     } else {
       ++sizeFromSlot;
     }
-    const Held h{slot, elem, size, addr, time(e), thread(e), noscan};
+    if (sizeOf.size() <= *id) sizeOf.resize(*id + 1, 0), isHeld.resize(*id + 1, 0);
+    sizeOf[*id] = size;
+    const Held h{*id, slot, size, addr, time(e), thread(e), noscan};
     if (!windowOpen) return emitAlloc(h);
     if (held.size() >= kGoSweepWindow) {
       closeWindow(/*complete=*/false);
       return emitAlloc(h);
     }
     held.push_back(h);
-    heldSlots.insert(slot);
+    isHeld[*id] = 1;
   }
 
   // Would mallocgc put a request of `n` bytes (header included) in this slot?
@@ -234,14 +235,14 @@ struct GoExecTraceStream::Impl {
   void objectFree(const GoExecEvent& e) {
     const uint64_t slot = address(e, e.args[0], info(e).minHeapAlign);
     const uint32_t t = thread(e);
-    if (windowOpen && heldSlots.count(slot)) closeWindow(/*complete=*/false); // keep the trace's order
-    const IdMap::Live* live = ids.find(slot);
+    const std::optional<IdMap::Live> live = ids.free(slot);
     if (!live) {
       ++counter.summary().orphanFrees;
       counter.seeThread(t);
       return;
     }
-    const uint64_t id = ids.free(slot)->id;
+    const uint64_t id = live->id;
+    if (isHeld[id]) closeWindow(/*complete=*/false); // its allocation goes out first: the trace's order
     counter.free(sizeOf[id], t);
     if (lateSweep) ++lateFrees;
     sim::Event ev = sim::freeEvent(id, t);
@@ -255,11 +256,9 @@ struct GoExecTraceStream::Impl {
   }
 
   void emitAlloc(const Held& h) {
-    const std::optional<uint64_t> id = ids.alloc(h.slot, h.elem);
-    if (sizeOf.size() <= *id) sizeOf.resize(*id + 1, 0);
-    sizeOf[*id] = h.size;
+    isHeld[h.id] = 0;
     counter.alloc(h.size, h.thread);
-    sim::Event ev = sim::allocEvent(*id, h.size, h.noscan, h.thread);
+    sim::Event ev = sim::allocEvent(h.id, h.size, h.noscan, h.thread);
     ev.time = h.time;
     push(ev, h.addr, h.slot);
   }
@@ -273,7 +272,6 @@ struct GoExecTraceStream::Impl {
     if (!complete) lateSweep = true, ++windowsClosedEarly;
     for (const Held& h : held) emitAlloc(h);
     held.clear();
-    heldSlots.clear();
   }
 
   void fill() {

@@ -232,6 +232,7 @@ bool GoExecTraceReader::loadGeneration() {
   for (uint64_t m : batchMs_) {
     Cursor c;
     c.m = m;
+    c.batches = &batches_[m]; // stable: batches_ does not change while the generation is read
     if (!advance(c)) continue;
     frontier_.push_back(c);
     heapSiftUp(frontier_.size() - 1);
@@ -323,7 +324,7 @@ void GoExecTraceReader::readAllocFreeBatch(const Batch& b) {
 
 // Go: batchCursor.nextEvent and readTimedBaseEvent.
 bool GoExecTraceReader::advance(Cursor& c) {
-  std::vector<Batch>& bs = batches_[c.m];
+  std::vector<Batch>& bs = *c.batches;
   while (c.batch < bs.size() && c.pos == bs[c.batch].data.size()) ++c.batch, c.pos = 0, c.lastTs = 0;
   if (c.batch == bs.size()) return false;
   const Batch& b = bs[c.batch];

@@ -88,6 +88,7 @@ class GoExecTraceReader {
   };
   struct Cursor {
     uint64_t m = 0;
+    std::vector<Batch>* batches = nullptr; // batches_[m]
     size_t batch = 0, pos = 0; // into batches_[m]
     int64_t lastTs = 0;
     GoExecEvent ev;
