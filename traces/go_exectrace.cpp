@@ -25,7 +25,9 @@
 // * Frees at sweep time, as for allocfreetrace: GCEnd #k opens a window in which the sweep of
 //   cycle k reports its frees; allocations in the window are held back; the GC event goes out at
 //   GCBegin #k+1 (the sweep has ended by then) or the end of the trace, then the held allocations.
-//   A free of a held object, or more than kGoSweepWindow held, closes the window early.
+//   A free of a held object, or more than kGoSweepWindow held, closes the window early. A cycle
+//   still running when the trace stops (GCBegin, no GCEnd) gives no GC event: nothing it freed is
+//   in the trace.
 // * Threads: the P the event's thread held (ProcStart/ProcStop/ProcSteal/ProcStatus); 0 if none.
 // * Order: Go's parser's merge of the threads' batches by timestamp (go_exectrace_reader.cpp), assuming
 //   the earliest event may always go first; Go's scheduler-state ordering only reorders events

@@ -57,7 +57,9 @@ std::optional<RecordGoOptions> parseArgs(const std::vector<std::string>& argv) {
     for (size_t at; (at = a.find("{trace}")) != std::string::npos; placed = true) a.replace(at, 7, o.output);
   }
   if (!placed && fs::path(o.command[0]).filename() == "go" && o.command.size() > 1 && o.command[1] == "test") {
-    o.command.insert(o.command.begin() + 2, "-trace=" + o.output);
+    std::error_code ec;
+    const fs::path abs = fs::absolute(o.output, ec); // go test runs the test binary in the package's directory
+    o.command.insert(o.command.begin() + 2, "-trace=" + (ec ? o.output : abs.string()));
     placed = true;
   }
   if (!placed)

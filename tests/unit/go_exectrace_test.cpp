@@ -110,14 +110,17 @@ const std::vector<std::string> kTraces = {"churn", "list", "maps", "workers", "w
 
 class GoExecTraceRecording : public ::testing::TestWithParam<std::string> {};
 
-// Every GC the program's MemStats counted while tracing is a GC cycle in the trace.
+// Every GC the program's MemStats counted while tracing began in the trace.
 TEST_P(GoExecTraceRecording, GcCyclesAreMemStatsNumGC) {
   const Sidecar sc = readSidecar(GetParam());
   const Imported r = import(kDir + GetParam() + ".trace");
   const uint64_t numGC = sc.ms.at("after").at("NumGC") - sc.ms.at("before").at("NumGC");
   EXPECT_GT(numGC, 0u);
   EXPECT_EQ(r.counts.gcCycles, numGC);
-  EXPECT_EQ(r.summary.gcs, numGC) << "one engine GC event per cycle";
+  // One engine GC event per cycle that ended in the trace: cycles do not overlap, so at most the
+  // last one is still running at trace.Stop (churn's tenth: GCBegin, then the trace stops).
+  EXPECT_LE(r.summary.gcs, numGC);
+  EXPECT_GE(r.summary.gcs + 1, numGC);
 }
 
 // Each mallocgc while tracing is one allocation event; MemStats.Mallocs also counts the few
