@@ -140,7 +140,7 @@ const GoTraceType* GoExecTraceReader::type(uint64_t id) const {
 int64_t GoExecTraceReader::mul(uint64_t t) const {
   // Go: frequency.mul, Time(float64(t) * float64(f)). A value past int64 is hostile input.
   const double v = static_cast<double>(t) * freq_;
-  if (!(v < 9.2e18)) fail(in_->offset(), "timestamp " + std::to_string(t) + " out of range");
+  if (!(v < 4.6e18)) fail(in_->offset(), "timestamp " + std::to_string(t) + " out of range");
   return static_cast<int64_t>(v);
 }
 
@@ -228,6 +228,7 @@ bool GoExecTraceReader::loadGeneration() {
   // Go: Reader.installGen. The sync event Go emits here takes part in the time fix-up.
   int64_t syncTime = mul(minTs_);
   if (syncTime <= lastTime_ && generations_ > 1) syncTime = lastTime_ + 1;
+  if (syncTime > INT64_MAX / 2) fail(in_->offset(), "timestamp out of range");
   lastTime_ = syncTime;
   for (uint64_t m : batchMs_) {
     Cursor c;
@@ -347,9 +348,9 @@ bool GoExecTraceReader::advance(Cursor& c) {
     i += static_cast<size_t>(k);
   }
   for (uint8_t a = 1; a < nargs && a <= 4; ++a) ev.args[a - 1] = v[a];
-  const int64_t t = mul(v[0]) + c.lastTs;
-  if (t < c.lastTs) fail(ev.offset, "timestamp out of range");
-  ev.time = c.lastTs = t;
+  const int64_t dt = mul(v[0]);
+  if (dt > INT64_MAX / 2 - c.lastTs) fail(ev.offset, "timestamp out of range");
+  ev.time = c.lastTs = dt + c.lastTs;
   c.pos = i;
   return true;
 }
@@ -423,7 +424,7 @@ bool GoExecTraceReader::next(GoExecEvent& ev) {
   }
   trackProcs(ev);
   // Go: ReadEvent's deferred fix-up, times strictly increase.
-  if (ev.time <= lastTime_) ev.time = lastTime_ + 1;
+  if (ev.time <= lastTime_) ev.time = lastTime_ + 1; // no overflow: times stay below INT64_MAX / 2
   lastTime_ = ev.time;
   ++events_;
   return true;
