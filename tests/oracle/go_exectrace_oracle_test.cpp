@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -43,15 +44,25 @@ CmdResult run(const std::string& cmd) {
   return r;
 }
 
+// A scratch directory for the whole test-binary run (the build cache is tens of MB), removed at exit.
+struct ScratchDir {
+  fs::path path = fs::temp_directory_path() / ("spanscope-exectrace-oracle-" + std::to_string(getpid()));
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
 // Builds the dump program once; "" and a test failure if Go 1.26 or the module is missing.
 const std::string& dumpProgram() {
+  static ScratchDir scratch;
   static const std::string bin = [] {
     const CmdResult v = run("go version 2>&1");
     if (v.status != 0 || v.out.find("go1.26") == std::string::npos) {
       ADD_FAILURE() << "the exectrace oracle needs Go 1.26 as `go` on PATH; `go version` says: " << v.out;
       return std::string();
     }
-    const fs::path dir = fs::temp_directory_path() / ("spanscope-exectrace-oracle-" + std::to_string(getpid()));
+    const fs::path dir = scratch.path;
     fs::create_directories(dir);
     const std::string out = (dir / "exectrace_dump").string();
     // GOPROXY=off and -mod=readonly: the module must already be in the module cache (make deps).
@@ -95,7 +106,7 @@ std::vector<std::string> ourDump(const std::string& path, traces::GoAllocFreeInf
                               e.type == traces::goev::GoroutineStackFree
                           ? 1
                           : 2;
-    for (int i = 0; i < nargs; ++i) l += " " + std::to_string(e.args[i]);
+    for (int i = 0; i < nargs; ++i) l += ' ' + std::to_string(e.args[i]);
     out.push_back(l);
   }
   if (r.allocFreeInfo()) *info = *r.allocFreeInfo();

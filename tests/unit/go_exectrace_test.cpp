@@ -15,6 +15,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <unistd.h>
 
 namespace {
 
@@ -204,15 +205,15 @@ std::string uv(uint64_t v) {
 }
 
 std::string batch(uint64_t gen, uint64_t m, uint64_t ts, const std::string& data) {
-  return "\x01" + uv(gen) + uv(m) + uv(ts) + uv(data.size()) + data;
+  return std::string("\x01") + uv(gen) + uv(m) + uv(ts) + uv(data.size()) + data;
 }
 
 // A Go 1.26 generation: a sync batch (frequency 1 GHz), the AllocFree info batch, `events`.
 std::string trace126(const std::string& events, bool info = true) {
   std::string t("go 1.26 trace\0\0\0", 16);
-  t += batch(1, 0, 100, "\x32\x08" + uv(1000000000) + "\x33" + uv(0) + uv(0) + uv(0) + uv(0));
-  const std::string infoData = "\x01" + uv(0xc000000000) + uv(8192) + uv(8) + uv(2048);
-  if (info) t += "\x31\x01" + uv(1) + uv(1) + uv(100) + uv(infoData.size()) + infoData;
+  t += batch(1, 0, 100, std::string("\x32\x08") + uv(1000000000) + "\x33" + uv(0) + uv(0) + uv(0) + uv(0));
+  const std::string infoData = std::string("\x01") + uv(0xc000000000) + uv(8192) + uv(8) + uv(2048);
+  if (info) t += std::string("\x31\x01") + uv(1) + uv(1) + uv(100) + uv(infoData.size()) + infoData;
   if (!events.empty()) t += batch(1, 1, 100, events);
   return t + "\x34";
 }
@@ -225,7 +226,9 @@ TEST(GoExecTrace, HandBuiltTraceGivesItsObject) {
                          "\x84" + uv(1) + uv(2 * 1024 + 6) + uv(0) +                  // HeapObjectAlloc slot 1 (48 B), no type
                          "\x1d" + uv(1) + uv(1) + uv(0) + "\x1e" + uv(1) + uv(1) +    // GCBegin, GCEnd
                          "\x85" + uv(1) + uv(2 * 1024 + 6);                           // HeapObjectFree
-  const Imported r = import(writeTemp("hand.trace", trace126(ev)));
+  const std::string path = writeTemp("hand.trace", trace126(ev));
+  const Imported r = import(path);
+  std::filesystem::remove(path);
   ASSERT_EQ(r.events.size(), 3u);
   EXPECT_EQ(r.events[0].kind, sim::EventKind::Alloc);
   EXPECT_EQ(r.addr[0], "0xc000004030") << "0xc000000000 + 2 pages + one 48-byte slot";
@@ -254,6 +257,7 @@ TEST(GoExecTrace, BadInputNamesTheByte) {
   for (const Case& c : cases) {
     const std::string path = writeTemp(c.name + ".trace", c.bytes);
     const std::string msg = errorOf(path);
+    std::filesystem::remove(path);
     EXPECT_EQ(msg.rfind(path + ": byte ", 0), 0u) << c.name << ": " << msg;
     EXPECT_NE(msg.find(c.want), std::string::npos) << c.name << ": " << msg;
   }
@@ -264,6 +268,7 @@ TEST(GoExecTrace, EveryTruncationIsAnErrorNeverACrash) {
   for (size_t cut = 0; cut < whole.size(); cut += whole.size() / 97 + 1) {
     const std::string path = writeTemp("cut.trace", whole.substr(0, cut));
     const std::string msg = cut == 0 ? "empty" : errorOf(path);
+    std::filesystem::remove(path);
     EXPECT_FALSE(msg.empty()) << "cut at " << cut;
   }
 }
@@ -292,7 +297,8 @@ TEST(GoExecTrace, ReplayAddressFractionIsReported) {
     std::printf("[ figure ] %s.trace: %llu of %llu objects (%.1f%%) at the runtime's offset from the heap base; "
                 "%.1f%% at its offset within an 8 KiB page\n",
                 name.c_str(), static_cast<unsigned long long>(same), static_cast<unsigned long long>(allocs),
-                allocs ? 100.0 * same / allocs : 0.0, allocs ? 100.0 * samePageOffset / allocs : 0.0);
+                allocs ? 100.0 * static_cast<double>(same) / static_cast<double>(allocs) : 0.0,
+                allocs ? 100.0 * static_cast<double>(samePageOffset) / static_cast<double>(allocs) : 0.0);
   }
 }
 
