@@ -240,6 +240,52 @@ TEST(GoExecTrace, HandBuiltTraceGivesItsObject) {
   EXPECT_EQ(r.events[2].time, 2u) << "the GC at its GCEnd, 2 ticks of 1 ns after the allocation";
 }
 
+TEST(GoExecTrace, FreeOfAnAllocationHeldBehindItsGcClosesTheWindowEarly) {
+  // GCBegin, GCEnd, then an allocation (held: it may still see its cycle's sweep) freed by that
+  // same sweep, which cannot be: the GC goes out early and the free follows the allocation.
+  const std::string ev = std::string("\x0d") + uv(1) + uv(0) + uv(1) + "\x81" + uv(1) + uv(2) + uv(1) + uv(5 << 2 | 1 << 1) +
+                         "\x1d" + uv(1) + uv(1) + uv(0) + "\x1e" + uv(1) + uv(1) + "\x84" + uv(1) + uv(2048) + uv(0) + "\x85" +
+                         uv(1) + uv(2048);
+  const std::string path = writeTemp("early.trace", trace126(ev));
+  const Imported r = import(path);
+  std::filesystem::remove(path);
+  ASSERT_EQ(r.events.size(), 3u);
+  EXPECT_EQ(r.events[0].kind, sim::EventKind::GC);
+  EXPECT_EQ(r.events[1].kind, sim::EventKind::Alloc);
+  EXPECT_EQ(r.events[2].kind, sim::EventKind::Free);
+  bool noted = false;
+  for (const std::string& n : r.summary.notes) noted |= n.starts_with("1 sweep window(s) closed early; 1 frees came after");
+  EXPECT_TRUE(noted);
+}
+
+TEST(GoExecTrace, Go125GenerationsEndAtTheNextGenerationsFirstBatch) {
+  // Before Go 1.26 there is no EndOfGeneration: a batch of generation g+1 ends generation g
+  // (Go: readGenerationWithSpill). An object allocated in generation 1 and freed in 2.
+  std::string t("go 1.25 trace\0\0\0", 16);
+  const std::string sync = std::string("\x32\x08") + uv(1000000000);
+  const std::string infoData = std::string("\x01") + uv(0xc000000000) + uv(8192) + uv(8) + uv(2048);
+  t += batch(1, 0, 100, sync);
+  t += std::string("\x31\x01") + uv(1) + uv(1) + uv(100) + uv(infoData.size()) + infoData;
+  t += batch(1, 1, 100, std::string("\x0d") + uv(1) + uv(0) + uv(1) + "\x81" + uv(1) + uv(2) + uv(1) + uv(5 << 2 | 1 << 1) +
+                            "\x84" + uv(1) + uv(2048) + uv(0));
+  t += batch(2, 0, 200, sync);
+  t += batch(2, 1, 200, std::string("\x0d") + uv(1) + uv(0) + uv(1) + "\x85" + uv(1) + uv(2048));
+  const std::string path = writeTemp("go125.trace", t);
+  const Imported r = import(path);
+  traces::ByteSource src(path);
+  traces::GoExecTraceReader reader(src);
+  traces::GoExecEvent e;
+  std::vector<uint64_t> gens;
+  while (reader.next(e)) gens.push_back(e.gen);
+  std::filesystem::remove(path);
+  EXPECT_EQ(gens, (std::vector<uint64_t>{1, 1, 1, 2, 2}));
+  ASSERT_EQ(r.events.size(), 2u);
+  EXPECT_EQ(r.events[0].kind, sim::EventKind::Alloc);
+  EXPECT_EQ(r.addr[0], "0xc000004000");
+  EXPECT_EQ(r.events[1].kind, sim::EventKind::Free);
+  EXPECT_EQ(r.events[1].time, 99u) << "the free at tick 202 (generation 2's batch at 200, +1, +1), the allocation at 103";
+}
+
 TEST(GoExecTrace, BadInputNamesTheByte) {
   const std::string ok = std::string("\x0d") + uv(1) + uv(0) + uv(1);
   struct Case {
