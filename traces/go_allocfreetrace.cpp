@@ -49,10 +49,6 @@ bool isRecordHeader(std::string_view line) {
   return line.starts_with("tracealloc(") || line.starts_with("tracefree(") || line.starts_with("tracegc(");
 }
 
-bool isExecutionTrace(std::string_view head) {
-  return head.starts_with("go 1.") && head.substr(0, 16).find(" trace") != std::string_view::npos;
-}
-
 std::string hex(uint64_t v) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
@@ -490,12 +486,6 @@ struct GoAllocFreeTraceStream::Impl {
 };
 
 GoAllocFreeTraceStream::GoAllocFreeTraceStream(std::unique_ptr<ByteSource> src) {
-  if (isExecutionTrace(src->head())) {
-    throw TraceError(src->path() +
-                     ": byte 0: a Go execution trace (runtime/trace), not GODEBUG=allocfreetrace text; allocfreetrace was "
-                     "removed in Go 1.23 and its replacement traceallocfree writes into the execution trace, which spanscope "
-                     "does not read: record with Go 1.19 to 1.22");
-  }
   impl_ = std::make_unique<Impl>(std::move(src));
   impl_->meta.description = "Go heap objects traced by GODEBUG=allocfreetrace=1";
   impl_->meta.source = impl_->src->path();
@@ -534,7 +524,6 @@ uint64_t GoAllocFreeTraceStream::bytesTotal() const { return impl_->src->fileSiz
 std::optional<GoGcCheckpoint> GoAllocFreeTraceStream::lastGcCheckpoint() const { return impl_->checkpoint; }
 
 bool sniffGoAllocFreeTrace(std::string_view head) {
-  if (isExecutionTrace(head)) return true;
   while (!head.empty()) {
     if (head.starts_with("tracealloc(0x") || head.starts_with("tracefree(0x") || head.starts_with("tracegc()")) return true;
     const size_t nl = head.find('\n');

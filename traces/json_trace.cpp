@@ -113,6 +113,7 @@ TraceMeta parseMeta(const json& m) {
   if (auto it = m.find("name"); it != m.end()) meta.name = asString(*it, "meta", "name");
   if (auto it = m.find("description"); it != m.end()) meta.description = asString(*it, "meta", "description");
   if (auto it = m.find("source"); it != m.end()) meta.source = asString(*it, "meta", "source");
+  if (auto it = m.find("go_version"); it != m.end()) meta.goVersion = asString(*it, "meta", "go_version");
   if (auto it = m.find("config"); it != m.end()) meta.config = parseTraceConfig(*it);
   return meta;
 }
@@ -245,6 +246,7 @@ std::string traceToJson(const Trace& t) {
   if (!t.meta.name.empty()) meta["name"] = t.meta.name;
   if (!t.meta.description.empty()) meta["description"] = t.meta.description;
   if (!t.meta.source.empty()) meta["source"] = t.meta.source;
+  if (!t.meta.goVersion.empty()) meta["go_version"] = t.meta.goVersion;
   if (!t.meta.config.empty()) {
     ojson c = ojson::object();
     const TraceConfig& tc = t.meta.config;

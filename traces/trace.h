@@ -29,6 +29,7 @@ struct TraceMeta {
   std::string name;        // short title ("classroom tour"); empty if the file has none
   std::string description; // what the trace shows
   std::string source;      // where it came from (hand-written, recorder command, ...)
+  std::string goVersion;   // "go1.26": the Go that recorded it (JSON key go_version); empty if unknown
   TraceConfig config;
 };
 

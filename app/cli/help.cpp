@@ -13,6 +13,8 @@ usage:
   spanscope-cli classes [options]        print, list, export, generate or optimise size-class tables
   spanscope-cli record [-o FILE] -- PROGRAM ARGS
                                          run PROGRAM and record its mallocs as a binary trace
+  spanscope-cli record-go [-o FILE] -- go test ARGS | PROGRAM ARGS-with-{trace}
+                                         record a Go 1.23+ program's heap as an execution trace
   spanscope-cli import FILE -o OUT [--json] [--no-zstd]
                                          convert any trace spanscope reads to binary (or JSON)
   spanscope-cli info FILE [--json]       events, threads, duration, sizes by class, peak live
@@ -191,11 +193,37 @@ exit codes: 0 the trace was written (whatever PROGRAM's own exit status, which t
   recorder could not write its whole log, or the trace cannot be written), 64 usage.
 )";
 
+const char* const kRecordGoHelp =
+    R"(usage: spanscope-cli record-go [-o FILE] [--] go test [ARGS...]
+       spanscope-cli record-go [-o FILE] [--] PROGRAM [ARGS with {trace}...]
+
+Runs a Go program (Go 1.23 or later) with GODEBUG=traceallocfree=1 added to GODEBUG, so the
+execution trace it writes carries every heap span, object allocation and free, goroutine stack
+and GC cycle; then reads that trace back and prints the import summary. spanscope reads the
+file like any trace (replay, import, info; README "Go execution traces").
+
+A Go program writes an execution trace only when it asks for one, so:
+  go test ...        gets -trace=FILE after "test" (one package at a time, as go test -trace
+                     requires)
+  PROGRAM ...        must pass a file name from its arguments to runtime/trace.Start: write
+                     {trace} where that name goes, e.g. record-go -- ./server -trace {trace}
+Reproducible addresses need a program built with GOEXPERIMENT=norandomizedheapbase64 (Go 1.26
+randomizes the heap base otherwise).
+
+options:
+  -o, --output FILE      the trace (default: go.trace); removed first, so a stale one cannot pass
+  -h, --help             this text
+
+exit codes: 0 the program succeeded and its trace reads, 2 the program failed, wrote no trace,
+  or wrote one that does not read (the message names the byte), 64 usage.
+)";
+
 const char* const kImportHelp =
     R"(usage: spanscope-cli import FILE -o OUT [--json] [--no-zstd]
 
 Reads FILE in any format spanscope knows, recognised by its content (spanscope binary or JSON,
-heaptrack, glibc mtrace, ltrace, Go allocfreetrace; plain, gzip or zstd; "-" = standard input),
+heaptrack, glibc mtrace, ltrace, Go allocfreetrace, Go execution traces with alloc/free events;
+plain, gzip or zstd; "-" = standard input),
 writes it as a spanscope binary trace (docs/binary-trace-format.md) or, with --json, as a
 spanscope JSON trace, and prints the import summary (events, threads, orphan frees, lines the
 importer skipped, the producer's own figures beside ours).
