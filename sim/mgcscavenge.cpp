@@ -27,6 +27,9 @@ constexpr uint64_t kScavengeQuantum = 64 << 10;        // Go: scavengeQuantum
 constexpr double kMinScavWorkTimeNs = 1e6;             // Go: minScavWorkTime
 constexpr double kScavengePercent = 1;                 // Go: scavengePercent
 constexpr double kStartingScavSleepRatio = 0.001;      // Go: startingScavSleepRatio
+// sysmon's shortest poll (usleep(20)): a readied scavenger runs once sysmon notices. Go's sysmon
+// sleeps longer (up to 10 ms) after a while with nothing to retake; the engine uses the minimum.
+constexpr uint64_t kSysmonWakeNs = 20'000;
 constexpr uint64_t kPhysPageSize = 4096;               // Go: physPageSize on linux/amd64
 constexpr uint64_t kReduceExtraPercent = 5, kRetainExtraPercent = 10;
 } // namespace
@@ -101,7 +104,7 @@ void World::scavengeAssist(uint64_t scavBytes, uint64_t growth) {
 }
 
 // Go: mgcscavenge.go bgscavenge on the simulated clock. The last sweeper readies the scavenger
-// once per GC cycle (sweepone's noMoreWork -> scavenger.ready, sysmon wakes it); it then runs
+// once per GC cycle (sweepone's noMoreWork -> scavenger.ready, sysmon wakes it 20 us later); it then runs
 // bursts (scavengerState.run: 64 KiB quanta until >= 1 ms of work, the goals are met or nothing
 // is left), each followed by a sleep of max(work, 1 ms) / sleepRatio; after the sleep the
 // sleepController (a PI controller aiming at 1% of GOMAXPROCS' CPU) sets the next ratio. A burst
@@ -123,7 +126,8 @@ void World::bgScavenge(const Event& ev) {
       if (numGC_ == 0 || sc.readiedCycle == numGC_ || sweeper_.unswept != 0) return;
       sc.readiedCycle = numGC_; // Go: scavenger.ready() by the sweeper that finds nothing left
       sc.parked = false;
-      sc.sleepNs = 0;
+      sc.sleepNs = kSysmonWakeNs; // until sysmon sees sysmonWake and wakes it (no controller update)
+      sc.lastSleepNs = 0;
     }
     if (sc.sleepNs > 0) {
       if (sc.sleepNs > avail) {
@@ -160,6 +164,7 @@ void World::bgScavenge(const Event& ev) {
 // the last burst and sleep (or the cooldown after a controller failure).
 void World::scavengerSlept() {
   ScavengerState& sc = scav_;
+  if (sc.lastSleepNs == 0) return; // the wait for sysmon after ready(), not a controller sleep
   const double slept = static_cast<double>(sc.lastSleepNs), worked = sc.lastWorkedNs;
   if (sc.controllerCooldown > 0) {
     const uint64_t t = sc.lastSleepNs + static_cast<uint64_t>(worked);

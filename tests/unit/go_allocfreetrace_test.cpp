@@ -97,6 +97,7 @@ sim::Config goReplayConfig() {
   c.gomaxprocs = 1;
   c.gogc = -1; // GOGC=off: the GCs are the trace's
   c.liveness = sim::Liveness::GC;
+  c.gcCycles = sim::GCCycles::Trace; // what a Go trace suggests
   return c;
 }
 
@@ -414,6 +415,41 @@ TEST(GoAllocFreeTraceTest, FreesReportedAfterTracegcGoBeforeTheGcEvent) {
   const sim::MemStats naive = replay(fileOrder);
   EXPECT_EQ(naive.Frees, 0u) << "file order would leave A unswept";
   EXPECT_EQ(naive.HeapObjects, 4u);
+}
+
+// Forced or background: the sample's two tracegc blocks show goroutine 1 waiting in runtime.GC()
+// (its main.go calls runtime.GC() twice): gc events (id 0). sweep_order.txt's tracegc shows only
+// forcegchelper: the program's pacer ran it, a background GC event. Replayed with gc_cycles trace
+// it is a cycle that is not forced (lazy sweep: A's slot is reused by D all the same); with
+// gc_cycles pacer and GOGC off it is dropped, and A is never reclaimed.
+TEST(GoAllocFreeTraceTest, TracegcWithRuntimeGCOnAStackIsForced) {
+  const Imported sample = importFile(kSample);
+  size_t gcs = 0;
+  for (const sim::Event& ev : sample.events)
+    if (ev.kind == sim::EventKind::GC) {
+      ++gcs;
+      EXPECT_EQ(ev.id, 0u) << "runtime.GC() on goroutine 1's stack: forced";
+    }
+  EXPECT_EQ(gcs, 2u);
+
+  const Imported r = importFile(kData + "handmade/sweep_order.txt");
+  ASSERT_EQ(r.events.size(), 6u);
+  ASSERT_EQ(r.events[3].kind, sim::EventKind::GC);
+  EXPECT_EQ(r.events[3].id, sim::kBackgroundGC);
+  auto replay = [&](sim::GCCycles mode) {
+    sim::Config c = goReplayConfig();
+    c.gcCycles = mode;
+    sim::World w(c);
+    for (const sim::Event& ev : r.events) EXPECT_TRUE(w.step(ev));
+    return w.memStats();
+  };
+  const sim::MemStats trace = replay(sim::GCCycles::Trace);
+  EXPECT_EQ(trace.NumGC, 1u);
+  EXPECT_EQ(trace.NumForcedGC, 0u);
+  EXPECT_EQ(trace.HeapObjects, 3u);
+  const sim::MemStats pacer = replay(sim::GCCycles::Pacer);
+  EXPECT_EQ(pacer.NumGC, 0u) << "the recorded background cycle is dropped; GOGC off starts none";
+  EXPECT_EQ(pacer.HeapObjects, 4u) << "A is never reclaimed";
 }
 
 TEST(GoAllocFreeTraceTest, ForeignLinesAreCountedAndSkipped) {
