@@ -122,9 +122,9 @@ struct Setting {
 //     Suspects: when the engine's sweep ends (the scavenger is readied only then) and the
 //     retained-heap goal's lastHeapGoal.
 //   * lru NumGC, every setting: the engine runs 5-22% fewer cycles (GOGC=100: 28 vs 32-36; with
-//     the limit 252 vs 277-392): its marked heap is higher than Go's, so NextGC is above Go's range
-//     at GOGC=100 and 200 (119 vs 100-120 MB; 191 vs 140-174 MB) and so is HeapSys (155 vs
-//     121-130 MB; 252 vs 168-243 MB). Suspect: the engine's marks last longer on this program
+//     the limit 252 vs 275-392): its marked heap is higher than Go's, so NextGC sits at the top of
+//     Go's range or above it at GOGC=100 and 200 (119 vs 95-121 MB; 191 vs 140-224 MB, Go's
+//     sessions differ) and so does HeapSys (155 vs 109-130 MB; 252 vs 159-277 MB). Suspect: the engine's marks last longer on this program
 //     (more evictions kept by the deletion barrier, more allocated black).
 //   * appends GOGC=50 HeapSys 130 MB vs 147-159 MB.
 const std::set<std::string> kGaps = {
