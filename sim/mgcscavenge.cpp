@@ -108,7 +108,8 @@ void World::scavengeAssist(uint64_t scavBytes, uint64_t growth) {
 // bursts (scavengerState.run: 64 KiB quanta until >= 1 ms of work, the goals are met or nothing
 // is left), each followed by a sleep of max(work, 1 ms) / sleepRatio; after the sleep the
 // sleepController (a PI controller aiming at 1% of GOMAXPROCS' CPU) sets the next ratio. A burst
-// that releases nothing parks it until the next cycle's sweep is done. Work is the cost model's
+// that releases nothing parks it until the next cycle's sweep is done; the next cycle's ready()
+// also cuts a sleep short (Go parks the scavenger while it sleeps, and sysmon's wake() unparks it). Work is the cost model's
 // scavenge_page ns per 4 KiB page (Go measures it with nanotime).
 void World::bgScavenge(const Event& ev) {
   if (!cfg_.scavenger.enabled || ev.kind == EventKind::Annotate) return;
@@ -122,12 +123,20 @@ void World::bgScavenge(const Event& ev) {
   auto work = [&] { return heapInUse_ + heapFree_ > sc.gcPercentGoal || mappedReady() > sc.memoryLimitGoal; };
   const double nsPerPage = cfg_.timing.cost.scavengePage;
   for (;;) {
-    if (sc.parked) {
-      if (numGC_ == 0 || sc.readiedCycle == numGC_ || sweeper_.unswept != 0) return;
+    if (numGC_ != 0 && sc.readiedCycle != numGC_ && sweeper_.unswept == 0) {
       sc.readiedCycle = numGC_; // Go: scavenger.ready() by the sweeper that finds nothing left
-      sc.parked = false;
-      sc.sleepNs = kSysmonWakeNs; // until sysmon sees sysmonWake and wakes it (no controller update)
-      sc.lastSleepNs = 0;
+      if (sc.parked) {
+        sc.parked = false;
+        sc.sleepNs = kSysmonWakeNs; // until sysmon sees sysmonWake and wakes it (no controller update)
+        sc.lastSleepNs = 0;
+      } else if (sc.sleepNs > kSysmonWakeNs) {
+        // Go: the scavenger parks while it sleeps on its timer, so sysmon's wake() ends the sleep
+        // early; the controller then sees the time it really slept.
+        sc.lastSleepNs -= sc.sleepNs - kSysmonWakeNs;
+        sc.sleepNs = kSysmonWakeNs;
+      }
+    } else if (sc.parked) {
+      return;
     }
     if (sc.sleepNs > 0) {
       if (sc.sleepNs > avail) {

@@ -149,6 +149,24 @@ TEST_F(ScavengerTest, BackgroundScavengerWorksInBurstsAndSleeps) {
   EXPECT_NEAR(w_->scavenger().sleepRatio, 0.3375 * (0.01 - cpu), 1e-12);
 }
 
+// Go's scavenger parks while it sleeps on its timer, so the next cycle's ready() (sysmon's wake())
+// cuts the sleep short. As above, but a third runtime.GC() follows the first burst: the scavenger
+// wakes 20 us into it, after 6.976 ms of its 1.024 s sleep, and its second burst releases the last
+// 4 MiB at once (the goal is still 2.2 MiB). The controller saw 1.024 ms of work in 8 ms, 12.8% of
+// the CPU: far above 1%, so the ratio goes to its minimum, 0.001.
+TEST_F(ScavengerTest, NextCycleWakesTheSleepingScavenger) {
+  sim::Config c = gcOff();
+  c.scavenger.nsPerEvent = 8'000'000;
+  c.timing.cost.scavengePage = 1000;
+  make(c);
+  tenThenDropEight(true);
+  step(sim::gcEvent());
+  EXPECT_EQ(ms().HeapReleased, 6 * kMiB);
+  step(sim::gcEvent());
+  EXPECT_EQ(ms().HeapReleased, 10 * kMiB);
+  EXPECT_DOUBLE_EQ(w_->scavenger().sleepRatio, 0.001);
+}
+
 // With no simulated time (nsPerEvent 0) sysmon never wakes the readied scavenger.
 TEST_F(ScavengerTest, BackgroundScavengerNeedsTimeToWake) {
   make(gcOff());
