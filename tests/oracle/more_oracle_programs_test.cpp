@@ -180,7 +180,9 @@ void matchesGo(const std::string& program, const Program& events, const Setting&
     std::printf("  %-12s Go %llu..%llu  engine %llu%s\n", kFields[f], static_cast<unsigned long long>(lo),
                 static_cast<unsigned long long>(hi), static_cast<unsigned long long>(sim[f]),
                 in ? "" : (knownGap(key, kFields[f]) ? "  (known gap)" : "  OUTSIDE"));
-    if (!knownGap(key, kFields[f])) EXPECT_TRUE(in) << key << ": engine " << sim[f] << ", Go " << lo << ".." << hi << " (±10%)";
+    if (!knownGap(key, kFields[f])) {
+      EXPECT_TRUE(in) << key << ": engine " << sim[f] << ", Go " << lo << ".." << hi << " (±10%)";
+    }
   }
 }
 

@@ -33,6 +33,13 @@ uint64_t msField(const oracle::GoOutput& go, const std::string& label, const std
   return m->second.at(name);
 }
 
+// "t<k>" (appending: GCC 12 warns falsely on "t" + std::string, -Wrestrict).
+std::string tickLabel(uint64_t k) {
+  std::string s = "t";
+  s += std::to_string(k);
+  return s;
+}
+
 // HeapReleased at each checkpoint label, then "end".
 std::vector<std::pair<std::string, uint64_t>> replayDropIdle(const sim::Config& cfg) {
   sim::World w(cfg);
@@ -56,7 +63,7 @@ std::vector<std::pair<std::string, uint64_t>> replayDropIdle(const sim::Config& 
       sim::Event r = sim::readMemStatsEvent();
       r.time = (k + 1) * 1'000'000;
       step(r);
-      out.emplace_back("t" + std::to_string(k), w.memStats().HeapReleased);
+      out.emplace_back(tickLabel(k), w.memStats().HeapReleased);
     }
   }
   out.emplace_back("end", w.memStats().HeapReleased);
@@ -69,7 +76,7 @@ TEST(OracleScavengerDynamics, DropThenIdleReleasesAsGoDoes) {
     const oracle::GoOutput& go = oracle::runGoOracle("dropidle", {"GOGC=100", "ORACLE_RUN=" + std::to_string(r)});
     ASSERT_TRUE(go.ok) << go.error;
     for (size_t k = 0; k < kCheckpoints.size(); ++k)
-      goReleased[k].push_back(msField(go, "t" + std::to_string(kCheckpoints[k]), "HeapReleased"));
+      goReleased[k].push_back(msField(go, tickLabel(kCheckpoints[k]), "HeapReleased"));
     goReleased.back().push_back(msField(go, "end", "HeapReleased"));
     ASSERT_LT(msField(go, "gc", "HeapReleased"), 16u << 20) << "Go's scavenger had not yet run right after runtime.GC()";
   }
