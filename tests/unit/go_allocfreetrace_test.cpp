@@ -10,6 +10,8 @@
 #include "sim/invariants.h"
 #include "sim/world.h"
 #include "traces/go_typestring.h"
+#include "traces/binary_trace.h"
+#include "traces/json_trace.h"
 #include "traces/open_trace.h"
 
 #include <gtest/gtest.h>
@@ -450,6 +452,42 @@ TEST(GoAllocFreeTraceTest, TracegcWithRuntimeGCOnAStackIsForced) {
   const sim::MemStats pacer = replay(sim::GCCycles::Pacer);
   EXPECT_EQ(pacer.NumGC, 0u) << "the recorded background cycle is dropped; GOGC off starts none";
   EXPECT_EQ(pacer.HeapObjects, 4u) << "A is never reclaimed";
+}
+
+// A Go trace written as a spanscope JSON or binary trace keeps its background cycles
+// ({"op": "gc", "background": true}) and its gc_cycles suggestion.
+TEST(GoAllocFreeTraceTest, BackgroundCyclesSurviveJsonAndBinary) {
+  auto s = traces::openTrace(kData + "handmade/sweep_order.txt");
+  ASSERT_TRUE(s);
+  const traces::Trace t = traces::readAll(*s);
+  ASSERT_EQ(t.events.size(), 6u);
+  ASSERT_EQ(t.events[3].id, sim::kBackgroundGC);
+  ASSERT_EQ(t.meta.config.gcCycles, sim::GCCycles::Trace);
+  const std::string text = traces::traceToJson(t);
+  EXPECT_NE(text.find("\"background\""), std::string::npos) << text;
+  std::string err;
+  auto j = traces::parseJsonTrace(text, "t.json", &err);
+  ASSERT_TRUE(j) << err;
+  EXPECT_EQ(j->events[3].kind, sim::EventKind::GC);
+  EXPECT_EQ(j->events[3].id, sim::kBackgroundGC);
+  EXPECT_EQ(j->events[0].id, 0u);
+  EXPECT_EQ(j->meta.config.gcCycles, sim::GCCycles::Trace);
+  const std::string path = tempPath("background.sst");
+  {
+    traces::BinaryTraceWriter w(path, t.meta);
+    for (const sim::Event& ev : t.events) w.write(ev);
+    w.finish();
+  }
+  auto b = traces::openTrace(path);
+  ASSERT_TRUE(b);
+  const traces::Trace back = traces::readAll(*b);
+  ASSERT_EQ(back.events.size(), 6u);
+  EXPECT_EQ(back.events[3].id, sim::kBackgroundGC);
+  EXPECT_EQ(back.meta.config.gcCycles, sim::GCCycles::Trace);
+  std::filesystem::remove(path);
+  EXPECT_FALSE(traces::parseJsonTrace(R"({"format": "spanscope-trace", "version": 1, "events": [{"op": "gc", "background": 1}]})",
+                                      "bad.json", &err));
+  EXPECT_NE(err.find("background"), std::string::npos) << err;
 }
 
 TEST(GoAllocFreeTraceTest, ForeignLinesAreCountedAndSkipped) {
