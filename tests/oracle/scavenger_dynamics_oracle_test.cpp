@@ -3,8 +3,8 @@
 // Program tests/oracle/go/dropidle: 150 MiB of 1 MiB []byte kept, dropped, runtime.GC(), then 400
 // ticks of one 4 KiB allocation (kept in a 64-slot ring) and a 1 ms sleep. Go's scavenger, readied
 // when the sweep is done, returns the freed heap to the OS in its first burst: HeapReleased goes
-// from 1.6-3.7 MB right after the GC to 155-157 MB at tick 5 and stays (three runs, 2026-12-07:
-// t5 156.3-157.3 MB, end 155.2-157.3 MB). The engine replays the same allocations, the ticks
+// from 1.6-3.7 MB right after the GC (sometimes more, on a loaded machine) to 155-157 MB at tick 5
+// and stays (2026-12-07: t5 156.3-157.3 MB, end 155.2-157.3 MB). The engine replays the same allocations, the ticks
 // with trace times 1 ms apart (the scavenger's clock), the rest on the cost model's clock; its
 // HeapReleased at ticks 5 ... 200 and at the end must lie within Go's range over its runs ±10%.
 #include "tests/oracle/go_oracle.h"
@@ -78,7 +78,10 @@ TEST(OracleScavengerDynamics, DropThenIdleReleasesAsGoDoes) {
     for (size_t k = 0; k < kCheckpoints.size(); ++k)
       goReleased[k].push_back(msField(go, tickLabel(kCheckpoints[k]), "HeapReleased"));
     goReleased.back().push_back(msField(go, "end", "HeapReleased"));
-    ASSERT_LT(msField(go, "gc", "HeapReleased"), 16u << 20) << "Go's scavenger had not yet run right after runtime.GC()";
+    // Right after runtime.GC() Go's scavenger has usually not run yet (1.6-3.7 MB released), but
+    // on a loaded machine it sometimes has (110 MB seen): not compared.
+    std::printf("  Go run %d: HeapReleased right after runtime.GC() %llu\n", r,
+                static_cast<unsigned long long>(msField(go, "gc", "HeapReleased")));
   }
   sim::Config cfg;
   cfg.gomaxprocs = 1;
