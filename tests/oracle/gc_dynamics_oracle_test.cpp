@@ -157,7 +157,8 @@ void churnMatchesGo(int32_t gogc, const std::string& memLimit = "") {
   std::printf("  %-10s Go %llu..%llu  engine %llu\n", "HeapSys", static_cast<unsigned long long>(*std::min_element(sys.begin(), sys.end())),
               static_cast<unsigned long long>(sysHi), static_cast<unsigned long long>(f.heapSys));
   // Known gap, GOGC=off + GOMEMLIMIT only: the engine's heap ends at ~121.6 MB mapped, Go's at
-  // 100.4-108.7 MB (NumGC, NextGC and HeapInuse match): not asserted there until explained.
+  // 96-109 MB (NumGC, NextGC and HeapInuse match): in one cycle the assists live on stolen
+  // background credit and the mark waits for the next modelled preemption (README); not asserted.
   if (memLimit.empty()) {
     EXPECT_LE(static_cast<double>(f.heapSys), 1.1 * static_cast<double>(sysHi)) << "HeapSys above Go's largest + 10%";
   }
