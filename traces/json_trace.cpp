@@ -70,7 +70,7 @@ void onlyKeys(const json& obj, const std::string& where, std::initializer_list<c
 TraceConfig parseTraceConfig(const json& c) {
   const std::string where = "meta.config";
   if (!c.is_object()) throw SchemaError{where, std::string("must be an object, got ") + typeWord(c)};
-  onlyKeys(c, where, {"gomaxprocs", "liveness", "gogc", "tiny", "memory_limit", "scavenger", "sweep"}, "meta.config");
+  onlyKeys(c, where, {"gomaxprocs", "liveness", "gogc", "tiny", "memory_limit", "scavenger", "sweep", "gc_cycles"}, "meta.config");
   TraceConfig out;
   if (auto it = c.find("gomaxprocs"); it != c.end()) {
     uint64_t n = asUnsigned(*it, where, "gomaxprocs", 1024);
@@ -103,6 +103,12 @@ TraceConfig parseTraceConfig(const json& c) {
     if (s == "lazy") out.sweep = sim::SweepMode::Lazy;
     else if (s == "eager") out.sweep = sim::SweepMode::Eager;
     else throw SchemaError{where, "\"sweep\" must be \"lazy\" or \"eager\", got " + shownJson(*it)};
+  }
+  if (auto it = c.find("gc_cycles"); it != c.end()) {
+    std::string g = asString(*it, where, "gc_cycles");
+    if (g == "trace") out.gcCycles = sim::GCCycles::Trace;
+    else if (g == "pacer") out.gcCycles = sim::GCCycles::Pacer;
+    else throw SchemaError{where, "\"gc_cycles\" must be \"trace\" or \"pacer\", got " + shownJson(*it)};
   }
   return out;
 }
@@ -162,8 +168,11 @@ void addEvent(const json& e, size_t index, Trace& t, std::unordered_map<uint64_t
     if (fresh) t.originalIds.push_back(fileId);
     ev.id = it->second;
   } else if (o == "gc" || o == "readmemstats") {
-    onlyKeys(e, where, {"op", "time"}, o == "gc" ? "gc" : "readmemstats");
+    if (o == "gc") onlyKeys(e, where, {"op", "time", "background"}, "gc");
+    else onlyKeys(e, where, {"op", "time"}, "readmemstats");
     ev.kind = o == "gc" ? sim::EventKind::GC : sim::EventKind::ReadMemStats;
+    // "background": true = a cycle the recorded program's pacer ran (Config::gcCycles decides)
+    if (auto it = e.find("background"); it != e.end() && asBool(*it, where, "background")) ev.id = sim::kBackgroundGC;
     readTime();
   } else if (o == "free_os_memory") {
     onlyKeys(e, where, {"op", "time"}, "free_os_memory");
@@ -260,6 +269,7 @@ std::string traceToJson(const Trace& t) {
     if (tc.memoryLimit) c["memory_limit"] = *tc.memoryLimit;
     if (tc.scavenger) c["scavenger"] = *tc.scavenger;
     if (tc.sweep) c["sweep"] = sim::sweepModeName(*tc.sweep);
+    if (tc.gcCycles) c["gc_cycles"] = sim::gcCyclesName(*tc.gcCycles);
     meta["config"] = c;
   }
   out += " \"meta\": " + dumpJson(meta) + ",\n \"events\": [";
@@ -279,6 +289,8 @@ std::string traceToJson(const Trace& t) {
         if (ev.thread != 0) e["thread"] = ev.thread;
         break;
       case sim::EventKind::GC:
+        if (ev.id == sim::kBackgroundGC) e["background"] = true;
+        break;
       case sim::EventKind::ReadMemStats:
       case sim::EventKind::FreeOSMemory:
         break;

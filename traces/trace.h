@@ -22,7 +22,8 @@ struct TraceConfig {
   std::optional<uint64_t> memoryLimit; // GOMEMLIMIT in bytes (0 = none)
   std::optional<bool> scavenger;       // background and heap-growth scavenging
   std::optional<sim::SweepMode> sweep; // how pacer-triggered cycles sweep (lazy or eager)
-  bool empty() const { return !gomaxprocs && !liveness && !gogc && !tiny && !memoryLimit && !scavenger && !sweep; }
+  std::optional<sim::GCCycles> gcCycles; // recorded background GC cycles: replayed or the pacer's
+  bool empty() const { return !gomaxprocs && !liveness && !gogc && !tiny && !memoryLimit && !scavenger && !sweep && !gcCycles; }
 };
 
 struct TraceMeta {
@@ -55,6 +56,7 @@ inline void applyTraceConfig(const TraceMeta& meta, sim::Config& cfg) {
   if (meta.config.memoryLimit) cfg.scavenger.memoryLimit = *meta.config.memoryLimit;
   if (meta.config.scavenger) cfg.scavenger.enabled = *meta.config.scavenger;
   if (meta.config.sweep) cfg.sweep = *meta.config.sweep;
+  if (meta.config.gcCycles) cfg.gcCycles = *meta.config.gcCycles;
 }
 
 } // namespace traces

@@ -60,6 +60,11 @@ options:
                          concurrent (default, as Go): a triggered GC marks over the following
                          events (allocate-black, mark assists, background worker on the cost
                          model's clock); instant: it marks and terminates in the triggering event
+  --gc-cycles trace|pacer
+                         a Go trace's recorded background GC cycles: trace (the Go traces'
+                         default) replays them (lazy sweep; the engine's pacer starts none);
+                         pacer drops them and lets the pacer collect (with --gogc N or
+                         --memory-limit); cycles forced by runtime.GC() replay either way
   --globals-bytes BYTES  pointerful globals scanned each cycle (Go: globalsScan; default 0)
   --scavenger on|off     return free pages to the OS after GC cycles and heap growth (default
                          on; debug.FreeOSMemory events scavenge either way)
@@ -103,7 +108,8 @@ exit codes: 0 ok, 1 engine error in the trace (message: TRACE: event #N (op id I
 const char* const kCompareHelp =
     R"(usage: spanscope-cli compare TRACE [--tables A,B,...] [--report text|json|csv|md] [-o FILE] [--chart PNG]
                              [--config FILE] [--procs N] [--liveness gc|immediate] [--gogc N|off]
-                             [--sweep lazy|eager] [--memory-limit BYTES] [--mark concurrent|instant] [--globals-bytes BYTES] [--scavenger on|off]
+                             [--sweep lazy|eager] [--memory-limit BYTES] [--mark concurrent|instant] [--gc-cycles trace|pacer] [--globals-bytes BYTES]
+                             [--scavenger on|off]
 
 Replays TRACE (any supported format, read once) under several size-class tables side by side and
 reports, per table: peak and mean HeapInuse and HeapSys, live bytes, rounding waste, tail waste,
@@ -119,7 +125,8 @@ options:
   --chart FILE.png   also draw a chart: each table's heap at the end by category (live,
                      rounding, tail, free slots, dead, free and released pages) beside
                      HeapInuse over the trace
-  --config, --procs, --liveness, --gogc, --sweep, --memory-limit, --mark, --globals-bytes, --scavenger
+  --config, --procs, --liveness, --gogc, --sweep, --memory-limit, --mark, --gc-cycles,
+  --globals-bytes, --scavenger
                      as for replay; the same for every table
   --locks mutex|lockfree, --cost-model FILE, --clock trace|model, --time-from N
                      as for replay: the timing and lock model for every table; adds a

@@ -60,9 +60,9 @@ const std::vector<Event>& mixedLarge() {
   return ev;
 }
 
-void replay(benchmark::State& state, const std::vector<Event>& events) {
+void replay(benchmark::State& state, const std::vector<Event>& events, Config cfg = {}) {
   for (auto _ : state) {
-    World w;
+    World w(cfg);
     for (const Event& e : events)
       if (!w.step(e)) state.SkipWithError("replay failed");
     benchmark::DoNotOptimize(w.memStats().HeapAlloc);
@@ -108,10 +108,17 @@ void BM_ReplaySeekRandom(benchmark::State& state) {
 }
 
 void BM_ReplaySmallObjectChurn(benchmark::State& s) { replay(s, smallChurn()); }
+// The same with the old instant mark (--mark instant): the mark window's cost is the difference.
+void BM_ReplaySmallObjectChurnInstantMark(benchmark::State& s) {
+  Config c;
+  c.markWindow = false;
+  replay(s, smallChurn(), c);
+}
 void BM_ReplayCursorSmallObjectChurn(benchmark::State& s) { replayCursor(s, smallChurn()); }
 void BM_ReplayTinyStrings(benchmark::State& s) { replay(s, tinyStrings()); }
 void BM_ReplayMixedWithLarge(benchmark::State& s) { replay(s, mixedLarge()); }
 BENCHMARK(BM_ReplaySmallObjectChurn)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_ReplaySmallObjectChurnInstantMark)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_ReplayCursorSmallObjectChurn)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_ReplaySeekRandom)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(200);
 BENCHMARK(BM_ReplayTinyStrings)->Unit(benchmark::kMillisecond)->MinTime(2.0);

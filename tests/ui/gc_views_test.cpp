@@ -201,7 +201,8 @@ TEST(GcViews, EveryGcStepHasALessonNoteAndNoOtherStepDoes) {
   const PathStep gcSteps[] = {PathStep::BackgroundSweep, PathStep::ProportionalSweep, PathStep::CacheSpanPartialUnswept,
                               PathStep::CacheSpanFullUnswept, PathStep::Reclaim, PathStep::GCTrigger, PathStep::GCCycle,
                               PathStep::Sweep, PathStep::FreeOSMemory, PathStep::Scavenge, PathStep::SysUsed,
-                              PathStep::GFreeReuse, PathStep::StackAlloc, PathStep::StackFree};
+                              PathStep::GFreeReuse, PathStep::StackAlloc, PathStep::StackFree, PathStep::AllocBlack,
+                              PathStep::MarkAssist, PathStep::MarkDone};
   for (unsigned i = 0; i < static_cast<unsigned>(PathStep::Count); ++i) {
     const auto step = static_cast<PathStep>(i);
     const bool isGc = std::find(std::begin(gcSteps), std::end(gcSteps), step) != std::end(gcSteps);
