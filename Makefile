@@ -22,6 +22,7 @@ DEB_PACKAGES = g++ cmake make pkg-config libgtest-dev libgmock-dev libbenchmark-
 FUZZ_TIME ?= 10
 FUZZ_TARGETS = json:tests/data/traces:assets/scenarios binary:tests/data/binary heaptrack:tests/data/heaptrack \
                mtrace:tests/data/mtrace ltrace:tests/data/ltrace go_allocfreetrace:tests/data/go \
+               go_exectrace:tests/data/go_exectrace/seeds \
                raw_log:tests/data/recorder/raw table:tests/data/sizeclasses:assets/sizeclasses \
                config:tests/data/configs cost_model:assets/cost_models
 
@@ -33,6 +34,10 @@ deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+	@# The exectrace oracle's Go module (golang.org/x/exp/trace, pinned in its go.mod/go.sum): fetched
+	@# here so that the test build never downloads.
+	@if command -v go >/dev/null; then (cd tests/oracle/go/exectrace_dump && go mod download); \
+	else echo "make deps: no go on PATH: the Go 1.26 exectrace oracle test will fail"; fi
 
 build: deps
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS) >/dev/null

@@ -36,7 +36,12 @@ inline Event allocEvent(uint64_t id, uint64_t size, bool noscan = true, uint32_t
 inline Event freeEvent(uint64_t id, uint32_t thread = 0) {
   return Event{EventKind::Free, true, thread, id, 0, kNoTime};
 }
+// A GC event's id: 0 = runtime.GC() (a forced cycle: mark, then sweep everything);
+// kBackgroundGC = a cycle the recorded program's own pacer ran (a Go trace's tracegc without
+// runtime.GC() on any stack), replayed per Config::gcCycles.
+inline constexpr uint64_t kBackgroundGC = 1;
 inline Event gcEvent() { return Event{EventKind::GC, true, 0, 0, 0, kNoTime}; }
+inline Event backgroundGCEvent() { return Event{EventKind::GC, true, 0, kBackgroundGC, 0, kNoTime}; }
 inline Event readMemStatsEvent() { return Event{EventKind::ReadMemStats, true, 0, 0, 0, kNoTime}; }
 inline Event freeOSMemoryEvent() { return Event{EventKind::FreeOSMemory, true, 0, 0, 0, kNoTime}; }
 inline Event goStartEvent(uint64_t g, uint32_t thread = 0) { return Event{EventKind::GoStart, true, thread, g, 0, kNoTime}; }

@@ -193,7 +193,10 @@ void World::pacerRevise() {
   int64_t heapGoal = static_cast<int64_t>(pacerHeapGoal());
   int64_t scanWorkExpected = static_cast<int64_t>(c.lastHeapScan + c.lastStackScan + c.globalsScan);
   const int64_t maxScanWork = static_cast<int64_t>(c.heapScan + c.stackScanWork + c.globalsScan);
-  if (work > scanWorkExpected) {
+  // Go divides by scanWorkExpected here; it is never 0 in Go (the runtime's own globals and stacks
+  // are scanned every cycle), but it is 0 in a first cycle of a trace without globals_bytes or
+  // stacks, where Go's float division would make the goal +Inf -> int64 minimum: skip the extension.
+  if (work > scanWorkExpected && scanWorkExpected > 0) {
     int64_t extHeapGoal = static_cast<int64_t>(
         static_cast<uint64_t>(goFloatToInt64(static_cast<double>(goSub(heapGoal, static_cast<int64_t>(c.triggered))) /
                                              static_cast<double>(scanWorkExpected) * static_cast<double>(maxScanWork))) +
@@ -242,6 +245,7 @@ void World::pacerEndCycle() {
 void World::maybeTriggerGC() {
   if (cfg_.liveness != Liveness::GC || pacer_.marking) return;
   if (cfg_.gogc < 0 && cfg_.scavenger.memoryLimit == 0) return;
+  if (cfg_.gcCycles == GCCycles::Trace) return; // the trace's recorded cycles are the program's
   // With a memory limit the goal moves with the heap's non-heap overheads (Go recomputes the
   // trigger on every test).
   if (cfg_.scavenger.memoryLimit != 0) pacer_.trigger = pacerTrigger(&pacer_.goal);
@@ -251,9 +255,10 @@ void World::maybeTriggerGC() {
 }
 
 // Go: mgc.go gcStart: sweep termination, the reachability snapshot (gcMark here), startCycle.
-// A forced cycle (runtime.GC()) or the old model (markWindow off) terminates at once; runtime.GC()
-// first waits for a cycle in progress to finish.
-void World::gcCycle(bool forced) {
+// A forced cycle (runtime.GC()), a recorded one (Config::gcCycles trace: Go's tracegc prints at
+// mark termination, so the objects the trace frees after it die at the end of the window) or the
+// old model (markWindow off) terminates at once; runtime.GC() first waits for a cycle in progress.
+void World::gcCycle(bool forced, bool recorded) {
   rec_.add(PathStep::GCCycle);
   if (pacer_.marking) gcMarkTermination(/*forced=*/false); // Go: runtime.GC waits for the cycle
   sweepAll(); // Go: gcStart finishes the previous cycle's sweep first
@@ -271,7 +276,7 @@ void World::gcCycle(bool forced) {
     noteOp(OpKind::GCMark, 0, 0, inUse);
   }
   pacerStartCycle();
-  if (forced || !cfg_.markWindow) {
+  if (forced || recorded || !cfg_.markWindow) {
     gcMarkTermination(forced);
     return;
   }
@@ -438,9 +443,10 @@ void World::startSweepPhase() {
 // Mark: every object the trace has not freed is reachable; every P's current tiny block is
 // marked too (Go: gcMarkTinyAllocs). heapMarked counts whole slots, as work.bytesMarked does.
 void World::gcMark() {
-  uint64_t marked = 0, scan = 0;
+  uint64_t marked = 0, scan = 0, bitmapBytes = 0;
   for (MSpan& s : spans_) {
     if (s.state != SpanState::InUse) continue;
+    bitmapBytes += (uint64_t{s.nelems} + 63) / 64 * 8;
     uint64_t* mb = s.gcmarkBits();
     const uint64_t* lb = s.liveBits();
     for (uint32_t w = 0; w < s.words; ++w) mb[w] = lb[w];
@@ -457,6 +463,7 @@ void World::gcMark() {
     marked += s.elemsize;
   }
   pacer_.bytesMarked = marked;
+  noteGCBitsArenas(bitmapBytes);
   // The cycle's scan work (Go: heapScanWork, stackScanWork, globalsScanWork).
   uint64_t stacks = cfg_.rootScanBytes;
   for (const auto& [g, st] : stacks_.live) stacks += st.size;

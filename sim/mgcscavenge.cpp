@@ -13,11 +13,9 @@
 //     limit, so the background scavenger never works for the limit in 1.19; only the allocation
 //     assist (scavenge what a span's sysUsed would put over the limit) keeps mappedReady at the
 //     limit. ScavengerConfig::memoryLimitGoalBug = false gives the intended 95% of the limit.
-// Pacing: Go's background scavenger releases 64 KiB quanta, counts ~10 us of work per 4 KiB
-// page (160 us per quantum) and sleeps so that it uses 1% of one CPU: one quantum per 16 ms.
-// Here simulated time advances by the trace's time stamps, or without them by each event's
-// modelled time from the cost model (or a fixed ScavengerConfig::nsPerEvent); each 16 ms of it buys one quantum while a goal says there is work. Time
-// while there is no work is not banked (Go's scavenger parks).
+// Pacing: Go 1.19's bgscavenge (below): bursts of >= 1 ms of work and a sleep controller aiming
+// at 1% of the CPU. Simulated time advances by the trace's time stamps, or without them by each
+// event's modelled time from the cost model (or a fixed ScavengerConfig::nsPerEvent).
 #include "sim/world.h"
 
 #include <algorithm>
@@ -26,16 +24,21 @@ namespace sim {
 
 namespace {
 constexpr uint64_t kScavengeQuantum = 64 << 10;        // Go: scavengeQuantum
-constexpr uint64_t kScavengeQuantumNs = 16'000'000;    // 160 us of work at 1% (scavengePercent)
+constexpr double kMinScavWorkTimeNs = 1e6;             // Go: minScavWorkTime
+constexpr double kScavengePercent = 1;                 // Go: scavengePercent
+constexpr double kStartingScavSleepRatio = 0.001;      // Go: startingScavSleepRatio
+// sysmon's shortest poll (usleep(20)): a readied scavenger runs once sysmon notices. Go's sysmon
+// sleeps longer (up to 10 ms) after a while with nothing to retake; the engine uses the minimum.
+constexpr uint64_t kSysmonWakeNs = 20'000;
 constexpr uint64_t kPhysPageSize = 4096;               // Go: physPageSize on linux/amd64
 constexpr uint64_t kReduceExtraPercent = 5, kRetainExtraPercent = 10;
 } // namespace
 
-// Go: gcController.mappedReady, the runtime's committed memory. Here: the heap not released,
-// stack spans, mspan and mcache structs (the memory the engine models; GC metadata is not).
+// Go: gcController.mappedReady, the runtime's committed memory (Sys - HeapReleased): the heap not
+// released, stack spans, and the runtime's metadata (sim/mheap_metadata.cpp; the mspan and mcache
+// structs live in its persistentalloc chunks).
 uint64_t World::mappedReady() const {
-  const uint64_t nP = ps_.size();
-  return heapInUse_ + heapFree_ + stacks_.inUse + spanallocSys_ + prof_.mcacheSys(nP);
+  return heapInUse_ + heapFree_ + stacks_.inUse + runtimeMetadataBytes();
 }
 
 // Go: mgcscavenge.go gcPaceScavenger, called by gcControllerCommit at mark termination.
@@ -100,32 +103,90 @@ void World::scavengeAssist(uint64_t scavBytes, uint64_t growth) {
   if (todo > 0) scav_.releasedAssist += scavenge(todo);
 }
 
-// Go: bgscavenge / scavengerState.run: 64 KiB quanta, one per 16 ms of simulated time, while
-// heapRetained > gcPercentGoal or mappedReady > memoryLimitGoal (Go: shouldStop).
+// Go: mgcscavenge.go bgscavenge on the simulated clock. The last sweeper readies the scavenger
+// once per GC cycle (sweepone's noMoreWork -> scavenger.ready, sysmon wakes it 20 us later); it then runs
+// bursts (scavengerState.run: 64 KiB quanta until >= 1 ms of work, the goals are met or nothing
+// is left), each followed by a sleep of max(work, 1 ms) / sleepRatio; after the sleep the
+// sleepController (a PI controller aiming at 1% of GOMAXPROCS' CPU) sets the next ratio. A burst
+// that releases nothing parks it until the next cycle's sweep is done; the next cycle's ready()
+// also cuts a sleep short (Go parks the scavenger while it sleeps, and sysmon's wake() unparks it). Work is the cost model's
+// scavenge_page ns per 4 KiB page (Go measures it with nanotime).
 void World::bgScavenge(const Event& ev) {
   if (!cfg_.scavenger.enabled || ev.kind == EventKind::Annotate) return;
   ScavengerState& sc = scav_;
-  uint64_t dt = cfg_.scavenger.nsPerEvent;
-  if (dt == ScavengerConfig::kCostModelClock) dt = modelledEventNs(cfg_.timing.cost, rec_);
+  uint64_t avail = cfg_.scavenger.nsPerEvent;
+  if (avail == ScavengerConfig::kCostModelClock) avail = modelledEventNs(cfg_.timing.cost, rec_);
   if (ev.time != kNoTime) {
-    dt = sc.lastTime != ~uint64_t{0} && ev.time > sc.lastTime ? ev.time - sc.lastTime : 0;
+    avail = sc.lastTime != ~uint64_t{0} && ev.time > sc.lastTime ? ev.time - sc.lastTime : 0;
     sc.lastTime = ev.time;
   }
   auto work = [&] { return heapInUse_ + heapFree_ > sc.gcPercentGoal || mappedReady() > sc.memoryLimitGoal; };
-  if (!work()) {
-    sc.creditNs = 0;
+  const double nsPerPage = cfg_.timing.cost.scavengePage;
+  for (;;) {
+    if (numGC_ != 0 && sc.readiedCycle != numGC_ && sweeper_.unswept == 0) {
+      sc.readiedCycle = numGC_; // Go: scavenger.ready() by the sweeper that finds nothing left
+      if (sc.parked) {
+        sc.parked = false;
+        sc.sleepNs = kSysmonWakeNs; // until sysmon sees sysmonWake and wakes it (no controller update)
+        sc.lastSleepNs = 0;
+      } else if (sc.sleepNs > kSysmonWakeNs) {
+        // Go: the scavenger parks while it sleeps on its timer, so sysmon's wake() ends the sleep
+        // early; the controller then sees the time it really slept.
+        sc.lastSleepNs -= sc.sleepNs - kSysmonWakeNs;
+        sc.sleepNs = kSysmonWakeNs;
+      }
+    } else if (sc.parked) {
+      return;
+    }
+    if (sc.sleepNs > 0) {
+      if (sc.sleepNs > avail) {
+        sc.sleepNs -= avail;
+        return;
+      }
+      avail -= sc.sleepNs;
+      sc.sleepNs = 0;
+      scavengerSlept();
+    }
+    double worked = 0; // Go: scavengerState.run
+    uint64_t released = 0;
+    while (worked < kMinScavWorkTimeNs && work()) {
+      const uint64_t r = scavenge(kScavengeQuantum);
+      worked += nsPerPage * static_cast<double>(r / kPhysPageSize);
+      released += r;
+      if (r < kScavengeQuantum) break;
+    }
+    sc.releasedBackground += released;
+    if (released == 0) { // Go: bgscavenge parks until the next ready()
+      sc.parked = true;
+      return;
+    }
+    const double w = std::max(worked, kMinScavWorkTimeNs); // Go: scavengerState.sleep
+    sc.lastWorkedNs = w;
+    sc.sleepNs = sc.lastSleepNs = static_cast<uint64_t>(w / sc.sleepRatio);
+    const uint64_t burst = static_cast<uint64_t>(worked);
+    avail = avail > burst ? avail - burst : 0;
+    if (avail == 0) return;
+  }
+}
+
+// Go: the end of scavengerState.sleep: the sleep controller's next ratio from the CPU fraction of
+// the last burst and sleep (or the cooldown after a controller failure).
+void World::scavengerSlept() {
+  ScavengerState& sc = scav_;
+  if (sc.lastSleepNs == 0) return; // the wait for sysmon after ready(), not a controller sleep
+  const double slept = static_cast<double>(sc.lastSleepNs), worked = sc.lastWorkedNs;
+  if (sc.controllerCooldown > 0) {
+    const uint64_t t = sc.lastSleepNs + static_cast<uint64_t>(worked);
+    sc.controllerCooldown = t > sc.controllerCooldown ? 0 : sc.controllerCooldown - t;
     return;
   }
-  sc.creditNs += dt;
-  while (sc.creditNs >= kScavengeQuantumNs && work()) {
-    sc.creditNs -= kScavengeQuantumNs;
-    const uint64_t r = scavenge(kScavengeQuantum);
-    sc.releasedBackground += r;
-    if (r < kScavengeQuantum) { // Go: nothing more to release; the scavenger parks
-      sc.creditNs = 0;
-      break;
-    }
+  const double cpuFraction = worked / ((slept + worked) * static_cast<double>(ps_.size()));
+  PIController c{.kp = 0.3375, .ti = 3.2e6, .tt = 1e9, .min = 0.001, .max = 1000.0, .errIntegral = sc.sleepErrIntegral};
+  if (!c.next(cpuFraction, kScavengePercent / 100.0, slept + worked, &sc.sleepRatio)) {
+    sc.sleepRatio = kStartingScavSleepRatio;
+    sc.controllerCooldown = 5'000'000'000; // Go: 5 seconds
   }
+  sc.sleepErrIntegral = c.errIntegral;
 }
 
 // Go: runtime/debug.FreeOSMemory -> runtime_debug_freeOSMemory: GC(), then mheap.scavengeAll.

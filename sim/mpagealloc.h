@@ -56,7 +56,16 @@ struct ScavengerState {
   uint64_t memoryLimitGoal = ~uint64_t{0}; // keep mappedReady at most this (~0: no work)
   uint64_t heapGoal = 0;                   // the pacer's goal when last paced (Go: lastHeapGoal source)
   uint64_t lastHeapGoal = 0, lastHeapInUse = 0;
-  uint64_t creditNs = 0;                   // simulated time owed to the background scavenger
+  // Go 1.19's bgscavenge on the simulated clock: parked until the sweep is done, then bursts of
+  // >= 1 ms of work, each followed by a sleep of work / sleepRatio (sleepController, 1% of a CPU).
+  bool parked = true;
+  uint32_t readiedCycle = 0;               // the GC count when the scavenger was last readied
+  uint64_t sleepNs = 0;                    // simulated sleep left before the next burst
+  uint64_t lastSleepNs = 0;                // the sleep being slept and the work before it
+  double lastWorkedNs = 0;
+  double sleepRatio = 0.001;               // Go: startingScavSleepRatio
+  double sleepErrIntegral = 0;             // Go: sleepController's errIntegral
+  uint64_t controllerCooldown = 0;
   uint64_t lastTime = ~uint64_t{0};        // the last trace time seen (~0: none yet)
   uint64_t releasedBackground = 0, releasedAssist = 0, releasedForced = 0; // bytes, cumulative
 };

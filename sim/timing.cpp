@@ -41,6 +41,7 @@ const std::vector<CostField>& costFields() {
       {"gc_scan_kib", &C::gcScanKiB, "GC mark: scan work, per KiB scanned (assists and mark workers)"},
       {"alloc_touch_kib", &C::allocTouchKiB, "mutator time per KiB allocated (zeroing, first touch): the GC mark's clock"},
       {"read_mem_stats", &C::readMemStats, "ReadMemStats' stop-the-world"},
+      {"scavenge_page", &C::scavengePage, "background scavenger: returning one 4 KiB page to the OS"},
   };
   return f;
 }
@@ -78,6 +79,7 @@ CostModel CostModel::go119Amd64() {
   c.gcScanKiB = 1400;
   c.allocTouchKiB = 265;
   c.readMemStats = 840;
+  c.scavengePage = 25;
   return c;
 }
 

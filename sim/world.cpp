@@ -9,6 +9,7 @@
 namespace sim {
 
 const char* livenessName(Liveness l) { return l == Liveness::GC ? "gc" : "immediate"; }
+const char* gcCyclesName(GCCycles g) { return g == GCCycles::Trace ? "trace" : "pacer"; }
 const char* sweepModeName(SweepMode m) { return m == SweepMode::Eager ? "eager" : "lazy"; }
 
 const char* eventKindName(EventKind k) {
@@ -35,6 +36,7 @@ World::World(Config cfg) : cfg_(std::move(cfg)) {
   if (cfg_.tinyAlloc && cfg_.table.tinyClass() != 0) tinySpanClass_ = makeSpanClass(cfg_.table.tinyClass(), true);
   const uint32_t nspc = cfg_.table.numSpanClasses();
   central_.resize(nspc);
+  spanClassUsed_.assign(nspc, 0);
   ps_.resize(cfg_.gomaxprocs);
   for (P& p : ps_) p.mcache.alloc.assign(nspc, kNoSpan);
   stats_.smallAllocCount.assign(cfg_.table.numClasses(), 0);
@@ -113,8 +115,9 @@ bool World::step(const Event& ev, std::string* error) {
         break;
       case EventKind::GC:
         curP_ = 0;
-        gcCycle(/*forced=*/true);
-        break;
+        if (ev.id != kBackgroundGC) gcCycle(/*forced=*/true);
+        else if (cfg_.gcCycles == GCCycles::Trace && cfg_.liveness == Liveness::GC) gcCycle(/*forced=*/false, /*recorded=*/true);
+        break; // else dropped: the engine's pacer decides when to collect
       case EventKind::ReadMemStats:
         rec_.add(PathStep::ReadMemStats);
         for (P& p : ps_) { // Go: flushallmcaches, with the world stopped

@@ -41,6 +41,14 @@ enum class SweepMode : uint8_t {
 };
 const char* sweepModeName(SweepMode m);
 
+// What a trace's recorded background GC cycles (Event id kBackgroundGC) mean.
+enum class GCCycles : uint8_t {
+  Trace, // they are the program's cycles: each runs as a background cycle (lazy sweep, not forced);
+         // the engine's pacer starts none of its own
+  Pacer, // they are dropped and the engine's pacer decides when to collect (forced ones stay)
+};
+const char* gcCyclesName(GCCycles g);
+
 struct Config {
   // The Go release modelled (sim/goversion.h): allocation headers, heap bits and inline mark bits
   // at the span end, the split mallocgc's names. The pacer and scavenger are Go 1.19's either way.
@@ -58,6 +66,7 @@ struct Config {
   // The concurrent mark as a window of events (Go 1.19's gcStart .. gcMarkDone): on by default.
   // Off: a triggered cycle marks and terminates inside the triggering event (the old model).
   bool markWindow = true;
+  GCCycles gcCycles = GCCycles::Pacer; // Go traces suggest Trace (traces/go_allocfreetrace.cpp)
   bool tinyAlloc = true;       // the tiny allocator (needs a 16-byte class in the table)
   uint64_t arenaBase = 0x00c000000000; // first arena hint on linux/amd64
   uint64_t maxHeapBytes = uint64_t{64} << 30; // simulated out-of-memory limit
@@ -205,7 +214,9 @@ class World {
   SpanId allocMSpanStruct(P* p, bool haveLock);
   void freeMSpanStruct(P* p, SpanId s);
   // mgc.go / mgcsweep.go
-  void gcCycle(bool forced);     // Go: gcStart; finishes at once if forced or markWindow is off
+  // Go: gcStart; finishes at once if forced, recorded (a trace's background cycle, already
+  // marked when it was recorded) or markWindow is off.
+  void gcCycle(bool forced, bool recorded = false);
   void gcMarkTermination(bool forced);
   void gcMark();
   void gcmarknewobject(SpanId s, uint32_t slot);
@@ -223,10 +234,15 @@ class World {
   // mgcscavenge.go (sim/mgcscavenge.cpp)
   void scavengerPace();                 // Go: gcPaceScavenger, after the pacer's commit
   void bgScavenge(const Event& ev);     // Go: bgscavenge, paced by simulated time
+  void scavengerSlept();                // Go: scavengerState.sleep's controller update
   uint64_t scavenge(uint64_t nbytes);   // Go: (*pageAlloc).scavenge; returns bytes released
   void scavengeAssist(uint64_t scavBytes, uint64_t growth); // allocSpan's limit / growth scavenging
   void freeOSMemory();                  // Go: runtime/debug.FreeOSMemory
   uint64_t mappedReady() const;         // Go: gcController.mappedReady (estimated, see the .cpp)
+  // sim/mheap_metadata.cpp: the runtime's non-heap mappedReady (arena metadata, page allocator,
+  // gcBits, allspans, persistentalloc chunks), estimated as Go 1.19 maps it.
+  uint64_t runtimeMetadataBytes() const;
+  void noteGCBitsArenas(uint64_t spanBitmapBytes);
   // stack.go, proc.go newproc/goexit (sim/stack.cpp)
   void goStart(P& p, uint64_t g);
   void stackGrow(P& p, uint64_t g, uint64_t newSize);
@@ -284,6 +300,9 @@ class World {
   uint32_t sweepgen_ = 0;            // Go: mheap.sweepgen (even; +2 per cycle)
   uint64_t heapInUse_ = 0, heapFree_ = 0, heapReleased_ = 0; // Go: gcController.heapInUse/...
   uint64_t spanallocInuse_ = 0, spanallocSys_ = 0, spanallocFree_ = 0; // fixalloc of mspans
+  std::vector<uint8_t> spanClassUsed_; // per span class: ever had a span (its mcentral's spanSets exist)
+  uint64_t spanClassesUsed_ = 0;
+  uint64_t gcBitsArenas_ = 0;          // gcBits arenas allocated so far (estimate, never freed)
 
   std::vector<P> ps_;
   uint32_t curP_ = 0; // the P running the current event (Go: getg().m.p)

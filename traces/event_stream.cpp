@@ -50,6 +50,7 @@ ImportSummary VectorStream::summary() const { return counter_.summary(); }
 Trace readAll(EventStream& s) {
   Trace t;
   t.meta = s.meta();
+  if (const std::optional<uint64_t> n = s.eventCount(); n && *n <= (uint64_t{1} << 32)) t.events.reserve(*n); // no doubling
   sim::Event buf[4096];
   while (size_t n = s.read(buf, 4096)) {
     for (size_t i = 0; i < n; ++i) {

@@ -10,6 +10,10 @@
 //   (which the runtime made after marking, so they survive GC #k). The held allocations are
 //   bounded (kGoSweepWindow); past that the GC goes out and the rest of its sweep's frees count as
 //   late (they take effect one GC later in a replay).
+// * Forced or background: tracegc prints every goroutine's stack; a cycle some goroutine waits for
+//   in runtime.GC() (gcWaitOnMark; debug.FreeOSMemory calls runtime.GC too) is a forced one and
+//   replays as a gc event; any other is the program's pacer at work and replays as a background
+//   GC event (sim::kBackgroundGC), which Config::gcCycles replays (trace) or drops (pacer).
 // * Requested size: the first argument of the runtime.mallocgc frame when that is the first
 //   frame, is not marked '?', and rounds to the printed slot size; else the slot size. A
 //   pointer-free 16-byte slot replays as 16 B: it is a tiny block (or a 16-byte object; class 2
@@ -47,10 +51,6 @@ constexpr uint64_t kTinyBlock = 16;                     // Go: maxTinySize
 
 bool isRecordHeader(std::string_view line) {
   return line.starts_with("tracealloc(") || line.starts_with("tracefree(") || line.starts_with("tracegc(");
-}
-
-bool isExecutionTrace(std::string_view head) {
-  return head.starts_with("go 1.") && head.substr(0, 16).find(" trace") != std::string_view::npos;
 }
 
 std::string hex(uint64_t v) {
@@ -170,6 +170,8 @@ struct GoAllocFreeTraceStream::Impl {
   uint64_t gcLine = 0; // where the tracegc block being skipped started
 
   bool windowOpen = false, lateSweep = false;
+  bool windowForced = false; // the held GC had runtime.GC() on a goroutine's stack
+  uint64_t forcedGcs = 0, backgroundGcs = 0;
   std::vector<Held> held;
   std::unordered_set<uint64_t> heldAddrs;
 
@@ -314,7 +316,9 @@ struct GoAllocFreeTraceStream::Impl {
   }
 
   void inGcBlock(std::string_view line) {
-    if (line == "end tracegc") {
+    if (line.starts_with("runtime.GC(")) {
+      windowForced = true; // a goroutine waits in runtime.GC() for this cycle: a forced one
+    } else if (line == "end tracegc") {
       state = State::Between;
     } else if (isRecordHeader(line)) {
       fail(lines.lineNumber(), "record inside the tracegc block of line " + std::to_string(gcLine) +
@@ -411,13 +415,15 @@ struct GoAllocFreeTraceStream::Impl {
   void onGc() {
     if (windowOpen) closeWindow(/*complete=*/true);
     windowOpen = true;
+    windowForced = false;
     lateSweep = false;
   }
 
   // The sweep of the held GC is over (or we stop waiting for it): the GC event, then what the
   // program allocated after the tracegc.
   void closeWindow(bool complete) {
-    push(sim::gcEvent(), 0);
+    push(windowForced ? sim::gcEvent() : sim::backgroundGCEvent(), 0);
+    ++(windowForced ? forcedGcs : backgroundGcs);
     ImportSummary& s = counter.summary();
     ++s.gcs;
     checkpoint = GoGcCheckpoint{s.gcs, s.allocs, s.frees, s.orphanFrees, s.liveObjects, liveSlotBytes, totalSlotBytes, s.events, complete};
@@ -471,7 +477,9 @@ struct GoAllocFreeTraceStream::Impl {
                       " named types (fields not printed; assumed to hold pointers)");
     if (oddSlots) s.notes.push_back(std::to_string(oddSlots) + " allocations have a size that is no Go 1.19 slot size");
     s.notes.push_back("threads: goroutine ids in order of first appearance; a tracefree carries the sweeping goroutine");
-    s.notes.push_back("replay with liveness gc and GOGC off: every GC of the run is a tracegc record");
+    s.notes.push_back("replay with liveness gc, GOGC off and gc_cycles trace: every GC of the run is a tracegc record (" +
+                      std::to_string(forcedGcs) + " forced by runtime.GC(), " + std::to_string(backgroundGcs) +
+                      " background; --gc-cycles pacer --gogc N drops the background ones and lets the engine's pacer collect)");
     if (firstUnknownLine)
       s.notes.push_back("first unknown line: " + std::to_string(firstUnknownLine) + ": " + firstUnknownText);
     if (checkpoint) {
@@ -490,17 +498,12 @@ struct GoAllocFreeTraceStream::Impl {
 };
 
 GoAllocFreeTraceStream::GoAllocFreeTraceStream(std::unique_ptr<ByteSource> src) {
-  if (isExecutionTrace(src->head())) {
-    throw TraceError(src->path() +
-                     ": byte 0: a Go execution trace (runtime/trace), not GODEBUG=allocfreetrace text; allocfreetrace was "
-                     "removed in Go 1.23 and its replacement traceallocfree writes into the execution trace, which spanscope "
-                     "does not read: record with Go 1.19 to 1.22");
-  }
   impl_ = std::make_unique<Impl>(std::move(src));
   impl_->meta.description = "Go heap objects traced by GODEBUG=allocfreetrace=1";
   impl_->meta.source = impl_->src->path();
   impl_->meta.config.liveness = sim::Liveness::GC;
   impl_->meta.config.gogc = -1;
+  impl_->meta.config.gcCycles = sim::GCCycles::Trace;
 }
 
 GoAllocFreeTraceStream::~GoAllocFreeTraceStream() = default;
@@ -534,7 +537,6 @@ uint64_t GoAllocFreeTraceStream::bytesTotal() const { return impl_->src->fileSiz
 std::optional<GoGcCheckpoint> GoAllocFreeTraceStream::lastGcCheckpoint() const { return impl_->checkpoint; }
 
 bool sniffGoAllocFreeTrace(std::string_view head) {
-  if (isExecutionTrace(head)) return true;
   while (!head.empty()) {
     if (head.starts_with("tracealloc(0x") || head.starts_with("tracefree(0x") || head.starts_with("tracegc()")) return true;
     const size_t nl = head.find('\n');

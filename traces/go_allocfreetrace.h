@@ -23,9 +23,8 @@ namespace traces {
 inline constexpr size_t kGoSweepWindow = size_t{1} << 18;
 
 // True if `head` holds an allocfreetrace record line ("tracealloc(0x", "tracefree(0x" or
-// "tracegc()" at a line start), or the header of a Go execution trace ("go 1.NN trace"), which
-// is what the replacement GODEBUG=traceallocfree=1 of Go 1.23+ writes: opening that one fails
-// with an explanation instead of "unknown format".
+// "tracegc()" at a line start). The replacement of Go 1.23+, GODEBUG=traceallocfree=1, writes
+// an execution trace: go_exectrace.h.
 bool sniffGoAllocFreeTrace(std::string_view head);
 
 // Opens the stream. Throws TraceError on bad input, naming the file and line.

@@ -130,7 +130,88 @@ size_t checkJsonShape(std::string_view t, std::string* why) {
 
 } // namespace
 
-std::optional<nlohmann::json> parseJsonText(const std::string& textWithBom, std::string* error) {
+namespace {
+
+// nlohmann's SAX events into a document, except the elements of the sink's array, which go to the
+// sink as each is complete (the same values json::parse would build).
+class DomBuilder {
+ public:
+  using json = nlohmann::json;
+  explicit DomBuilder(const JsonArraySink* sink) : sink_(sink) {}
+
+  bool null() { return put(json(nullptr)); }
+  bool boolean(bool v) { return put(json(v)); }
+  bool number_integer(json::number_integer_t v) { return put(json(v)); }
+  bool number_unsigned(json::number_unsigned_t v) { return put(json(v)); }
+  bool number_float(json::number_float_t v, const std::string&) { return put(json(v)); }
+  bool string(std::string& v) { return put(json(std::move(v))); }
+  bool binary(json::binary_t& v) { return put(json::binary(std::move(v))); }
+  bool key(std::string& k) {
+    key_ = std::move(k);
+    return true;
+  }
+  bool start_object(std::size_t) { return open(json::object(), false); }
+  bool start_array(std::size_t) {
+    // The sink's array: an empty placeholder in the document; its elements go to the sink.
+    const bool streamed = sink_ && stack_.size() == 1 && stack_.back()->is_object() && key_ == sink_->key;
+    return open(json::array(), streamed);
+  }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& ex) {
+    what_ = ex.what();
+    if (const auto* pe = dynamic_cast<const json::parse_error*>(&ex)) byte_ = pe->byte;
+    return false;
+  }
+
+  json root;
+  std::string what_; // the parse error, if any
+  size_t byte_ = 0;  // its 1-based byte offset (0: not a syntax error)
+
+ private:
+  // Where a new value goes; nullptr when it is a whole element of the streamed array (handed over).
+  json* place(json&& v) {
+    if (stack_.empty()) {
+      root = std::move(v);
+      return &root;
+    }
+    json& parent = *stack_.back();
+    if (stack_.size() == streamLevel_) {
+      element_ = std::move(v);
+      return &element_;
+    }
+    if (parent.is_object()) return &(parent[key_] = std::move(v));
+    parent.push_back(std::move(v));
+    return &parent.back();
+  }
+  bool put(json&& v) {
+    const bool element = streamLevel_ != 0 && stack_.size() == streamLevel_;
+    place(std::move(v));
+    if (element) sink_->element(std::move(element_));
+    return true;
+  }
+  bool open(json&& v, bool streamed) {
+    stack_.push_back(place(std::move(v)));
+    if (streamed) streamLevel_ = stack_.size();
+    return true;
+  }
+  bool close() {
+    stack_.pop_back();
+    if (stack_.size() + 1 == streamLevel_) streamLevel_ = 0; // the streamed array itself ended
+    else if (streamLevel_ != 0 && stack_.size() == streamLevel_) sink_->element(std::move(element_));
+    return true;
+  }
+
+  const JsonArraySink* sink_;
+  std::vector<json*> stack_;
+  std::string key_;
+  size_t streamLevel_ = 0; // stack depth of the streamed array while inside it (0: not inside)
+  json element_;           // the streamed array's element being built
+};
+
+} // namespace
+
+std::optional<nlohmann::json> parseJsonText(const std::string& textWithBom, std::string* error, const JsonArraySink* sink) {
   std::string_view text = textWithBom;
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3); // a UTF-8 byte order mark (Windows editors)
   std::string why;
@@ -138,12 +219,12 @@ std::optional<nlohmann::json> parseJsonText(const std::string& textWithBom, std:
     if (error) *error = lineAndColumnOf(text, at + 1) + ": " + why;
     return std::nullopt;
   }
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    if (error) *error = lineAndColumnOf(text, e.byte) + ": " + jsonErrorWhat(e.what());
-  } catch (const nlohmann::json::exception& e) { // out_of_range.406: a number beyond double's range
-    if (error) *error = jsonErrorWhat(e.what()) + " (a number too large for JSON's doubles)";
+  DomBuilder dom(sink);
+  if (nlohmann::json::sax_parse(text, &dom)) return std::move(dom.root);
+  if (error) {
+    // A number beyond double's range is nlohmann's out_of_range.406, not a syntax error.
+    *error = dom.byte_ ? lineAndColumnOf(text, dom.byte_) + ": " + jsonErrorWhat(dom.what_)
+                       : jsonErrorWhat(dom.what_) + " (a number too large for JSON's doubles)";
   }
   return std::nullopt;
 }

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,7 +25,17 @@ std::optional<std::string> readWholeFile(const std::string& path, std::string* e
 // file name in front); bytes that are not printable ASCII are shown as \xNN. Refused as errors
 // with their line and column, before nlohmann sees the text: nesting deeper than kMaxJsonDepth
 // and an object key given twice. A leading UTF-8 byte order mark is skipped.
-std::optional<nlohmann::json> parseJsonText(const std::string& text, std::string* error);
+//
+// With a sink, the elements of the top-level array under sink->key are handed to sink->element one
+// at a time as each is parsed, instead of being kept (the returned document has an empty array
+// there): a trace's events never exist as one document. An exception from element() ends the parse
+// and propagates.
+struct JsonArraySink {
+  std::string key;
+  std::function<void(nlohmann::json&&)> element;
+};
+std::optional<nlohmann::json> parseJsonText(const std::string& text, std::string* error,
+                                            const JsonArraySink* sink = nullptr);
 
 // A JSON value for an error message: compact, at most kMaxJsonQuote bytes ("..." after),
 // invalid UTF-8 replaced. Never recursive beyond kMaxJsonDepth (parseJsonText's limit).

@@ -70,7 +70,7 @@ void onlyKeys(const json& obj, const std::string& where, std::initializer_list<c
 TraceConfig parseTraceConfig(const json& c) {
   const std::string where = "meta.config";
   if (!c.is_object()) throw SchemaError{where, std::string("must be an object, got ") + typeWord(c)};
-  onlyKeys(c, where, {"gomaxprocs", "liveness", "gogc", "tiny", "memory_limit", "scavenger", "sweep"}, "meta.config");
+  onlyKeys(c, where, {"gomaxprocs", "liveness", "gogc", "tiny", "memory_limit", "scavenger", "sweep", "gc_cycles"}, "meta.config");
   TraceConfig out;
   if (auto it = c.find("gomaxprocs"); it != c.end()) {
     uint64_t n = asUnsigned(*it, where, "gomaxprocs", 1024);
@@ -104,6 +104,12 @@ TraceConfig parseTraceConfig(const json& c) {
     else if (s == "eager") out.sweep = sim::SweepMode::Eager;
     else throw SchemaError{where, "\"sweep\" must be \"lazy\" or \"eager\", got " + shownJson(*it)};
   }
+  if (auto it = c.find("gc_cycles"); it != c.end()) {
+    std::string g = asString(*it, where, "gc_cycles");
+    if (g == "trace") out.gcCycles = sim::GCCycles::Trace;
+    else if (g == "pacer") out.gcCycles = sim::GCCycles::Pacer;
+    else throw SchemaError{where, "\"gc_cycles\" must be \"trace\" or \"pacer\", got " + shownJson(*it)};
+  }
   return out;
 }
 
@@ -122,6 +128,85 @@ TraceMeta parseMeta(const json& m) {
   return meta;
 }
 
+// One element of "events" into t (ids made dense through `dense`). Throws SchemaError.
+void addEvent(const json& e, size_t index, Trace& t, std::unordered_map<uint64_t, uint64_t>& dense) {
+  const std::string where = "event #" + std::to_string(index);
+  if (!e.is_object()) throw SchemaError{where, std::string("must be an object, got ") + typeWord(e)};
+  auto op = e.find("op");
+  if (op == e.end()) throw SchemaError{where, "missing \"op\""};
+  if (!op->is_string()) throw SchemaError{where, "\"op\" must be a string, got " + shownJson(*op)};
+  const std::string o = op->get<std::string>();
+  sim::Event ev;
+  auto need = [&](const char* key) -> const json& {
+    auto it = e.find(key);
+    if (it == e.end()) throw SchemaError{where, "missing \"" + std::string(key) + "\" in " + o};
+    return *it;
+  };
+  auto readTime = [&] {
+    if (auto it = e.find("time"); it != e.end()) ev.time = asUnsigned(*it, where, "time", (uint64_t{1} << 63) - 1);
+  };
+  auto readThread = [&] {
+    if (auto it = e.find("thread"); it != e.end())
+      ev.thread = static_cast<uint32_t>(asUnsigned(*it, where, "thread", 0xFFFFFFFFull));
+  };
+  if (o == "alloc") {
+    onlyKeys(e, where, {"op", "id", "size", "noscan", "thread", "time"}, "alloc");
+    ev.kind = sim::EventKind::Alloc;
+    const uint64_t fileId = asUnsigned(need("id"), where, "id", ~uint64_t{0});
+    ev.size = asUnsigned(need("size"), where, "size", kMaxEventSize, "absurd size");
+    if (auto it = e.find("noscan"); it != e.end()) ev.noscan = asBool(*it, where, "noscan");
+    readThread();
+    readTime();
+    auto [it, fresh] = dense.emplace(fileId, t.originalIds.size());
+    if (fresh) t.originalIds.push_back(fileId);
+    ev.id = it->second;
+  } else if (o == "free") {
+    onlyKeys(e, where, {"op", "id", "thread", "time"}, "free");
+    ev.kind = sim::EventKind::Free;
+    const uint64_t fileId = asUnsigned(need("id"), where, "id", ~uint64_t{0});
+    readThread();
+    readTime();
+    // A free of an id no alloc used yet is the engine's to reject at replay (exit 1, naming the
+    // event), like a double free; the file itself is well formed.
+    auto [it, fresh] = dense.emplace(fileId, t.originalIds.size());
+    if (fresh) t.originalIds.push_back(fileId);
+    ev.id = it->second;
+  } else if (o == "gc" || o == "readmemstats") {
+    if (o == "gc") onlyKeys(e, where, {"op", "time", "background"}, "gc");
+    else onlyKeys(e, where, {"op", "time"}, "readmemstats");
+    ev.kind = o == "gc" ? sim::EventKind::GC : sim::EventKind::ReadMemStats;
+    // "background": true = a cycle the recorded program's pacer ran (Config::gcCycles decides)
+    if (auto it = e.find("background"); it != e.end() && asBool(*it, where, "background")) ev.id = sim::kBackgroundGC;
+    readTime();
+  } else if (o == "free_os_memory") {
+    onlyKeys(e, where, {"op", "time"}, "free_os_memory");
+    ev.kind = sim::EventKind::FreeOSMemory;
+    readTime();
+  } else if (o == "go_start" || o == "go_exit") {
+    onlyKeys(e, where, {"op", "id", "thread", "time"}, o == "go_start" ? "go_start" : "go_exit");
+    ev.kind = o == "go_start" ? sim::EventKind::GoStart : sim::EventKind::GoExit;
+    ev.id = asUnsigned(need("id"), where, "id", ~uint64_t{0}); // goroutine ids are kept as they are
+    readThread();
+    readTime();
+  } else if (o == "stack_grow") {
+    onlyKeys(e, where, {"op", "id", "size", "thread", "time"}, "stack_grow");
+    ev.kind = sim::EventKind::StackGrow;
+    ev.id = asUnsigned(need("id"), where, "id", ~uint64_t{0});
+    ev.size = asUnsigned(need("size"), where, "size", kMaxEventSize, "absurd size");
+    readThread();
+    readTime();
+  } else if (o == "annotate") {
+    onlyKeys(e, where, {"op", "text"}, "annotate");
+    ev.kind = sim::EventKind::Annotate;
+    ev.id = t.annotations.size();
+    t.annotations.push_back(asString(need("text"), where, "text"));
+  } else {
+    throw SchemaError{where, "unknown op " + shownJson(*op) +
+                              " (expected alloc, free, gc, readmemstats, annotate, free_os_memory, go_start, stack_grow or go_exit)"};
+  }
+  t.events.push_back(ev);
+}
+
 } // namespace
 
 std::optional<Trace> parseJsonTrace(const std::string& text, const std::string& name, std::string* error) {
@@ -129,12 +214,16 @@ std::optional<Trace> parseJsonTrace(const std::string& text, const std::string& 
     if (error) *error = name + ": " + msg;
     return std::nullopt;
   };
-  std::string syntax;
-  std::optional<json> parsed = parseJsonText(text, &syntax);
-  if (!parsed) return fail(syntax);
-  const json& doc = *parsed;
-
+  // The events are converted as the parser reaches each one, never held as a document.
+  Trace t;
+  std::unordered_map<uint64_t, uint64_t> dense; // file id -> dense id
+  size_t index = 0;
+  const JsonArraySink events{"events", [&](json&& e) { addEvent(e, index++, t, dense); }};
   try {
+    std::string syntax;
+    std::optional<json> parsed = parseJsonText(text, &syntax, &events);
+    if (!parsed) return fail(syntax);
+    const json& doc = *parsed;
     if (!doc.is_object())
       return fail(std::string("not a spanscope trace: the top level must be an object, got ") + typeWord(doc));
     auto fmt = doc.find("format");
@@ -145,92 +234,10 @@ std::optional<Trace> parseJsonTrace(const std::string& text, const std::string& 
     if (ver == doc.end()) return fail("missing \"version\" (this build reads version 1)");
     if (!ver->is_number_integer() || ver->get<int64_t>() != kTraceVersion)
       return fail("unsupported version " + shownJson(*ver) + " (this build reads version 1)");
-
-    Trace t;
     if (auto m = doc.find("meta"); m != doc.end()) t.meta = parseMeta(*m);
-
     auto evs = doc.find("events");
     if (evs == doc.end()) return fail("missing \"events\" array");
     if (!evs->is_array()) return fail(std::string("\"events\" must be an array, got ") + typeWord(*evs));
-
-    std::unordered_map<uint64_t, uint64_t> dense; // file id -> dense id
-    t.events.reserve(evs->size());
-    size_t index = 0;
-    for (const json& e : *evs) {
-      const std::string where = "event #" + std::to_string(index);
-      if (!e.is_object()) throw SchemaError{where, std::string("must be an object, got ") + typeWord(e)};
-      auto op = e.find("op");
-      if (op == e.end()) throw SchemaError{where, "missing \"op\""};
-      if (!op->is_string()) throw SchemaError{where, "\"op\" must be a string, got " + shownJson(*op)};
-      const std::string o = op->get<std::string>();
-      sim::Event ev;
-      auto need = [&](const char* key) -> const json& {
-        auto it = e.find(key);
-        if (it == e.end()) throw SchemaError{where, "missing \"" + std::string(key) + "\" in " + o};
-        return *it;
-      };
-      auto readTime = [&] {
-        if (auto it = e.find("time"); it != e.end()) ev.time = asUnsigned(*it, where, "time", (uint64_t{1} << 63) - 1);
-      };
-      auto readThread = [&] {
-        if (auto it = e.find("thread"); it != e.end())
-          ev.thread = static_cast<uint32_t>(asUnsigned(*it, where, "thread", 0xFFFFFFFFull));
-      };
-      if (o == "alloc") {
-        onlyKeys(e, where, {"op", "id", "size", "noscan", "thread", "time"}, "alloc");
-        ev.kind = sim::EventKind::Alloc;
-        const uint64_t fileId = asUnsigned(need("id"), where, "id", ~uint64_t{0});
-        ev.size = asUnsigned(need("size"), where, "size", kMaxEventSize, "absurd size");
-        if (auto it = e.find("noscan"); it != e.end()) ev.noscan = asBool(*it, where, "noscan");
-        readThread();
-        readTime();
-        auto [it, fresh] = dense.emplace(fileId, t.originalIds.size());
-        if (fresh) t.originalIds.push_back(fileId);
-        ev.id = it->second;
-      } else if (o == "free") {
-        onlyKeys(e, where, {"op", "id", "thread", "time"}, "free");
-        ev.kind = sim::EventKind::Free;
-        const uint64_t fileId = asUnsigned(need("id"), where, "id", ~uint64_t{0});
-        readThread();
-        readTime();
-        // A free of an id no alloc used yet is the engine's to reject at replay (exit 1, naming the
-        // event), like a double free; the file itself is well formed.
-        auto [it, fresh] = dense.emplace(fileId, t.originalIds.size());
-        if (fresh) t.originalIds.push_back(fileId);
-        ev.id = it->second;
-      } else if (o == "gc" || o == "readmemstats") {
-        onlyKeys(e, where, {"op", "time"}, o == "gc" ? "gc" : "readmemstats");
-        ev.kind = o == "gc" ? sim::EventKind::GC : sim::EventKind::ReadMemStats;
-        readTime();
-      } else if (o == "free_os_memory") {
-        onlyKeys(e, where, {"op", "time"}, "free_os_memory");
-        ev.kind = sim::EventKind::FreeOSMemory;
-        readTime();
-      } else if (o == "go_start" || o == "go_exit") {
-        onlyKeys(e, where, {"op", "id", "thread", "time"}, o == "go_start" ? "go_start" : "go_exit");
-        ev.kind = o == "go_start" ? sim::EventKind::GoStart : sim::EventKind::GoExit;
-        ev.id = asUnsigned(need("id"), where, "id", ~uint64_t{0}); // goroutine ids are kept as they are
-        readThread();
-        readTime();
-      } else if (o == "stack_grow") {
-        onlyKeys(e, where, {"op", "id", "size", "thread", "time"}, "stack_grow");
-        ev.kind = sim::EventKind::StackGrow;
-        ev.id = asUnsigned(need("id"), where, "id", ~uint64_t{0});
-        ev.size = asUnsigned(need("size"), where, "size", kMaxEventSize, "absurd size");
-        readThread();
-        readTime();
-      } else if (o == "annotate") {
-        onlyKeys(e, where, {"op", "text"}, "annotate");
-        ev.kind = sim::EventKind::Annotate;
-        ev.id = t.annotations.size();
-        t.annotations.push_back(asString(need("text"), where, "text"));
-      } else {
-        throw SchemaError{where, "unknown op " + shownJson(*op) +
-                                  " (expected alloc, free, gc, readmemstats, annotate, free_os_memory, go_start, stack_grow or go_exit)"};
-      }
-      t.events.push_back(ev);
-      ++index;
-    }
     return t;
   } catch (const SchemaError& se) {
     return fail(se.where + ": " + se.what);
@@ -266,6 +273,7 @@ std::string traceToJson(const Trace& t) {
     if (tc.memoryLimit) c["memory_limit"] = *tc.memoryLimit;
     if (tc.scavenger) c["scavenger"] = *tc.scavenger;
     if (tc.sweep) c["sweep"] = sim::sweepModeName(*tc.sweep);
+    if (tc.gcCycles) c["gc_cycles"] = sim::gcCyclesName(*tc.gcCycles);
     meta["config"] = c;
   }
   out += " \"meta\": " + dumpJson(meta) + ",\n \"events\": [";
@@ -285,6 +293,8 @@ std::string traceToJson(const Trace& t) {
         if (ev.thread != 0) e["thread"] = ev.thread;
         break;
       case sim::EventKind::GC:
+        if (ev.id == sim::kBackgroundGC) e["background"] = true;
+        break;
       case sim::EventKind::ReadMemStats:
       case sim::EventKind::FreeOSMemory:
         break;

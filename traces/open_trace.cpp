@@ -3,6 +3,7 @@
 
 #include "traces/binary_trace.h"
 #include "traces/go_allocfreetrace.h"
+#include "traces/go_exectrace.h"
 #include "traces/heaptrack.h"
 #include "traces/json_trace.h"
 #include "traces/ltrace.h"
@@ -53,6 +54,7 @@ const std::vector<TraceFormat>& traceFormats() {
       {"mtrace", "glibc mtrace() log (MALLOC_TRACE)", sniffMtrace, openMtrace},
       {"ltrace", "ltrace output of the malloc family (-f, -t/-tt/-ttt)", sniffLtrace, openLtrace},
       {"heaptrack", "heaptrack recording, interpreted or --raw (zstd, gzip or plain)", sniffHeaptrack, openHeaptrack},
+      {"go-exectrace", "Go 1.22+ execution trace (runtime/trace) with GODEBUG=traceallocfree=1 alloc/free events", sniffGoExecTrace, openGoExecTrace},
       {"go-allocfreetrace", "Go 1.19 GODEBUG=allocfreetrace=1 output (the program's stderr)", sniffGoAllocFreeTrace, openGoAllocFreeTrace},
   };
   return formats;

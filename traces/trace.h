@@ -22,18 +22,19 @@ struct TraceConfig {
   std::optional<uint64_t> memoryLimit; // GOMEMLIMIT in bytes (0 = none)
   std::optional<bool> scavenger;       // background and heap-growth scavenging
   std::optional<sim::SweepMode> sweep; // how pacer-triggered cycles sweep (lazy or eager)
-  bool empty() const { return !gomaxprocs && !liveness && !gogc && !tiny && !memoryLimit && !scavenger && !sweep; }
+  std::optional<sim::GCCycles> gcCycles; // recorded background GC cycles: replayed or the pacer's
+  bool empty() const { return !gomaxprocs && !liveness && !gogc && !tiny && !memoryLimit && !scavenger && !sweep && !gcCycles; }
 };
 
 struct TraceMeta {
   std::string name;        // short title ("classroom tour"); empty if the file has none
   std::string description; // what the trace shows
   std::string source;      // where it came from (hand-written, recorder command, ...)
-  TraceConfig config;
-  // The Go release the trace was recorded with ("go1.24.3", meta "go_version"), "" if unknown.
-  // It picks the engine's profile (sim::profileForRecordedVersion): 1.23 and later replay under
-  // go1.26, older ones under go1.19; a config file or --go overrides it.
+  // "go1.26": the Go that recorded it (JSON key go_version); empty if unknown. It picks the
+  // engine's profile (sim::profileForRecordedVersion): 1.23 and later replay under go1.26, older
+  // ones under go1.19; a config file or --go overrides it.
   std::string goVersion;
+  TraceConfig config;
 };
 
 struct Trace {
@@ -60,6 +61,7 @@ inline void applyTraceConfig(const TraceMeta& meta, sim::Config& cfg) {
   if (meta.config.memoryLimit) cfg.scavenger.memoryLimit = *meta.config.memoryLimit;
   if (meta.config.scavenger) cfg.scavenger.enabled = *meta.config.scavenger;
   if (meta.config.sweep) cfg.sweep = *meta.config.sweep;
+  if (meta.config.gcCycles) cfg.gcCycles = *meta.config.gcCycles;
 }
 
 } // namespace traces

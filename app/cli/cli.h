@@ -57,6 +57,7 @@ int runCompare(const std::vector<std::string>& args);
 int runImport(const std::vector<std::string>& args);
 int runInfo(const std::vector<std::string>& args);
 int runRecord(const std::vector<std::string>& args);
+int runRecordGo(const std::vector<std::string>& args);
 int runGen(const std::vector<std::string>& args);
 
 // Help texts (help.cpp).
@@ -67,6 +68,7 @@ extern const char* const kCompareHelp;
 extern const char* const kImportHelp;
 extern const char* const kInfoHelp;
 extern const char* const kRecordHelp;
+extern const char* const kRecordGoHelp;
 extern const char* const kGenHelp;
 
 } // namespace cli

@@ -37,6 +37,8 @@ bool parseEngineFlag(const std::string& f, Args& a, EngineFlags& e) {
     e.globalsBytes = parseUnsigned(f, a.value(f), 0, uint64_t{1} << 40);
   } else if (f == "--mark") {
     e.markWindow = oneOf(f, a.value(f), "concurrent", "instant");
+  } else if (f == "--gc-cycles") {
+    e.gcCycles = oneOf(f, a.value(f), "trace", "pacer") ? sim::GCCycles::Trace : sim::GCCycles::Pacer;
   } else if (f == "--scavenger") {
     e.scavenger = oneOf(f, a.value(f), "on", "off");
   } else if (f == "--locks") {

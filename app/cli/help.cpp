@@ -13,6 +13,8 @@ usage:
   spanscope-cli classes [options]        print, list, export, generate or optimise size-class tables
   spanscope-cli record [-o FILE] -- PROGRAM ARGS
                                          run PROGRAM and record its mallocs as a binary trace
+  spanscope-cli record-go [-o FILE] -- go test ARGS | PROGRAM ARGS-with-{trace}
+                                         record a Go 1.23+ program's heap as an execution trace
   spanscope-cli import FILE -o OUT [--json] [--no-zstd]
                                          convert any trace spanscope reads to binary (or JSON)
   spanscope-cli info FILE [--json]       events, threads, duration, sizes by class, peak live
@@ -61,6 +63,11 @@ options:
                          concurrent (default, as Go): a triggered GC marks over the following
                          events (allocate-black, mark assists, background worker on the cost
                          model's clock); instant: it marks and terminates in the triggering event
+  --gc-cycles trace|pacer
+                         a Go trace's recorded background GC cycles: trace (the Go traces'
+                         default) replays them (lazy sweep; the engine's pacer starts none);
+                         pacer drops them and lets the pacer collect (with --gogc N or
+                         --memory-limit); cycles forced by runtime.GC() replay either way
   --globals-bytes BYTES  pointerful globals scanned each cycle (Go: globalsScan; default 0)
   --scavenger on|off     return free pages to the OS after GC cycles and heap growth (default
                          on; debug.FreeOSMemory events scavenge either way)
@@ -104,7 +111,8 @@ exit codes: 0 ok, 1 engine error in the trace (message: TRACE: event #N (op id I
 const char* const kCompareHelp =
     R"(usage: spanscope-cli compare TRACE [--tables A,B,... | --profiles go1.19,go1.26] [--report text|json|csv|md] [-o FILE] [--chart PNG]
                              [--go 1.19|1.26] [--config FILE] [--procs N] [--liveness gc|immediate] [--gogc N|off]
-                             [--sweep lazy|eager] [--memory-limit BYTES] [--mark concurrent|instant] [--globals-bytes BYTES] [--scavenger on|off]
+                             [--sweep lazy|eager] [--memory-limit BYTES] [--mark concurrent|instant] [--gc-cycles trace|pacer] [--globals-bytes BYTES]
+                             [--scavenger on|off]
 
 Replays TRACE (any supported format, read once) under several size-class tables side by side and
 reports, per table: peak and mean HeapInuse and HeapSys, live bytes, rounding waste, tail waste,
@@ -124,8 +132,9 @@ options:
   --chart FILE.png   also draw a chart: each table's heap at the end by category (live,
                      rounding, tail, free slots, dead, free and released pages) beside
                      HeapInuse over the trace
-  --go, --config, --procs, --liveness, --gogc, --sweep, --memory-limit, --mark, --globals-bytes,
-  --scavenger        as for replay; the same for every table
+  --go, --config, --procs, --liveness, --gogc, --sweep, --memory-limit, --mark, --gc-cycles,
+  --globals-bytes, --scavenger
+                     as for replay; the same for every table
   --locks mutex|lockfree, --cost-model FILE, --clock trace|model, --time-from N
                      as for replay: the timing and lock model for every table; adds a
                      "Locks and time" table (JSON: a "locks" object per table; CSV: columns)
@@ -198,11 +207,37 @@ exit codes: 0 the trace was written (whatever PROGRAM's own exit status, which t
   recorder could not write its whole log, or the trace cannot be written), 64 usage.
 )";
 
+const char* const kRecordGoHelp =
+    R"(usage: spanscope-cli record-go [-o FILE] [--] go test [ARGS...]
+       spanscope-cli record-go [-o FILE] [--] PROGRAM [ARGS with {trace}...]
+
+Runs a Go program (Go 1.23 or later) with GODEBUG=traceallocfree=1 added to GODEBUG, so the
+execution trace it writes carries every heap span, object allocation and free, goroutine stack
+and GC cycle; then reads that trace back and prints the import summary. spanscope reads the
+file like any trace (replay, import, info; README "Go execution traces").
+
+A Go program writes an execution trace only when it asks for one, so:
+  go test ...        gets -trace=FILE after "test" (one package at a time, as go test -trace
+                     requires)
+  PROGRAM ...        must pass a file name from its arguments to runtime/trace.Start: write
+                     {trace} where that name goes, e.g. record-go -- ./server -trace {trace}
+Reproducible addresses need a program built with GOEXPERIMENT=norandomizedheapbase64 (Go 1.26
+randomizes the heap base otherwise).
+
+options:
+  -o, --output FILE      the trace (default: go.trace); removed first, so a stale one cannot pass
+  -h, --help             this text
+
+exit codes: 0 the program succeeded and its trace reads, 2 the program failed, wrote no trace,
+  or wrote one that does not read (the message names the byte), 64 usage.
+)";
+
 const char* const kImportHelp =
     R"(usage: spanscope-cli import FILE -o OUT [--json] [--no-zstd]
 
 Reads FILE in any format spanscope knows, recognised by its content (spanscope binary or JSON,
-heaptrack, glibc mtrace, ltrace, Go allocfreetrace; plain, gzip or zstd; "-" = standard input),
+heaptrack, glibc mtrace, ltrace, Go allocfreetrace, Go execution traces with alloc/free events;
+plain, gzip or zstd; "-" = standard input),
 writes it as a spanscope binary trace (docs/binary-trace-format.md) or, with --json, as a
 spanscope JSON trace, and prints the import summary (events, threads, orphan frees, lines the
 importer skipped, the producer's own figures beside ours).

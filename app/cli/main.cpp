@@ -1,5 +1,6 @@
 // spanscope-cli: the headless tool. Engine design essay: sim/malloc.h.
 // Subcommands: replay (replay_cmd.cpp), classes (classes_cmd.cpp), record (record_cmd.cpp),
+// record-go (record_go_cmd.cpp),
 // import (import_cmd.cpp), info (info_cmd.cpp). Help texts: help.cpp.
 #include "app/cli/cli.h"
 #include "app/report/exception_text.h"
@@ -48,8 +49,9 @@ int runCommand(const std::vector<std::string>& args) {
       if (rest[0] == "import") return std::fputs(cli::kImportHelp, stdout), cli::kExitOk;
       if (rest[0] == "info") return std::fputs(cli::kInfoHelp, stdout), cli::kExitOk;
       if (rest[0] == "record") return std::fputs(cli::kRecordHelp, stdout), cli::kExitOk;
+      if (rest[0] == "record-go") return std::fputs(cli::kRecordGoHelp, stdout), cli::kExitOk;
       if (rest[0] == "gen") return std::fputs(cli::kGenHelp, stdout), cli::kExitOk;
-      std::fprintf(stderr, "spanscope-cli help: unknown command \"%s\" (commands: replay, classes, record, import, info)\n", rest[0].c_str());
+      std::fprintf(stderr, "spanscope-cli help: unknown command \"%s\" (commands: replay, classes, record, record-go, import, info)\n", rest[0].c_str());
       return cli::kExitUsage;
     }
     std::fputs(cli::kMainHelp, stdout);
@@ -62,12 +64,13 @@ int runCommand(const std::vector<std::string>& args) {
     if (cmd == "import") return cli::runImport(rest);
     if (cmd == "info") return cli::runInfo(rest);
     if (cmd == "record") return cli::runRecord(rest);
+    if (cmd == "record-go") return cli::runRecordGo(rest);
     if (cmd == "gen") return cli::runGen(rest);
   } catch (const cli::UsageError& e) {
     std::fprintf(stderr, "spanscope-cli %s: %s (see spanscope-cli %s --help)\n", cmd.c_str(), e.what(), cmd.c_str());
     return cli::kExitUsage;
   }
-  std::fprintf(stderr, "spanscope-cli: unknown command \"%s\" (commands: replay, classes, record, import, info, help)\n", cmd.c_str());
+  std::fprintf(stderr, "spanscope-cli: unknown command \"%s\" (commands: replay, classes, record, record-go, import, info, help)\n", cmd.c_str());
   return cli::kExitUsage;
 }
 

@@ -124,6 +124,9 @@ class App {
   void setDefaultLayout(float width, float height);
   void saveSettingsNow();
   bool quitRequested() const { return quitRequested_; }
+  // Applies the commands queued by panels and seek(): between frames (the frame loop does it;
+  // headless benchmarks call it directly).
+  void applyCommands();
 
  private:
   void stopAtBreakpoint(uint64_t hitAt); // stop playback just after that event, saying why
@@ -135,7 +138,6 @@ class App {
   void handleShortcuts();
   void drawTransport(); // transport.cpp
   void drawBreakpointsPopup();
-  void applyCommands();
   void play(double dt);
   void takeFinishedLoad();
   void startJob(std::unique_ptr<LoadJob> job);

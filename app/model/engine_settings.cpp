@@ -17,6 +17,7 @@ bool applyEngineSettings(const EngineSettings& s, sim::Config& cfg, std::string*
   if (s.scavenger) cfg.scavenger.enabled = *s.scavenger;
   if (s.globalsBytes) cfg.globalsBytes = *s.globalsBytes;
   if (s.markWindow) cfg.markWindow = *s.markWindow;
+  if (s.gcCycles) cfg.gcCycles = *s.gcCycles;
   const bool timingKnob = s.locks || s.clock || s.timeFrom || !s.costModel.empty();
   if (s.timing) cfg.timing.enabled = *s.timing;
   else if (timingKnob) cfg.timing.enabled = true;

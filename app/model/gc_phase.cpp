@@ -62,6 +62,18 @@ constexpr GcPhaseNote kNotes[] = {
     {PathStep::StackFree, "Stack free",
      "stackfree: a small stack goes back to the P's stack cache (the pool when the cache is full); a large stack's "
      "span goes back to the heap. A stack that grows is copied to one twice its size and the old one freed."},
+    {PathStep::AllocBlack, "mark (allocate-black)",
+     "A GC mark is in progress, so the new object was marked at once (gcmarknewobject): whatever is allocated "
+     "during the mark survives this cycle and counts in the marked heap. An object freed during the mark stays "
+     "marked too (the deletion barrier kept it): both are reclaimed only by the next cycle."},
+    {PathStep::MarkAssist, "mark (assist)",
+     "The allocating goroutine was in assist debt: each byte it allocates during the mark owes scan work, at the "
+     "assist ratio revise() computes so that the mark ends by the heap goal. It did at least 64 KiB of mark work "
+     "(gcAssistAlloc) before its allocation could proceed, first stealing credit the background worker banked."},
+    {PathStep::MarkDone, "mark done: mark termination",
+     "The cycle's scan work is all done (by assists and the background mark worker), so the mark ends "
+     "(gcMarkDone): mark termination measures cons/mark for the pacer, sets the next heap goal and trigger, "
+     "and mheap.sweepgen += 2 starts the sweep."},
 };
 
 } // namespace
@@ -97,8 +109,8 @@ SweepEnd findSweepEnd(const Session& s, uint64_t maxEvents) {
   out.inProgress = s.world().view().sweepInProgress();
   out.position = s.position();
   if (!out.inProgress) return out;
-  sim::MemorySource events(s.trace().events);
-  sim::Replay r(s.world(), events); // a copy of the engine: the session stays where it is
+  const std::unique_ptr<sim::EventSource> events = s.newSource();
+  sim::Replay r(s.world(), *events); // a copy of the engine: the session stays where it is
   auto sweepEnded = [&](const sim::World& w) {
     // The sweep is done, or a GC cycle ended it inside one event (and a new one began).
     return !w.view().sweepInProgress() || w.last().has(sim::PathStep::GCCycle);

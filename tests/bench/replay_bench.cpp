@@ -60,9 +60,7 @@ const std::vector<Event>& mixedLarge() {
   return ev;
 }
 
-void replay(benchmark::State& state, const std::vector<Event>& events, GoVersion v = GoVersion::Go119) {
-  Config cfg;
-  cfg.goVersion = v;
+void replay(benchmark::State& state, const std::vector<Event>& events, Config cfg = {}) {
   for (auto _ : state) {
     World w(cfg);
     for (const Event& e : events)
@@ -110,15 +108,27 @@ void BM_ReplaySeekRandom(benchmark::State& state) {
 }
 
 void BM_ReplaySmallObjectChurn(benchmark::State& s) { replay(s, smallChurn()); }
+// The same with the old instant mark (--mark instant): the mark window's cost is the difference.
+void BM_ReplaySmallObjectChurnInstantMark(benchmark::State& s) {
+  Config c;
+  c.markWindow = false;
+  replay(s, smallChurn(), c);
+}
 void BM_ReplayCursorSmallObjectChurn(benchmark::State& s) { replayCursor(s, smallChurn()); }
 void BM_ReplayTinyStrings(benchmark::State& s) { replay(s, tinyStrings()); }
 void BM_ReplayMixedWithLarge(benchmark::State& s) { replay(s, mixedLarge()); }
 // The Go 1.26 profile (allocation headers, span-end metadata) on the same traces: it must keep
 // at least 90 % of the Go 1.19 profile's events/s.
-void BM_ReplaySmallObjectChurnGo126(benchmark::State& s) { replay(s, smallChurn(), GoVersion::Go126); }
-void BM_ReplayTinyStringsGo126(benchmark::State& s) { replay(s, tinyStrings(), GoVersion::Go126); }
-void BM_ReplayMixedWithLargeGo126(benchmark::State& s) { replay(s, mixedLarge(), GoVersion::Go126); }
+Config go126() {
+  Config c;
+  c.goVersion = GoVersion::Go126;
+  return c;
+}
+void BM_ReplaySmallObjectChurnGo126(benchmark::State& s) { replay(s, smallChurn(), go126()); }
+void BM_ReplayTinyStringsGo126(benchmark::State& s) { replay(s, tinyStrings(), go126()); }
+void BM_ReplayMixedWithLargeGo126(benchmark::State& s) { replay(s, mixedLarge(), go126()); }
 BENCHMARK(BM_ReplaySmallObjectChurn)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_ReplaySmallObjectChurnInstantMark)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_ReplayCursorSmallObjectChurn)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_ReplaySeekRandom)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(200);
 BENCHMARK(BM_ReplayTinyStrings)->Unit(benchmark::kMillisecond)->MinTime(2.0);

@@ -201,7 +201,8 @@ TEST(GcViews, EveryGcStepHasALessonNoteAndNoOtherStepDoes) {
   const PathStep gcSteps[] = {PathStep::BackgroundSweep, PathStep::ProportionalSweep, PathStep::CacheSpanPartialUnswept,
                               PathStep::CacheSpanFullUnswept, PathStep::Reclaim, PathStep::GCTrigger, PathStep::GCCycle,
                               PathStep::Sweep, PathStep::FreeOSMemory, PathStep::Scavenge, PathStep::SysUsed,
-                              PathStep::GFreeReuse, PathStep::StackAlloc, PathStep::StackFree};
+                              PathStep::GFreeReuse, PathStep::StackAlloc, PathStep::StackFree, PathStep::AllocBlack,
+                              PathStep::MarkAssist, PathStep::MarkDone};
   for (unsigned i = 0; i < static_cast<unsigned>(PathStep::Count); ++i) {
     const auto step = static_cast<PathStep>(i);
     const bool isGc = std::find(std::begin(gcSteps), std::end(gcSteps), step) != std::end(gcSteps);
@@ -230,7 +231,7 @@ TEST(GcViews, SessionKeepsPathStepsAbove32) {
   t.events.push_back(sim::goStartEvent(1));
   auto s = uitest::openTrace(t);
   ASSERT_GE(static_cast<unsigned>(sim::PathStep::StackAlloc), 32u);
-  EXPECT_TRUE((s->events()[0].pathMask >> static_cast<unsigned>(sim::PathStep::StackAlloc)) & 1);
+  EXPECT_TRUE((s->info(0).pathMask >> static_cast<unsigned>(sim::PathStep::StackAlloc)) & 1);
 }
 
 } // namespace

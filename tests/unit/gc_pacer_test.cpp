@@ -143,9 +143,15 @@ TEST(PacerMemoryLimit, GogcOffPacesByTheLimitGoal) {
   uint64_t id = 0;
   for (; id < 8; ++id) ASSERT_TRUE(w.step(sim::allocEvent(id, 1 << 20)));
   const sim::MemStats m = w.memStats();
-  const uint64_t heapFree = m.HeapIdle - m.HeapReleased;
-  const uint64_t mappedReady = m.HeapInuse + heapFree + m.StackInuse + m.MSpanSys + m.MCacheSys;
-  const uint64_t nonHeap = mappedReady - heapFree - m.HeapAlloc;
+  // Go 1.19's non-heap mappedReady for one arena with an 8 MiB heap at 0xc000000000, term by term
+  // as its sysAlloc/sysMap calls map it (logged from a real run, sim/mheap_metadata.cpp): the
+  // heapArena struct, the page allocator's chunks L2 block, summaries (level 0 whole + one page per
+  // level 1-4) and scavenge index (0 .. alignUp((chunkIndex(0xc000800000) + 7) / 8, 4096)),
+  // allspans' first array, one gcBits arena, three 256 KiB persistentalloc chunks (two at start-up,
+  // one for the mspan fixalloc and the class's spanSets).
+  const uint64_t scavIndex = ((((0xc000800000 + 0x800000000000) >> 22) + 7) / 8 + 4095) / 4096 * 4096;
+  const uint64_t metadata = 2165776 + 1048576 + (131072 + 4 * 4096) + scavIndex + 65536 + 65536 + 3 * 262144;
+  const uint64_t nonHeap = m.HeapInuse - m.HeapAlloc + m.StackInuse + metadata;
   const uint64_t goal = c.scavenger.memoryLimit - nonHeap - (uint64_t{1} << 20);
   EXPECT_EQ(m.NumGC, 0u);
   EXPECT_EQ(m.NextGC, goal);

@@ -121,22 +121,59 @@ TEST_F(ScavengerTest, GoalIsAHundredTenPercentOfTheProjectedHeap) {
   EXPECT_EQ(w_->scavenger().gcPercentGoal, 2310144u);
 }
 
-// One 64 KiB quantum per 16 ms of simulated time. Each quantum here meets a free run covering a
-// whole huge page (chunks 1 and 0 are entirely free), so it releases 2 MiB: chunk 1's upper half,
-// its lower half, then chunk 0's two halves. After 4 quanta 2 MiB is retained <= the goal.
-TEST_F(ScavengerTest, BackgroundScavengerWorksOneQuantumPerSixteenMilliseconds) {
+// Go 1.19's bgscavenge (mgcscavenge.go): readied when the sweep is done (here at the runtime.GC()
+// that sets the goal), woken by sysmon (20 us), then bursts of 64 KiB quanta until >= 1 ms of work
+// (minScavWorkTime) or the goal is met, and a sleep of max(work, 1 ms) / sleepRatio. Each quantum
+// here meets a free run covering a whole huge page (chunks 1 and 0 are entirely free), so it
+// releases 2 MiB (512 pages). With scavenge_page = 1000 ns a quantum is 512 us of work: the first
+// burst stops after two (1.024 ms; 4 MiB), then sleeps 1.024 ms / startingScavSleepRatio (0.001) =
+// 1.024 s. The gc event's own 8 ms pays the 20 us wake, the burst and 6.956 ms of the sleep:
+// 1.017044 s are left, i.e. 127 events of 8 ms and 1.044 ms of the 128th, whose burst releases the
+// last 4 MiB. The sleep controller then sees cpuFraction = 1.024 ms / (1.024 s + 1.024 ms) and
+// sets sleepRatio = kp * (1% - cpuFraction) (a first step: no integral yet), kp = 0.3375.
+TEST_F(ScavengerTest, BackgroundScavengerWorksInBurstsAndSleeps) {
   sim::Config c = gcOff();
-  c.scavenger.nsPerEvent = 8'000'000; // two events per quantum
+  c.scavenger.nsPerEvent = 8'000'000;
+  c.timing.cost.scavengePage = 1000;
   make(c);
   tenThenDropEight(true);
-  step(sim::gcEvent()); // the goal appears; this event's 8 ms buys nothing yet
-  EXPECT_EQ(ms().HeapReleased, 2 * kMiB);
-  const uint64_t want[] = {4, 4, 6, 6, 8, 8, 10, 10, 10, 10};
-  for (uint64_t mib : want) {
-    step(sim::readMemStatsEvent());
-    EXPECT_EQ(ms().HeapReleased, mib * kMiB);
-  }
+  step(sim::gcEvent()); // the goal appears; the sweep is done: the scavenger is readied
+  EXPECT_EQ(ms().HeapReleased, 6 * kMiB) << "2 MiB fresh + the first burst's two quanta";
+  for (int i = 0; i < 127; ++i) step(sim::readMemStatsEvent());
+  EXPECT_EQ(ms().HeapReleased, 6 * kMiB) << "still asleep";
+  EXPECT_DOUBLE_EQ(w_->scavenger().sleepRatio, 0.001);
+  step(sim::readMemStatsEvent());
+  EXPECT_EQ(ms().HeapReleased, 10 * kMiB);
   EXPECT_EQ(w_->scavenger().releasedBackground, 8 * kMiB);
+  const double cpu = 1.024e6 / (1.024e9 + 1.024e6);
+  EXPECT_NEAR(w_->scavenger().sleepRatio, 0.3375 * (0.01 - cpu), 1e-12);
+}
+
+// Go's scavenger parks while it sleeps on its timer, so the next cycle's ready() (sysmon's wake())
+// cuts the sleep short. As above, but a third runtime.GC() follows the first burst: the scavenger
+// wakes 20 us into it, after 6.976 ms of its 1.024 s sleep, and its second burst releases the last
+// 4 MiB at once (the goal is still 2.2 MiB). The controller saw 1.024 ms of work in 8 ms, 12.8% of
+// the CPU: far above 1%, so the ratio goes to its minimum, 0.001.
+TEST_F(ScavengerTest, NextCycleWakesTheSleepingScavenger) {
+  sim::Config c = gcOff();
+  c.scavenger.nsPerEvent = 8'000'000;
+  c.timing.cost.scavengePage = 1000;
+  make(c);
+  tenThenDropEight(true);
+  step(sim::gcEvent());
+  EXPECT_EQ(ms().HeapReleased, 6 * kMiB);
+  step(sim::gcEvent());
+  EXPECT_EQ(ms().HeapReleased, 10 * kMiB);
+  EXPECT_DOUBLE_EQ(w_->scavenger().sleepRatio, 0.001);
+}
+
+// With no simulated time (nsPerEvent 0) sysmon never wakes the readied scavenger.
+TEST_F(ScavengerTest, BackgroundScavengerNeedsTimeToWake) {
+  make(gcOff());
+  tenThenDropEight(true);
+  step(sim::gcEvent());
+  for (int i = 0; i < 10; ++i) step(sim::readMemStatsEvent());
+  EXPECT_EQ(ms().HeapReleased, 2 * kMiB);
 }
 
 TEST_F(ScavengerTest, ScavengerOffReleasesNothingInTheBackground) {

@@ -424,8 +424,8 @@ TEST(FromRows, RejectsAnObjectLargerThanItsSpan) {
   EXPECT_FALSE(SizeClassTable::fromRows("x", {{8, 1}, {8200, 1}}, 32768, false, &err));
   EXPECT_NE(err.find("class 2"), std::string::npos) << err;
   EXPECT_NE(err.find("8200"), std::string::npos) << err;
-  // Exactly one page is fine.
-  EXPECT_TRUE(SizeClassTable::fromRows("x", {{8, 1}, {8192, 1}}, 32768, false, &err)) << err;
+  // Exactly one page is fine (and the largest class is maxSmall, as fromRows requires).
+  EXPECT_TRUE(SizeClassTable::fromRows("x", {{8, 1}, {8192, 1}}, 8192, false, &err)) << err;
 }
 
 TEST(FromRows, RejectsZeroPages) {

@@ -1,0 +1,93 @@
+// The runtime's non-heap memory as Go 1.19 counts it in gcController.mappedReady: what
+// memoryLimitHeapGoal subtracts from GOMEMLIMIT besides the heap. Design essay: sim/malloc.h.
+// Go: mem.go (sysAlloc, sysMap+sysUsed add to mappedReady), malloc.go (mheap.sysAlloc's heapArena
+// metadata, persistentalloc), mpagealloc.go / mpagealloc_64bit.go (chunks, summaries, scavenge
+// index), mheap.go (recordspan's allspans, newArenaMayUnlock's gcBits arenas), mspanset.go.
+//
+// A deterministic estimate, each term from Go 1.19.8's source on linux/amd64 and checked against
+// a Go 1.19 run whose sysAlloc/sysMap calls were logged (go build -overlay on runtime/mem.go, the
+// churn program with GOGC=off GOMEMLIMIT=100MiB: the same terms, the same sizes):
+//   * heapArena metadata, 2,165,776 B per 64 MiB arena (bitmap 2 MiB, spans 64 KiB, pageInUse,
+//     pageMarks, pageSpecials 1 KiB each, checkmarks, zeroedBase), sysAlloc'd by persistentalloc.
+//   * the page allocator, mapped at the first growth: the chunks L2 block (8192 pallocData of
+//     128 B: 1 MiB, one per 32 GiB); the summaries (level 0 whole, 128 KiB; levels 1-4 the 4 KiB
+//     pages covering the heap's indices, 8-entry aligned); the scavenge index, mapped from 0 to
+//     the heap's chunk index / 8 (chunk indices include arenaBaseOffset 0x800000000000, and the
+//     first grow starts at 0 because haveMax is still 0): 4,222,976 B for a heap at 0xc000000000.
+//   * allspans' backing array (recordspan): 8 B per mspan ever carved, capacity 8192 growing by
+//     half; the old array is freed.
+//   * gcBits arenas, 64 KiB each, never returned: every span's allocBits and gcmarkBits (8 B per
+//     64 objects) from arenas that live three GC generations (next, current, previous); estimated
+//     as 3 x the in-use spans' bitmap bytes, ratcheted at each mark (Go keeps a free list).
+//   * persistentalloc's 256 KiB chunks: two at start-up (itabs, the runtime's own small
+//     structures), then the mspan fixalloc's 16 KiB chunks and, per span class ever used, the four
+//     spanSet spines (256 pointers) and about four 512-entry spanSet blocks (mcentral's partial and
+//     full sets, swept and unswept), rounded up to whole chunks. MSpanSys and MCacheSys live in them.
+// Left out: goroutine stacks of the runtime's own goroutines (~200 KiB; the stack model's are in
+// mappedReady), work buffers (small for these traces), profiling buckets, OS thread stacks.
+#include "sim/world.h"
+
+#include <algorithm>
+
+namespace sim {
+
+namespace {
+constexpr uint64_t kHeapArenaMetaBytes = 2097152 + 65536 + 3 * 1024 + 8 + 8; // unsafe.Sizeof(heapArena{})
+constexpr uint64_t kPallocChunkBytes = uint64_t{kPallocChunkPages} * kPageSize;
+constexpr uint64_t kChunksL2Bytes = (uint64_t{1} << 13) * 128; // Go: [1<<pallocChunksL2Bits]pallocData
+constexpr uint64_t kChunksL2Span = (uint64_t{1} << 13) * kPallocChunkBytes;
+constexpr uint64_t kArenaBaseOffset = 0xffff800000000000; // Go: arenaBaseOffset (amd64)
+constexpr uint64_t kSysPage = 4096;                       // Go: physPageSize
+constexpr uint64_t kSummaryL0Bytes = (uint64_t{1} << 14) * 8; // Go: 1<<summaryL0Bits pallocSums
+constexpr uint64_t kGCBitsChunkBytes = 64 << 10;          // Go: gcBitsChunkBytes
+constexpr uint64_t kGCBitsArenaBits = kGCBitsChunkBytes - 16; // minus gcBitsHeader
+constexpr uint64_t kPersistentChunkBytes = 256 << 10;     // Go: persistentChunkSize
+constexpr uint64_t kPersistentStartChunks = 2;
+constexpr uint64_t kFixAllocChunkBytes = 16 << 10;        // Go: _FixAllocChunk
+constexpr uint64_t kSpanSetPerClassBytes = 4 * 256 * 8 + 4 * 4160; // spines + blocks (64-aligned)
+constexpr uint64_t kAllspansInitialCap = 64 * 1024 / 8;
+
+uint64_t alignUp(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
+uint64_t chunkIndex(uint64_t addr) { return (addr - kArenaBaseOffset) / kPallocChunkBytes; } // wraps as in Go
+} // namespace
+
+// Go: mpagealloc_64bit.go sysGrow (summaries, scavengeIndex.grow) and mpagealloc.go grow (chunks L2)
+// for a heap [base, limit), mapped as it grew.
+static uint64_t pageAllocMetadataBytes(uint64_t base, uint64_t limit) {
+  if (limit <= base) return 0;
+  uint64_t bytes = kSummaryL0Bytes;
+  for (uint32_t l = 1; l < 5; ++l) { // levelShift = 34 - 3l bits of (addr + arenaBaseOffset)
+    const uint32_t shift = 34 - 3 * l;
+    const uint64_t lo = ((base - kArenaBaseOffset) >> shift) / 8 * 8;
+    const uint64_t hi = alignUp(((limit - 1 - kArenaBaseOffset) >> shift) + 1, 8);
+    bytes += alignUp(hi * 8, kSysPage) - lo * 8 / kSysPage * kSysPage;
+  }
+  bytes += alignUp((chunkIndex(limit) + 7) / 8, kSysPage); // scavenge index from 0
+  const uint64_t l2Blocks = (limit - 1) / kChunksL2Span - base / kChunksL2Span + 1;
+  return bytes + l2Blocks * kChunksL2Bytes;
+}
+
+// Go: the mappedReady the runtime holds outside the heap's spans (see the top of the file).
+uint64_t World::runtimeMetadataBytes() const {
+  if (arenas_.empty()) return 0;
+  uint64_t bytes = arenas_.size() * kHeapArenaMetaBytes;
+  bytes += pageAllocMetadataBytes(cfg_.arenaBase, curArenaBase_);
+  uint64_t carved = spanallocInuse_ / prof_.mspanStructBytes + spanallocFree_, cap = kAllspansInitialCap;
+  while (cap < carved) cap = cap * 3 / 2;
+  bytes += cap * 8;
+  bytes += std::max<uint64_t>(gcBitsArenas_, 1) * kGCBitsChunkBytes; // the first at the first span
+  const uint64_t mspanChunkBytes = kFixAllocChunkBytes / prof_.mspanStructBytes * prof_.mspanStructBytes;
+  const uint64_t fixallocChunks = spanallocSys_ / mspanChunkBytes + 1; // + the mcache's cachealloc chunk
+  const uint64_t persistent = fixallocChunks * kFixAllocChunkBytes + spanClassesUsed_ * kSpanSetPerClassBytes;
+  bytes += (kPersistentStartChunks + (persistent + kPersistentChunkBytes - 1) / kPersistentChunkBytes) * kPersistentChunkBytes;
+  return bytes;
+}
+
+// Go: gcBits arenas allocated so far (newArenaMayUnlock): three generations of every in-use span's
+// bitmap bytes (8 per 64 objects), never fewer than before. Called by the mark, which walks the spans.
+void World::noteGCBitsArenas(uint64_t spanBitmapBytes) {
+  const uint64_t need = (3 * spanBitmapBytes + kGCBitsArenaBits - 1) / kGCBitsArenaBits;
+  if (need > gcBitsArenas_) gcBitsArenas_ = need;
+}
+
+} // namespace sim

