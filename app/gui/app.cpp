@@ -47,6 +47,7 @@ class ProgressStream : public traces::EventStream {
   const traces::TraceMeta& meta() const override { return in_.meta(); }
   const std::string* annotation(uint64_t id) const override { return in_.annotation(id); }
   std::string describeObject(uint64_t id) const override { return in_.describeObject(id); }
+  const std::vector<uint64_t>* originalIds() const override { return in_.originalIds(); }
   traces::ImportSummary summary() const override { return in_.summary(); }
   std::optional<uint64_t> eventCount() const override { return in_.eventCount(); }
   uint64_t bytesRead() const override { return in_.bytesRead(); }
@@ -194,6 +195,8 @@ void App::setSession(std::unique_ptr<model::Session> s, bool addToRecentFiles) {
   transport_.playing = false;
   transport_.owed = 0;
   transport_.status.clear();
+  followedAt_ = ~uint64_t{0};
+  if (session_) selection_.follow = !session_->annotationEvents().empty(); // lessons: follow by default
   if (session_ && addToRecentFiles && !session_->path().empty()) addRecentFile(settings_, session_->path());
 }
 
@@ -218,13 +221,13 @@ void App::togglePlay() {
 void App::runToBreakpoint() {
   if (!session_) return;
   if (!breakpoints_.any()) {
-    transport_.status = "No breakpoint set (Breakpoints… in the toolbar)";
+    setStatus("No breakpoint set (Breakpoints… in the toolbar)", session_->position());
     return;
   }
   const uint64_t pos = session_->position();
   const uint64_t hitAt = model::findBreakpointForward(breakpoints_, *session_, pos, session_->eventCount());
   if (hitAt == session_->eventCount()) {
-    transport_.status = "No breakpoint hit after event #" + FormatCount(pos == 0 ? 0 : pos - 1);
+    setStatus("No breakpoint hit after event #" + FormatCount(pos == 0 ? 0 : pos - 1), pos);
     return;
   }
   stopAtBreakpoint(hitAt);
@@ -234,9 +237,14 @@ void App::runToBreakpoint() {
 void App::stopAtBreakpoint(uint64_t hitAt) {
   std::string why;
   model::breakpointHit(breakpoints_, *session_, hitAt, &why);
-  transport_.status = "Stopped at event #" + FormatCount(hitAt) + ": " + why;
+  setStatus("Stopped at event #" + FormatCount(hitAt) + ": " + why, hitAt + 1);
   transport_.playing = false;
   seek(hitAt + 1);
+}
+
+void App::setStatus(std::string text, uint64_t at) {
+  transport_.status = std::move(text);
+  transport_.statusAt = at;
 }
 
 void App::runBackToBreakpoint() {
@@ -245,7 +253,7 @@ void App::runBackToBreakpoint() {
   // The current event is pos-1; look before it.
   const uint64_t hitAt = pos < 2 ? UINT64_MAX : model::findBreakpointBackward(breakpoints_, *session_, pos - 1);
   if (hitAt == UINT64_MAX) {
-    transport_.status = "No breakpoint hit before the current event";
+    setStatus("No breakpoint hit before the current event", pos);
     return;
   }
   stopAtBreakpoint(hitAt);
@@ -255,13 +263,13 @@ void App::runToSweepEnd() {
   if (!session_) return;
   const model::SweepEnd end = model::findSweepEnd(*session_);
   if (!end.inProgress) {
-    transport_.status = "No sweep in progress: every span is swept for this GC cycle";
+    setStatus("No sweep in progress: every span is swept for this GC cycle", session_->position());
     return;
   }
   transport_.playing = false;
-  if (!end.reached) transport_.status = "The sweep is still in progress at position " + FormatCount(end.position);
-  else if (end.byGC) transport_.status = "The sweep ended inside the GC cycle of event #" + FormatCount(end.position - 1) + " (sweep termination sweeps what is left)";
-  else transport_.status = "Sweep done after event #" + FormatCount(end.position - 1);
+  if (!end.reached) setStatus("The sweep is still in progress at position " + FormatCount(end.position), end.position);
+  else if (end.byGC) setStatus("The sweep ended inside the GC cycle of event #" + FormatCount(end.position - 1) + " (sweep termination sweeps what is left)", end.position);
+  else setStatus("Sweep done after event #" + FormatCount(end.position - 1), end.position);
   seek(end.position);
 }
 
@@ -342,7 +350,7 @@ void App::play(double dt) {
   if (stopsAtHit) {
     std::string why;
     model::breakpointHit(breakpoints_, *session_, hitAt, &why);
-    transport_.status = "Stopped at event #" + FormatCount(hitAt) + ": " + why;
+    setStatus("Stopped at event #" + FormatCount(hitAt) + ": " + why, hitAt + 1);
     transport_.playing = false;
   } else if (session_->position() >= n) {
     transport_.playing = false;
@@ -392,22 +400,24 @@ bool namedKeyPressed(ImGuiKey k, bool repeat = true) { return ImGui::IsKeyPresse
 
 void App::setDefaultLayout(float width, float height) {
   // Three columns under the toolbar: the heap map and event log on the left (the two views a
-  // lecture points at), the lesson and span inspector in the middle, the tables on the right.
+  // lecture points at), the lesson, the path diagram and the span inspector in the middle, the
+  // tables on the right.
   const float top = ImGui::GetFrameHeight() + transportHeight_;
   const float h = std::max(100.0f, height - top);
   const float c0 = width * 0.42f, c1 = width * 0.29f, c2 = width - c0 - c1;
   auto at = [&](const char* key, float x, float y, float w, float hh) {
     layout_[panelIndex(key)] = ImVec4(x, top + y * h, w, hh * h);
   };
-  at("heapmap", 0, 0, c0, 0.58f);
-  at("eventlog", 0, 0.58f, c0, 0.42f);
-  at("lesson", c0, 0, c1, 0.26f);
-  at("inspector", c0, 0.26f, c1, 0.40f);
-  at("mheap", c0, 0.66f, c1, 0.34f);
-  at("sizeclasses", c0 + c1, 0, c2, 0.32f);
-  at("mcentral", c0 + c1, 0.32f, c2, 0.18f);
-  at("ps", c0 + c1, 0.50f, c2, 0.22f);
-  at("stats", c0 + c1, 0.72f, c2, 0.28f);
+  at("heapmap", 0, 0, c0, 0.56f);
+  at("eventlog", 0, 0.56f, c0, 0.44f);
+  at("lesson", c0, 0, c1, 0.20f);
+  at("path", c0, 0.20f, c1, 0.44f);
+  at("inspector", c0, 0.64f, c1, 0.36f);
+  at("sizeclasses", c0 + c1, 0, c2, 0.26f);
+  at("mcentral", c0 + c1, 0.26f, c2, 0.16f);
+  at("mheap", c0 + c1, 0.42f, c2, 0.22f);
+  at("ps", c0 + c1, 0.64f, c2, 0.16f);
+  at("stats", c0 + c1, 0.80f, c2, 0.20f);
   at("compare", 0, 0, width, 1.0f); // over everything: a view of its own
   at("locks", c0, 0, c1 + c2, 1.0f); // wide and tall: over the middle and right columns
 }
@@ -466,13 +476,28 @@ void App::drawPanels() {
     ImGui::End();
     return;
   }
+  followCurrentEvent();
   const sim::HeapView view = session_->world().view();
   PanelContext ctx{*session_, view, selection_, commands_, &compare_};
+  // A step forward lights the Path panel's stops one by one; so does playback slow enough to follow.
+  ctx.animateSeconds = !transport_.playing ? 0.6 : transport_.speed > 0 && transport_.speed <= 4 ? 0.8 / transport_.speed : 0;
   for (size_t i = 0; i < kPanelCount; ++i) {
     if (!settings_.panelOpen[i]) continue;
     placeNextWindow(i);
     panels_[i]->Draw(ctx, &settings_.panelOpen[i]);
   }
+}
+
+void App::followCurrentEvent() {
+  const uint64_t pos = session_->position();
+  if (!selection_.follow || pos == followedAt_) return;
+  const bool stepped = followedAt_ != ~uint64_t{0} && pos == followedAt_ + 1; // a seek or a load does not pulse
+  followedAt_ = pos;
+  const sim::StepRecord* r = session_->lastRecord();
+  if (!r || (r->kind != sim::EventKind::Alloc && r->kind != sim::EventKind::Free) || r->span == sim::kNoSpan) return;
+  selection_.span = r->span;
+  selection_.address = r->addr;
+  selection_.pulseAt = stepped ? ImGui::GetTime() : -1;
 }
 
 void App::drawMenuBar() {
@@ -542,10 +567,21 @@ void App::drawMenuBar() {
     ImGui::EndMenu();
   }
   if (session_) {
-    // Where we are, at the right of the menu bar: the file and its event count.
+    // At the right of the menu bar: the liveness in force (it decides what every heap figure
+    // means, so it is always in view, with the reason), then the file and its event count.
+    const sim::Liveness live = session_->world().config().liveness;
+    const std::string banner = std::string("liveness ") + sim::livenessName(live) + " (" +
+                               model::livenessSource(session_->trace().meta, engine_, live) + ")";
     std::string where = session_->trace().meta.name.empty() ? session_->path() : session_->trace().meta.name;
     where += "  ·  " + FormatCount(session_->eventCount()) + " events";
-    ImGui::SameLine(std::max(ImGui::GetCursorPosX() + 20, ImGui::GetWindowWidth() - ImGui::CalcTextSize(where.c_str()).x - 16));
+    const float right = ImGui::CalcTextSize(where.c_str()).x + ImGui::CalcTextSize(banner.c_str()).x + 40;
+    ImGui::SameLine(std::max(ImGui::GetCursorPosX() + 20, ImGui::GetWindowWidth() - right));
+    ImGui::TextColored(live == sim::Liveness::Immediate ? ImVec4(1.0f, 0.78f, 0.45f, 1) : ImVec4(0.55f, 0.85f, 0.6f, 1), "%s",
+                       banner.c_str());
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("Liveness %s: %s\nChange it in Engine → Settings.", sim::livenessName(live),
+                        model::livenessReason(session_->trace().meta, engine_, live).c_str());
+    ImGui::SameLine(0, 24);
     ImGui::TextDisabled("%s", where.c_str());
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", session_->path().c_str());
   }

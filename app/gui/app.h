@@ -39,6 +39,7 @@ struct Transport {
   uint64_t lastFrameEvents = 0; // events applied by playback in the last frame
   bool engineLimited = false;   // last frame ran out of budget before reaching the target
   std::string status;           // one line under the toolbar ("stopped at breakpoint: ...")
+  uint64_t statusAt = 0;        // the position `status` describes: shown only while the position is there
 };
 
 // Playback speeds offered by the toolbar and the [ ] keys, in events per second; 0 = as fast as
@@ -120,6 +121,9 @@ class App {
   void previousLesson();
   void replayLesson();        // back to just after the current annotation
 
+  // The line under the toolbar: why playback stopped here, else what the current event did.
+  std::string statusLine() const;
+
   // Default window placement for a display of this size (used where imgui.ini has none).
   void setDefaultLayout(float width, float height);
   void saveSettingsNow();
@@ -127,8 +131,10 @@ class App {
 
  private:
   void stopAtBreakpoint(uint64_t hitAt); // stop playback just after that event, saying why
+  void setStatus(std::string text, uint64_t at); // a status line that holds while the position is `at`
   void drawMenuBar();
   void drawPanels();
+  void followCurrentEvent(); // follow mode: select the span and slot the current event touched
   void drawLoadProgress();
   void drawErrorPopup();
   void drawShortcutsWindow();
@@ -162,6 +168,7 @@ class App {
   EngineDialog engineDialog_;
   std::array<ImVec4, kPanelCount> layout_{}; // default x, y, w, h per panel
   float transportHeight_ = 0;
+  uint64_t followedAt_ = ~uint64_t{0}; // position follow mode last selected for
   char gotoText_[24] = "";
   bool focusGoto_ = false;
   bool showShortcuts_ = false;

@@ -121,11 +121,7 @@ int runApp(int argc, char** argv) {
     std::error_code ec;
     std::filesystem::create_directories(gui::configDirectory(), ec);
   }
-  if (opts->sizeGiven || headless) settings.windowWidth = opts->width, settings.windowHeight = opts->height;
-  if (!opts->panels.empty())
-    for (size_t i = 0; i < gui::kPanelCount; ++i)
-      settings.panelOpen[i] = std::find(opts->panels.begin(), opts->panels.end(), gui::kPanels[i].key) != opts->panels.end();
-  if (opts->largeText) settings.largeText = true;
+  gui::applyOptions(*opts, settings);
 
   glfwSetErrorCallback(onGlfwError);
   if (!glfwInit()) {

@@ -3,6 +3,7 @@
 
 #include "app/gui/panel_registry.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -15,11 +16,14 @@ const char* const kUsage =
     "\n"
     "  --trace FILE         the trace to open (same as TRACE)\n"
     "  --at N|end           start at position N (events applied), or after the last event\n"
-    "  --panels a,b,...     open only these panels: heapmap, inspector, sizeclasses, ps, mcentral,\n"
+    "  --panels a,b,...     open only these panels: heapmap, path, inspector, sizeclasses, ps, mcentral,\n"
     "                       mheap, eventlog, stats, lesson, locks, compare (none: only the menu and the toolbar)\n"
     "  --procs N            GOMAXPROCS (1..1024) instead of the trace's own\n"
     "  --locks MODE         the timing and lock model on, mcentral as 'mutex' (Go <= 1.14) or\n"
-    "                       'lockfree' (Go 1.15+); Engine → Settings in the app\n"
+    "                       'lockfree' (Go 1.15+); Engine → Settings in the app. With --procs, opens\n"
+    "                       the Locks panel\n"
+    "  --liveness MODE      'gc' (a freed slot is reclaimed when a GC cycle sweeps its span) or\n"
+    "                       'immediate' (at the free, as in C); default: the trace's own, else gc\n"
     "  --compare a,b,...    replay under these size-class tables side by side (library names such as\n"
     "                       go1.19, tcmalloc, jemalloc, mimalloc, glibc16, pow2, or JSON table files)\n"
     "                       and open the Compare panel\n"
@@ -57,7 +61,7 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
       o.help = true;
     } else if (a == "--trace" || a == "--screenshot" || a == "--at" || a == "--panels" || a == "--size" ||
                a == "--bench-frames" || a == "--play" || a == "--select-span" || a == "--heapmap-geometry" ||
-               a == "--procs" || a == "--locks" || a == "--compare") {
+               a == "--procs" || a == "--locks" || a == "--liveness" || a == "--compare") {
       const char* v = value();
       if (!v) return fail(a + " needs a value");
       if (a == "--trace") {
@@ -111,6 +115,9 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
         if (m != "mutex" && m != "lockfree") return fail("--locks: expected mutex or lockfree, got " + m);
         o.engine.timing = true;
         o.engine.locks = m == "mutex" ? sim::CentralMode::Mutex : sim::CentralMode::LockFree;
+      } else if (a == "--liveness") {
+        o.engine.liveness = model::parseLiveness(v);
+        if (!o.engine.liveness) return fail("--liveness: expected gc or immediate, got " + std::string(v));
       } else if (a == "--heapmap-geometry") {
         o.heapMapGeometry = v;
       } else if (a == "--select-span") {
@@ -130,6 +137,17 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
   }
   if (!o.heapMapGeometry.empty() && o.screenshot.empty()) return fail("--heapmap-geometry needs --screenshot");
   return o;
+}
+
+void applyOptions(const Options& o, Settings& s) {
+  if (o.sizeGiven || !o.screenshot.empty() || o.benchFrames > 0) s.windowWidth = o.width, s.windowHeight = o.height;
+  if (!o.panels.empty()) {
+    for (size_t i = 0; i < kPanelCount; ++i)
+      s.panelOpen[i] = std::find(o.panels.begin(), o.panels.end(), kPanels[i].key) != o.panels.end();
+  } else if (o.engine.procs || o.engine.timing) {
+    s.panelOpen[panelIndex("locks")] = true;
+  }
+  if (o.largeText) s.largeText = true;
 }
 
 } // namespace gui

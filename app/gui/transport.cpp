@@ -70,6 +70,26 @@ void DrawMarks(ImDrawList* dl, ImVec2 min, ImVec2 max, const std::vector<uint64_
 
 } // namespace
 
+std::string App::statusLine() const {
+  // What the current event did (or why playback stopped there), in the engine's own words. A
+  // message about another position (a breakpoint stop the user has stepped away from) is stale.
+  const bool have = session_ != nullptr;
+  const uint64_t pos = have ? session_->position() : 0;
+  std::string status;
+  if (have && !transport_.status.empty() && transport_.statusAt == pos) status = transport_.status;
+  else if (!have) status = "No trace loaded";
+  else if (const sim::StepRecord* r = session_->lastRecord(); r && r->kind == sim::EventKind::Annotate && session_->currentLesson())
+    status = "#" + FormatCount(pos - 1) + "  lesson: " + *session_->currentLesson();
+  else if (r) status = "#" + FormatCount(pos - 1) + "  P" + std::to_string(r->p) + "  " + session_->describe(*r);
+  else status = "Start of the trace: no event applied yet (Right or Space to begin)";
+  if (transport_.playing) {
+    std::string rate = "playing at " + speedLabel(transport_.speed);
+    if (transport_.engineLimited) rate += " (engine-limited: " + FormatCount(static_cast<uint64_t>(static_cast<double>(transport_.lastFrameEvents) / std::max(1e-3, static_cast<double>(ImGui::GetIO().DeltaTime)))) + " events/s)";
+    status = rate + "  ·  " + status;
+  }
+  return status;
+}
+
 void App::drawTransport() {
   const ImGuiIO& io = ImGui::GetIO();
   const ImGuiStyle& style = ImGui::GetStyle();
@@ -166,19 +186,7 @@ void App::drawTransport() {
     }
   }
 
-  // Status: what the current event did (or why playback stopped), in the engine's own words.
-  std::string status;
-  if (!transport_.status.empty()) status = transport_.status;
-  else if (!have) status = "No trace loaded";
-  else if (const sim::StepRecord* r = session_->lastRecord(); r && r->kind == sim::EventKind::Annotate && session_->currentLesson())
-    status = "#" + FormatCount(pos - 1) + "  lesson: " + *session_->currentLesson();
-  else if (r) status = "#" + FormatCount(pos - 1) + "  P" + std::to_string(r->p) + "  " + sim::describe(*r);
-  else status = "Start of the trace: no event applied yet (Right or Space to begin)";
-  if (transport_.playing) {
-    std::string rate = "playing at " + speedLabel(transport_.speed);
-    if (transport_.engineLimited) rate += " (engine-limited: " + FormatCount(static_cast<uint64_t>(static_cast<double>(transport_.lastFrameEvents) / std::max(1e-3, static_cast<double>(io.DeltaTime)))) + " events/s)";
-    status = rate + "  ·  " + status;
-  }
+  const std::string status = statusLine();
   ImGui::TextUnformatted(status.c_str());
   if (ImGui::IsItemHovered() && have && session_->lastRecord()) {
     std::string funcs;

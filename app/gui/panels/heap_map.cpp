@@ -525,6 +525,13 @@ void DrawOverlays(ImDrawList* dl, const MapFrame& f, const Selection& sel, uint6
   if (sel.span != sim::kNoSpan && sel.span < v.spanCount() && v.span(sel.span).state == sim::SpanState::InUse) {
     const sim::MSpan& s = v.span(sel.span);
     OutlinePages(dl, g, (s.base() - v.heapBase()) / sim::kPageSize, s.npages, ui::color::kSelected, 2);
+    // Follow mode: the span the current event touched pulses for a moment (three beats, fading).
+    const double since = ImGui::GetTime() - sel.pulseAt;
+    if (sel.follow && sel.pulseAt >= 0 && since < 1.5) {
+      const float beat = 0.5f + 0.5f * std::cos(static_cast<float>(since) * 12.566f);
+      const auto alpha = static_cast<int>(220.0f * beat * (1.0f - static_cast<float>(since) / 1.5f));
+      OutlinePages(dl, g, (s.base() - v.heapBase()) / sim::kPageSize, s.npages, IM_COL32(255, 240, 160, alpha), 2 + 3 * beat);
+    }
   }
   if (hoverPage != sim::kNoPage) {
     const PageInfo info = ClassifyPage(v, hoverPage);
@@ -633,6 +640,7 @@ void HeapMapPanel::Draw(PanelContext& ctx, bool* open) {
   if (clicked && !st.dragged && hoverPage != sim::kNoPage) {
     const PageInfo info = ClassifyPage(v, hoverPage);
     ctx.selection.span = info.state == PageState::Stack ? sim::kNoSpan : info.span; // the inspector shows heap spans
+    ctx.selection.follow = false; // the user chose a span: stop following the events
   }
   ImGui::End();
 }
