@@ -17,6 +17,7 @@
 #include "traces/output_file.h"
 
 #include <imgui.h>
+#include <imgui_internal.h> // FindWindowByName, HoveredWindow: maximising a panel by its title bar
 
 #include <algorithm>
 #include <chrono>
@@ -395,19 +396,51 @@ const std::vector<std::string>& scenarioNames() {
 // GLFW's codes for these keys are their ASCII codes.
 bool keyPressed(char c) { return ImGui::IsKeyPressed(static_cast<unsigned char>(c), false); }
 bool namedKeyPressed(ImGuiKey k, bool repeat = true) { return ImGui::IsKeyPressed(ImGui::GetKeyIndex(k), repeat); }
+// Function keys have no ImGuiKey in 1.86: GLFW's key codes (GLFW_KEY_F5, GLFW_KEY_F11), which the
+// backend uses as io.KeysDown indices.
+constexpr int kKeyF5 = 294, kKeyF11 = 300;
 
 } // namespace
 
 void App::setDefaultLayout(float width, float height) {
-  // Three columns under the toolbar: the heap map and event log on the left (the two views a
-  // lecture points at), the lesson, the path diagram and the span inspector in the middle, the
-  // tables on the right.
   const float top = ImGui::GetFrameHeight() + transportHeight_;
   const float h = std::max(100.0f, height - top);
-  const float c0 = width * 0.42f, c1 = width * 0.29f, c2 = width - c0 - c1;
   auto at = [&](const char* key, float x, float y, float w, float hh) {
     layout_[panelIndex(key)] = ImVec4(x, top + y * h, w, hh * h);
   };
+  if (tile_) {
+    // --panels: the listed (open) panels share the whole window in a grid, in the registry's order.
+    std::vector<size_t> open;
+    for (size_t i = 0; i < kPanelCount; ++i)
+      if (settings_.panelOpen[i]) open.push_back(i);
+    const size_t n = std::max<size_t>(1, open.size());
+    const auto cols = static_cast<size_t>(std::ceil(std::sqrt(static_cast<double>(n))));
+    const size_t rows = (n + cols - 1) / cols;
+    for (size_t k = 0; k < open.size(); ++k) {
+      const size_t r = k / cols, c = k % cols;
+      const size_t inRow = r + 1 == rows ? n - r * cols : cols; // the last row's panels widen to fill it
+      const float w = width / static_cast<float>(inRow);
+      layout_[open[k]] = ImVec4(w * static_cast<float>(c), top + h * static_cast<float>(r) / static_cast<float>(rows), w,
+                                h / static_cast<float>(rows));
+    }
+    return;
+  }
+  if (settings_.present) {
+    // The lesson's text and the path on the left, the heap map and the span on the right.
+    const float c0 = width * 0.42f, c1 = width - c0;
+    at("lesson", 0, 0, c0, 0.36f);
+    at("path", 0, 0.36f, c0, 0.64f);
+    at("heapmap", c0, 0, c1, 0.46f);
+    at("inspector", c0, 0.46f, c1, 0.54f);
+    for (const char* other : {"eventlog", "mheap", "sizeclasses", "mcentral", "ps", "stats"}) at(other, c0, 0, c1, 1.0f);
+    at("compare", 0, 0, width, 1.0f);
+    at("locks", 0, 0, width, 1.0f);
+    return;
+  }
+  // Three columns under the toolbar: the heap map and event log on the left (the two views a
+  // lecture points at), the lesson, the path diagram and the span inspector in the middle, the
+  // tables on the right.
+  const float c0 = width * 0.42f, c1 = width * 0.29f, c2 = width - c0 - c1;
   at("heapmap", 0, 0, c0, 0.56f);
   at("eventlog", 0, 0.56f, c0, 0.44f);
   at("lesson", c0, 0, c1, 0.20f);
@@ -422,6 +455,63 @@ void App::setDefaultLayout(float width, float height) {
   at("locks", c0, 0, c1 + c2, 1.0f); // wide and tall: over the middle and right columns
 }
 
+void App::setPresentation(bool on) {
+  if (on == settings_.present) return;
+  if (on) {
+    panelsBeforePresent_ = settings_.panelOpen;
+    for (size_t i = 0; i < kPanelCount; ++i) settings_.panelOpen[i] = false;
+    for (const char* key : {"lesson", "path", "heapmap", "inspector"}) settings_.panelOpen[panelIndex(key)] = true;
+  } else {
+    // Started in presentation mode (--present, or saved so): back to the default panels.
+    const bool saved = std::find(panelsBeforePresent_.begin(), panelsBeforePresent_.end(), true) != panelsBeforePresent_.end();
+    settings_.panelOpen = saved ? panelsBeforePresent_ : defaultPanelOpen();
+  }
+  settings_.present = on;
+  maximised_ = kPanelCount;
+  relayout_ = 3;
+}
+
+// Presentation mode scales the style's sizes (padding, spacing, scrollbars, rounding) with the font;
+// ImGui's ScaleAllSizes is one-way, so the unscaled style is kept and scaled afresh on a change.
+void App::applyStyleScale() {
+  ImGuiStyle& style = ImGui::GetStyle();
+  if (!haveBaseStyle_) baseStyle_ = style, haveBaseStyle_ = true;
+  const float want = settings_.present ? 1.25f : 1.0f;
+  if (want == styleScale_) return;
+  style = baseStyle_;
+  if (want != 1.0f) style.ScaleAllSizes(want);
+  styleScale_ = want;
+}
+
+void App::toggleMaximised(size_t panel) {
+  if (panel >= kPanelCount) return;
+  if (maximised_ == panel) {
+    maximised_ = kPanelCount;
+    restoreNext_ = true;
+    restoreFor_ = panel;
+    return;
+  }
+  if (ImGuiWindow* w = ImGui::FindWindowByName(kPanels[panel].title)) restorePos_ = w->Pos, restoreSize_ = w->Size;
+  else restorePos_ = ImVec2(layout_[panel].x, layout_[panel].y), restoreSize_ = ImVec2(layout_[panel].z, layout_[panel].w);
+  settings_.panelOpen[panel] = true;
+  maximised_ = panel;
+}
+
+// Double-click on a panel's title bar, or F11 with the mouse over a panel: maximise or restore it.
+void App::handleMaximiseGestures() {
+  const ImGuiIO& io = ImGui::GetIO();
+  ImGuiContext& g = *ImGui::GetCurrentContext();
+  ImGuiWindow* hovered = g.HoveredWindow ? g.HoveredWindow->RootWindow : nullptr;
+  if (!hovered) return;
+  for (size_t i = 0; i < kPanelCount; ++i) {
+    if (!settings_.panelOpen[i] || std::string_view(hovered->Name) != kPanels[i].title) continue;
+    const bool onTitle = hovered->TitleBarRect().Contains(io.MousePos);
+    if ((onTitle && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) || ImGui::IsKeyPressed(kKeyF11, false))
+      toggleMaximised(i);
+    return;
+  }
+}
+
 void App::openEngineDialog() {
   sim::Config base;
   if (session_) traces::applyTraceConfig(session_->trace().meta, base);
@@ -432,20 +522,43 @@ void App::openEngineDialog() {
 }
 
 void App::placeNextWindow(size_t panel) {
+  if (panel == maximised_) {
+    const ImVec2 d = ImGui::GetIO().DisplaySize;
+    const float top = ImGui::GetFrameHeight() + transportHeight_;
+    ImGui::SetNextWindowPos(ImVec2(0, top), ImGuiCond_Always);
+    ImGui::SetNextWindowSize(ImVec2(d.x, std::max(100.0f, d.y - top)), ImGuiCond_Always);
+    ImGui::SetNextWindowCollapsed(false, ImGuiCond_Always); // the double-click that maximised it also toggled collapse
+    return;
+  }
+  if (restoreNext_ && panel == restoreFor_) {
+    ImGui::SetNextWindowPos(restorePos_, ImGuiCond_Always);
+    ImGui::SetNextWindowSize(restoreSize_, ImGuiCond_Always);
+    ImGui::SetNextWindowCollapsed(false, ImGuiCond_Always);
+    return;
+  }
   const ImVec4& r = layout_[panel];
-  ImGui::SetNextWindowPos(ImVec2(r.x, r.y), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(r.z, r.w), ImGuiCond_FirstUseEver);
+  const ImGuiCond cond = relayout_ > 0 ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
+  ImGui::SetNextWindowPos(ImVec2(r.x, r.y), cond);
+  ImGui::SetNextWindowSize(ImVec2(r.z, r.w), cond);
+  if (relayout_ > 0) ImGui::SetNextWindowCollapsed(false, ImGuiCond_Always);
 }
 
 void App::drawFrame() {
   ImGuiIO& io = ImGui::GetIO();
-  if (io.Fonts->Fonts.Size > 1) io.FontDefault = io.Fonts->Fonts[settings_.largeText ? 1 : 0];
+  if (io.Fonts->Fonts.Size > 1) io.FontDefault = io.Fonts->Fonts[settings_.largeText || settings_.present ? 1 : 0];
+  applyStyleScale();
   compare_.follow(session_.get());
   if (compare_.takeOpenRequest()) settings_.panelOpen[panelIndex("compare")] = true;
   drawMenuBar();
+  const float toolbarBefore = transportHeight_;
   drawTransport();
+  // The toolbar's height settles over the first frames (it wraps, auto-resizes): lay the panels
+  // out again while it does, so none starts under it.
+  if (framesDrawn_ > 0 && framesDrawn_ < 4 && std::fabs(transportHeight_ - toolbarBefore) > 0.5f) relayout_ = std::max(relayout_, 2);
+  ++framesDrawn_;
   setDefaultLayout(io.DisplaySize.x, io.DisplaySize.y);
   drawPanels();
+  handleMaximiseGestures();
   drawLoadProgress();
   std::string picked;
   if (fileDialog_.draw(&picked)) {
@@ -479,12 +592,18 @@ void App::drawPanels() {
   followCurrentEvent();
   const sim::HeapView view = session_->world().view();
   PanelContext ctx{*session_, view, selection_, commands_, &compare_};
+  ctx.uiScale = uiScale();
   // A step forward lights the Path panel's stops one by one; so does playback slow enough to follow.
   ctx.animateSeconds = !transport_.playing ? 0.6 : transport_.speed > 0 && transport_.speed <= 4 ? 0.8 / transport_.speed : 0;
+  if (maximised_ < kPanelCount && !settings_.panelOpen[maximised_]) maximised_ = kPanelCount; // closed while maximised
   for (size_t i = 0; i < kPanelCount; ++i) {
-    if (!settings_.panelOpen[i]) continue;
+    if (!settings_.panelOpen[i] || (maximised_ < kPanelCount && i != maximised_)) continue;
     placeNextWindow(i);
     panels_[i]->Draw(ctx, &settings_.panelOpen[i]);
+  }
+  if (maximised_ == kPanelCount) { // applied to every open panel this frame
+    relayout_ = std::max(0, relayout_ - 1);
+    restoreNext_ = false;
   }
 }
 
@@ -525,6 +644,11 @@ void App::drawMenuBar() {
     for (size_t i = 0; i < kPanelCount; ++i) ImGui::MenuItem(kPanels[i].title, nullptr, &settings_.panelOpen[i]);
     ImGui::Separator();
     ImGui::MenuItem("Large text (for projectors)", nullptr, &settings_.largeText);
+    if (ImGui::MenuItem("Presentation mode", "F5", settings_.present)) setPresentation(!settings_.present);
+    if (ImGui::MenuItem("Reset layout")) resetLayout();
+    if (ImGui::MenuItem(maximised_ < kPanelCount ? "Restore panel" : "Maximise panel under the mouse", "F11", maximised_ < kPanelCount,
+                        maximised_ < kPanelCount))
+      toggleMaximised(maximised_);
     ImGui::Separator();
     if (ImGui::MenuItem("Compare tables…")) compare_.openDialog();
     if (ImGui::MenuItem("Size-class designer…")) compare_.openDesigner();
@@ -609,6 +733,8 @@ void App::drawShortcutsWindow() {
       {"PageDown / PageUp", "next / previous lesson step"},
       {"Ctrl+O", "open a trace"},
       {"Ctrl+Q", "quit"},
+      {"F5", "presentation mode on / off"},
+      {"F11, double-click a title", "maximise / restore the panel under the mouse"},
       {"Heap map: wheel, drag", "zoom, pan; click a page to inspect its span"},
   };
   if (ImGui::BeginTable("##keys", 2, ImGuiTableFlags_RowBg)) {
@@ -683,6 +809,7 @@ void App::handleShortcuts() {
   if (io.KeyCtrl && keyPressed('G')) focusGoto_ = true;
   if (!io.KeyCtrl && keyPressed('B')) io.KeyShift ? runBackToBreakpoint() : runToBreakpoint();
   if (!io.KeyCtrl && !io.KeyShift && keyPressed('S')) runToSweepEnd();
+  if (ImGui::IsKeyPressed(kKeyF5, false)) setPresentation(!settings_.present);
   if (keyPressed('[')) transport_.speed = slowerSpeed(transport_.speed);
   if (keyPressed(']')) transport_.speed = fasterSpeed(transport_.speed);
 }

@@ -121,11 +121,30 @@ class App {
   void previousLesson();
   void replayLesson();        // back to just after the current annotation
 
+  // Where each toolbar control was drawn in the last frame (x0, y0, x1, y1): tests check that all
+  // are inside the window at 1280×720.
+  const std::vector<ImVec4>& toolbarRects() const { return toolbarRects_; }
+  float toolbarBottom() const { return ImGui::GetFrameHeight() + transportHeight_; }
   // The line under the toolbar: why playback stopped here, else what the current event did.
   std::string statusLine() const;
 
-  // Default window placement for a display of this size (used where imgui.ini has none).
+  // Default window placement for a display of this size (used where imgui.ini has none): three
+  // columns; in presentation mode Lesson + Path on the left and Heap map + Span inspector on the
+  // right; with tilePanels() the open panels share the whole window.
   void setDefaultLayout(float width, float height);
+  // Presentation mode (View menu, --present): the large font, the style and the panels' drawings
+  // scaled by presentScale(), and only Lesson, Path, Heap map and Span inspector open, laid out
+  // afresh; turning it off brings back the panels that were open.
+  void setPresentation(bool on);
+  bool presenting() const { return settings_.present; }
+  float uiScale() const { return settings_.present ? kPresentScale : 1.0f; }
+  static constexpr float kPresentScale = 1.5f;
+  void resetLayout() { relayout_ = 3; } // every open panel back to the default layout next frame
+  void tilePanels(bool on) { tile_ = on, relayout_ = 3; } // --panels: the listed panels fill the window
+  // Maximise a panel over the whole area under the toolbar, or restore it (double-click its title
+  // bar, or F11 over it). kPanelCount = none.
+  void toggleMaximised(size_t panel);
+  size_t maximised() const { return maximised_; }
   void saveSettingsNow();
   bool quitRequested() const { return quitRequested_; }
 
@@ -146,6 +165,8 @@ class App {
   void takeFinishedLoad();
   void startJob(std::unique_ptr<LoadJob> job);
   void placeNextWindow(size_t panel);
+  void applyStyleScale();
+  void handleMaximiseGestures();
   void openEngineDialog();
 
   Settings settings_;
@@ -168,7 +189,21 @@ class App {
   EngineDialog engineDialog_;
   std::array<ImVec4, kPanelCount> layout_{}; // default x, y, w, h per panel
   float transportHeight_ = 0;
+  std::vector<ImVec4> toolbarRects_; // every toolbar control's rectangle in the last frame (x0, y0, x1, y1)
   uint64_t followedAt_ = ~uint64_t{0}; // position follow mode last selected for
+  // Frames in which every open panel is placed at its default position: a few, so the layout also
+  // follows the toolbar's height as it settles (it wraps with the presentation font).
+  int relayout_ = 0;
+  int framesDrawn_ = 0;
+  bool tile_ = false;      // the default layout tiles the open panels over the whole window
+  std::array<bool, kPanelCount> panelsBeforePresent_{};
+  ImGuiStyle baseStyle_{};  // the style before presentation scaling
+  bool haveBaseStyle_ = false;
+  float styleScale_ = 1.0f; // the scale baseStyle_ was last applied with
+  size_t maximised_ = kPanelCount;
+  ImVec2 restorePos_{}, restoreSize_{}; // the maximised panel's window before it was maximised
+  bool restoreNext_ = false;
+  size_t restoreFor_ = kPanelCount;
   char gotoText_[24] = "";
   bool focusGoto_ = false;
   bool showShortcuts_ = false;

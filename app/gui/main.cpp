@@ -161,6 +161,7 @@ int runApp(int argc, char** argv) {
     const std::string trace = opts->trace.empty() ? std::string(SPANSCOPE_ASSETS_DIR) + "/scenarios/classroom.json" : opts->trace;
 
     app.setEngine(opts->engine);
+    if (!opts->panels.empty()) app.tilePanels(true);
     if (headless) {
       if (!app.loadNow(trace)) {
         std::fprintf(stderr, "%s\n", app.errors().empty() ? ("spanscope: cannot open " + trace).c_str() : app.errors().front().c_str());

@@ -28,6 +28,8 @@ const char* const kUsage =
     "                       go1.19, tcmalloc, jemalloc, mimalloc, glibc16, pow2, or JSON table files)\n"
     "                       and open the Compare panel\n"
     "  --large-text         the larger font (projectors)\n"
+    "  --present            presentation mode: everything scaled up, Lesson + Path + Heap map +\n"
+    "                       Span inspector filling the window (View → Presentation mode)\n"
     "  --select-span ID     open span ID in the span inspector\n"
     "  --screenshot PATH    render one frame to PATH (PNG) and exit; works under xvfb-run\n"
     "  --heapmap-geometry PATH  with --screenshot: write where the heap map drew its pages (JSON:\n"
@@ -127,6 +129,8 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
       }
     } else if (a == "--large-text") {
       o.largeText = true;
+    } else if (a == "--present") {
+      o.present = true;
     } else if (!a.empty() && a[0] == '-' && a != "-") {
       return fail("unknown option " + a);
     } else if (o.trace.empty()) {
@@ -148,6 +152,14 @@ void applyOptions(const Options& o, Settings& s) {
     s.panelOpen[panelIndex("locks")] = true;
   }
   if (o.largeText) s.largeText = true;
+  if (o.present) {
+    s.present = true;
+    if (o.panels.empty()) // the presentation layout's panels, unless --panels names others
+      for (size_t i = 0; i < kPanelCount; ++i) {
+        const std::string_view k = kPanels[i].key;
+        s.panelOpen[i] = k == "lesson" || k == "path" || k == "heapmap" || k == "inspector";
+      }
+  }
 }
 
 } // namespace gui

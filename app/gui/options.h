@@ -22,6 +22,7 @@ struct Options {
   uint64_t benchFrames = 0;      // --bench-frames N: render N frames, print frame-time statistics, exit
   std::optional<double> play;    // --play SPEED: play while benchmarking (events/s; "max" = 0)
   bool largeText = false;        // --large-text
+  bool present = false;          // --present: presentation mode
   std::optional<uint32_t> select; // --select-span ID: open this span in the inspector (screenshots)
   model::EngineSettings engine;   // --procs N, --locks mutex|lockfree (the timing model on), --liveness gc|immediate: over the trace's own
   std::vector<std::string> compare; // --compare a,b,...: size-class tables (library names or JSON files) in the Compare panel
@@ -33,7 +34,8 @@ struct Options {
 std::optional<Options> parseOptions(int argc, const char* const* argv, std::string* error);
 
 // What the flags change in the settings the app starts with: the window size, the open panels
-// (--panels; --procs and --locks open the Locks panel, since they ask about Ps and locks), the font.
+// (--panels; --procs and --locks open the Locks panel, since they ask about Ps and locks), the font,
+// presentation mode (--present: with its four panels unless --panels lists others).
 void applyOptions(const Options& o, Settings& s);
 
 extern const char* const kUsage;

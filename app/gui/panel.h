@@ -61,6 +61,9 @@ struct PanelContext {
   // Seconds over which a panel may animate the event that just became current (one step forward,
   // or slow playback); 0 = show it at once (fast playback, seeks).
   double animateSeconds = 0;
+  // Presentation mode's scale for what panels draw themselves (heap-map cells, slot grids, plots);
+  // 1 otherwise. Text and widgets are scaled by the font and the style.
+  float uiScale = 1.0f;
 };
 
 // A panel: one ImGui window and the view state it keeps from frame to frame (zoom, scroll, models

@@ -152,15 +152,21 @@ ImU32 PageStateColour(PageState s) {
   return PageColour(p, 68);
 }
 
-GridFit FitGrid(uint64_t pages, float w, float h) {
+GridFit FitGrid(uint64_t pages, float w, float h, float maxCell, float minCell) {
   GridFit best;
   best.cell = 0;
   if (pages == 0 || w <= 0 || h <= 0) return GridFit{};
   for (uint32_t cols = 8; cols <= 4096; cols *= 2) {
     const uint64_t rows = (pages + cols - 1) / cols;
-    const float cell = std::min({w / static_cast<float>(cols), h / static_cast<float>(rows), 48.0f});
+    const float cell = std::min({w / static_cast<float>(cols), h / static_cast<float>(rows), maxCell});
     if (cell > best.cell) best = GridFit{cols, cell};
     if (cols >= pages) break;
+  }
+  // Too small to read: the widest rows whose cells are at least minCell; the map scrolls down.
+  if (best.cell < minCell) {
+    uint32_t cols = 8;
+    while (cols * 2 <= 4096 && w / static_cast<float>(cols * 2) >= minCell) cols *= 2;
+    best = GridFit{cols, std::min(w / static_cast<float>(cols), maxCell)};
   }
   return best;
 }
@@ -598,7 +604,7 @@ void HeapMapPanel::Draw(PanelContext& ctx, bool* open) {
   const float gutter = ImGui::CalcTextSize("0xc000000000").x + 10;
   const ImVec2 map0(canvas0.x + gutter, canvas0.y + 2);
   const float mapW = canvas1.x - map0.x - 2, mapH = canvas1.y - map0.y - 2;
-  const GridFit fit = FitGrid(pages, mapW, mapH);
+  const GridFit fit = FitGrid(pages, mapW, mapH, 48.0f * ctx.uiScale, ctx.uiScale > 1 ? 14.0f * ctx.uiScale : 0.0f);
   const uint64_t rows = (pages + fit.cols - 1) / fit.cols;
 
   // Zoom around the mouse with the wheel; pan by dragging.

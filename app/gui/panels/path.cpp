@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cfloat>
 #include <cmath>
 
 namespace gui {
@@ -170,7 +171,7 @@ struct Layout {
 };
 
 // Four columns (mcache, mcentral, mheap, OS); the tiny block above mcache, the span below it.
-Layout LayOut(ImVec2 o, float w, float h) {
+Layout LayOut(ImVec2 o, float w, float h, float fontSize) {
   Layout l;
   const float gap = w * 0.06f, col = (w - 3 * gap) / 4;
   auto put = [&](PathBox b, float x, float y, float bw, float bh) {
@@ -186,7 +187,7 @@ Layout LayOut(ImVec2 o, float w, float h) {
   const float hx = 2 * (col + gap);
   l.heapMin = ImVec2(o.x + hx, o.y);
   l.heapMax = ImVec2(o.x + hx + col, o.y + h);
-  const float pad = row * 0.35f, inner = (h - pad * 1.4f) / 3;
+  const float pad = std::max(row * 0.35f, fontSize * 1.3f), inner = (h - pad * 1.2f) / 3; // room for "mheap" above
   put(PathBox::PageCache, hx + 6, pad, col - 12, inner * 0.8f);
   put(PathBox::PageAlloc, hx + 6, pad + inner, col - 12, inner * 0.8f);
   put(PathBox::Arenas, hx + 6, pad + 2 * inner, col - 12, inner * 0.8f);
@@ -211,16 +212,20 @@ ImVec2 Edge(ImVec2 mn, ImVec2 mx, ImVec2 to) {
   return ImVec2(c.x + dx * std::min(t, 1.0f), c.y + dy * std::min(t, 1.0f));
 }
 
+// The title (and a dimmer second line) centred in the box, the font made smaller where the box is
+// too narrow or too low for it, so a label is never cut.
 void BoxLabel(ImDrawList* dl, ImVec2 mn, ImVec2 mx, const std::string& title, const std::string& sub, ImU32 col) {
   ImFont* font = ImGui::GetFont();
-  const float fs = ImGui::GetFontSize();
-  const ImVec2 ts = ImGui::CalcTextSize(title.c_str());
+  const float base = ImGui::GetFontSize(), room = mx.x - mn.x - 6, lines = sub.empty() ? 1.1f : 2.2f;
+  const float widest = std::max(ImGui::CalcTextSize(title.c_str()).x, ImGui::CalcTextSize(sub.c_str()).x);
+  const float fs = std::max(8.0f, std::min({base, base * room / std::max(1.0f, widest), (mx.y - mn.y - 2) / lines}));
+  const ImVec2 ts = font->CalcTextSizeA(fs, FLT_MAX, 0, title.c_str());
   const float cx = (mn.x + mx.x) * 0.5f;
   const float y = sub.empty() ? (mn.y + mx.y - ts.y) * 0.5f : (mn.y + mx.y) * 0.5f - ts.y;
   dl->PushClipRect(mn, mx, true);
   dl->AddText(font, fs, ImVec2(cx - ts.x * 0.5f, y), col, title.c_str());
   if (!sub.empty()) {
-    const ImVec2 ss = ImGui::CalcTextSize(sub.c_str());
+    const ImVec2 ss = font->CalcTextSizeA(fs, FLT_MAX, 0, sub.c_str());
     dl->AddText(font, fs, ImVec2(cx - ss.x * 0.5f, y + ts.y), kTextDim, sub.c_str());
   }
   dl->PopClipRect();
@@ -260,12 +265,8 @@ void PathPanel::Draw(PanelContext& ctx, bool* open) {
   const double perStop = animate_ && !m.stops.empty() ? ctx.animateSeconds / static_cast<double>(m.stops.size()) : 0;
   const size_t lit = m.valid ? LitStops(m.stops.size(), ImGui::GetTime() - since_, perStop) : 0;
 
+  // The event itself is on the status line under the toolbar; here only what has no path.
   if (!m.valid) ImGui::TextWrapped("%s", m.note.c_str());
-  else {
-    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.85f, 0.5f, 1));
-    ImGui::TextWrapped("#%s  P%u  %s", FormatCount(pos - 1).c_str(), m.p, m.headline.c_str());
-    ImGui::PopStyleColor();
-  }
 
   // The diagram: every box always drawn; the boxes and arrows of lit stops highlighted.
   const float fs = ImGui::GetFontSize();
@@ -274,7 +275,7 @@ void PathPanel::Draw(PanelContext& ctx, bool* open) {
   const ImVec2 o = ImGui::GetCursorScreenPos();
   ImGui::InvisibleButton("##diagram", ImVec2(w, h));
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const Layout l = LayOut(o, w, h);
+  const Layout l = LayOut(o, w, h, fs);
   std::array<bool, static_cast<size_t>(PathBox::Count)> boxLit{};
   for (size_t i = 0; i < lit; ++i) boxLit[static_cast<size_t>(m.stops[i].box)] = true;
   const bool current = lit > 0;
@@ -321,8 +322,8 @@ void PathPanel::Draw(PanelContext& ctx, bool* open) {
     if (box == PathBox::PageCache) sub = "per P";
     if (box == PathBox::PageAlloc) sub = "heap lock";
     if (box == PathBox::Arenas) sub = "64 MiB each";
-    if (box == PathBox::Tiny) sub = "16 B, noscan";
-    if (box == PathBox::Span && m.valid) sub = m.span != sim::kNoSpan ? "#" + std::to_string(m.span) : "";
+    if (box == PathBox::Tiny && !(m.valid && m.tiny)) sub = "16 B, noscan"; // else its 16 bytes are drawn
+    if (box == PathBox::Span && m.valid && m.large) sub = "own span";
     BoxLabel(dl, l.min[b], l.max[b], title, sub, on ? kText : IM_COL32(200, 204, 212, 255));
   }
   // The tiny block's 16 bytes, with the new object's bytes lit.

@@ -329,7 +329,7 @@ ImU32 SlotColour(const sim::MSpan& s, uint32_t i, GridView view) {
 }
 
 // One cell per slot, drawn as rectangles on one canvas item: a span has up to 1024 slots.
-void DrawSlotGrid(const SpanInspectorModel& m, const sim::MSpan& s, Selection& sel) {
+void DrawSlotGrid(const SpanInspectorModel& m, const sim::MSpan& s, Selection& sel, float scale) {
   ImGui::TextUnformatted("Slots");
   ImGui::SameLine();
   const ImGuiID viewKey = ImGui::GetID("grid_view"); // UI state in the window's ImGui storage
@@ -354,10 +354,10 @@ void DrawSlotGrid(const SpanInspectorModel& m, const sim::MSpan& s, Selection& s
   // Rows of 64 slots (one allocBits word) when they fit, else 32/16/8; fewer columns for spans of a
   // handful of big slots.
   uint32_t cols = 64;
-  while (cols > 8 && (static_cast<float>(cols) * 6.0f > avail || cols / 2 >= m.nelems)) cols /= 2;
+  while (cols > 8 && (static_cast<float>(cols) * 6.0f * scale > avail || cols / 2 >= m.nelems)) cols /= 2;
   // Spans of big objects have few slots: let their cells grow so they stay easy to point at.
-  const float maxCell = m.nelems <= 16 ? 32.0f : 14.0f;
-  const float cell = std::clamp(std::floor(avail / static_cast<float>(cols)), 3.0f, maxCell);
+  const float maxCell = (m.nelems <= 16 ? 32.0f : 14.0f) * scale;
+  const float cell = std::clamp(std::floor(avail / static_cast<float>(cols)), 3.0f * scale, maxCell);
   const uint32_t rows = (m.nelems + cols - 1) / cols;
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImVec2 size(cell * static_cast<float>(std::min(cols, m.nelems)), cell * static_cast<float>(rows));
@@ -492,7 +492,7 @@ void DrawSpanInspectorPanel(PanelContext& ctx, bool* open) {
   DrawFields(m);
   DrawWaste(m);
   ImGui::Separator();
-  DrawSlotGrid(m, s, ctx.selection);
+  DrawSlotGrid(m, s, ctx.selection, ctx.uiScale);
   ImGui::Separator();
   DrawObjects(m, ctx.selection);
   ImGui::End();

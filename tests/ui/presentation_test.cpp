@@ -1,0 +1,114 @@
+// Presentation mode and the layout (issue 15 item 3): at 1280×720 with the presentation font every
+// toolbar control is inside the window, the heap map's cells are scaled, the four lesson panels are
+// the ones open, a panel can be maximised and restored, and --panels tiles the listed panels.
+#include "ui_harness.h"
+
+#include "app/gui/options.h"
+#include "app/gui/panels/heap_map.h"
+
+#include <gtest/gtest.h>
+#include <imgui_internal.h>
+
+namespace {
+
+using uitest::Harness;
+
+const std::string kClassroom = std::string(SPANSCOPE_SOURCE_DIR) + "/assets/scenarios/classroom.json";
+
+// The large font as main.cpp loads it (fonts.cpp), so the test measures what a projector shows.
+void loadFonts() {
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  io.Fonts->AddFontDefault();
+  ImFontConfig big;
+  big.SizePixels = 22.0f;
+  io.Fonts->AddFontDefault(&big);
+  unsigned char* pixels;
+  int w, h;
+  io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+}
+
+TEST(PresentationTest, EveryToolbarControlFitsAt1280x720) {
+  Harness h(1280, 720);
+  loadFonts();
+  gui::App app;
+  app.setSession(uitest::openFile(kClassroom));
+  app.setPresentation(true);
+  h.frames(app, 4);
+  ASSERT_EQ(ImGui::GetIO().FontDefault, ImGui::GetIO().Fonts->Fonts[1]) << "the presentation font";
+  const auto& rects = app.toolbarRects();
+  ASSERT_GE(rects.size(), 18u) << "13 step buttons, speed, go to, breakpoints, run, sweep, engine, seek bar";
+  for (const ImVec4& r : rects) {
+    EXPECT_GE(r.x, 0.0f);
+    EXPECT_LE(r.z, 1280.0f) << "a control past the right edge at x " << r.x;
+    EXPECT_LE(r.w, app.toolbarBottom()) << "a control below the toolbar's own height";
+  }
+  EXPECT_LT(app.toolbarBottom(), 720.0f * 0.4f) << "the toolbar leaves the panels most of the window";
+  // The panels start below the wrapped toolbar: the Lesson window's top is not under it.
+  ImGuiWindow* lesson = ImGui::FindWindowByName("Lesson");
+  ASSERT_NE(lesson, nullptr);
+  EXPECT_GE(lesson->Pos.y + 0.5f, app.toolbarBottom());
+}
+
+TEST(PresentationTest, OpensTheLessonPanelsAndScalesTheHeapMapCells) {
+  Harness h(1280, 720);
+  loadFonts();
+  gui::App app;
+  app.setSession(uitest::openFile(kClassroom));
+  app.seek(5);
+  h.frames(app, 3);
+  const float normal = app.heapMapGeometry().cell;
+  app.setPresentation(true);
+  h.frames(app, 3);
+  for (const char* key : {"lesson", "path", "heapmap", "inspector"}) EXPECT_TRUE(app.panelOpen(gui::panelIndex(key))) << key;
+  for (const char* key : {"eventlog", "sizeclasses", "mheap", "stats"}) EXPECT_FALSE(app.panelOpen(gui::panelIndex(key))) << key;
+  const float presented = app.heapMapGeometry().cell;
+  EXPECT_GE(presented, 14.0f * gui::App::kPresentScale) << "cells at least the presentation minimum";
+  EXPECT_GT(presented, normal);
+  app.setPresentation(false);
+  h.frames(app, 2);
+  EXPECT_TRUE(app.panelOpen(gui::panelIndex("eventlog"))) << "the panels open before come back";
+}
+
+TEST(PresentationTest, MaximiseGivesAPanelTheWholeAreaAndRestoreBringsItBack) {
+  Harness h(1280, 720);
+  gui::App app;
+  app.setSession(uitest::openFile(kClassroom));
+  h.frames(app, 3);
+  ImGuiWindow* map = ImGui::FindWindowByName("Heap map");
+  ASSERT_NE(map, nullptr);
+  const ImVec2 before = map->Size;
+  app.toggleMaximised(gui::panelIndex("heapmap"));
+  h.frames(app, 2);
+  EXPECT_FLOAT_EQ(map->Size.x, 1280.0f);
+  EXPECT_GT(map->Size.y, 720.0f - app.toolbarBottom() - 1.0f);
+  EXPECT_FALSE(ImGui::FindWindowByName("Event log")->Active) << "the other panels are not drawn";
+  app.toggleMaximised(gui::panelIndex("heapmap"));
+  h.frames(app, 2);
+  EXPECT_FLOAT_EQ(map->Size.x, before.x);
+  EXPECT_FLOAT_EQ(map->Size.y, before.y);
+}
+
+TEST(PresentationTest, PanelsFlagTilesTheListedPanelsOverTheWindow) {
+  const char* args[] = {"spanscope", "--panels", "heapmap", "--present"};
+  std::string err;
+  auto o = gui::parseOptions(4, args, &err);
+  ASSERT_TRUE(o) << err;
+  EXPECT_TRUE(o->present);
+  gui::Settings s;
+  gui::applyOptions(*o, s);
+  EXPECT_TRUE(s.present);
+  Harness h(1280, 720);
+  gui::App app(s);
+  app.tilePanels(true);
+  app.setSession(uitest::openFile(kClassroom));
+  h.frames(app, 3);
+  ImGuiWindow* map = ImGui::FindWindowByName("Heap map");
+  ASSERT_NE(map, nullptr);
+  EXPECT_FLOAT_EQ(map->Pos.x, 0.0f);
+  EXPECT_FLOAT_EQ(map->Size.x, 1280.0f);
+  EXPECT_NEAR(map->Pos.y + map->Size.y, 720.0f, 1.0f) << "down to the bottom of the window";
+  EXPECT_EQ(ImGui::FindWindowByName("Lesson"), nullptr) << "--panels wins over the presentation panels";
+}
+
+} // namespace
