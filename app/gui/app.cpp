@@ -108,7 +108,7 @@ App::~App() {
 
 void App::saveSettingsNow() {
   if (settingsPath_.empty()) return;
-  settings_.speed = transport_.speed;
+  if (!transport_.paceLessons) settings_.speed = transport_.speed;
   if (settings_ == savedSettings_) return;
   std::string err;
   if (!saveSettings(settings_, settingsPath_, &err)) reportError(err);
@@ -190,6 +190,7 @@ void App::takeFinishedLoad() {
 }
 
 void App::setSession(std::unique_ptr<model::Session> s, bool addToRecentFiles) {
+  if (!transport_.paceLessons) settings_.speed = transport_.speed; // the user's speed, not a lesson's
   session_ = std::move(s);
   selection_ = Selection{};
   commands_.clear();
@@ -197,7 +198,13 @@ void App::setSession(std::unique_ptr<model::Session> s, bool addToRecentFiles) {
   transport_.owed = 0;
   transport_.status.clear();
   followedAt_ = ~uint64_t{0};
-  if (session_) selection_.follow = !session_->annotationEvents().empty(); // lessons: follow by default
+  if (session_) {
+    // A scenario with lessons: follow the events, pause at each step, play at a readable pace.
+    const bool lessons = !session_->annotationEvents().empty();
+    selection_.follow = lessons;
+    transport_.paceLessons = lessons;
+    transport_.speed = lessons ? kLessonSpeed : settings_.speed;
+  }
   if (session_ && addToRecentFiles && !session_->path().empty()) addRecentFile(settings_, session_->path());
 }
 
@@ -333,6 +340,16 @@ void App::play(double dt) {
   const uint64_t hitAt = model::findBreakpointForward(breakpoints_, *session_, pos, target);
   const bool stopsAtHit = hitAt < target;
   if (stopsAtHit) target = hitAt + 1;
+  // A lesson paces itself: playback stops when a step's events are all applied, before the next
+  // annotation, so its text stays up until Play (or PageDown) goes on.
+  uint64_t lessonEnd = n;
+  if (transport_.paceLessons) {
+    const auto& ann = session_->annotationEvents();
+    const auto next = std::upper_bound(ann.begin(), ann.end(), pos);
+    if (next != ann.end()) lessonEnd = *next;
+  }
+  const bool stopsAtLesson = !stopsAtHit && lessonEnd < target;
+  if (stopsAtLesson) target = lessonEnd;
 
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::duration<double, std::milli>(transport_.budgetMs);
@@ -352,6 +369,9 @@ void App::play(double dt) {
     std::string why;
     model::breakpointHit(breakpoints_, *session_, hitAt, &why);
     setStatus("Stopped at event #" + FormatCount(hitAt) + ": " + why, hitAt + 1);
+    transport_.playing = false;
+  } else if (stopsAtLesson) {
+    setStatus("End of this lesson step: Play (Space) or PageDown for the next one", target);
     transport_.playing = false;
   } else if (session_->position() >= n) {
     transport_.playing = false;
@@ -669,6 +689,7 @@ void App::drawMenuBar() {
     if (ImGui::MenuItem("Back to previous breakpoint", "Shift+B")) runBackToBreakpoint();
     if (ImGui::MenuItem("Step to end of this sweep", "S", false, session_->world().view().sweepInProgress())) runToSweepEnd();
     ImGui::Separator();
+    ImGui::MenuItem("Pause at each lesson step", nullptr, &transport_.paceLessons, !session_->annotationEvents().empty());
     if (ImGui::MenuItem("Next lesson step", "PageDown")) nextLesson();
     if (ImGui::MenuItem("Previous lesson step", "PageUp")) previousLesson();
     ImGui::EndMenu();

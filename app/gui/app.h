@@ -40,10 +40,13 @@ struct Transport {
   bool engineLimited = false;   // last frame ran out of budget before reaching the target
   std::string status;           // one line under the toolbar ("stopped at breakpoint: ...")
   uint64_t statusAt = 0;        // the position `status` describes: shown only while the position is there
+  bool paceLessons = false;     // stop playing at the end of each lesson step (traces with annotations)
 };
 
 // Playback speeds offered by the toolbar and the [ ] keys, in events per second; 0 = as fast as
 // possible (the engine's per-frame budget is then the only limit).
+// Playback speed a scenario with lessons starts at: slow enough to watch each event's path light up.
+inline constexpr double kLessonSpeed = 2;
 inline constexpr double kSpeedPresets[] = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 1e4, 1e5, 1e6, 0};
 double fasterSpeed(double speed);
 double slowerSpeed(double speed);
