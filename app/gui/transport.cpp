@@ -192,14 +192,13 @@ void App::drawTransport() {
     }
   }
 
+  // One line (the window clips it): the whole of it is in the tooltip and the event log.
   const std::string status = statusLine();
-  ImGui::PushTextWrapPos(0);
   ImGui::TextUnformatted(status.c_str());
-  ImGui::PopTextWrapPos();
   if (ImGui::IsItemHovered() && have && session_->lastRecord()) {
     std::string funcs;
     for (const char* f : sim::goFunctions(*session_->lastRecord())) funcs += funcs.empty() ? f : std::string(" → ") + f;
-    ImGui::SetTooltip("What the current event did, and the Go functions on its path:\n%s", funcs.c_str());
+    ImGui::SetTooltip("%s\n\nThe Go functions on its path:\n%s", status.c_str(), funcs.c_str());
   }
   transportHeight_ = ImGui::GetCursorPosY() + style.WindowPadding.y - style.ItemSpacing.y;
   ImGui::End();

@@ -122,8 +122,9 @@ PathModel BuildPath(const sim::StepRecord* r, uint64_t objectId) {
     if (m.large) where = "the object gets its own span: " + std::to_string(r->newSpanPages) + " pages at " + FormatAddr(r->addr);
     else if (m.tiny) where = "lands at offset " + std::to_string(r->tinyOffset) + " of the tiny block at " + FormatAddr(r->addr - r->tinyOffset);
     else where = "lands in slot " + std::to_string(r->slot) + " of span #" + std::to_string(r->span) + " at " + FormatAddr(r->addr);
-    const PathBox last = m.stops.empty() ? PathBox::MCache : m.stops.back().box;
-    m.stops.push_back({PathBox::Span, last, where, "", {}});
+    // The mcache hands the slot out (the tiny block its bytes); a large object's span is the landing.
+    const PathBox from = m.large ? PathBox::Count : m.tiny ? PathBox::Tiny : PathBox::MCache;
+    m.stops.push_back({PathBox::Span, from, where, "", {}});
   } else if (!alloc && !r->has(PathStep::FreeReclaim)) {
     m.stops.push_back({PathBox::Span, PathBox::Count,
                        "liveness gc: the slot stays allocated until a GC cycle marks and sweeps span #" + std::to_string(r->span), "", {}});
