@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 #include <imgui_internal.h>
 
+#include <cmath>
+
 namespace {
 
 using uitest::Harness;
@@ -109,6 +111,28 @@ TEST(PresentationTest, PanelsFlagTilesTheListedPanelsOverTheWindow) {
   EXPECT_FLOAT_EQ(map->Size.x, 1280.0f);
   EXPECT_NEAR(map->Pos.y + map->Size.y, 720.0f, 1.0f) << "down to the bottom of the window";
   EXPECT_EQ(ImGui::FindWindowByName("Lesson"), nullptr) << "--panels wins over the presentation panels";
+}
+
+} // namespace
+
+namespace {
+
+// Issue 15 item 5: small classes side by side must not share a colour (classes 2, 5 and 9 were
+// one salmon): every class differs clearly from the next three.
+TEST(ColourTest, NeighbouringSizeClassesAreDistinguishable) {
+  uitest::Harness h;
+  auto distance = [](ImU32 a, ImU32 b) {
+    auto ch = [](ImU32 c, int shift) { return static_cast<int>((c >> shift) & 0xff); };
+    const int dr = ch(a, IM_COL32_R_SHIFT) - ch(b, IM_COL32_R_SHIFT), dg = ch(a, IM_COL32_G_SHIFT) - ch(b, IM_COL32_G_SHIFT),
+              db = ch(a, IM_COL32_B_SHIFT) - ch(b, IM_COL32_B_SHIFT);
+    return std::sqrt(static_cast<double>(dr * dr + dg * dg + db * db));
+  };
+  for (uint32_t c = 1; c < 67; ++c)
+    for (uint32_t d = c + 1; d <= std::min(67u, c + 3); ++d)
+      EXPECT_GT(distance(gui::SizeClassColour(c, 68), gui::SizeClassColour(d, 68)), 40.0) << "classes " << c << " and " << d;
+  EXPECT_GT(distance(gui::SizeClassColour(2, 68), gui::SizeClassColour(5, 68)), 40.0);
+  EXPECT_GT(distance(gui::SizeClassColour(5, 68), gui::SizeClassColour(9, 68)), 40.0);
+  EXPECT_GT(distance(gui::SizeClassColour(2, 68), gui::SizeClassColour(9, 68)), 40.0);
 }
 
 } // namespace

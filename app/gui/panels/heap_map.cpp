@@ -87,10 +87,14 @@ PageInfo ClassifyPage(const sim::HeapView& v, uint64_t page) {
   return info;
 }
 
+// A categorical palette: successive classes step the hue by the golden ratio and alternate
+// saturation and brightness, so small classes side by side (2, 5, 9) never share a colour.
 ImU32 SizeClassColour(uint32_t sizeclass, uint32_t numClasses) {
-  const float t = numClasses > 2 ? static_cast<float>(sizeclass - 1) / static_cast<float>(numClasses - 2) : 0.0f;
+  (void)numClasses; // the palette is by class number, the same for every table
+  const float hue = std::fmod(0.02f + 0.618034f * static_cast<float>(sizeclass), 1.0f);
+  const float sat = sizeclass % 2 ? 0.62f : 0.45f, val = (sizeclass / 2) % 2 ? 0.78f : 0.92f;
   float r, g, b;
-  ImGui::ColorConvertHSVtoRGB(0.66f * std::clamp(t, 0.0f, 1.0f), 0.62f, 0.86f, r, g, b);
+  ImGui::ColorConvertHSVtoRGB(hue, sat, val, r, g, b);
   return IM_COL32(static_cast<int>(r * 255), static_cast<int>(g * 255), static_cast<int>(b * 255), 255);
 }
 
@@ -338,6 +342,10 @@ void DrawLegend(uint32_t numClasses) {
   ui::LegendItem(UnsweptColour(PageStateColour(PageState::InUse)), kUnsweptLabel, kUnsweptMeaning);
   LegendSpacing("selected span", false);
   ui::LegendItem(ui::color::kSelected, "selected span", "The span open in the span inspector (click a page to choose it).");
+  LegendSpacing("◥ scan", false);
+  ImGui::TextUnformatted("◥ scan");
+  ui::ItemTooltip("A dark corner on a page: its span holds objects with pointers (scan), which the GC must scan. "
+                  "Pages without it hold noscan objects. The same size class has a scan and a noscan span class.");
 }
 
 } // namespace
@@ -508,6 +516,19 @@ void DrawOverlays(ImDrawList* dl, const MapFrame& f, const Selection& sel, uint6
         const float x0 = g.origin.x + static_cast<float>(c) * cell, y0 = g.origin.y + static_cast<float>(r) * cell;
         dl->AddLine(ImVec2(x0, y0 + cell), ImVec2(x0 + cell, y0), IM_COL32(10, 10, 14, 130), 1.0f);
         ++lines;
+      }
+  }
+  // Spans of objects with pointers (scan) get a dark corner on each page, so scan and noscan spans
+  // of one size class (same colour) tell apart.
+  if (cell >= 8) {
+    for (double r = f.firstRow; r < f.lastRow; ++r)
+      for (uint32_t c = 0; c < g.cols; ++c) {
+        const uint64_t page = static_cast<uint64_t>(r) * g.cols + c;
+        if (page >= f.pages) break;
+        const PageInfo info = ClassifyPage(v, page);
+        if ((info.state != PageState::InUse && info.state != PageState::Cached) || sim::spanClassNoscan(info.spanclass)) continue;
+        const float x1 = g.origin.x + static_cast<float>(c + 1) * cell, y0 = g.origin.y + static_cast<float>(r) * cell;
+        dl->AddTriangleFilled(ImVec2(x1 - cell * 0.45f, y0), ImVec2(x1, y0), ImVec2(x1, y0 + cell * 0.45f), IM_COL32(20, 20, 24, 230));
       }
   }
   // Size class numbers on each span's first page ("L" for large, "S" for a stack) when cells have room for them.

@@ -219,9 +219,10 @@ TraceVsModel CompareTraceTime(const std::vector<sim::Event>& events, uint64_t up
 
 namespace {
 
-// One colour per lock: mheap.lock red, the stopped world grey, mcentral by class on the hue circle
-// (the spine locks paler than the mutex).
-ImU32 LockColour(sim::LockId id) {
+// One colour per lock row: mheap.lock red and the stopped world grey, then each other lock (in the
+// table's id order) the next colour of a categorical palette, and past it the golden-ratio hue
+// circle with alternating saturation, so no two rows the user sees share a colour.
+ImU32 LockColour(const sim::TimingFigures& f, sim::LockId id) {
   switch (sim::lockKind(id)) {
     case sim::LockKind::Heap: return IM_COL32(235, 95, 75, 255);
     case sim::LockKind::World: return IM_COL32(200, 200, 205, 255);
@@ -229,9 +230,18 @@ ImU32 LockColour(sim::LockId id) {
     case sim::LockKind::SpinePartial:
     case sim::LockKind::SpineFull: break;
   }
-  const float hue = std::fmod(0.12f + 0.618034f * static_cast<float>(sim::spanClassSize(sim::lockSpanClass(id))), 1.0f);
-  const float sat = sim::lockKind(id) == sim::LockKind::Central ? 0.70f : 0.40f;
-  return ImColor::HSV(hue, sat, 0.95f);
+  size_t k = 0; // this lock's place among the mcentral locks of the table
+  for (const sim::LockFigures& l : f.locks) {
+    if (l.lock == id) break;
+    if (IsCentralLock(l.lock)) ++k;
+  }
+  static constexpr ImU32 kPalette[] = {IM_COL32(90, 160, 235, 255),  IM_COL32(245, 175, 60, 255), IM_COL32(120, 200, 110, 255),
+                                       IM_COL32(200, 120, 230, 255), IM_COL32(80, 210, 200, 255), IM_COL32(240, 225, 90, 255),
+                                       IM_COL32(160, 110, 70, 255),  IM_COL32(255, 140, 190, 255), IM_COL32(150, 170, 255, 255),
+                                       IM_COL32(170, 230, 160, 255)};
+  if (k < std::size(kPalette)) return kPalette[k];
+  const float hue = std::fmod(0.12f + 0.618034f * static_cast<float>(k), 1.0f);
+  return ImColor::HSV(hue, k % 2 ? 0.45f : 0.75f, k % 3 ? 0.95f : 0.75f);
 }
 
 // Dark (little wait) to yellow (the most); 0 = the background.
@@ -401,7 +411,7 @@ void DrawLockTable(const sim::TimingFigures& f) {
     ImGui::TableNextColumn();
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float sw = ImGui::GetTextLineHeight() * 0.7f;
-    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + sw * 0.2f), ImVec2(p.x + sw, p.y + sw * 1.2f), LockColour(l.lock));
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + sw * 0.2f), ImVec2(p.x + sw, p.y + sw * 1.2f), LockColour(f, l.lock));
     ImGui::Dummy(ImVec2(sw, sw));
     ImGui::SameLine();
     ImGui::TextUnformatted(l.name.c_str());
@@ -539,7 +549,7 @@ struct TimelineView {
   double lo = 0, hi = 1;
 };
 
-void DrawTimeline(PanelContext& ctx, const sim::LockModel& lm, TimelineView& view) {
+void DrawTimeline(PanelContext& ctx, const sim::LockModel& lm, const sim::TimingFigures& f, TimelineView& view) {
   const std::vector<sim::TimeSegment> segs = lm.recent();
   if (segs.empty()) {
     ImGui::TextDisabled("No event has run yet.");
@@ -593,7 +603,7 @@ void DrawTimeline(PanelContext& ctx, const sim::LockModel& lm, TimelineView& vie
     const float y = origin.y + rowH * static_cast<float>(b.row);
     // Runs fill the row; waits (drawn after) cover the middle of it in the lock's colour.
     const ImVec2 a(x0 + b.x0, b.wait ? y + 3 : y + 1), z(x0 + b.x1, b.wait ? y + rowH - 4 : y + rowH - 2);
-    dl->AddRectFilled(a, z, b.wait ? LockColour(b.lock) : IM_COL32(70, 120, 170, 255));
+    dl->AddRectFilled(a, z, b.wait ? LockColour(f, b.lock) : IM_COL32(70, 120, 170, 255));
   }
   // The current event and the segment under the pointer come from the segments themselves, not
   // from the bars: a bar may stand for several merged segments.
@@ -660,7 +670,7 @@ void LocksPanel::Draw(PanelContext& ctx, bool* open) {
   if (ImGui::CollapsingHeader("Locks", ImGuiTreeNodeFlags_DefaultOpen)) DrawLockTable(f);
   if (ImGui::CollapsingHeader("Ps: busy, waiting, allocation latency", ImGuiTreeNodeFlags_DefaultOpen)) DrawProcTable(f);
   if (ImGui::CollapsingHeader("Wait over time", ImGuiTreeNodeFlags_DefaultOpen)) DrawHeatMap(*lm, f);
-  if (ImGui::CollapsingHeader("Timeline: who ran, who waited for whom", ImGuiTreeNodeFlags_DefaultOpen)) DrawTimeline(ctx, *lm, timeline);
+  if (ImGui::CollapsingHeader("Timeline: who ran, who waited for whom", ImGuiTreeNodeFlags_DefaultOpen)) DrawTimeline(ctx, *lm, f, timeline);
   ImGui::End();
 }
 
