@@ -334,8 +334,8 @@ void DrawTraceVsModel(const TraceVsModel& t) {
   if (t.stretched.size() > 8) ps += ", +" + std::to_string(t.stretched.size() - 8) + " more";
   ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.75f, 0.35f, 1));
   ImGui::PushTextWrapPos(0);
-  ImGui::Text("The model stretched %zu thread%s: its work takes longer than the trace took (%s).", t.stretched.size(),
-              t.stretched.size() == 1 ? "" : "s", ps.c_str());
+  ImGui::Text("The model stretched %zu thread%s: the modelled work on %s takes longer than the trace took (%s).",
+              t.stretched.size(), t.stretched.size() == 1 ? "" : "s", t.stretched.size() == 1 ? "its P" : "each P", ps.c_str());
   ImGui::PopTextWrapPos();
   ImGui::PopStyleColor();
   ui::ItemTooltip("Busy + waiting time the model needs for a P's events, against the time between that thread's "
