@@ -136,3 +136,34 @@ TEST(ColourTest, NeighbouringSizeClassesAreDistinguishable) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(PresentationTest, DoubleClickOnATitleMaximisesAndRestores) {
+  uitest::Harness h(1280, 720);
+  gui::App app;
+  app.setSession(uitest::openFile(kClassroom));
+  h.frames(app, 3);
+  ImGuiWindow* map = ImGui::FindWindowByName("Heap map");
+  ASSERT_NE(map, nullptr);
+  const ImVec2 before = map->Size;
+  const ImRect title = map->TitleBarRect();
+  const ImVec2 at(title.Min.x + 60, (title.Min.y + title.Max.y) * 0.5f);
+  h.click(app, at);
+  h.click(app, at); // within ImGui's double-click time (six frames of 1/60 s)
+  h.frames(app, 2);
+  EXPECT_EQ(app.maximised(), gui::panelIndex("heapmap"));
+  EXPECT_FLOAT_EQ(map->Size.x, 1280.0f);
+  EXPECT_FALSE(map->Collapsed) << "ImGui's own double-click collapse is undone";
+  h.frames(app, 30); // half a second: the next two clicks are a double-click of their own
+  const ImRect title2 = map->TitleBarRect();
+  const ImVec2 at2(title2.Min.x + 60, (title2.Min.y + title2.Max.y) * 0.5f);
+  h.click(app, at2);
+  h.click(app, at2);
+  h.frames(app, 2);
+  EXPECT_EQ(app.maximised(), gui::kPanelCount);
+  EXPECT_FLOAT_EQ(map->Size.x, before.x);
+  EXPECT_FALSE(map->Collapsed);
+}
+
+} // namespace
