@@ -495,7 +495,12 @@ void App::setPresentation(bool on) {
 // ImGui's ScaleAllSizes is one-way, so the unscaled style is kept and scaled afresh on a change.
 void App::applyStyleScale() {
   ImGuiStyle& style = ImGui::GetStyle();
-  if (!haveBaseStyle_) baseStyle_ = style, haveBaseStyle_ = true;
+  if (!haveBaseStyle_) {
+    // Opaque windows: panels laid over others (Compare, a maximised panel) must not show the
+    // figures of the ones beneath through them.
+    style.Colors[ImGuiCol_WindowBg].w = 1.0f;
+    baseStyle_ = style, haveBaseStyle_ = true;
+  }
   const float want = settings_.present ? 1.25f : 1.0f;
   if (want == styleScale_) return;
   style = baseStyle_;

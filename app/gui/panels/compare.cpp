@@ -185,7 +185,7 @@ void InuseOverTime(const model::CompareSession& cmp, std::vector<Command>& comma
   ImGui::InvisibleButton("##inuseplot", size);
   const bool hovered = ImGui::IsItemHovered(), active = ImGui::IsItemActive();
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const float left = 70, bottom = 18;
+  const float left = ImGui::CalcTextSize("1023.99 MiB").x + 10, bottom = ImGui::GetTextLineHeight() + 4; // room for axis labels at any font size
   const ImVec2 a(p0.x + left, p0.y + 4), b(p0.x + size.x - 28, p0.y + size.y - bottom);
   const float w = b.x - a.x, h = b.y - a.y;
   dl->AddRectFilled(a, b, IM_COL32(24, 24, 28, 255));
