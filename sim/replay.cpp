@@ -18,6 +18,7 @@ const Event* MemorySource::events(uint64_t first, size_t* n) {
 Replay::Replay(World world, EventSource& source, CheckpointPolicy checkpoints)
     : world_(std::move(world)), source_(source) {
   if (checkpoints.interval == 0) return;
+  nearTarget_ = checkpoints.nearTarget;
   checkpoints_.emplace(checkpoints.interval, checkpoints.budgetBytes);
   // The start, so that every position from here on can be reached again (position 0 survives
   // any thinning). No observer is attached yet, so none is told.
@@ -51,6 +52,10 @@ bool Replay::stepOne(const Event& ev) {
 void Replay::restore(uint64_t target) {
   uint64_t at = 0;
   const World* cp = checkpoints_->atOrBefore(target, &at);
+  if (near_ && observers_.empty() && near_->eventsApplied() <= target && near_->eventsApplied() > at) {
+    cp = &*near_;
+    at = near_->eventsApplied();
+  }
   world_ = *cp; // the starting position is always kept, so there is one
   for (ReplayObserver* o : observers_) o->onRestore(at);
 }
@@ -65,6 +70,11 @@ bool Replay::seek(uint64_t target) {
     restore(target);
   } else if (canRestore && at > pos && !world_.failed()) {
     restore(target); // a checkpoint past here is closer than stepping on
+  }
+  if (canRestore && nearTarget_ > 0 && target - position() > nearTarget_ && observers_.empty()) {
+    // Keep a copy shortly before the target: stepping back from there is then cheap.
+    if (runTo(target - nearTarget_) != ReplayStop::Target) return false;
+    near_ = world_;
   }
   return runTo(target) == ReplayStop::Target;
 }

@@ -82,6 +82,10 @@ enum class ReplayStop : uint8_t {
 struct CheckpointPolicy {
   uint64_t interval = 0;
   size_t budgetBytes = 0;
+  // A seek that runs more than `nearTarget` events also keeps one copy of the World that many
+  // events before its target (0: none), so stepping back from there replays at most that many
+  // events instead of a whole interval. One copy, replaced by the next such seek.
+  uint64_t nearTarget = 0;
   // About 64 checkpoints over a trace of `events` (at least 4096 events apart: a copy of the World
   // costs about as much as replaying a few thousand events), before the budget thins them.
   static CheckpointPolicy spread(uint64_t events, size_t budgetBytes) {
@@ -127,6 +131,8 @@ class Replay {
   World world_;
   EventSource& source_;
   std::optional<Checkpoints> checkpoints_;
+  uint64_t nearTarget_ = 0;
+  std::optional<World> near_; // the copy a long seek kept nearTarget_ events before its target
   std::vector<ReplayObserver*> observers_;
   std::optional<ReplayError> error_;
   std::string why_; // reused for World::step's messages

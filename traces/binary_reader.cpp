@@ -107,6 +107,28 @@ class BinaryStream final : public EventStream {
   }
 
   const TraceMeta& meta() const override { return meta_; }
+  const std::vector<std::string>& annotations() const { return annotations_; }
+  const std::vector<uint32_t>& threads() const { return threads_; }
+  const std::string& path() const { return src_->path(); }
+  bool ended() const { return ended_; }
+
+  // Random access (BinaryTraceFile): record every block's entry while reading in order...
+  void recordBlocks(std::vector<BinaryTraceFile::Block>* index) { index_ = index; }
+  // ... then read from block `b` of a complete index on (up to the footer, not checked again).
+  void jumpTo(size_t b, const BinaryTraceFile::Block& blk, const std::vector<uint32_t>& allThreads) {
+    if (!src_->seekTo(blk.offset)) failAt(blk.offset, "cannot seek to block " + std::to_string(b));
+    random_ = true;
+    ended_ = false;
+    threads_.assign(allThreads.begin(), allThreads.begin() + blk.threadsBefore);
+    threadSet_.clear();
+    threadSet_.insert(threads_.begin(), threads_.end());
+    annotationNext_ = blk.annotationsBefore;
+    seen_ = Counts{};
+    seen_.events = blk.firstEvent;
+    seen_.blocks = b;
+    left_ = 0;
+  }
+
   const std::string* annotation(uint64_t id) const override {
     return id < annotations_.size() ? &annotations_[id] : nullptr;
   }
@@ -229,13 +251,15 @@ class BinaryStream final : public EventStream {
     if (src_->read(&tag, 1) == 0)
       failAt(blockStart_, "truncated: the file ends without a footer (an unfinished trace?)");
     if (tag == kFooterTag) {
-      readFooter();
+      if (random_) ended_ = true; // the first pass checked the footer
+      else readFooter();
       return false;
     }
     if (tag != kBlockTag) failAt(blockStart_, "expected a block ('B') or the footer ('F'), found " + hexByte(tag));
     unsigned char h[kBlockHeader];
     h[0] = tag;
     readExact(h + 1, kBlockHeader - 1, "a block header");
+    if (index_) index_->push_back({blockStart_, seen_.events, annotations_.size(), static_cast<uint32_t>(threads_.size())});
     ++seen_.blocks;
     const uint8_t flags = h[1];
     const uint32_t count = getU32(h + 2), rawLen = getU32(h + 6), storedLen = getU32(h + 10);
@@ -344,7 +368,7 @@ class BinaryStream final : public EventStream {
     }
     if (flags & kHasSize) ev.size = getVarint(p, bad);
     if (ev.kind == sim::EventKind::Annotate) {
-      ev.id = annotations_.size();
+      ev.id = random_ ? annotationNext_++ : annotations_.size();
       readText(p, bad, i);
     }
     return ev;
@@ -370,6 +394,10 @@ class BinaryStream final : public EventStream {
     const uint64_t len = getVarint(p, bad);
     if (bad || p > end_ || len > static_cast<uint64_t>(end_ - p))
       eventFail(i, "annotation text of " + std::to_string(len) + " bytes runs past the end of its block");
+    if (random_) { // kept by the first pass
+      p += len;
+      return;
+    }
     if ((annotationBytes_ += len) > kMaxAnnotationTotal)
       eventFail(i, "annotations beyond " + std::to_string(kMaxAnnotationTotal >> 20) + " MiB in all (the limit for one trace)");
     annotations_.emplace_back(reinterpret_cast<const char*>(p), static_cast<size_t>(len));
@@ -435,6 +463,9 @@ class BinaryStream final : public EventStream {
 
   std::vector<std::string> annotations_;
   uint64_t annotationBytes_ = 0;
+  std::vector<BinaryTraceFile::Block>* index_ = nullptr;
+  bool random_ = false;
+  uint64_t annotationNext_ = 0; // random access: the id of the next annotation
   std::vector<uint32_t> threads_;
   std::unordered_set<uint32_t> threadSet_;
   Counts seen_;
@@ -450,6 +481,84 @@ class BinaryStream final : public EventStream {
 };
 
 } // namespace
+
+struct BinaryTraceFile::Reader {
+  explicit Reader(const std::string& path) : stream(std::make_unique<ByteSource>(path)) {}
+  BinaryStream stream;
+};
+
+BinaryTraceFile::BinaryTraceFile(const std::string& path) : seq_(std::make_unique<Reader>(path)) {
+  if (!isRandomAccessBinary(path)) throw TraceError(path + ": not a binary trace in a plain file (no random access)");
+  seq_->stream.recordBlocks(&blocks_);
+}
+
+BinaryTraceFile::~BinaryTraceFile() = default;
+
+const TraceMeta& BinaryTraceFile::meta() const { return seq_->stream.meta(); }
+const std::vector<std::string>& BinaryTraceFile::annotations() const { return seq_->stream.annotations(); }
+uint64_t BinaryTraceFile::eventCount() const { return seq_->stream.eventCount().value_or(0); }
+
+const sim::Event* BinaryTraceFile::events(uint64_t first, size_t* n) {
+  *n = 0;
+  if (first >= bufFirst_ && first - bufFirst_ < buf_.size()) {
+    *n = static_cast<size_t>(buf_.size() - (first - bufFirst_));
+    return buf_.data() + (first - bufFirst_);
+  }
+  if (!indexed_) {
+    // The first pass, in order; the index grows block by block as the stream reads them.
+    if (first != bufFirst_ + buf_.size())
+      throw TraceError(seq_->stream.path() + ": binary trace read out of order during its first pass");
+    bufFirst_ = first;
+    buf_.resize(size_t{1} << 16);
+    buf_.resize(seq_->stream.read(buf_.data(), buf_.size()));
+    indexed_ = seq_->stream.ended(); // read() reached the footer and checked it
+    if (indexed_) threads_ = seq_->stream.threads();
+    if (buf_.empty()) return nullptr;
+    *n = buf_.size();
+    return buf_.data();
+  }
+  if (first >= eventCount()) return nullptr;
+  // Random access: the block holding `first`, decoded whole.
+  auto it = std::upper_bound(blocks_.begin(), blocks_.end(), first,
+                             [](uint64_t i, const Block& b) { return i < b.firstEvent; });
+  const size_t b = static_cast<size_t>(it - blocks_.begin()) - 1;
+  const uint64_t end = b + 1 < blocks_.size() ? blocks_[b + 1].firstEvent : eventCount();
+  if (!random_) random_ = std::make_unique<Reader>(seq_->stream.path());
+  random_->stream.jumpTo(b, blocks_[b], threads_);
+  buf_.resize(static_cast<size_t>(end - blocks_[b].firstEvent));
+  if (random_->stream.read(buf_.data(), buf_.size()) != buf_.size())
+    throw TraceError(seq_->stream.path() + ": block " + std::to_string(b) + " holds fewer events than on the first read");
+  bufFirst_ = blocks_[b].firstEvent;
+  *n = static_cast<size_t>(end - first);
+  return buf_.data() + (first - bufFirst_);
+}
+
+std::unique_ptr<BinaryTraceFile> BinaryTraceFile::reader() const {
+  if (!indexed_) throw TraceError(seq_->stream.path() + ": a second reader needs the complete block index");
+  std::unique_ptr<BinaryTraceFile> r(new BinaryTraceFile(seq_->stream.path()));
+  r->blocks_ = blocks_;
+  r->threads_ = threads_;
+  r->indexed_ = true;
+  return r;
+}
+
+void BinaryTraceFile::completeIndex() {
+  size_t n = 0;
+  while (!indexed_) {
+    events(bufFirst_ + buf_.size(), &n);
+    if (n == 0 && !indexed_) throw TraceError(seq_->stream.path() + ": binary trace ended before its footer");
+  }
+}
+
+bool isRandomAccessBinary(const std::string& path) {
+  if (path == "-") return false;
+  try {
+    ByteSource src(path);
+    return src.compression() == Compression::None && src.fileSize() != 0 && sniffBinaryTrace(src.head());
+  } catch (const TraceError&) {
+    return false;
+  }
+}
 
 bool sniffBinaryTrace(std::string_view head) {
   return head.size() >= sizeof kMagic && std::memcmp(head.data(), kMagic, sizeof kMagic) == 0;

@@ -152,6 +152,17 @@ std::string_view ByteSource::head() {
   return std::string_view(head_).substr(headPos_);
 }
 
+bool ByteSource::seekTo(uint64_t offset) {
+  if (comp_ != Compression::None || !ownsFile_ || fileSize_ == 0 || offset > fileSize_) return false;
+  if (fseeko(f_, static_cast<off_t>(offset), SEEK_SET) != 0) return false;
+  headFilled_ = true; // nothing sniffed or buffered is replayed after a seek
+  headPos_ = head_.size();
+  inPos_ = inLen_;
+  inEof_ = false;
+  out_ = rawRead_ = offset;
+  return true;
+}
+
 size_t ByteSource::read(void* buf, size_t n) {
   size_t done = 0;
   if (headPos_ < head_.size()) {

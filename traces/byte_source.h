@@ -28,6 +28,9 @@ class ByteSource {
   size_t read(void* buf, size_t n);
   // The first decompressed bytes (up to 4 KiB), without consuming them; for content sniffing.
   std::string_view head();
+  // Continues reading at decompressed byte `offset`; only an uncompressed regular file can
+  // (returns false otherwise, or if the seek fails). For random access to a binary trace's blocks.
+  bool seekTo(uint64_t offset);
 
   const std::string& path() const { return path_; }
   Compression compression() const { return comp_; }

@@ -62,6 +62,18 @@ class ProgressStream : public traces::EventStream {
 // The worker: open (format sniffed from content), read every event, then the Session's first pass.
 void runLoad(LoadJob& job) {
   try {
+    if (!job.trace && traces::isRandomAccessBinary(job.path)) {
+      // A binary trace file is read in place: its first pass is the engine's.
+      auto file = std::make_unique<traces::BinaryTraceFile>(job.path);
+      sim::Config cfg;
+      std::string bad;
+      if (!model::resolveConfig(file->meta(), job.engine, &cfg, &bad)) throw traces::TraceError(bad);
+      job.eventsTotal.store(file->eventCount());
+      job.phase.store(1);
+      job.result = model::Session::open(std::move(file), job.path, std::move(cfg), &job.progress);
+      job.phase.store(2, std::memory_order_release);
+      return;
+    }
     traces::Trace trace;
     if (job.trace) {
       trace = std::move(*job.trace);

@@ -150,6 +150,9 @@ class App {
   size_t maximised() const { return maximised_; }
   void saveSettingsNow();
   bool quitRequested() const { return quitRequested_; }
+  // Applies the commands queued by panels and seek(): between frames (the frame loop does it;
+  // headless benchmarks call it directly).
+  void applyCommands();
 
  private:
   void stopAtBreakpoint(uint64_t hitAt); // stop playback just after that event, saying why
@@ -163,7 +166,6 @@ class App {
   void handleShortcuts();
   void drawTransport(); // transport.cpp
   void drawBreakpointsPopup();
-  void applyCommands();
   void play(double dt);
   void takeFinishedLoad();
   void startJob(std::unique_ptr<LoadJob> job);

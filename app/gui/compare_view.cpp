@@ -107,7 +107,7 @@ void CompareView::drawWindows(const model::Session* s) {
   const sim::SizeHistogram* h = cmp_ ? &cmp_->histogram() : nullptr;
   if (h == nullptr && s != nullptr && designer_.open) {
     // No comparison yet: the designer still optimises for the loaded trace (histogram kept per session).
-    if (histogramFor_ != s) histogram_ = model::requestHistogram(s->trace()), histogramFor_ = s;
+    if (histogramFor_ != s) histogram_ = model::requestHistogram(*s->newSource()), histogramFor_ = s;
     h = &histogram_;
   }
   if (designer_.open && designer_.draw(h, &add)) addTable(std::move(add));

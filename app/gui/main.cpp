@@ -91,6 +91,37 @@ bool writeHeapMapGeometry(const gui::App& app, const std::string& path, std::str
   return traces::writeFileAtomic(path, traces::dumpJson(j) + "\n", error);
 }
 
+double percentile(std::vector<double> v, double p);
+
+// --bench-seeks: what a user feels when dragging the position slider and stepping back.
+void benchSeeks(gui::App& app, uint64_t n) {
+  const model::Session& s = *app.session();
+  using Clock = std::chrono::steady_clock;
+  auto ms = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+  std::vector<double> seeks, backs;
+  uint64_t x = 0x9E3779B97F4A7C15ull;
+  for (uint64_t i = 0; i < n; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17; // xorshift: the same positions every run
+    const uint64_t target = 1 + x % std::max<uint64_t>(s.eventCount(), 1);
+    const auto t0 = Clock::now();
+    app.seek(target);
+    app.applyCommands();
+    const auto t1 = Clock::now();
+    app.seek(target - 1);
+    app.applyCommands();
+    const auto t2 = Clock::now();
+    seeks.push_back(ms(t0, t1));
+    backs.push_back(ms(t1, t2));
+  }
+  std::printf("%llu events, %zu checkpoints (%.0f MiB, one every %llu events): seek anywhere p50 %.1f ms, p95 %.1f ms, "
+              "max %.1f ms; step back one event p50 %.1f ms, p95 %.1f ms, max %.1f ms\n",
+              static_cast<unsigned long long>(s.eventCount()), s.checkpoints().count(),
+              static_cast<double>(s.checkpoints().bytes()) / 1048576.0,
+              static_cast<unsigned long long>(s.checkpoints().interval()), percentile(seeks, 0.5), percentile(seeks, 0.95),
+              *std::max_element(seeks.begin(), seeks.end()), percentile(backs, 0.5), percentile(backs, 0.95),
+              *std::max_element(backs.begin(), backs.end()));
+}
+
 double percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
   return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
@@ -109,7 +140,7 @@ int runApp(int argc, char** argv) {
     std::fputs(gui::kUsage, stdout);
     return 0;
   }
-  const bool headless = !opts->screenshot.empty() || opts->benchFrames > 0;
+  const bool headless = !opts->screenshot.empty() || opts->benchFrames > 0 || opts->benchSeeks > 0;
 
   // Settings and layout persist only in interactive use, so headless output never depends on them.
   std::string settingsPath, iniPath;
@@ -188,6 +219,8 @@ int runApp(int argc, char** argv) {
         std::fprintf(stderr, "spanscope: %s\n", err.c_str());
         rc = 2;
       }
+    } else if (rc == 0 && opts->benchSeeks > 0) {
+      benchSeeks(app, opts->benchSeeks);
     } else if (rc == 0 && opts->benchFrames > 0) {
       // Frame time = everything a frame costs (UI, engine while playing, GL drawing, swap), with
       // glFinish so the software renderer's work is inside the frame it belongs to. The UI part

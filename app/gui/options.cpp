@@ -36,6 +36,8 @@ const char* const kUsage =
     "                       origin_x, origin_y, cell, cols, pages), for image checks\n"
     "  --size WxH           window size (default 1600x1000)\n"
     "  --bench-frames N     render N frames and print frame-time statistics (p50/p95/max)\n"
+    "  --bench-seeks N      after loading, seek to N positions anywhere and step back one event N times;\n"
+    "                       print the times (p50/p95/max) and the checkpoints kept\n"
     "  --play SPEED         while benchmarking, play at SPEED events/s ('max' = as fast as possible)\n"
     "  --help               this text\n";
 
@@ -62,8 +64,8 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
     if (a == "--help" || a == "-h") {
       o.help = true;
     } else if (a == "--trace" || a == "--screenshot" || a == "--at" || a == "--panels" || a == "--size" ||
-               a == "--bench-frames" || a == "--play" || a == "--select-span" || a == "--heapmap-geometry" ||
-               a == "--procs" || a == "--locks" || a == "--liveness" || a == "--compare") {
+               a == "--bench-frames" || a == "--bench-seeks" || a == "--play" || a == "--select-span" ||
+               a == "--heapmap-geometry" || a == "--procs" || a == "--locks" || a == "--liveness" || a == "--compare") {
       const char* v = value();
       if (!v) return fail(a + " needs a value");
       if (a == "--trace") {
@@ -94,6 +96,8 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
         o.sizeGiven = true;
       } else if (a == "--bench-frames") {
         if (!parseNumber(v, &o.benchFrames) || o.benchFrames == 0) return fail("--bench-frames: expected a positive number");
+      } else if (a == "--bench-seeks") {
+        if (!parseNumber(v, &o.benchSeeks) || o.benchSeeks == 0) return fail("--bench-seeks: expected a positive number");
       } else if (a == "--play") {
         double speed = 0;
         if (std::string(v) != "max" && (!parseNumber(v, &speed) || speed <= 0))

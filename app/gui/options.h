@@ -20,6 +20,7 @@ struct Options {
   int width = 1600, height = 1000; // --size WxH (headless modes; the window's first size otherwise)
   bool sizeGiven = false;
   uint64_t benchFrames = 0;      // --bench-frames N: render N frames, print frame-time statistics, exit
+  uint64_t benchSeeks = 0;       // --bench-seeks N: N seeks anywhere and N steps back; print their times, exit
   std::optional<double> play;    // --play SPEED: play while benchmarking (events/s; "max" = 0)
   bool largeText = false;        // --large-text
   bool present = false;          // --present: presentation mode

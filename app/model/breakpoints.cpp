@@ -5,9 +5,10 @@
 
 namespace model {
 
-bool breakpointHit(const Breakpoints& b, const Session& s, uint64_t i, std::string* why) {
-  const EventInfo& info = s.events()[i];
-  const sim::Event& ev = s.trace().events[i];
+namespace {
+
+// One event against the breakpoints (what the engine did with it in `info`).
+bool hits(const Breakpoints& b, const Session& s, const sim::Event& ev, const EventInfo& info, std::string* why) {
   auto has = [&](sim::PathStep st) { return (info.pathMask >> static_cast<unsigned>(st)) & 1; };
   auto hit = [&](const char* what) {
     if (why) *why = what;
@@ -35,17 +36,31 @@ bool breakpointHit(const Breakpoints& b, const Session& s, uint64_t i, std::stri
   return false;
 }
 
-uint64_t findBreakpointForward(const Breakpoints& b, const Session& s, uint64_t from, uint64_t to) {
-  if (!b.any()) return to;
-  for (uint64_t i = from; i < to; ++i)
-    if (breakpointHit(b, s, i)) return i;
-  return to;
+} // namespace
+
+bool breakpointHit(const Breakpoints& b, const Session& s, uint64_t i, std::string* why) {
+  return hits(b, s, s.event(i), s.info(i), why);
 }
 
+uint64_t findBreakpointForward(const Breakpoints& b, const Session& s, uint64_t from, uint64_t to) {
+  if (!b.any()) return to;
+  return s.scan(from, to, [&](uint64_t, const sim::Event& ev, const EventInfo& info) { return hits(b, s, ev, info, nullptr); });
+}
+
+// Backwards one checkpoint interval at a time: each is scanned forwards, keeping its last hit.
 uint64_t findBreakpointBackward(const Breakpoints& b, const Session& s, uint64_t before) {
   if (!b.any()) return UINT64_MAX;
-  for (uint64_t i = before; i-- > 0;)
-    if (breakpointHit(b, s, i)) return i;
+  while (before > 0) {
+    uint64_t at = 0;
+    s.checkpoints().atOrBefore(before - 1, &at);
+    uint64_t last = UINT64_MAX;
+    s.scan(at, before, [&](uint64_t i, const sim::Event& ev, const EventInfo& info) {
+      if (hits(b, s, ev, info, nullptr)) last = i;
+      return false;
+    });
+    if (last != UINT64_MAX) return last;
+    before = at;
+  }
   return UINT64_MAX;
 }
 

@@ -34,18 +34,24 @@ std::vector<ClassBucket> classBuckets(const sim::SizeClassTable& t, const sim::S
   return out;
 }
 
-sim::SizeHistogram requestHistogram(const traces::Trace& t, uint32_t maxSmall) {
+sim::SizeHistogram requestHistogram(sim::EventSource& events, uint64_t* largeRequests, uint32_t maxSmall) {
   sim::SizeHistogram h;
   h.count.assign(size_t{maxSmall} + 1, 0);
-  for (const sim::Event& e : t.events)
-    if (e.kind == sim::EventKind::Alloc && e.size >= 1 && e.size <= maxSmall) h.count[e.size]++;
+  size_t n = 0;
+  for (uint64_t i = 0; const sim::Event* e = events.events(i, &n); i += n) {
+    for (size_t k = 0; k < n; ++k) {
+      if (e[k].kind != sim::EventKind::Alloc) continue;
+      if (e[k].size >= 1 && e[k].size <= maxSmall) h.count[e[k].size]++;
+      if (largeRequests && e[k].size > 32768) ++*largeRequests;
+    }
+  }
   return h;
 }
 
-CompareSession::Engine::Engine(std::string n, sim::World w, const std::vector<sim::Event>& events, uint64_t every,
-                               size_t budget)
-    : name(std::move(n)), source(events),
-      replay(std::move(w), source, sim::CheckpointPolicy::spread(events.size(), budget)), seriesEvery(every) {
+CompareSession::Engine::Engine(std::string n, sim::World w, std::unique_ptr<sim::EventSource> events, uint64_t count,
+                               uint64_t every, size_t budget)
+    : name(std::move(n)), source(std::move(events)),
+      replay(std::move(w), *source, sim::CheckpointPolicy::spread(count, budget)), seriesEvery(every) {
   tallies.emplace_back(0, Tally{}); // the replay's checkpoint at the start
   replay.addObserver(this);
 }
@@ -78,12 +84,10 @@ CompareSession::CompareSession(const Session& session, std::vector<CompareTable>
   const size_t budget = kCheckpointBudget / std::max<size_t>(tables.size(), 1);
   for (CompareTable& t : tables) {
     engines_.push_back(std::make_unique<Engine>(
-        t.name, sim::World(report::configForTable(session.world().config(), std::move(t.table))), session.trace().events, every_,
-        budget));
+        t.name, sim::World(report::configForTable(session.world().config(), std::move(t.table))), session.newSource(), n,
+        every_, budget));
   }
-  histogram_ = requestHistogram(session.trace());
-  for (const sim::Event& e : session.trace().events)
-    if (e.kind == sim::EventKind::Alloc && e.size > 32768) ++largeRequests_;
+  histogram_ = requestHistogram(*session.newSource(), &largeRequests_);
   // The first pass: each engine over the whole trace, keeping checkpoints, then back to the start.
   // Engines share nothing but the (read-only) trace, so they run on up to hardware_concurrency()
   // threads; the result does not depend on how many.

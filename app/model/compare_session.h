@@ -28,8 +28,13 @@ struct ClassBucket {
 };
 std::vector<ClassBucket> classBuckets(const sim::SizeClassTable& t, const sim::SizeHistogram& h);
 
-// Small requests (1..maxSmall bytes) of a trace's allocations, by size.
-sim::SizeHistogram requestHistogram(const traces::Trace& t, uint32_t maxSmall = 32768);
+// Small requests (1..maxSmall bytes) of a trace's allocations, by size, read from `events` from
+// its start (counting requests above 32 KiB in *largeRequests if given).
+sim::SizeHistogram requestHistogram(sim::EventSource& events, uint64_t* largeRequests = nullptr, uint32_t maxSmall = 32768);
+inline sim::SizeHistogram requestHistogram(const traces::Trace& t) {
+  sim::MemorySource events(t.events);
+  return requestHistogram(events);
+}
 
 class CompareSession {
  public:
@@ -67,13 +72,14 @@ class CompareSession {
   // counts the tally (keeping a copy at every checkpoint, so a seek restores it with the World)
   // and, in the first pass, the HeapInuse series.
   struct Engine final : sim::ReplayObserver {
-    Engine(std::string n, sim::World w, const std::vector<sim::Event>& events, uint64_t seriesEvery, size_t budget);
+    Engine(std::string n, sim::World w, std::unique_ptr<sim::EventSource> events, uint64_t count, uint64_t seriesEvery,
+           size_t budget);
     void onStep(const sim::World& w, const sim::Event& ev, const sim::StepRecord& r) override;
     void onCheckpoint(uint64_t position) override { tallies.emplace_back(position, tally); }
     void onRestore(uint64_t position) override;
     void seek(uint64_t target); // notes why the engine stopped, if it did
     std::string name;
-    sim::MemorySource source;
+    std::unique_ptr<sim::EventSource> source;
     sim::Replay replay;
     Tally tally;
     std::vector<std::pair<uint64_t, Tally>> tallies; // at every checkpoint, ascending position

@@ -97,8 +97,8 @@ SweepEnd findSweepEnd(const Session& s, uint64_t maxEvents) {
   out.inProgress = s.world().view().sweepInProgress();
   out.position = s.position();
   if (!out.inProgress) return out;
-  sim::MemorySource events(s.trace().events);
-  sim::Replay r(s.world(), events); // a copy of the engine: the session stays where it is
+  const std::unique_ptr<sim::EventSource> events = s.newSource();
+  sim::Replay r(s.world(), *events); // a copy of the engine: the session stays where it is
   auto sweepEnded = [&](const sim::World& w) {
     // The sweep is done, or a GC cycle ended it inside one event (and a new one began).
     return !w.view().sweepInProgress() || w.last().has(sim::PathStep::GCCycle);

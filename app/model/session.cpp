@@ -11,18 +11,46 @@ namespace {
 
 static_assert(static_cast<unsigned>(sim::PathStep::Count) <= 64, "EventInfo::pathMask holds 64 steps");
 
-constexpr size_t kTargetSamples = 4096;                   // stats points over the whole trace
-constexpr size_t kCheckpointBudget = size_t{1} << 30;     // 1 GiB of World copies at most
+constexpr size_t kTargetSamples = 2048; // stats points over the whole trace: more than a plot has pixels
+constexpr size_t kCheckpointBudget = size_t{256} << 20; // World copies: the bound on a session's memory
+constexpr uint64_t kNearTarget = 32768; // a step back replays at most this many events after a long seek
+
+sim::CheckpointPolicy checkpointPolicy(uint64_t events) {
+  sim::CheckpointPolicy p = sim::CheckpointPolicy::spread(events, kCheckpointBudget);
+  p.nearTarget = kNearTarget;
+  return p;
+}
 
 } // namespace
 
-Session::Session(traces::Trace trace, std::string path, sim::Config cfg)
-    : trace_(std::move(trace)), path_(std::move(path)), source_(trace_.events),
-      replay_(sim::World(std::move(cfg)), source_, sim::CheckpointPolicy::spread(trace_.events.size(), kCheckpointBudget)) {}
+Session::Session(traces::Trace trace, std::unique_ptr<traces::BinaryTraceFile> file, std::string path, sim::Config cfg)
+    : trace_(std::move(trace)), file_(std::move(file)), path_(std::move(path)), memory_(trace_.events),
+      replay_(sim::World(std::move(cfg)), source(), checkpointPolicy(file_ ? file_->eventCount() : trace_.events.size())) {}
+
+sim::EventSource& Session::source() const {
+  if (file_) return *file_;
+  return memory_;
+}
 
 std::unique_ptr<Session> Session::open(traces::Trace trace, std::string path, sim::Config cfg, LoadProgress* progress) {
-  std::unique_ptr<Session> s(new Session(std::move(trace), std::move(path), std::move(cfg)));
+  return finishOpen(std::unique_ptr<Session>(new Session(std::move(trace), nullptr, std::move(path), std::move(cfg))), progress);
+}
+
+std::unique_ptr<Session> Session::open(std::unique_ptr<traces::BinaryTraceFile> file, std::string path, sim::Config cfg,
+                                       LoadProgress* progress) {
+  traces::Trace t; // everything but the events, which stay in the file
+  t.meta = file->meta();
+  std::unique_ptr<Session> s(new Session(std::move(t), std::move(file), std::move(path), std::move(cfg)));
+  return finishOpen(std::move(s), progress);
+}
+
+std::unique_ptr<Session> Session::finishOpen(std::unique_ptr<Session> s, LoadProgress* progress) {
   if (!s->firstPass(progress)) return nullptr;
+  if (s->file_) {
+    s->file_->completeIndex();
+    s->trace_.annotations = s->file_->annotations();
+  }
+  s->replay_.seek(0);
   return s;
 }
 
@@ -33,7 +61,6 @@ class Session::History final : public sim::ReplayObserver {
   void onStep(const sim::World& w, const sim::Event& ev, const sim::StepRecord& r) override {
     const uint64_t i = r.index;
     if (ev.kind == sim::EventKind::Annotate) s_.annotateEvents_.push_back(i);
-    s_.events_[i] = EventInfo{r.path, r.sizeclass, r.addr};
     const bool gc = r.has(sim::PathStep::GCCycle);
     if (gc) s_.gcEvents_.push_back(i);
     if (gc || (i + 1) % sampleEvery_ == 0 || i + 1 == n_) s_.stats_.push_back(StatsSample{i + 1, w.memStats(), w.ledger()});
@@ -47,7 +74,6 @@ class Session::History final : public sim::ReplayObserver {
 // Runs every event once, recording the history, then rewinds to the start.
 bool Session::firstPass(LoadProgress* progress) {
   const uint64_t n = eventCount();
-  events_.resize(n);
   stats_.push_back(StatsSample{0, world().memStats(), world().ledger()});
   History history(*this, std::max<uint64_t>(1, n / kTargetSamples));
   replay_.addObserver(&history);
@@ -68,17 +94,15 @@ bool Session::firstPass(LoadProgress* progress) {
     throw traces::TraceError(what + "): " + e.why);
   }
   if (progress) progress->eventsDone.store(n, std::memory_order_relaxed);
-  replay_.seek(0);
   return true;
 }
 
 const traces::Trace& Session::trace() const { return trace_; }
 const std::string& Session::path() const { return path_; }
-uint64_t Session::eventCount() const { return trace_.events.size(); }
+uint64_t Session::eventCount() const { return file_ ? file_->eventCount() : trace_.events.size(); }
 uint64_t Session::position() const { return replay_.position(); }
 const sim::World& Session::world() const { return replay_.world(); }
 const sim::StepRecord* Session::lastRecord() const { return position() == 0 ? nullptr : &world().last(); }
-const std::vector<EventInfo>& Session::events() const { return events_; }
 const std::vector<StatsSample>& Session::stats() const { return stats_; }
 const std::vector<uint64_t>& Session::gcEvents() const { return gcEvents_; }
 
@@ -87,7 +111,7 @@ const std::string* Session::currentLesson() const {
   auto it = std::upper_bound(annotateEvents_.begin(), annotateEvents_.end(), pos == 0 ? 0 : pos - 1);
   if (pos == 0 || it == annotateEvents_.begin()) return nullptr;
   const uint64_t ev = *(it - 1);
-  const uint64_t id = trace_.events[ev].id;
+  const uint64_t id = event(ev).id;
   return id < trace_.annotations.size() ? &trace_.annotations[id] : nullptr;
 }
 
@@ -97,6 +121,74 @@ std::string Session::describe(const sim::StepRecord& r) const {
   if (r.kind == sim::EventKind::Free) // sim::describe says "free 48 B at 0x..."
     return "free id " + std::to_string(objectId(r.id)) + ": " + (what.rfind("free ", 0) == 0 ? what.substr(5) : what);
   return what;
+}
+
+sim::Event Session::event(uint64_t i) const {
+  if (!file_) return trace_.events[i];
+  if (!scratchSource_) scratchSource_ = file_->reader();
+  size_t n = 0;
+  const sim::Event* e = scratchSource_->events(i, &n);
+  if (e == nullptr) throw traces::TraceError(path_ + ": event #" + std::to_string(i) + " is past the end of the trace");
+  return *e;
+}
+
+std::unique_ptr<sim::EventSource> Session::newSource() const {
+  if (file_) return file_->reader();
+  return std::make_unique<sim::MemorySource>(trace_.events);
+}
+
+// A scratch engine's observer: hands each event in [from, to) to the visitor.
+namespace {
+class ScanVisitor final : public sim::ReplayObserver {
+ public:
+  ScanVisitor(uint64_t from, const std::function<bool(uint64_t, const sim::Event&, const EventInfo&)>& visit)
+      : from_(from), visit_(visit) {}
+  void onStep(const sim::World&, const sim::Event& ev, const sim::StepRecord& r) override {
+    if (r.index >= from_ && !stopped) stopped = visit_(r.index, ev, EventInfo{r.path, r.sizeclass, r.addr});
+  }
+  bool stopped = false;
+
+ private:
+  uint64_t from_;
+  const std::function<bool(uint64_t, const sim::Event&, const EventInfo&)>& visit_;
+};
+} // namespace
+
+uint64_t Session::scan(uint64_t from, uint64_t to,
+                       const std::function<bool(uint64_t, const sim::Event&, const EventInfo&)>& visit) const {
+  to = std::min(to, eventCount());
+  if (from >= to) return to;
+  uint64_t at = 0;
+  const sim::World* cp = replay_.checkpoints()->atOrBefore(from, &at);
+  const bool fromHere = position() <= from && position() >= at;
+  if (!scratchSource_) scratchSource_ = newSource();
+  sim::Replay r(fromHere ? world() : *cp, *scratchSource_);
+  ScanVisitor v(from, visit);
+  r.addObserver(&v);
+  r.runUntil(to, [&](const sim::World&) { return v.stopped; });
+  return v.stopped ? r.position() - 1 : to;
+}
+
+EventInfo Session::info(uint64_t i) const {
+  constexpr uint64_t kWindow = 4096;
+  constexpr size_t kWindows = 32; // 32 x 4096 x 24 bytes: 3 MiB of recent rows
+  const uint64_t first = i / kWindow * kWindow;
+  for (auto it = infoWindows_.begin(); it != infoWindows_.end(); ++it) {
+    if (it->first != first) continue;
+    infoWindows_.splice(infoWindows_.begin(), infoWindows_, it);
+    return it->infos[i - first];
+  }
+  InfoWindow w;
+  w.first = first;
+  w.infos.reserve(kWindow);
+  scan(first, first + kWindow, [&](uint64_t, const sim::Event&, const EventInfo& e) {
+    w.infos.push_back(e);
+    return false;
+  });
+  if (i - first >= w.infos.size()) return EventInfo{}; // the engine refused an earlier event
+  infoWindows_.push_front(std::move(w));
+  if (infoWindows_.size() > kWindows) infoWindows_.pop_back();
+  return infoWindows_.front().infos[i - first];
 }
 
 void Session::seek(uint64_t target) { replay_.seek(std::min<uint64_t>(target, eventCount())); }

@@ -6,10 +6,13 @@
 
 #include "sim/malloc.h"
 #include "sim/replay.h"
+#include "traces/binary_trace.h"
 #include "traces/trace.h"
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,7 +26,7 @@ struct StatsSample {
   sim::WasteLedger ledger;
 };
 
-// What the first pass over the trace learned about every event (kept for the whole trace).
+// What the engine did with one event (Session::info recomputes it on demand).
 struct EventInfo {
   uint64_t pathMask = 0; // bit i set = sim::PathStep(i) happened (StepRecord::has)
   uint32_t sizeClass = 0;
@@ -36,17 +39,37 @@ struct LoadProgress {
   std::atomic<bool> cancel{false};
 };
 
+// Memory: a Session never keeps per-event data. A binary trace file is read in place through its
+// block index (traces::BinaryTraceFile); other traces are in memory as read. What the panels show
+// per event (EventInfo) is recomputed on demand by a scratch engine from the nearest checkpoint
+// and cached by window; the stats series, GC points and annotations are per sample, not per event.
 class Session {
  public:
-  // Loads and pre-runs the whole trace once (records EventInfo, stats samples, GC points and
+  // Pre-runs the whole trace once (records stats samples, GC and annotation points and
   // checkpoints). Throws traces::TraceError on bad input or when the engine rejects an event
   // (naming the file and the event). Returns nullptr if progress->cancel was set.
   static std::unique_ptr<Session> open(traces::Trace trace, std::string path, sim::Config cfg,
                                        LoadProgress* progress = nullptr);
+  // The same for a binary trace file read in place (its first pass also builds the block index).
+  static std::unique_ptr<Session> open(std::unique_ptr<traces::BinaryTraceFile> file, std::string path,
+                                       sim::Config cfg, LoadProgress* progress = nullptr);
 
+  // The trace's meta, annotations and original ids; its events are empty for a file read in
+  // place (use event()).
   const traces::Trace& trace() const;
   const std::string& path() const;
   uint64_t eventCount() const;
+  sim::Event event(uint64_t i) const; // i < eventCount()
+  // What the engine did with event i (i < eventCount()).
+  EventInfo info(uint64_t i) const;
+  // Runs a copy of the engine over events [from, to) (from the checkpoint at or before `from`, or
+  // the current position if that is closer), calling visit(i, event, info) for each until it
+  // returns true. Returns the index it stopped at, or `to`. The session itself does not move.
+  uint64_t scan(uint64_t from, uint64_t to,
+                const std::function<bool(uint64_t, const sim::Event&, const EventInfo&)>& visit) const;
+  // A reader of the same events for another engine (compare view, searches), independent of the
+  // session's own position.
+  std::unique_ptr<sim::EventSource> newSource() const;
 
   // Number of events applied: the engine state is "after event position()-1".
   uint64_t position() const;
@@ -54,7 +77,6 @@ class Session {
   // The record of the last applied event (position()-1); nullptr at position 0.
   const sim::StepRecord* lastRecord() const;
 
-  const std::vector<EventInfo>& events() const;   // one per trace event
   const std::vector<StatsSample>& stats() const;  // sampled over the whole trace, ascending event
   const std::vector<uint64_t>& gcEvents() const;  // indices of events that ran a GC cycle
   const std::vector<uint64_t>& annotationEvents() const { return annotateEvents_; } // Annotate events, ascending
@@ -75,14 +97,22 @@ class Session {
 
  private:
   class History;
-  Session(traces::Trace trace, std::string path, sim::Config cfg);
+  struct InfoWindow {
+    uint64_t first = 0;
+    std::vector<EventInfo> infos;
+  };
+  Session(traces::Trace trace, std::unique_ptr<traces::BinaryTraceFile> file, std::string path, sim::Config cfg);
+  static std::unique_ptr<Session> finishOpen(std::unique_ptr<Session> s, LoadProgress* progress);
   bool firstPass(LoadProgress* progress);
+  sim::EventSource& source() const;
 
   traces::Trace trace_;
+  std::unique_ptr<traces::BinaryTraceFile> file_; // the events, when read in place
   std::string path_;
-  sim::MemorySource source_; // trace_.events
+  mutable sim::MemorySource memory_; // trace_.events
   sim::Replay replay_;
-  std::vector<EventInfo> events_;
+  mutable std::unique_ptr<sim::EventSource> scratchSource_; // scan()'s reader
+  mutable std::list<InfoWindow> infoWindows_;               // most recently used first
   std::vector<StatsSample> stats_;
   std::vector<uint64_t> gcEvents_;
   std::vector<uint64_t> annotateEvents_; // indices of Annotate events, ascending

@@ -230,7 +230,7 @@ TEST(GcViews, SessionKeepsPathStepsAbove32) {
   t.events.push_back(sim::goStartEvent(1));
   auto s = uitest::openTrace(t);
   ASSERT_GE(static_cast<unsigned>(sim::PathStep::StackAlloc), 32u);
-  EXPECT_TRUE((s->events()[0].pathMask >> static_cast<unsigned>(sim::PathStep::StackAlloc)) & 1);
+  EXPECT_TRUE((s->info(0).pathMask >> static_cast<unsigned>(sim::PathStep::StackAlloc)) & 1);
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 // engine ran it. References are independent straight replays and hand counts of the scenario file.
 #include "app/model/session.h"
 
+#include "traces/binary_trace.h"
 #include "traces/event_stream.h"
 #include "traces/json_trace.h"
 
@@ -78,15 +79,16 @@ TEST(Session, OpensAtTheStartAndDescribesEveryEvent) {
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->position(), 0u);
   EXPECT_EQ(s->lastRecord(), nullptr);
-  ASSERT_EQ(s->events().size(), n);
+  ASSERT_EQ(s->eventCount(), n);
   ASSERT_EQ(s->gcEvents().size(), 1u) << "the scenario has one gc op";
   EXPECT_EQ(t.events[s->gcEvents()[0]].kind, EventKind::GC);
   // Each EventInfo equals what a straight replay's StepRecord says.
   World w;
   for (size_t i = 0; i < n; ++i) {
     ASSERT_TRUE(w.step(t.events[i]));
-    EXPECT_EQ(s->events()[i].pathMask, w.last().path) << "event " << i;
-    EXPECT_EQ(s->events()[i].addr, w.last().addr) << "event " << i;
+    EXPECT_EQ(s->info(i).pathMask, w.last().path) << "event " << i;
+    EXPECT_EQ(s->info(i).addr, w.last().addr) << "event " << i;
+    EXPECT_EQ(s->info(i).sizeClass, w.last().sizeclass) << "event " << i;
   }
   // Stats: ascending, first before any event, last after all of them.
   ASSERT_GE(s->stats().size(), 2u);
@@ -157,6 +159,53 @@ TEST(Session, CancelStopsTheFirstPass) {
   model::LoadProgress progress;
   progress.cancel = true;
   EXPECT_EQ(model::Session::open(longTrace(1000), "x", Config{}, &progress), nullptr);
+}
+
+// A binary trace file read in place (no events in memory) must behave exactly as the same trace in
+// memory: positions, states, per-event infos far from the position, events, lessons.
+TEST(Session, ABinaryFileReadInPlaceEqualsTheTraceInMemory) {
+  traces::Trace t = longTrace(70000);
+  t.events.insert(t.events.begin() + 50000, Event{EventKind::Annotate, true, 0, 0, 0, kNoTime});
+  t.annotations.push_back("half way");
+  const std::string path = ::testing::TempDir() + "session_in_place.sst";
+  {
+    traces::BinaryTraceWriter w(path, t.meta, {.zstd = true, .blockBytes = 4096});
+    for (const Event& ev : t.events) {
+      if (ev.kind == EventKind::Annotate) w.annotate(t.annotations[ev.id]);
+      else w.write(ev);
+    }
+    w.finish();
+  }
+  Config cfg;
+  cfg.gomaxprocs = 2;
+  auto mem = model::Session::open(t, "long", cfg);
+  auto file = model::Session::open(std::make_unique<traces::BinaryTraceFile>(path), path, cfg);
+  ASSERT_NE(file, nullptr);
+  EXPECT_TRUE(file->trace().events.empty()) << "the events stay in the file";
+  ASSERT_EQ(file->eventCount(), t.events.size());
+  EXPECT_EQ(file->trace().annotations, t.annotations);
+  EXPECT_EQ(file->annotationEvents(), mem->annotationEvents());
+  EXPECT_EQ(file->gcEvents(), mem->gcEvents());
+  EXPECT_EQ(file->stats().size(), mem->stats().size());
+  for (uint64_t target : {60000ull, 7ull, 70001ull, 33333ull, 49999ull, 50001ull, 0ull}) {
+    file->seek(target);
+    ASSERT_EQ(file->position(), target);
+    expectSameState(file->world(), straightTo(t, cfg, target));
+    if (target > 50000) {
+      ASSERT_NE(file->currentLesson(), nullptr);
+      EXPECT_EQ(*file->currentLesson(), "half way");
+    }
+  }
+  // Rows far from the position, in an order that defeats any cache.
+  file->seek(10);
+  for (uint64_t i : {69999ull, 5ull, 41000ull, 8191ull, 8192ull, 50000ull}) {
+    const Event a = file->event(i), b = t.events[i];
+    EXPECT_TRUE(a.kind == b.kind && a.id == b.id && a.size == b.size && a.thread == b.thread) << "event " << i;
+    EXPECT_EQ(file->info(i).pathMask, mem->info(i).pathMask) << "event " << i;
+    EXPECT_EQ(file->info(i).addr, mem->info(i).addr) << "event " << i;
+    EXPECT_EQ(file->info(i).addr, straightTo(t, cfg, i + 1).last().addr) << "event " << i;
+  }
+  EXPECT_EQ(file->position(), 10u) << "looking at rows does not move the session";
 }
 
 } // namespace

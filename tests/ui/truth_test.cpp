@@ -164,7 +164,7 @@ TEST(TruthTest, LocksPanelComparesTraceAndModelledDuration) {
   f.makespan = 12000;
   f.executors.push_back({.who = 0, .busy = 4000, .waiting = 1000});
   f.executors.push_back({.who = 1, .busy = 6000});
-  const gui::TraceVsModel t = gui::CompareTraceTime(ev, ev.size(), f);
+  const gui::TraceVsModel t = gui::CompareTraceTime([&](uint64_t i) { return ev[i]; }, ev.size(), f);
   ASSERT_TRUE(t.traceTimed);
   EXPECT_EQ(t.traceNs, 10000u);
   EXPECT_EQ(t.modelNs, 12000u);
@@ -173,7 +173,7 @@ TEST(TruthTest, LocksPanelComparesTraceAndModelledDuration) {
   EXPECT_EQ(t.stretched[0].traceNs, 1000u);
   EXPECT_EQ(t.stretched[0].modelNs, 5000u);
   // Up to the second event only: no time span yet on either P, nothing stretched beyond it.
-  const gui::TraceVsModel early = gui::CompareTraceTime(ev, 2, f);
+  const gui::TraceVsModel early = gui::CompareTraceTime([&](uint64_t i) { return ev[i]; }, 2, f);
   EXPECT_EQ(early.traceNs, 0u);
 }
 

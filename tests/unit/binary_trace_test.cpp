@@ -607,4 +607,101 @@ TEST_F(BinaryTraceTest, NotABinaryTraceFallsThroughToTheRegistry) {
   EXPECT_NE(err.find("binary"), std::string::npos) << "the list of formats tried names binary: " << err;
 }
 
+// Random access (BinaryTraceFile, for the app): churn with annotations every so often and a
+// thread that first appears late, in blocks small enough that both fall inside later blocks.
+traces::Trace lateThreadTrace() {
+  traces::Trace t = churnTrace(6000);
+  for (size_t i = 500; i < t.events.size(); i += 997) {
+    t.events.insert(t.events.begin() + static_cast<std::ptrdiff_t>(i),
+                    sim::Event{EventKind::Annotate, true, 1000, t.annotations.size(), 0, sim::kNoTime});
+    t.annotations.push_back("lesson " + std::to_string(t.annotations.size()));
+  }
+  for (size_t i = 4000; i < t.events.size(); ++i)
+    if (t.events[i].kind == EventKind::Alloc && i % 3 == 0) t.events[i].thread = 7777;
+  return t;
+}
+
+// Reads every event through the first pass, in batches the way a Replay asks.
+std::vector<sim::Event> firstPass(traces::BinaryTraceFile& f) {
+  std::vector<sim::Event> out;
+  size_t n = 0;
+  while (const sim::Event* e = f.events(out.size(), &n)) out.insert(out.end(), e, e + n);
+  return out;
+}
+
+TEST_F(BinaryTraceTest, RandomAccessDecodesAnyEventAsTheStreamDoes) {
+  const traces::Trace t = lateThreadTrace();
+  for (bool zstd : {false, true}) {
+    SCOPED_TRACE(zstd ? "zstd blocks" : "plain blocks");
+    const std::string p = writeTrace(t, zstd ? "z.sst" : "p.sst", {.zstd = zstd, .blockBytes = 700});
+    ASSERT_TRUE(traces::isRandomAccessBinary(p));
+    traces::BinaryTraceFile f(p);
+    EXPECT_EQ(f.eventCount(), t.events.size()) << "known from the footer before the first pass";
+    EXPECT_FALSE(f.seekable()) << "no going back before the index is complete";
+    expectSameEvents(t.events, firstPass(f));
+    ASSERT_TRUE(f.indexed());
+    EXPECT_TRUE(f.seekable());
+    ASSERT_GT(f.blocks().size(), 20u);
+    EXPECT_EQ(f.annotations(), t.annotations);
+    // Every block boundary, and a pseudo-random walk backwards and forwards.
+    std::vector<uint64_t> probes;
+    for (const auto& b : f.blocks()) probes.insert(probes.end(), {b.firstEvent, b.firstEvent ? b.firstEvent - 1 : 0});
+    uint64_t x = 12345;
+    for (int k = 0; k < 300; ++k) probes.push_back((x = x * 6364136223846793005ull + 1) % t.events.size());
+    for (uint64_t i : probes) {
+      size_t n = 0;
+      const sim::Event* e = f.events(i, &n);
+      ASSERT_NE(e, nullptr) << "event " << i;
+      ASSERT_GE(n, 1u);
+      ASSERT_LE(i + n, t.events.size()) << "never past the end";
+      for (size_t k = 0; k < n; ++k)
+        ASSERT_TRUE(sameEvent(t.events[i + k], e[k])) << "event " << i + k << " read from " << i << ": want "
+                                                        << show(t.events[i + k]) << ", got " << show(e[k]);
+    }
+    size_t n = 7;
+    EXPECT_EQ(f.events(t.events.size(), &n), nullptr);
+    EXPECT_EQ(n, 0u);
+  }
+}
+
+TEST_F(BinaryTraceTest, RandomAccessRefusesToGoBackDuringTheFirstPass) {
+  const std::string p = writeTrace(churnTrace(200000), "c.sst", {.zstd = false});
+  traces::BinaryTraceFile f(p);
+  size_t n = 0, m = 0;
+  ASSERT_NE(f.events(0, &n), nullptr);
+  ASSERT_LT(n, 200000u) << "the first pass reads in batches";
+  EXPECT_THROW(f.events(n + 5, &m), traces::TraceError) << "skipping ahead would leave blocks unchecked";
+  ASSERT_NE(f.events(n, &m), nullptr) << "the next batch in order";
+  EXPECT_THROW(f.events(3, &m), traces::TraceError) << "going back needs the complete index";
+  f.completeIndex();
+  EXPECT_TRUE(f.seekable());
+  ASSERT_NE(f.events(3, &m), nullptr);
+}
+
+TEST_F(BinaryTraceTest, RandomAccessFirstPassChecksLikeTheStream) {
+  const std::string good = slurp(writeTrace(churnTrace(3000), "good.sst", {.zstd = false, .blockBytes = 500}));
+  std::string bad = good;
+  bad[good.size() / 2] ^= 0x40; // a payload byte of a middle block: its CRC no longer matches
+  spit(path("bad.sst"), bad);
+  traces::BinaryTraceFile f(path("bad.sst"));
+  try {
+    firstPass(f);
+    FAIL() << "a corrupt block must fail the first pass";
+  } catch (const traces::TraceError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(path("bad.sst") + ": byte ", 0), 0u) << e.what();
+    EXPECT_NE(std::string(e.what()).find("checksum mismatch"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(f.seekable());
+}
+
+TEST_F(BinaryTraceTest, OnlyPlainBinaryFilesAreRandomAccess) {
+  const std::string bin = writeTrace(churnTrace(100), "c.sst", {.zstd = true});
+  spit(path("c.json"), "{\"format\": \"spanscope-trace\", \"version\": 1, \"events\": []}");
+  EXPECT_TRUE(traces::isRandomAccessBinary(bin));
+  EXPECT_FALSE(traces::isRandomAccessBinary(path("c.json")));
+  EXPECT_FALSE(traces::isRandomAccessBinary(path("missing.sst")));
+  EXPECT_FALSE(traces::isRandomAccessBinary("-"));
+  EXPECT_THROW(traces::BinaryTraceFile f(path("c.json")), traces::TraceError);
+}
+
 } // namespace

@@ -58,6 +58,55 @@ TEST(Replay, SeekAndStepEqualAFreshReplay) {
   EXPECT_EQ(fingerprint(r.world()), straightTo(evs, 7801, twoPs())) << "25 on";
 }
 
+// Hands out one event per call and counts the calls: each call is one event the replay runs.
+class CountingSource final : public EventSource {
+ public:
+  explicit CountingSource(const std::vector<Event>& evs) : evs_(evs) {}
+  const Event* events(uint64_t first, size_t* n) override {
+    *n = first < evs_.size() ? 1 : 0;
+    if (*n == 0) return nullptr;
+    ++fetched;
+    return &evs_[first];
+  }
+  bool seekable() const override { return true; }
+  uint64_t fetched = 0;
+
+ private:
+  const std::vector<Event>& evs_;
+};
+
+// A long seek keeps a copy nearTarget events before its target: stepping back from the target
+// then starts from that copy (at most nearTarget events run), and stays exact.
+TEST(Replay, ALongSeekKeepsACopyNearItsTarget) {
+  const std::vector<Event> evs = mixedTrace(20000, 5);
+  CountingSource src(evs);
+  Replay r(World(twoPs()), src, CheckpointPolicy{10000, size_t{1} << 30, 300});
+  ASSERT_EQ(r.runTo(evs.size()), ReplayStop::Target);
+  ASSERT_TRUE(r.seek(9000)); // from the checkpoint at 0; a copy is kept at 8700
+  EXPECT_EQ(fingerprint(r.world()), straightTo(evs, 9000, twoPs()));
+  for (uint64_t target : {8999ull, 8700ull, 8950ull}) {
+    src.fetched = 0;
+    ASSERT_TRUE(r.seek(target));
+    EXPECT_EQ(src.fetched, target - 8700) << "back to " << target << " from the copy at 8700, not from 0";
+    EXPECT_EQ(fingerprint(r.world()), straightTo(evs, target, twoPs())) << "back to " << target;
+  }
+  src.fetched = 0;
+  ASSERT_TRUE(r.seek(8699));
+  EXPECT_EQ(src.fetched, 8699u) << "before the copy: from the checkpoint at 0 (keeping a new copy at 8399)";
+  EXPECT_EQ(fingerprint(r.world()), straightTo(evs, 8699, twoPs()));
+  src.fetched = 0;
+  ASSERT_TRUE(r.seek(8600));
+  EXPECT_EQ(src.fetched, 8600u - 8399u) << "from the new copy";
+  EXPECT_EQ(fingerprint(r.world()), straightTo(evs, 8600, twoPs()));
+  // With an observer attached the copy is not used: observers keep their state per checkpoint.
+  Recorder rec;
+  r.addObserver(&rec);
+  ASSERT_TRUE(r.seek(8500));
+  ASSERT_FALSE(rec.restores.empty());
+  EXPECT_EQ(rec.restores.back(), 0u);
+  EXPECT_EQ(fingerprint(r.world()), straightTo(evs, 8500, twoPs()));
+}
+
 TEST(Replay, StepClampsAtTheStart) {
   const std::vector<Event> evs = mixedTrace(3000, 12);
   MemorySource src(evs);

@@ -68,8 +68,6 @@ void EventLogPanel::Draw(PanelContext& ctx, bool* open) {
   }
   const model::Session& s = ctx.session;
   const uint64_t n = s.eventCount(), pos = s.position();
-  const auto& events = s.trace().events;
-  const auto& infos = s.events();
 
   // The current event in full, above the list.
   if (const sim::StepRecord* r = s.lastRecord()) {
@@ -148,8 +146,8 @@ void EventLogPanel::Draw(PanelContext& ctx, bool* open) {
     while (clipper.Step()) {
       for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
         const uint64_t i = static_cast<uint64_t>(row);
-        const sim::Event& ev = events[i];
-        const model::EventInfo& info = infos[i];
+        const sim::Event ev = s.event(i);
+        const model::EventInfo info = s.info(i);
         const bool current = pos > 0 && i == pos - 1;
         const bool future = i >= pos;
         ImGui::TableNextRow();

@@ -198,7 +198,7 @@ struct MapState {
   // The colour buffer and what it was built for.
   struct Key {
     const void* world = nullptr;
-    const void* events = nullptr;
+    const void* session = nullptr;
     uint64_t position = ~uint64_t{0}, pages = 0, r0 = 0, r1 = 0;
     uint32_t cols = 0, k = 0;
     int32_t filter = -2;
@@ -452,7 +452,7 @@ void DrawPages(ImDrawList* dl, const MapFrame& f, MapState& st, const PanelConte
   const float cell = g.cell;
   MapState::Key key;
   key.world = &f.v.world();
-  key.events = ctx.session.events().data();
+  key.session = &ctx.session;
   key.position = ctx.session.position();
   key.pages = f.pages;
   key.cols = g.cols;

@@ -184,15 +184,19 @@ std::vector<std::string> StepTimingLines(const sim::StepRecord& r) {
   return out;
 }
 
-TraceVsModel CompareTraceTime(const std::vector<sim::Event>& events, uint64_t upTo, const sim::TimingFigures& f) {
+TraceVsModel CompareTraceTime(const std::function<sim::Event(uint64_t)>& event, uint64_t upTo, const sim::TimingFigures& f) {
   TraceVsModel out;
   out.modelNs = f.makespan;
   const uint32_t procs = std::max<uint32_t>(1, f.procs);
   std::vector<uint64_t> first(procs, sim::kNoTime), last(procs, 0);
   std::vector<std::pair<uint32_t, uint32_t>> threadP; // (thread, P): few threads, a linear search
   uint64_t t0 = sim::kNoTime, t1 = 0;
-  for (uint64_t i = 0; i < std::min<uint64_t>(upTo, events.size()); ++i) {
-    const sim::Event& e = events[i];
+  // Threads go to Ps in order of first appearance, so the mapping needs the events from the start;
+  // past the window only that mapping is followed, the times come from the window.
+  const uint64_t windowFrom = upTo > kTraceTimeWindow ? upTo - kTraceTimeWindow : 0;
+  for (uint64_t i = 0; i < upTo; ++i) {
+    if (i == kTraceTimeWindow && i < windowFrom) i = windowFrom; // the middle of a long trace is skipped
+    const sim::Event e = event(i);
     if (e.kind == sim::EventKind::Annotate) continue;
     auto it = std::find_if(threadP.begin(), threadP.end(), [&](const auto& tp) { return tp.first == e.thread; });
     if (it == threadP.end()) {
@@ -201,6 +205,7 @@ TraceVsModel CompareTraceTime(const std::vector<sim::Event>& events, uint64_t up
     }
     if (e.time == sim::kNoTime) continue;
     t0 = std::min(t0, e.time), t1 = std::max(t1, e.time);
+    if (i < windowFrom) continue;
     first[it->second] = std::min(first[it->second], e.time);
     last[it->second] = std::max(last[it->second], e.time);
   }
@@ -343,7 +348,7 @@ void DrawTraceVsModel(const TraceVsModel& t) {
                   "this P's idle time, latency and contention are the model's figures, not the recording's.");
 }
 
-void DrawModeAndSummary(PanelContext& ctx, const sim::TimingFigures& f) {
+void DrawModeAndSummary(PanelContext& ctx, const sim::TimingFigures& f, const TraceVsModel& traceTime) {
   int mode = f.central == sim::CentralMode::Mutex ? 2 : 1;
   ImGui::TextUnformatted("mcentral:");
   ImGui::SameLine();
@@ -372,7 +377,7 @@ void DrawModeAndSummary(PanelContext& ctx, const sim::TimingFigures& f) {
   ImGui::PopTextWrapPos();
   ui::ItemTooltip("Up to the current event, in simulated time: makespan = first start to last end; allocation latency "
                   "= start to end of each allocation, waits included, over every P.");
-  DrawTraceVsModel(CompareTraceTime(ctx.session.trace().events, ctx.session.position(), f));
+  DrawTraceVsModel(traceTime);
   const double centralShare = psTime ? static_cast<double>(central) / static_cast<double>(psTime) : 0.0;
   const std::string waitLine = "Ps waited for mcentral " + sim::durationText(central) + " (" + Percent(centralShare) +
                                " of their time), for mheap.lock " + sim::durationText(f.heapWait) + " (" +
@@ -649,6 +654,7 @@ class LocksPanel final : public Panel {
   // figures() walks every lock's histograms: rebuilt only when the position changes.
   ui::ModelKey key;
   sim::TimingFigures f;
+  TraceVsModel traceTime; // with f: the trace's duration beside the model's
   TimelineView timeline;
 };
 
@@ -665,8 +671,12 @@ void LocksPanel::Draw(PanelContext& ctx, bool* open) {
     ImGui::End();
     return;
   }
-  if (key.changed(ctx.session, static_cast<uint64_t>(lm->config().central) << 32 | lm->procs())) f = lm->figures();
-  DrawModeAndSummary(ctx, f);
+  if (key.changed(ctx.session, static_cast<uint64_t>(lm->config().central) << 32 | lm->procs())) {
+    f = lm->figures();
+    const model::Session& s = ctx.session;
+    traceTime = CompareTraceTime([&s](uint64_t i) { return s.event(i); }, s.position(), f);
+  }
+  DrawModeAndSummary(ctx, f, traceTime);
   if (ImGui::CollapsingHeader("Locks", ImGuiTreeNodeFlags_DefaultOpen)) DrawLockTable(f);
   if (ImGui::CollapsingHeader("Ps: busy, waiting, allocation latency", ImGuiTreeNodeFlags_DefaultOpen)) DrawProcTable(f);
   if (ImGui::CollapsingHeader("Wait over time", ImGuiTreeNodeFlags_DefaultOpen)) DrawHeatMap(*lm, f);

@@ -9,6 +9,7 @@
 #include "sim/timing.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,10 @@ struct TraceVsModel {
   uint64_t traceNs = 0, modelNs = 0;
   std::vector<StretchedP> stretched; // by P; only those stretched by more than a quarter
 };
-TraceVsModel CompareTraceTime(const std::vector<sim::Event>& events, uint64_t upTo, const sim::TimingFigures& f);
+// `event(i)` reads event i (Session::event). At most 2 × kTraceTimeWindow events are read, so a
+// long trace costs the same as a short one: the first ones (the first time stamp, the threads'
+// order of appearance) and the last ones before `upTo` (the Ps' time spans, the last time stamp).
+inline constexpr uint64_t kTraceTimeWindow = uint64_t{1} << 16;
+TraceVsModel CompareTraceTime(const std::function<sim::Event(uint64_t)>& event, uint64_t upTo, const sim::TimingFigures& f);
 
 } // namespace gui

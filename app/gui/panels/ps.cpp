@@ -109,21 +109,27 @@ struct TinyObject {
 };
 std::vector<TinyObject> TinyObjects(const model::Session& s, uint64_t block) {
   constexpr uint64_t kTinyLookBack = 4096;
-  std::vector<TinyObject> out;
-  const auto& events = s.trace().events;
-  const auto& infos = s.events();
+  // Rebuilt only when the position or the block changes: the walk reads events and their paths.
+  static const model::Session* cachedSession = nullptr;
+  static uint64_t cachedPos = ~uint64_t{0}, cachedBlock = 0, cachedCount = 0;
+  static std::vector<TinyObject> cached;
   const uint64_t pos = s.position();
+  if (&s == cachedSession && pos == cachedPos && block == cachedBlock && s.eventCount() == cachedCount) return cached;
+  std::vector<TinyObject> out;
   for (uint64_t i = pos; i > 0 && pos - i < kTinyLookBack;) {
     --i;
-    const model::EventInfo& info = infos[i];
-    if (events[i].kind != sim::EventKind::Alloc || info.addr < block || info.addr >= block + sim::kTinySize) continue;
+    const sim::Event ev = s.event(i);
+    if (ev.kind != sim::EventKind::Alloc) continue;
+    const model::EventInfo info = s.info(i);
+    if (info.addr < block || info.addr >= block + sim::kTinySize) continue;
     const bool tinyStep = (info.pathMask >> static_cast<unsigned>(sim::PathStep::TinyHit) & 1) ||
                           (info.pathMask >> static_cast<unsigned>(sim::PathStep::TinyNewBlock) & 1);
     if (!tinyStep) break; // the slot held something else before it became this block
-    out.push_back({s.objectId(events[i].id), static_cast<uint32_t>(info.addr - block), static_cast<uint32_t>(events[i].size)});
+    out.push_back({s.objectId(ev.id), static_cast<uint32_t>(info.addr - block), static_cast<uint32_t>(ev.size)});
     if (info.pathMask >> static_cast<unsigned>(sim::PathStep::TinyNewBlock) & 1) break; // the block's first object
   }
   std::reverse(out.begin(), out.end());
+  cachedSession = &s, cachedPos = pos, cachedBlock = block, cachedCount = s.eventCount(), cached = out;
   return out;
 }
 
