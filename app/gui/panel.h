@@ -78,7 +78,6 @@ class Panel {
 
 // Panels whose only state is ImGui's own (window, table sort specs) are one function each.
 void DrawSpanInspectorPanel(PanelContext& ctx, bool* open);
-void DrawPsPanel(PanelContext& ctx, bool* open);
 void DrawMHeapPanel(PanelContext& ctx, bool* open);
 void DrawStatsPanel(PanelContext& ctx, bool* open);
 void DrawLessonPanel(PanelContext& ctx, bool* open);
@@ -93,7 +92,7 @@ class FunctionPanel final : public Panel {
 std::unique_ptr<Panel> MakeHeapMapPanel();
 inline std::unique_ptr<Panel> MakeSpanInspectorPanel() { return std::make_unique<FunctionPanel<DrawSpanInspectorPanel>>(); }
 std::unique_ptr<Panel> MakeSizeClassesPanel();
-inline std::unique_ptr<Panel> MakePsPanel() { return std::make_unique<FunctionPanel<DrawPsPanel>>(); }
+std::unique_ptr<Panel> MakePsPanel();
 std::unique_ptr<Panel> MakeMCentralPanel();
 inline std::unique_ptr<Panel> MakeMHeapPanel() { return std::make_unique<FunctionPanel<DrawMHeapPanel>>(); }
 std::unique_ptr<Panel> MakeEventLogPanel();

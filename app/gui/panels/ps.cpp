@@ -107,15 +107,17 @@ struct TinyObject {
   uint64_t id = 0; // the file's id
   uint32_t offset = 0, size = 0;
 };
+// The last listing, kept by the panel: rebuilt only when the position or the block changes (the
+// walk reads events and their paths).
+struct TinyCache {
+  ui::ModelKey key;
+  std::vector<TinyObject> objects;
+};
+
 std::vector<TinyObject> TinyObjects(const model::Session& s, uint64_t block) {
   constexpr uint64_t kTinyLookBack = 4096;
-  // Rebuilt only when the position or the block changes: the walk reads events and their paths.
-  static const model::Session* cachedSession = nullptr;
-  static uint64_t cachedPos = ~uint64_t{0}, cachedBlock = 0, cachedCount = 0;
-  static std::vector<TinyObject> cached;
-  const uint64_t pos = s.position();
-  if (&s == cachedSession && pos == cachedPos && block == cachedBlock && s.eventCount() == cachedCount) return cached;
   std::vector<TinyObject> out;
+  const uint64_t pos = s.position();
   for (uint64_t i = pos; i > 0 && pos - i < kTinyLookBack;) {
     --i;
     const sim::Event ev = s.event(i);
@@ -129,7 +131,6 @@ std::vector<TinyObject> TinyObjects(const model::Session& s, uint64_t block) {
     if (info.pathMask >> static_cast<unsigned>(sim::PathStep::TinyNewBlock) & 1) break; // the block's first object
   }
   std::reverse(out.begin(), out.end());
-  cachedSession = &s, cachedPos = pos, cachedBlock = block, cachedCount = s.eventCount(), cached = out;
   return out;
 }
 
@@ -140,7 +141,7 @@ ImU32 ObjectColour(size_t i) {
   return kPalette[i % std::size(kPalette)];
 }
 
-void DrawTiny(const PModel& m, const model::Session& s) {
+void DrawTiny(const PModel& m, const model::Session& s, TinyCache& cache) {
   ImGui::TextUnformatted("tiny block:");
   ImGui::SameLine();
   if (m.tiny == 0) {
@@ -162,7 +163,8 @@ void DrawTiny(const PModel& m, const model::Session& s) {
   const ImVec2 p = ImGui::GetCursorScreenPos();
   ImDrawList* dl = ImGui::GetWindowDrawList();
   // Each packed object in its own colour; bytes no object covers (alignment padding) stay dark.
-  const std::vector<TinyObject> objs = TinyObjects(s, m.tiny);
+  if (cache.key.changed(s, m.tiny)) cache.objects = TinyObjects(s, m.tiny);
+  const std::vector<TinyObject>& objs = cache.objects;
   for (uint32_t b = 0; b < sim::kTinySize; ++b) {
     ImU32 col = b < m.tinyoffset ? ui::color::kDim : ui::color::kFree;
     for (size_t k = 0; k < objs.size(); ++k)
@@ -264,12 +266,23 @@ void DrawCounters(const PModel& m) {
 
 } // namespace
 
-void DrawPsPanel(PanelContext& ctx, bool* open) {
+class PsPanel final : public Panel {
+ public:
+  void Draw(PanelContext& ctx, bool* open) override;
+
+ private:
+  std::vector<TinyCache> tiny_; // one per P
+};
+
+std::unique_ptr<Panel> MakePsPanel() { return std::make_unique<PsPanel>(); }
+
+void PsPanel::Draw(PanelContext& ctx, bool* open) {
   if (!ImGui::Begin(kPsTitle, open)) {
     ImGui::End();
     return;
   }
   const std::vector<PModel> ps = BuildPs(ctx.view);
+  if (tiny_.size() != ps.size()) tiny_.resize(ps.size());
   ImGui::Text("GOMAXPROCS = %zu", ps.size());
   ui::ItemTooltip(
       "Each P (processor) has its own mcache, page cache and mspan struct cache, so goroutines on "
@@ -280,7 +293,7 @@ void DrawPsPanel(PanelContext& ctx, bool* open) {
     std::snprintf(title, sizeof title, "P%u", m.p);
     if (ImGui::CollapsingHeader(title, ps.size() <= 4 ? ImGuiTreeNodeFlags_DefaultOpen : 0)) {
       DrawCounters(m);
-      DrawTiny(m, ctx.session);
+      DrawTiny(m, ctx.session, tiny_[m.p]);
       DrawPageCache(m);
       DrawCachedSpans(m, ctx.view.table(), ctx.selection);
     }
