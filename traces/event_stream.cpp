@@ -63,6 +63,7 @@ Trace readAll(EventStream& s) {
       t.events.push_back(ev);
     }
   }
+  if (const std::vector<uint64_t>* ids = s.originalIds()) t.originalIds = *ids;
   return t;
 }
 

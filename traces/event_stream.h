@@ -90,6 +90,9 @@ class EventStream {
   virtual const std::string* annotation(uint64_t /*id*/) const { return nullptr; }
   // The object as the source names it ("0x55d0c0a012a0", "id 7"), for messages; "" if unknown.
   virtual std::string describeObject(uint64_t /*denseId*/) const { return {}; }
+  // Dense id -> the id the file itself used, when the file names objects by id (native JSON);
+  // nullptr when it does not (importers name objects by address: describeObject).
+  virtual const std::vector<uint64_t>* originalIds() const { return nullptr; }
   // Counts so far; complete once read() has returned 0.
   virtual ImportSummary summary() const = 0;
   // How many events the whole trace holds, when the source knows before reading them all (native
@@ -110,6 +113,7 @@ class VectorStream : public EventStream {
     return id < t_.annotations.size() ? &t_.annotations[id] : nullptr;
   }
   std::string describeObject(uint64_t denseId) const override { return "id " + std::to_string(t_.originalId(denseId)); }
+  const std::vector<uint64_t>* originalIds() const override { return &t_.originalIds; }
   ImportSummary summary() const override;
   std::optional<uint64_t> eventCount() const override { return t_.events.size(); }
 
@@ -120,8 +124,8 @@ class VectorStream : public EventStream {
   std::vector<uint64_t> sizeOf_; // dense id -> size, for live bytes
 };
 
-// Reads a whole stream into memory (small traces, the GUI). Annotations are copied; ids stay as
-// the stream gave them.
+// Reads a whole stream into memory (small traces, the GUI). Annotations and the file's own object
+// ids (originalIds) are copied; ids stay as the stream gave them.
 Trace readAll(EventStream& s);
 
 } // namespace traces

@@ -56,9 +56,13 @@ class LineTraceStream : public EventStream {
   uint64_t bytesTotal() const final { return src_->fileSize(); }
 
  protected:
-  // `format` names the producer in the summary ("ltrace").
+  // `format` names the producer in the summary ("ltrace"). Every line format is a C allocator's
+  // log (heaptrack, mtrace, ltrace) whose frees are explicit: they suggest liveness immediate
+  // (ARCHITECTURE.md §3, Liveness), so a replay does not wait for GC cycles to reclaim them.
   LineTraceStream(std::unique_ptr<ByteSource> src, const char* format)
-      : src_(std::move(src)), lines_(*src_), counter_(format) {}
+      : src_(std::move(src)), lines_(*src_), counter_(format) {
+    meta_.config.liveness = sim::Liveness::Immediate;
+  }
   // Parses input until at least one line was taken (its events, if any, go to pending_);
   // false at the end of the input.
   virtual bool parseNext() = 0;

@@ -25,7 +25,9 @@ bool parseEngineFlag(const std::string& f, Args& a, EngineFlags& e) {
   } else if (f == "--procs") {
     e.procs = static_cast<uint32_t>(parseUnsigned(f, a.value(f), 1, 1024));
   } else if (f == "--liveness") {
-    e.liveness = oneOf(f, a.value(f), "gc", "immediate") ? sim::Liveness::GC : sim::Liveness::Immediate;
+    const std::string v = a.value(f);
+    e.liveness = model::parseLiveness(v);
+    if (!e.liveness) throw UsageError(f + " expects gc or immediate, got \"" + v + "\"");
   } else if (f == "--gogc") {
     const std::string v = a.value(f);
     e.gogc = v == "off" ? -1 : static_cast<int32_t>(parseSigned(f, v, -1, 1000000));

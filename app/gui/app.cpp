@@ -17,6 +17,7 @@
 #include "traces/output_file.h"
 
 #include <imgui.h>
+#include <imgui_internal.h> // FindWindowByName, HoveredWindow: maximising a panel by its title bar
 
 #include <algorithm>
 #include <chrono>
@@ -47,6 +48,7 @@ class ProgressStream : public traces::EventStream {
   const traces::TraceMeta& meta() const override { return in_.meta(); }
   const std::string* annotation(uint64_t id) const override { return in_.annotation(id); }
   std::string describeObject(uint64_t id) const override { return in_.describeObject(id); }
+  const std::vector<uint64_t>* originalIds() const override { return in_.originalIds(); }
   traces::ImportSummary summary() const override { return in_.summary(); }
   std::optional<uint64_t> eventCount() const override { return in_.eventCount(); }
   uint64_t bytesRead() const override { return in_.bytesRead(); }
@@ -118,7 +120,7 @@ App::~App() {
 
 void App::saveSettingsNow() {
   if (settingsPath_.empty()) return;
-  settings_.speed = transport_.speed;
+  if (!transport_.paceLessons) settings_.speed = transport_.speed;
   if (settings_ == savedSettings_) return;
   std::string err;
   if (!saveSettings(settings_, settingsPath_, &err)) reportError(err);
@@ -200,12 +202,21 @@ void App::takeFinishedLoad() {
 }
 
 void App::setSession(std::unique_ptr<model::Session> s, bool addToRecentFiles) {
+  if (!transport_.paceLessons) settings_.speed = transport_.speed; // the user's speed, not a lesson's
   session_ = std::move(s);
   selection_ = Selection{};
   commands_.clear();
   transport_.playing = false;
   transport_.owed = 0;
   transport_.status.clear();
+  followedAt_ = ~uint64_t{0};
+  if (session_) {
+    // A scenario with lessons: follow the events, pause at each step, play at a readable pace.
+    const bool lessons = !session_->annotationEvents().empty();
+    selection_.follow = lessons;
+    transport_.paceLessons = lessons;
+    transport_.speed = lessons ? kLessonSpeed : settings_.speed;
+  }
   if (session_ && addToRecentFiles && !session_->path().empty()) addRecentFile(settings_, session_->path());
 }
 
@@ -230,13 +241,13 @@ void App::togglePlay() {
 void App::runToBreakpoint() {
   if (!session_) return;
   if (!breakpoints_.any()) {
-    transport_.status = "No breakpoint set (Breakpoints… in the toolbar)";
+    setStatus("No breakpoint set (Breakpoints… in the toolbar)", session_->position());
     return;
   }
   const uint64_t pos = session_->position();
   const uint64_t hitAt = model::findBreakpointForward(breakpoints_, *session_, pos, session_->eventCount());
   if (hitAt == session_->eventCount()) {
-    transport_.status = "No breakpoint hit after event #" + FormatCount(pos == 0 ? 0 : pos - 1);
+    setStatus("No breakpoint hit after event #" + FormatCount(pos == 0 ? 0 : pos - 1), pos);
     return;
   }
   stopAtBreakpoint(hitAt);
@@ -246,9 +257,14 @@ void App::runToBreakpoint() {
 void App::stopAtBreakpoint(uint64_t hitAt) {
   std::string why;
   model::breakpointHit(breakpoints_, *session_, hitAt, &why);
-  transport_.status = "Stopped at event #" + FormatCount(hitAt) + ": " + why;
+  setStatus("Stopped at event #" + FormatCount(hitAt) + ": " + why, hitAt + 1);
   transport_.playing = false;
   seek(hitAt + 1);
+}
+
+void App::setStatus(std::string text, uint64_t at) {
+  transport_.status = std::move(text);
+  transport_.statusAt = at;
 }
 
 void App::runBackToBreakpoint() {
@@ -257,7 +273,7 @@ void App::runBackToBreakpoint() {
   // The current event is pos-1; look before it.
   const uint64_t hitAt = pos < 2 ? UINT64_MAX : model::findBreakpointBackward(breakpoints_, *session_, pos - 1);
   if (hitAt == UINT64_MAX) {
-    transport_.status = "No breakpoint hit before the current event";
+    setStatus("No breakpoint hit before the current event", pos);
     return;
   }
   stopAtBreakpoint(hitAt);
@@ -267,13 +283,13 @@ void App::runToSweepEnd() {
   if (!session_) return;
   const model::SweepEnd end = model::findSweepEnd(*session_);
   if (!end.inProgress) {
-    transport_.status = "No sweep in progress: every span is swept for this GC cycle";
+    setStatus("No sweep in progress: every span is swept for this GC cycle", session_->position());
     return;
   }
   transport_.playing = false;
-  if (!end.reached) transport_.status = "The sweep is still in progress at position " + FormatCount(end.position);
-  else if (end.byGC) transport_.status = "The sweep ended inside the GC cycle of event #" + FormatCount(end.position - 1) + " (sweep termination sweeps what is left)";
-  else transport_.status = "Sweep done after event #" + FormatCount(end.position - 1);
+  if (!end.reached) setStatus("The sweep is still in progress at position " + FormatCount(end.position), end.position);
+  else if (end.byGC) setStatus("The sweep ended inside the GC cycle of event #" + FormatCount(end.position - 1) + " (sweep termination sweeps what is left)", end.position);
+  else setStatus("Sweep done after event #" + FormatCount(end.position - 1), end.position);
   seek(end.position);
 }
 
@@ -336,6 +352,16 @@ void App::play(double dt) {
   const uint64_t hitAt = model::findBreakpointForward(breakpoints_, *session_, pos, target);
   const bool stopsAtHit = hitAt < target;
   if (stopsAtHit) target = hitAt + 1;
+  // A lesson paces itself: playback stops when a step's events are all applied, before the next
+  // annotation, so its text stays up until Play (or PageDown) goes on.
+  uint64_t lessonEnd = n;
+  if (transport_.paceLessons) {
+    const auto& ann = session_->annotationEvents();
+    const auto next = std::upper_bound(ann.begin(), ann.end(), pos);
+    if (next != ann.end()) lessonEnd = *next;
+  }
+  const bool stopsAtLesson = !stopsAtHit && lessonEnd < target;
+  if (stopsAtLesson) target = lessonEnd;
 
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::duration<double, std::milli>(transport_.budgetMs);
@@ -354,7 +380,10 @@ void App::play(double dt) {
   if (stopsAtHit) {
     std::string why;
     model::breakpointHit(breakpoints_, *session_, hitAt, &why);
-    transport_.status = "Stopped at event #" + FormatCount(hitAt) + ": " + why;
+    setStatus("Stopped at event #" + FormatCount(hitAt) + ": " + why, hitAt + 1);
+    transport_.playing = false;
+  } else if (stopsAtLesson) {
+    setStatus("End of this lesson step: Play (Space) or PageDown for the next one", target);
     transport_.playing = false;
   } else if (session_->position() >= n) {
     transport_.playing = false;
@@ -399,29 +428,125 @@ const std::vector<std::string>& scenarioNames() {
 // GLFW's codes for these keys are their ASCII codes.
 bool keyPressed(char c) { return ImGui::IsKeyPressed(static_cast<unsigned char>(c), false); }
 bool namedKeyPressed(ImGuiKey k, bool repeat = true) { return ImGui::IsKeyPressed(ImGui::GetKeyIndex(k), repeat); }
+// Function keys have no ImGuiKey in 1.86: GLFW's key codes (GLFW_KEY_F5, GLFW_KEY_F11), which the
+// backend uses as io.KeysDown indices.
+constexpr int kKeyF5 = 294, kKeyF11 = 300;
 
 } // namespace
 
 void App::setDefaultLayout(float width, float height) {
-  // Three columns under the toolbar: the heap map and event log on the left (the two views a
-  // lecture points at), the lesson and span inspector in the middle, the tables on the right.
   const float top = ImGui::GetFrameHeight() + transportHeight_;
   const float h = std::max(100.0f, height - top);
-  const float c0 = width * 0.42f, c1 = width * 0.29f, c2 = width - c0 - c1;
   auto at = [&](const char* key, float x, float y, float w, float hh) {
     layout_[panelIndex(key)] = ImVec4(x, top + y * h, w, hh * h);
   };
-  at("heapmap", 0, 0, c0, 0.58f);
-  at("eventlog", 0, 0.58f, c0, 0.42f);
-  at("lesson", c0, 0, c1, 0.26f);
-  at("inspector", c0, 0.26f, c1, 0.40f);
-  at("mheap", c0, 0.66f, c1, 0.34f);
-  at("sizeclasses", c0 + c1, 0, c2, 0.32f);
-  at("mcentral", c0 + c1, 0.32f, c2, 0.18f);
-  at("ps", c0 + c1, 0.50f, c2, 0.22f);
-  at("stats", c0 + c1, 0.72f, c2, 0.28f);
+  if (tile_) {
+    // --panels: the listed (open) panels share the whole window in a grid, in the registry's order.
+    std::vector<size_t> open;
+    for (size_t i = 0; i < kPanelCount; ++i)
+      if (settings_.panelOpen[i]) open.push_back(i);
+    const size_t n = std::max<size_t>(1, open.size());
+    const auto cols = static_cast<size_t>(std::ceil(std::sqrt(static_cast<double>(n))));
+    const size_t rows = (n + cols - 1) / cols;
+    for (size_t k = 0; k < open.size(); ++k) {
+      const size_t r = k / cols, c = k % cols;
+      const size_t inRow = r + 1 == rows ? n - r * cols : cols; // the last row's panels widen to fill it
+      const float w = width / static_cast<float>(inRow);
+      layout_[open[k]] = ImVec4(w * static_cast<float>(c), top + h * static_cast<float>(r) / static_cast<float>(rows), w,
+                                h / static_cast<float>(rows));
+    }
+    return;
+  }
+  if (settings_.present) {
+    // The lesson's text and the path on the left, the heap map and the span on the right.
+    const float c0 = width * 0.42f, c1 = width - c0;
+    at("lesson", 0, 0, c0, 0.36f);
+    at("path", 0, 0.36f, c0, 0.64f);
+    at("heapmap", c0, 0, c1, 0.46f);
+    at("inspector", c0, 0.46f, c1, 0.54f);
+    for (const char* other : {"eventlog", "mheap", "sizeclasses", "mcentral", "ps", "stats"}) at(other, c0, 0, c1, 1.0f);
+    at("compare", 0, 0, width, 1.0f);
+    at("locks", 0, 0, width, 1.0f);
+    return;
+  }
+  // Three columns under the toolbar: the heap map and event log on the left (the two views a
+  // lecture points at), the lesson, the path diagram and the span inspector in the middle, the
+  // tables on the right.
+  const float c0 = width * 0.42f, c1 = width * 0.29f, c2 = width - c0 - c1;
+  at("heapmap", 0, 0, c0, 0.56f);
+  at("eventlog", 0, 0.56f, c0, 0.44f);
+  at("lesson", c0, 0, c1, 0.20f);
+  at("path", c0, 0.20f, c1, 0.44f);
+  at("inspector", c0, 0.64f, c1, 0.36f);
+  at("sizeclasses", c0 + c1, 0, c2, 0.26f);
+  at("mcentral", c0 + c1, 0.26f, c2, 0.16f);
+  at("mheap", c0 + c1, 0.42f, c2, 0.22f);
+  at("ps", c0 + c1, 0.64f, c2, 0.16f);
+  at("stats", c0 + c1, 0.80f, c2, 0.20f);
   at("compare", 0, 0, width, 1.0f); // over everything: a view of its own
   at("locks", c0, 0, c1 + c2, 1.0f); // wide and tall: over the middle and right columns
+}
+
+void App::setPresentation(bool on) {
+  if (on == settings_.present) return;
+  if (on) {
+    panelsBeforePresent_ = settings_.panelOpen;
+    for (size_t i = 0; i < kPanelCount; ++i) settings_.panelOpen[i] = false;
+    for (const char* key : {"lesson", "path", "heapmap", "inspector"}) settings_.panelOpen[panelIndex(key)] = true;
+  } else {
+    // Started in presentation mode (--present, or saved so): back to the default panels.
+    const bool saved = std::find(panelsBeforePresent_.begin(), panelsBeforePresent_.end(), true) != panelsBeforePresent_.end();
+    settings_.panelOpen = saved ? panelsBeforePresent_ : defaultPanelOpen();
+  }
+  settings_.present = on;
+  maximised_ = kPanelCount;
+  relayout_ = 3;
+}
+
+// Presentation mode scales the style's sizes (padding, spacing, scrollbars, rounding) with the font;
+// ImGui's ScaleAllSizes is one-way, so the unscaled style is kept and scaled afresh on a change.
+void App::applyStyleScale() {
+  ImGuiStyle& style = ImGui::GetStyle();
+  if (!haveBaseStyle_) {
+    // Opaque windows: panels laid over others (Compare, a maximised panel) must not show the
+    // figures of the ones beneath through them.
+    style.Colors[ImGuiCol_WindowBg].w = 1.0f;
+    baseStyle_ = style, haveBaseStyle_ = true;
+  }
+  const float want = settings_.present ? 1.25f : 1.0f;
+  if (want == styleScale_) return;
+  style = baseStyle_;
+  if (want != 1.0f) style.ScaleAllSizes(want);
+  styleScale_ = want;
+}
+
+void App::toggleMaximised(size_t panel) {
+  if (panel >= kPanelCount) return;
+  if (maximised_ == panel) {
+    maximised_ = kPanelCount;
+    restoreNext_ = true;
+    restoreFor_ = panel;
+    return;
+  }
+  if (ImGuiWindow* w = ImGui::FindWindowByName(kPanels[panel].title)) restorePos_ = w->Pos, restoreSize_ = w->Size;
+  else restorePos_ = ImVec2(layout_[panel].x, layout_[panel].y), restoreSize_ = ImVec2(layout_[panel].z, layout_[panel].w);
+  settings_.panelOpen[panel] = true;
+  maximised_ = panel;
+}
+
+// Double-click on a panel's title bar, or F11 with the mouse over a panel: maximise or restore it.
+void App::handleMaximiseGestures() {
+  const ImGuiIO& io = ImGui::GetIO();
+  ImGuiContext& g = *ImGui::GetCurrentContext();
+  ImGuiWindow* hovered = g.HoveredWindow ? g.HoveredWindow->RootWindow : nullptr;
+  if (!hovered) return;
+  for (size_t i = 0; i < kPanelCount; ++i) {
+    if (!settings_.panelOpen[i] || std::string_view(hovered->Name) != kPanels[i].title) continue;
+    const bool onTitle = hovered->TitleBarRect().Contains(io.MousePos);
+    if ((onTitle && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) || ImGui::IsKeyPressed(kKeyF11, false))
+      toggleMaximised(i);
+    return;
+  }
 }
 
 void App::openEngineDialog() {
@@ -434,20 +559,43 @@ void App::openEngineDialog() {
 }
 
 void App::placeNextWindow(size_t panel) {
+  if (panel == maximised_) {
+    const ImVec2 d = ImGui::GetIO().DisplaySize;
+    const float top = ImGui::GetFrameHeight() + transportHeight_;
+    ImGui::SetNextWindowPos(ImVec2(0, top), ImGuiCond_Always);
+    ImGui::SetNextWindowSize(ImVec2(d.x, std::max(100.0f, d.y - top)), ImGuiCond_Always);
+    ImGui::SetNextWindowCollapsed(false, ImGuiCond_Always); // the double-click that maximised it also toggled collapse
+    return;
+  }
+  if (restoreNext_ && panel == restoreFor_) {
+    ImGui::SetNextWindowPos(restorePos_, ImGuiCond_Always);
+    ImGui::SetNextWindowSize(restoreSize_, ImGuiCond_Always);
+    ImGui::SetNextWindowCollapsed(false, ImGuiCond_Always);
+    return;
+  }
   const ImVec4& r = layout_[panel];
-  ImGui::SetNextWindowPos(ImVec2(r.x, r.y), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(r.z, r.w), ImGuiCond_FirstUseEver);
+  const ImGuiCond cond = relayout_ > 0 ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
+  ImGui::SetNextWindowPos(ImVec2(r.x, r.y), cond);
+  ImGui::SetNextWindowSize(ImVec2(r.z, r.w), cond);
+  if (relayout_ > 0) ImGui::SetNextWindowCollapsed(false, ImGuiCond_Always);
 }
 
 void App::drawFrame() {
   ImGuiIO& io = ImGui::GetIO();
-  if (io.Fonts->Fonts.Size > 1) io.FontDefault = io.Fonts->Fonts[settings_.largeText ? 1 : 0];
+  if (io.Fonts->Fonts.Size > 1) io.FontDefault = io.Fonts->Fonts[settings_.largeText || settings_.present ? 1 : 0];
+  applyStyleScale();
   compare_.follow(session_.get());
   if (compare_.takeOpenRequest()) settings_.panelOpen[panelIndex("compare")] = true;
   drawMenuBar();
+  const float toolbarBefore = transportHeight_;
   drawTransport();
+  // The toolbar's height settles over the first frames (it wraps, auto-resizes): lay the panels
+  // out again while it does, so none starts under it.
+  if (framesDrawn_ > 0 && framesDrawn_ < 4 && std::fabs(transportHeight_ - toolbarBefore) > 0.5f) relayout_ = std::max(relayout_, 2);
+  ++framesDrawn_;
   setDefaultLayout(io.DisplaySize.x, io.DisplaySize.y);
   drawPanels();
+  handleMaximiseGestures();
   drawLoadProgress();
   std::string picked;
   if (fileDialog_.draw(&picked)) {
@@ -478,13 +626,34 @@ void App::drawPanels() {
     ImGui::End();
     return;
   }
+  followCurrentEvent();
   const sim::HeapView view = session_->world().view();
   PanelContext ctx{*session_, view, selection_, commands_, &compare_};
+  ctx.uiScale = uiScale();
+  // A step forward lights the Path panel's stops one by one; so does playback slow enough to follow.
+  ctx.animateSeconds = !transport_.playing ? 0.6 : transport_.speed > 0 && transport_.speed <= 4 ? 0.8 / transport_.speed : 0;
+  if (maximised_ < kPanelCount && !settings_.panelOpen[maximised_]) maximised_ = kPanelCount; // closed while maximised
   for (size_t i = 0; i < kPanelCount; ++i) {
-    if (!settings_.panelOpen[i]) continue;
+    if (!settings_.panelOpen[i] || (maximised_ < kPanelCount && i != maximised_)) continue;
     placeNextWindow(i);
     panels_[i]->Draw(ctx, &settings_.panelOpen[i]);
   }
+  if (maximised_ == kPanelCount) { // applied to every open panel this frame
+    relayout_ = std::max(0, relayout_ - 1);
+    restoreNext_ = false;
+  }
+}
+
+void App::followCurrentEvent() {
+  const uint64_t pos = session_->position();
+  if (!selection_.follow || pos == followedAt_) return;
+  const bool stepped = followedAt_ != ~uint64_t{0} && pos == followedAt_ + 1; // a seek or a load does not pulse
+  followedAt_ = pos;
+  const sim::StepRecord* r = session_->lastRecord();
+  if (!r || (r->kind != sim::EventKind::Alloc && r->kind != sim::EventKind::Free) || r->span == sim::kNoSpan) return;
+  selection_.span = r->span;
+  selection_.address = r->addr;
+  selection_.pulseAt = stepped ? ImGui::GetTime() : -1;
 }
 
 void App::drawMenuBar() {
@@ -512,6 +681,11 @@ void App::drawMenuBar() {
     for (size_t i = 0; i < kPanelCount; ++i) ImGui::MenuItem(kPanels[i].title, nullptr, &settings_.panelOpen[i]);
     ImGui::Separator();
     ImGui::MenuItem("Large text (for projectors)", nullptr, &settings_.largeText);
+    if (ImGui::MenuItem("Presentation mode", "F5", settings_.present)) setPresentation(!settings_.present);
+    if (ImGui::MenuItem("Reset layout")) resetLayout();
+    if (ImGui::MenuItem(maximised_ < kPanelCount ? "Restore panel" : "Maximise panel under the mouse", "F11", maximised_ < kPanelCount,
+                        maximised_ < kPanelCount))
+      toggleMaximised(maximised_);
     ImGui::Separator();
     if (ImGui::MenuItem("Compare tables…")) compare_.openDialog();
     if (ImGui::MenuItem("Size-class designer…")) compare_.openDesigner();
@@ -532,6 +706,7 @@ void App::drawMenuBar() {
     if (ImGui::MenuItem("Back to previous breakpoint", "Shift+B")) runBackToBreakpoint();
     if (ImGui::MenuItem("Step to end of this sweep", "S", false, session_->world().view().sweepInProgress())) runToSweepEnd();
     ImGui::Separator();
+    ImGui::MenuItem("Pause at each lesson step", nullptr, &transport_.paceLessons, !session_->annotationEvents().empty());
     if (ImGui::MenuItem("Next lesson step", "PageDown")) nextLesson();
     if (ImGui::MenuItem("Previous lesson step", "PageUp")) previousLesson();
     ImGui::EndMenu();
@@ -554,10 +729,21 @@ void App::drawMenuBar() {
     ImGui::EndMenu();
   }
   if (session_) {
-    // Where we are, at the right of the menu bar: the file and its event count.
+    // At the right of the menu bar: the liveness in force (it decides what every heap figure
+    // means, so it is always in view, with the reason), then the file and its event count.
+    const sim::Liveness live = session_->world().config().liveness;
+    const std::string banner = std::string("liveness ") + sim::livenessName(live) + " (" +
+                               model::livenessSource(session_->trace().meta, engine_, live) + ")";
     std::string where = session_->trace().meta.name.empty() ? session_->path() : session_->trace().meta.name;
     where += "  ·  " + FormatCount(session_->eventCount()) + " events";
-    ImGui::SameLine(std::max(ImGui::GetCursorPosX() + 20, ImGui::GetWindowWidth() - ImGui::CalcTextSize(where.c_str()).x - 16));
+    const float right = ImGui::CalcTextSize(where.c_str()).x + ImGui::CalcTextSize(banner.c_str()).x + 40;
+    ImGui::SameLine(std::max(ImGui::GetCursorPosX() + 20, ImGui::GetWindowWidth() - right));
+    ImGui::TextColored(live == sim::Liveness::Immediate ? ImVec4(1.0f, 0.78f, 0.45f, 1) : ImVec4(0.55f, 0.85f, 0.6f, 1), "%s",
+                       banner.c_str());
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("Liveness %s: %s\nChange it in Engine → Settings.", sim::livenessName(live),
+                        model::livenessReason(session_->trace().meta, engine_, live).c_str());
+    ImGui::SameLine(0, 24);
     ImGui::TextDisabled("%s", where.c_str());
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", session_->path().c_str());
   }
@@ -585,6 +771,8 @@ void App::drawShortcutsWindow() {
       {"PageDown / PageUp", "next / previous lesson step"},
       {"Ctrl+O", "open a trace"},
       {"Ctrl+Q", "quit"},
+      {"F5", "presentation mode on / off"},
+      {"F11, double-click a title", "maximise / restore the panel under the mouse"},
       {"Heap map: wheel, drag", "zoom, pan; click a page to inspect its span"},
   };
   if (ImGui::BeginTable("##keys", 2, ImGuiTableFlags_RowBg)) {
@@ -659,6 +847,7 @@ void App::handleShortcuts() {
   if (io.KeyCtrl && keyPressed('G')) focusGoto_ = true;
   if (!io.KeyCtrl && keyPressed('B')) io.KeyShift ? runBackToBreakpoint() : runToBreakpoint();
   if (!io.KeyCtrl && !io.KeyShift && keyPressed('S')) runToSweepEnd();
+  if (ImGui::IsKeyPressed(kKeyF5, false)) setPresentation(!settings_.present);
   if (keyPressed('[')) transport_.speed = slowerSpeed(transport_.speed);
   if (keyPressed(']')) transport_.speed = fasterSpeed(transport_.speed);
 }

@@ -39,10 +39,14 @@ struct Transport {
   uint64_t lastFrameEvents = 0; // events applied by playback in the last frame
   bool engineLimited = false;   // last frame ran out of budget before reaching the target
   std::string status;           // one line under the toolbar ("stopped at breakpoint: ...")
+  uint64_t statusAt = 0;        // the position `status` describes: shown only while the position is there
+  bool paceLessons = false;     // stop playing at the end of each lesson step (traces with annotations)
 };
 
 // Playback speeds offered by the toolbar and the [ ] keys, in events per second; 0 = as fast as
 // possible (the engine's per-frame budget is then the only limit).
+// Playback speed a scenario with lessons starts at: slow enough to watch each event's path light up.
+inline constexpr double kLessonSpeed = 2;
 inline constexpr double kSpeedPresets[] = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 1e4, 1e5, 1e6, 0};
 double fasterSpeed(double speed);
 double slowerSpeed(double speed);
@@ -120,8 +124,30 @@ class App {
   void previousLesson();
   void replayLesson();        // back to just after the current annotation
 
-  // Default window placement for a display of this size (used where imgui.ini has none).
+  // Where each toolbar control was drawn in the last frame (x0, y0, x1, y1): tests check that all
+  // are inside the window at 1280×720.
+  const std::vector<ImVec4>& toolbarRects() const { return toolbarRects_; }
+  float toolbarBottom() const { return ImGui::GetFrameHeight() + transportHeight_; }
+  // The line under the toolbar: why playback stopped here, else what the current event did.
+  std::string statusLine() const;
+
+  // Default window placement for a display of this size (used where imgui.ini has none): three
+  // columns; in presentation mode Lesson + Path on the left and Heap map + Span inspector on the
+  // right; with tilePanels() the open panels share the whole window.
   void setDefaultLayout(float width, float height);
+  // Presentation mode (View menu, --present): the large font, the style and the panels' drawings
+  // scaled by presentScale(), and only Lesson, Path, Heap map and Span inspector open, laid out
+  // afresh; turning it off brings back the panels that were open.
+  void setPresentation(bool on);
+  bool presenting() const { return settings_.present; }
+  float uiScale() const { return settings_.present ? kPresentScale : 1.0f; }
+  static constexpr float kPresentScale = 1.5f;
+  void resetLayout() { relayout_ = 3; } // every open panel back to the default layout next frame
+  void tilePanels(bool on) { tile_ = on, relayout_ = 3; } // --panels: the listed panels fill the window
+  // Maximise a panel over the whole area under the toolbar, or restore it (double-click its title
+  // bar, or F11 over it). kPanelCount = none.
+  void toggleMaximised(size_t panel);
+  size_t maximised() const { return maximised_; }
   void saveSettingsNow();
   bool quitRequested() const { return quitRequested_; }
   // Applies the commands queued by panels and seek(): between frames (the frame loop does it;
@@ -130,8 +156,10 @@ class App {
 
  private:
   void stopAtBreakpoint(uint64_t hitAt); // stop playback just after that event, saying why
+  void setStatus(std::string text, uint64_t at); // a status line that holds while the position is `at`
   void drawMenuBar();
   void drawPanels();
+  void followCurrentEvent(); // follow mode: select the span and slot the current event touched
   void drawLoadProgress();
   void drawErrorPopup();
   void drawShortcutsWindow();
@@ -142,6 +170,8 @@ class App {
   void takeFinishedLoad();
   void startJob(std::unique_ptr<LoadJob> job);
   void placeNextWindow(size_t panel);
+  void applyStyleScale();
+  void handleMaximiseGestures();
   void openEngineDialog();
 
   Settings settings_;
@@ -164,6 +194,21 @@ class App {
   EngineDialog engineDialog_;
   std::array<ImVec4, kPanelCount> layout_{}; // default x, y, w, h per panel
   float transportHeight_ = 0;
+  std::vector<ImVec4> toolbarRects_; // every toolbar control's rectangle in the last frame (x0, y0, x1, y1)
+  uint64_t followedAt_ = ~uint64_t{0}; // position follow mode last selected for
+  // Frames in which every open panel is placed at its default position: a few, so the layout also
+  // follows the toolbar's height as it settles (it wraps with the presentation font).
+  int relayout_ = 0;
+  int framesDrawn_ = 0;
+  bool tile_ = false;      // the default layout tiles the open panels over the whole window
+  std::array<bool, kPanelCount> panelsBeforePresent_{};
+  ImGuiStyle baseStyle_{};  // the style before presentation scaling
+  bool haveBaseStyle_ = false;
+  float styleScale_ = 1.0f; // the scale baseStyle_ was last applied with
+  size_t maximised_ = kPanelCount;
+  ImVec2 restorePos_{}, restoreSize_{}; // the maximised panel's window before it was maximised
+  bool restoreNext_ = false;
+  size_t restoreFor_ = kPanelCount;
   char gotoText_[24] = "";
   bool focusGoto_ = false;
   bool showShortcuts_ = false;

@@ -152,11 +152,7 @@ int runApp(int argc, char** argv) {
     std::error_code ec;
     std::filesystem::create_directories(gui::configDirectory(), ec);
   }
-  if (opts->sizeGiven || headless) settings.windowWidth = opts->width, settings.windowHeight = opts->height;
-  if (!opts->panels.empty())
-    for (size_t i = 0; i < gui::kPanelCount; ++i)
-      settings.panelOpen[i] = std::find(opts->panels.begin(), opts->panels.end(), gui::kPanels[i].key) != opts->panels.end();
-  if (opts->largeText) settings.largeText = true;
+  gui::applyOptions(*opts, settings);
 
   glfwSetErrorCallback(onGlfwError);
   if (!glfwInit()) {
@@ -196,6 +192,7 @@ int runApp(int argc, char** argv) {
     const std::string trace = opts->trace.empty() ? std::string(SPANSCOPE_ASSETS_DIR) + "/scenarios/classroom.json" : opts->trace;
 
     app.setEngine(opts->engine);
+    if (!opts->panels.empty()) app.tilePanels(true);
     if (headless) {
       if (!app.loadNow(trace)) {
         std::fprintf(stderr, "%s\n", app.errors().empty() ? ("spanscope: cannot open " + trace).c_str() : app.errors().front().c_str());

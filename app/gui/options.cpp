@@ -3,6 +3,7 @@
 
 #include "app/gui/panel_registry.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -15,16 +16,21 @@ const char* const kUsage =
     "\n"
     "  --trace FILE         the trace to open (same as TRACE)\n"
     "  --at N|end           start at position N (events applied), or after the last event\n"
-    "  --panels a,b,...     open only these panels: heapmap, inspector, sizeclasses, ps, mcentral,\n"
+    "  --panels a,b,...     open only these panels: heapmap, path, inspector, sizeclasses, ps, mcentral,\n"
     "                       mheap, eventlog, stats, lesson, locks, compare (none: only the menu and the toolbar)\n"
     "  --go 1.19|1.26       the Go release the engine models instead of the trace's own\n"
     "  --procs N            GOMAXPROCS (1..1024) instead of the trace's own\n"
     "  --locks MODE         the timing and lock model on, mcentral as 'mutex' (Go <= 1.14) or\n"
-    "                       'lockfree' (Go 1.15+); Engine → Settings in the app\n"
+    "                       'lockfree' (Go 1.15+); Engine → Settings in the app. With --procs, opens\n"
+    "                       the Locks panel\n"
+    "  --liveness MODE      'gc' (a freed slot is reclaimed when a GC cycle sweeps its span) or\n"
+    "                       'immediate' (at the free, as in C); default: the trace's own, else gc\n"
     "  --compare a,b,...    replay under these size-class tables side by side (library names such as\n"
     "                       go1.19, tcmalloc, jemalloc, mimalloc, glibc16, pow2, or JSON table files)\n"
     "                       and open the Compare panel\n"
     "  --large-text         the larger font (projectors)\n"
+    "  --present            presentation mode: everything scaled up, Lesson + Path + Heap map +\n"
+    "                       Span inspector filling the window (View → Presentation mode)\n"
     "  --select-span ID     open span ID in the span inspector\n"
     "  --screenshot PATH    render one frame to PATH (PNG) and exit; works under xvfb-run\n"
     "  --heapmap-geometry PATH  with --screenshot: write where the heap map drew its pages (JSON:\n"
@@ -59,8 +65,9 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
     if (a == "--help" || a == "-h") {
       o.help = true;
     } else if (a == "--trace" || a == "--screenshot" || a == "--at" || a == "--panels" || a == "--size" ||
-               a == "--bench-frames" || a == "--bench-seeks" || a == "--play" || a == "--select-span" || a == "--heapmap-geometry" ||
-               a == "--procs" || a == "--go" || a == "--locks" || a == "--compare") {
+               a == "--bench-frames" || a == "--bench-seeks" || a == "--play" || a == "--select-span" ||
+               a == "--heapmap-geometry" || a == "--procs" || a == "--go" || a == "--locks" || a == "--liveness" ||
+               a == "--compare") {
       const char* v = value();
       if (!v) return fail(a + " needs a value");
       if (a == "--trace") {
@@ -120,6 +127,9 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
         if (m != "mutex" && m != "lockfree") return fail("--locks: expected mutex or lockfree, got " + m);
         o.engine.timing = true;
         o.engine.locks = m == "mutex" ? sim::CentralMode::Mutex : sim::CentralMode::LockFree;
+      } else if (a == "--liveness") {
+        o.engine.liveness = model::parseLiveness(v);
+        if (!o.engine.liveness) return fail("--liveness: expected gc or immediate, got " + std::string(v));
       } else if (a == "--heapmap-geometry") {
         o.heapMapGeometry = v;
       } else if (a == "--select-span") {
@@ -129,6 +139,8 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
       }
     } else if (a == "--large-text") {
       o.largeText = true;
+    } else if (a == "--present") {
+      o.present = true;
     } else if (!a.empty() && a[0] == '-' && a != "-") {
       return fail("unknown option " + a);
     } else if (o.trace.empty()) {
@@ -139,6 +151,25 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
   }
   if (!o.heapMapGeometry.empty() && o.screenshot.empty()) return fail("--heapmap-geometry needs --screenshot");
   return o;
+}
+
+void applyOptions(const Options& o, Settings& s) {
+  if (o.sizeGiven || !o.screenshot.empty() || o.benchFrames > 0) s.windowWidth = o.width, s.windowHeight = o.height;
+  if (!o.panels.empty()) {
+    for (size_t i = 0; i < kPanelCount; ++i)
+      s.panelOpen[i] = std::find(o.panels.begin(), o.panels.end(), kPanels[i].key) != o.panels.end();
+  } else if (o.engine.procs || o.engine.timing) {
+    s.panelOpen[panelIndex("locks")] = true;
+  }
+  if (o.largeText) s.largeText = true;
+  if (o.present) {
+    s.present = true;
+    if (o.panels.empty()) // the presentation layout's panels, unless --panels names others
+      for (size_t i = 0; i < kPanelCount; ++i) {
+        const std::string_view k = kPanels[i].key;
+        s.panelOpen[i] = k == "lesson" || k == "path" || k == "heapmap" || k == "inspector";
+      }
+  }
 }
 
 } // namespace gui

@@ -29,12 +29,17 @@ inline constexpr const char* kStatsTitle = "Stats over time";
 inline constexpr const char* kLessonTitle = "Lesson";
 inline constexpr const char* kCompareTitle = "Compare";
 inline constexpr const char* kLocksTitle = "Locks";
+inline constexpr const char* kPathTitle = "Path";
 
 // UI selection shared by panels (not engine state; panels may change it directly).
 struct Selection {
   sim::SpanId span = sim::kNoSpan; // span open in the inspector (heap map click, lists)
   int32_t spanClassFilter = -1;    // heap map shows only this span class; -1 = all
   uint64_t address = 0;            // highlighted address, 0 = none
+  // Follow mode: the inspector shows the span the current event touched with its slot highlighted,
+  // and the heap map pulses its pages (on by default for scenarios with lessons).
+  bool follow = false;
+  double pulseAt = -1;             // ImGui time the followed span last changed; < 0 = no pulse
 };
 
 struct Command {
@@ -53,6 +58,12 @@ struct PanelContext {
   Selection& selection;
   std::vector<Command>& commands; // applied after the frame
   const CompareView* compare = nullptr; // the comparison (owned by the app; exports are commands)
+  // Seconds over which a panel may animate the event that just became current (one step forward,
+  // or slow playback); 0 = show it at once (fast playback, seeks).
+  double animateSeconds = 0;
+  // Presentation mode's scale for what panels draw themselves (heap-map cells, slot grids, plots);
+  // 1 otherwise. Text and widgets are scaled by the font and the style.
+  float uiScale = 1.0f;
 };
 
 // A panel: one ImGui window and the view state it keeps from frame to frame (zoom, scroll, models
@@ -67,7 +78,6 @@ class Panel {
 
 // Panels whose only state is ImGui's own (window, table sort specs) are one function each.
 void DrawSpanInspectorPanel(PanelContext& ctx, bool* open);
-void DrawPsPanel(PanelContext& ctx, bool* open);
 void DrawMHeapPanel(PanelContext& ctx, bool* open);
 void DrawStatsPanel(PanelContext& ctx, bool* open);
 void DrawLessonPanel(PanelContext& ctx, bool* open);
@@ -82,7 +92,7 @@ class FunctionPanel final : public Panel {
 std::unique_ptr<Panel> MakeHeapMapPanel();
 inline std::unique_ptr<Panel> MakeSpanInspectorPanel() { return std::make_unique<FunctionPanel<DrawSpanInspectorPanel>>(); }
 std::unique_ptr<Panel> MakeSizeClassesPanel();
-inline std::unique_ptr<Panel> MakePsPanel() { return std::make_unique<FunctionPanel<DrawPsPanel>>(); }
+std::unique_ptr<Panel> MakePsPanel();
 std::unique_ptr<Panel> MakeMCentralPanel();
 inline std::unique_ptr<Panel> MakeMHeapPanel() { return std::make_unique<FunctionPanel<DrawMHeapPanel>>(); }
 std::unique_ptr<Panel> MakeEventLogPanel();
@@ -90,5 +100,6 @@ inline std::unique_ptr<Panel> MakeStatsPanel() { return std::make_unique<Functio
 inline std::unique_ptr<Panel> MakeLessonPanel() { return std::make_unique<FunctionPanel<DrawLessonPanel>>(); }
 std::unique_ptr<Panel> MakeComparePanel();
 std::unique_ptr<Panel> MakeLocksPanel();
+std::unique_ptr<Panel> MakePathPanel();
 
 } // namespace gui

@@ -17,8 +17,9 @@ struct PanelInfo {
   bool openByDefault = true; // on a first start (no settings yet)
 };
 
-inline constexpr std::array<PanelInfo, 11> kPanels = {{
+inline constexpr std::array<PanelInfo, 12> kPanels = {{
     {"heapmap", kHeapMapTitle, MakeHeapMapPanel},
+    {"path", kPathTitle, MakePathPanel},
     {"inspector", kSpanInspectorTitle, MakeSpanInspectorPanel},
     {"sizeclasses", kSizeClassesTitle, MakeSizeClassesPanel},
     {"ps", kPsTitle, MakePsPanel},

@@ -40,6 +40,7 @@ Settings loadSettings(const std::string& path, std::string* error) {
     s.speed = it->get<double>();
   if (auto it = j->find("last_directory"); it != j->end() && it->is_string()) s.lastDirectory = it->get<std::string>();
   if (auto it = j->find("large_text"); it != j->end() && it->is_boolean()) s.largeText = it->get<bool>();
+  if (auto it = j->find("present"); it != j->end() && it->is_boolean()) s.present = it->get<bool>();
   if (auto it = j->find("window"); it != j->end() && it->is_array() && it->size() == 2 &&
       (*it)[0].is_number_integer() && (*it)[1].is_number_integer()) {
     s.windowWidth = std::clamp((*it)[0].get<int>(), 320, 16384);
@@ -57,6 +58,7 @@ bool saveSettings(const Settings& s, const std::string& path, std::string* error
   j["speed"] = s.speed;
   j["last_directory"] = s.lastDirectory;
   j["large_text"] = s.largeText;
+  j["present"] = s.present;
   j["window"] = {s.windowWidth, s.windowHeight};
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);

@@ -19,6 +19,7 @@ struct Settings {
   double speed = 50;                    // playback speed in events per second; 0 = as fast as possible
   std::string lastDirectory;            // where the file dialog opens
   bool largeText = false;               // the larger font (projectors)
+  bool present = false;                 // presentation mode: everything scaled, the lesson layout
   int windowWidth = 1600, windowHeight = 1000;
   bool operator==(const Settings&) const = default;
 };

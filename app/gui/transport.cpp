@@ -4,6 +4,7 @@
 #include "app/gui/app.h"
 
 #include "app/gui/format.h"
+#include "app/gui/panels/panel_widgets.h"
 #include "app/model/lessons.h"
 
 #include <imgui.h>
@@ -44,15 +45,6 @@ std::string speedLabel(double speed) {
 
 namespace {
 
-bool ToolButton(const char* label, const char* tooltip, bool enabled = true) {
-  if (!enabled) ImGui::BeginDisabled();
-  bool pressed = ImGui::Button(label);
-  if (!enabled) ImGui::EndDisabled();
-  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tooltip);
-  ImGui::SameLine();
-  return pressed;
-}
-
 // Marks on the seek bar at event indices (GC cycles, lesson annotations), at most one per pixel
 // column so a trace with a million GCs costs the same as one with a thousand.
 void DrawMarks(ImDrawList* dl, ImVec2 min, ImVec2 max, const std::vector<uint64_t>& at, uint64_t total, ImU32 col,
@@ -70,46 +62,81 @@ void DrawMarks(ImDrawList* dl, ImVec2 min, ImVec2 max, const std::vector<uint64_
 
 } // namespace
 
+std::string App::statusLine() const {
+  // What the current event did (or why playback stopped there), in the engine's own words. A
+  // message about another position (a breakpoint stop the user has stepped away from) is stale.
+  const bool have = session_ != nullptr;
+  const uint64_t pos = have ? session_->position() : 0;
+  std::string status;
+  if (have && !transport_.status.empty() && transport_.statusAt == pos) status = transport_.status;
+  else if (!have) status = "No trace loaded";
+  else if (const sim::StepRecord* r = session_->lastRecord(); r && r->kind == sim::EventKind::Annotate && session_->currentLesson())
+    status = "#" + FormatCount(pos - 1) + "  lesson: " + *session_->currentLesson();
+  else if (r) status = "#" + FormatCount(pos - 1) + "  P" + std::to_string(r->p) + "  " + session_->describe(*r);
+  else status = "Start of the trace: no event applied yet (Right or Space to begin)";
+  if (transport_.playing) {
+    std::string rate = "playing at " + speedLabel(transport_.speed);
+    if (transport_.engineLimited) rate += " (engine-limited: " + FormatCount(static_cast<uint64_t>(static_cast<double>(transport_.lastFrameEvents) / std::max(1e-3, static_cast<double>(ImGui::GetIO().DeltaTime)))) + " events/s)";
+    status = rate + "  ·  " + status;
+  }
+  return status;
+}
+
 void App::drawTransport() {
   const ImGuiIO& io = ImGui::GetIO();
   const ImGuiStyle& style = ImGui::GetStyle();
-  transportHeight_ = ImGui::GetFrameHeightWithSpacing() * 2 + ImGui::GetTextLineHeightWithSpacing() + style.WindowPadding.y * 2;
+  // The toolbar wraps its controls onto more rows when the window is narrow (1280×720 with the
+  // presentation font): its height is what it drew, so the panels' layout starts below it.
   ImGui::SetNextWindowPos(ImVec2(0, ImGui::GetFrameHeight()));
-  ImGui::SetNextWindowSize(ImVec2(io.DisplaySize.x, transportHeight_));
+  ImGui::SetNextWindowSizeConstraints(ImVec2(io.DisplaySize.x, 0), ImVec2(io.DisplaySize.x, io.DisplaySize.y * 0.5f));
   const ImGuiWindowFlags flags = ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoMove |
-                                 ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoSavedSettings |
+                                 ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_AlwaysAutoResize |
                                  ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoCollapse;
   ImGui::Begin("Transport", nullptr, flags);
   const bool have = session_ != nullptr;
   const uint64_t n = have ? session_->eventCount() : 0, pos = have ? session_->position() : 0;
+  toolbarRects_.clear();
+  ui::Flow flow;
+  auto noteItem = [&] { toolbarRects_.push_back(ImVec4(ImGui::GetItemRectMin().x, ImGui::GetItemRectMin().y, ImGui::GetItemRectMax().x, ImGui::GetItemRectMax().y)); };
+  auto button = [&](const char* label, const char* tooltip, bool enabled) {
+    flow.next(ImGui::CalcTextSize(label, nullptr, true).x + style.FramePadding.x * 2);
+    if (!enabled) ImGui::BeginDisabled();
+    const bool pressed = ImGui::Button(label);
+    if (!enabled) ImGui::EndDisabled();
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tooltip);
+    noteItem();
+    return pressed;
+  };
 
-  if (ToolButton("|<", "First event (Home)", have && pos > 0)) seek(0);
-  if (ToolButton("-1000", "Back 1000 events (Ctrl+Shift+Left)", have && pos > 0)) step(-1000);
-  if (ToolButton("-100", "Back 100 events (Ctrl+Left)", have && pos > 0)) step(-100);
-  if (ToolButton("-10", "Back 10 events (Shift+Left)", have && pos > 0)) step(-10);
-  if (ToolButton("-1", "Step back one event (Left)", have && pos > 0)) step(-1);
+  if (button("|<", "First event (Home)", have && pos > 0)) seek(0);
+  if (button("-1000", "Back 1000 events (Ctrl+Shift+Left)", have && pos > 0)) step(-1000);
+  if (button("-100", "Back 100 events (Ctrl+Left)", have && pos > 0)) step(-100);
+  if (button("-10", "Back 10 events (Shift+Left)", have && pos > 0)) step(-10);
+  if (button("-1", "Step back one event (Left)", have && pos > 0)) step(-1);
   ImGui::PushStyleColor(ImGuiCol_Button, transport_.playing ? ImVec4(0.55f, 0.35f, 0.1f, 1) : ImVec4(0.15f, 0.45f, 0.25f, 1));
-  if (ToolButton(transport_.playing ? " Pause " : " Play  ", "Play / pause (Space)", have)) togglePlay();
+  if (button(transport_.playing ? " Pause ###play" : " Play  ###play", "Play / pause (Space)", have)) togglePlay();
   ImGui::PopStyleColor();
-  if (ToolButton("+1", "Step forward one event (Right)", have && pos < n)) step(1);
-  if (ToolButton("+10", "Forward 10 events (Shift+Right)", have && pos < n)) step(10);
-  if (ToolButton("+100", "Forward 100 events (Ctrl+Right)", have && pos < n)) step(100);
-  if (ToolButton("+1000", "Forward 1000 events (Ctrl+Shift+Right)", have && pos < n)) step(1000);
-  if (ToolButton(">|", "Last event (End)", have && pos < n)) seek(n);
+  if (button("+1", "Step forward one event (Right)", have && pos < n)) step(1);
+  if (button("+10", "Forward 10 events (Shift+Right)", have && pos < n)) step(10);
+  if (button("+100", "Forward 100 events (Ctrl+Right)", have && pos < n)) step(100);
+  if (button("+1000", "Forward 1000 events (Ctrl+Shift+Right)", have && pos < n)) step(1000);
+  if (button(">|", "Last event (End)", have && pos < n)) seek(n);
 
-  ImGui::SameLine(0, 16);
-  ImGui::SetNextItemWidth(150);
+  const float em = ImGui::GetFontSize();
+  flow.next(em * 10);
+  ImGui::SetNextItemWidth(em * 10);
   if (ImGui::BeginCombo("##speed", speedLabel(transport_.speed).c_str())) {
     for (double s : kSpeedPresets)
       if (ImGui::Selectable(speedLabel(s).c_str(), s == transport_.speed)) transport_.speed = s;
     ImGui::EndCombo();
   }
+  noteItem();
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Playback speed in trace events per second ([ slower, ] faster). The engine gets at most %.0f ms per frame, so the window stays responsive at any speed.", transport_.budgetMs);
 
-  ImGui::SameLine(0, 16);
+  flow.next(ImGui::CalcTextSize("Go to #").x + style.ItemSpacing.x + em * 7);
   ImGui::TextUnformatted("Go to #");
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(110);
+  ImGui::SetNextItemWidth(em * 7);
   if (focusGoto_) ImGui::SetKeyboardFocusHere(), focusGoto_ = false;
   if (ImGui::InputText("##goto", gotoText_, sizeof gotoText_, ImGuiInputTextFlags_CharsDecimal | ImGuiInputTextFlags_EnterReturnsTrue) && have) {
     uint64_t target = 0;
@@ -117,13 +144,13 @@ void App::drawTransport() {
     auto [p, ec] = std::from_chars(gotoText_, end, target);
     if (ec == std::errc() && p == end) seek(std::min(target, n == 0 ? 0 : n - 1) + 1);
   }
+  noteItem();
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Event number (from 0, as the CLI counts) to show the state right after; Enter to go (Ctrl+G)");
 
-  ImGui::SameLine(0, 16);
-  if (ImGui::Button(breakpoints_.any() ? "Breakpoints (on)…" : "Breakpoints…")) showBreakpoints_ = !showBreakpoints_;
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Stop playback on refills, mcentral grows, heap growth, large objects, GCs, a size or span class, or an address");
-  ImGui::SameLine();
-  if (ToolButton("Run to next", "Run to the next breakpoint hit (B); Shift+B runs back to the previous one", have && breakpoints_.any())) runToBreakpoint();
+  if (button(breakpoints_.any() ? "Breakpoints (on)…###bp" : "Breakpoints…###bp",
+             "Stop playback on refills, mcentral grows, heap growth, large objects, GCs, a size or span class, or an address", true))
+    showBreakpoints_ = !showBreakpoints_;
+  if (button("Run to next", "Run to the next breakpoint hit (B); Shift+B runs back to the previous one", have && breakpoints_.any())) runToBreakpoint();
   {
     const bool sweeping = have && session_->world().view().sweepInProgress();
     const std::string tip = !have ? std::string("No trace loaded")
@@ -131,26 +158,25 @@ void App::drawTransport() {
                                              FormatCount(session_->world().view().unsweptSpans()) + " spans are unswept now."
                                        : std::string("Disabled: no sweep in progress. Every in-use span is swept for this GC cycle "
                                                      "(an eager sweep, or a lazy one already finished); the next GC cycle starts one.");
-    if (ToolButton("Sweep end", tip.c_str(), sweeping)) runToSweepEnd();
+    if (button("Sweep end", tip.c_str(), sweeping)) runToSweepEnd();
   }
 
   // The engine's mode, always in view: the timing figures mean nothing without it.
-  ImGui::SameLine(0, 16);
-  const std::string engine = have ? engineSummary(session_->world().config()) : "Engine…";
-  if (ImGui::Button((engine + "###engine_button").c_str())) openEngineDialog();
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("GOMAXPROCS and the timing and lock model the engine runs with. Click to change them "
-                      "(Engine → Settings): the trace is replayed again and you stay at the same event.");
+  const std::string engine = (have ? engineSummary(session_->world().config()) : std::string("Engine…")) + "###engine_button";
+  if (button(engine.c_str(),
+             "GOMAXPROCS and the timing and lock model the engine runs with. Click to change them "
+             "(Engine → Settings): the trace is replayed again and you stay at the same event.", true))
+    openEngineDialog();
 
   // The seek bar over the whole trace: GC cycles as red marks at the bottom, lesson annotations as
-  // blue marks at the top. (The toolbar's last button ended its row: no NewLine, which would add
-  // an empty line and push the status line under the panels.)
+  // blue marks at the top, on a row of its own.
   ImGui::SetNextItemWidth(-1);
   uint64_t seekPos = pos, zero = 0;
   char label[64];
   std::snprintf(label, sizeof label, "%s / %s", FormatCount(pos).c_str(), FormatCount(n).c_str());
   if (!have) ImGui::BeginDisabled();
   if (ImGui::SliderScalar("##seek", ImGuiDataType_U64, &seekPos, &zero, have ? &n : &zero, label) && have) seek(seekPos);
+  noteItem();
   if (!have) ImGui::EndDisabled();
   if (have) {
     const ImVec2 mn = ImGui::GetItemRectMin(), mx = ImGui::GetItemRectMax();
@@ -166,25 +192,15 @@ void App::drawTransport() {
     }
   }
 
-  // Status: what the current event did (or why playback stopped), in the engine's own words.
-  std::string status;
-  if (!transport_.status.empty()) status = transport_.status;
-  else if (!have) status = "No trace loaded";
-  else if (const sim::StepRecord* r = session_->lastRecord(); r && r->kind == sim::EventKind::Annotate && session_->currentLesson())
-    status = "#" + FormatCount(pos - 1) + "  lesson: " + *session_->currentLesson();
-  else if (r) status = "#" + FormatCount(pos - 1) + "  P" + std::to_string(r->p) + "  " + sim::describe(*r);
-  else status = "Start of the trace: no event applied yet (Right or Space to begin)";
-  if (transport_.playing) {
-    std::string rate = "playing at " + speedLabel(transport_.speed);
-    if (transport_.engineLimited) rate += " (engine-limited: " + FormatCount(static_cast<uint64_t>(static_cast<double>(transport_.lastFrameEvents) / std::max(1e-3, static_cast<double>(io.DeltaTime)))) + " events/s)";
-    status = rate + "  ·  " + status;
-  }
+  // One line (the window clips it): the whole of it is in the tooltip and the event log.
+  const std::string status = statusLine();
   ImGui::TextUnformatted(status.c_str());
   if (ImGui::IsItemHovered() && have && session_->lastRecord()) {
     std::string funcs;
     for (const char* f : sim::goFunctions(*session_->lastRecord())) funcs += funcs.empty() ? f : std::string(" → ") + f;
-    ImGui::SetTooltip("What the current event did, and the Go functions on its path:\n%s", funcs.c_str());
+    ImGui::SetTooltip("%s\n\nThe Go functions on its path:\n%s", status.c_str(), funcs.c_str());
   }
+  transportHeight_ = ImGui::GetCursorPosY() + style.WindowPadding.y - style.ItemSpacing.y;
   ImGui::End();
   drawBreakpointsPopup();
 }

@@ -32,6 +32,31 @@ bool applyEngineSettings(const EngineSettings& s, sim::Config& cfg, std::string*
   return true;
 }
 
+std::optional<sim::Liveness> parseLiveness(const std::string& word) {
+  if (word == "gc") return sim::Liveness::GC;
+  if (word == "immediate") return sim::Liveness::Immediate;
+  return std::nullopt;
+}
+
+std::string livenessReason(const traces::TraceMeta& meta, const EngineSettings& s, sim::Liveness inForce) {
+  const bool immediate = inForce == sim::Liveness::Immediate;
+  const std::string what = immediate ? "a freed object's slot is free again at once, as in a C allocator"
+                                     : "a freed object's slot is reclaimed only when a GC cycle sweeps its span";
+  if (s.liveness) return "set in Engine → Settings (or --liveness): " + what + ".";
+  if (meta.config.liveness && *meta.config.liveness == inForce)
+    return immediate ? "the trace asks for it: a C allocator recording, whose frees are explicit; " + what + "."
+                     : "the trace asks for it (Go semantics): " + what + ".";
+  if (!s.configFile.empty()) return "set by the config file " + s.configFile + ": " + what + ".";
+  return "the default (Go semantics; the trace does not say): " + what + ".";
+}
+
+const char* livenessSource(const traces::TraceMeta& meta, const EngineSettings& s, sim::Liveness inForce) {
+  if (s.liveness) return "your setting";
+  if (meta.config.liveness && *meta.config.liveness == inForce) return "the trace's";
+  if (!s.configFile.empty()) return "config file";
+  return "default";
+}
+
 bool resolveConfig(const traces::TraceMeta& meta, const EngineSettings& s, sim::Config* cfg, std::string* error) {
   sim::Config c;
   traces::applyTraceConfig(meta, c);

@@ -40,6 +40,15 @@ struct EngineSettings {
 // partly changed.
 bool applyEngineSettings(const EngineSettings& s, sim::Config& cfg, std::string* error);
 
+// "gc" or "immediate" (the CLI's and the app's --liveness); nullopt for anything else.
+std::optional<sim::Liveness> parseLiveness(const std::string& word);
+
+// Why the engine runs with liveness `inForce` for this trace and these settings, in a sentence the
+// app shows beside it: the user's setting, a config file, the trace's own meta, or the default.
+std::string livenessReason(const traces::TraceMeta& meta, const EngineSettings& s, sim::Liveness inForce);
+// The same in two or three words: "your setting", "the trace's", "config file", "default".
+const char* livenessSource(const traces::TraceMeta& meta, const EngineSettings& s, sim::Liveness inForce);
+
 // The whole rule: sim::Config's defaults, the trace's meta.config, then applyEngineSettings.
 bool resolveConfig(const traces::TraceMeta& meta, const EngineSettings& s, sim::Config* cfg, std::string* error);
 

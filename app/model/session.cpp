@@ -118,6 +118,14 @@ const std::string* Session::currentLesson() const {
   return id < trace_.annotations.size() ? &trace_.annotations[id] : nullptr;
 }
 
+std::string Session::describe(const sim::StepRecord& r) const {
+  const std::string what = sim::describe(r);
+  if (r.kind == sim::EventKind::Alloc) return "alloc id " + std::to_string(objectId(r.id)) + ": " + what;
+  if (r.kind == sim::EventKind::Free) // sim::describe says "free 48 B at 0x..."
+    return "free id " + std::to_string(objectId(r.id)) + ": " + (what.rfind("free ", 0) == 0 ? what.substr(5) : what);
+  return what;
+}
+
 sim::Event Session::event(uint64_t i) const {
   if (!file_) return trace_.events[i];
   if (!scratchSource_) scratchSource_ = file_->reader();

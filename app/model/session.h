@@ -83,6 +83,11 @@ class Session {
   // Annotation text in force at the current position (the last Annotate event at or before
   // position()-1), or nullptr.
   const std::string* currentLesson() const;
+  // The id the trace file gives the object the engine knows by `denseId` (importers, whose files
+  // name objects by address, keep the dense id).
+  uint64_t objectId(uint64_t denseId) const { return trace_.originalId(denseId); }
+  // An event in words, its object named by the file's id: "alloc id 9: 48 B → class 5 (48 B, ...)".
+  std::string describe(const sim::StepRecord& r) const;
 
   // Moves the engine to `position` (0..eventCount()) using the nearest checkpoint at or before it.
   void seek(uint64_t position);

@@ -12,18 +12,23 @@ std::string FormatBytes(uint64_t bytes) {
     v /= 1024.0;
     ++unit;
   }
-  // Round to one decimal first, so 1023.96 KiB reads "1 MiB" rather than "1024 KiB".
-  double rounded = static_cast<double>(static_cast<uint64_t>(v * 10.0 + 0.5)) / 10.0;
+  // KiB with one decimal; MiB and up with two, so that heap figures a few percent apart (HeapSys
+  // 1.03 GiB, HeapInuse 1.02 GiB) and sums (4 MiB = 8 KiB + 3.99 MiB) read as they are.
+  const double scale = unit == 1 ? 10.0 : 100.0;
+  // Round first, so 1023.96 KiB reads "1 MiB" rather than "1024 KiB".
+  double rounded = static_cast<double>(static_cast<uint64_t>(v * scale + 0.5)) / scale;
   if (rounded >= 1024.0 && unit < 6) {
     rounded /= 1024.0;
     ++unit;
   }
   char buf[32];
-  if (rounded == static_cast<double>(static_cast<uint64_t>(rounded)))
-    std::snprintf(buf, sizeof buf, "%.0f %s", rounded, kUnits[unit]);
-  else
-    std::snprintf(buf, sizeof buf, "%.1f %s", rounded, kUnits[unit]);
-  return buf;
+  std::snprintf(buf, sizeof buf, unit == 1 ? "%.1f" : "%.2f", rounded);
+  std::string s = buf;
+  if (s.find('.') != std::string::npos) { // trailing zeros and a bare point go: "4 MiB", "1.5 MiB"
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  return s + " " + kUnits[unit];
 }
 
 std::string FormatBytesExact(uint64_t bytes) { return FormatCount(bytes) + " B"; }

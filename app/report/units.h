@@ -51,8 +51,8 @@ inline std::string percent(uint64_t part, uint64_t whole) {
   return buf;
 }
 
-// Binary units, at most one decimal, trailing ".0" dropped: 0 B, 48 B, 1.5 KiB, 64 MiB, 1.2 GiB
-// (the app's panels, where space is short; humanBytes above is the reports' form).
+// Binary units, trailing zeros dropped: 0 B, 48 B, 1.5 KiB (one decimal), 64 MiB, 3.99 MiB,
+// 1.03 GiB (two decimals from MiB up) (the app's panels; humanBytes above is the reports' form).
 std::string FormatBytes(uint64_t bytes);
 // Exact figure with the unit: "1,572,864 B" (for tooltips next to a rounded FormatBytes).
 std::string FormatBytesExact(uint64_t bytes);

@@ -6,7 +6,7 @@
 
 namespace {
 
-TEST(FormatBytes, BinaryUnitsWithOneDecimal) {
+TEST(FormatBytes, BinaryUnits) {
   EXPECT_EQ(gui::FormatBytes(0), "0 B");
   EXPECT_EQ(gui::FormatBytes(48), "48 B");
   EXPECT_EQ(gui::FormatBytes(1023), "1023 B");
@@ -17,6 +17,19 @@ TEST(FormatBytes, BinaryUnitsWithOneDecimal) {
   EXPECT_EQ(gui::FormatBytes(64ull << 30), "64 GiB");
   EXPECT_EQ(gui::FormatBytes(1048575), "1 MiB") << "1023.999 KiB rounds up into the next unit";
   EXPECT_EQ(gui::FormatBytes(1258291), "1.2 MiB") << "1.19999 MiB";
+}
+
+// Issue 15: MemStats figures a few percent apart must not read alike, and a sum must add up on screen.
+TEST(FormatBytes, TwoDecimalsFromMiBUp) {
+  // HeapSys 1.03 GiB, HeapInuse 1.02 GiB, HeapAlloc 1.00 GiB (the CLI's figures for that heap).
+  EXPECT_EQ(gui::FormatBytes(1106000000), "1.03 GiB"); // 1106000000 / 2^30 = 1.0300
+  EXPECT_EQ(gui::FormatBytes(1095216660), "1.02 GiB"); // 1.0200
+  EXPECT_EQ(gui::FormatBytes(1ull << 30), "1 GiB");
+  // HeapSys 4 MiB = HeapInuse 8 KiB + HeapIdle 4 MiB - 8 KiB: 4186112 / 2^20 = 3.9921875.
+  EXPECT_EQ(gui::FormatBytes(4194304), "4 MiB");
+  EXPECT_EQ(gui::FormatBytes(8192), "8 KiB");
+  EXPECT_EQ(gui::FormatBytes(4194304 - 8192), "3.99 MiB");
+  EXPECT_EQ(gui::FormatBytes(3u << 19), "1.5 MiB") << "trailing zero dropped";
 }
 
 TEST(FormatBytes, ExactFigures) {

@@ -123,6 +123,18 @@ TEST_F(RawLogTest, FreeIsOrderedBeforeTheReuseOfItsAddress) {
   EXPECT_EQ(s.summary().liveBytes, 32u);
 }
 
+// A C program's frees are explicit: the recording suggests liveness immediate (ARCHITECTURE.md §3),
+// unless the caller's meta already chose (issue 15: recordings replayed with Go's GC liveness).
+TEST_F(RawLogTest, RecordingsSuggestImmediateLiveness) {
+  writeLog(path("l.raw"), header(), {rec(0, SPANSCOPE_OP_MALLOC, 1, 0x1000, 24), rec(1, SPANSCOPE_OP_FREE, 1, 0x1000)});
+  traces::RecordedStream s(path("l.raw"), {});
+  EXPECT_EQ(s.meta().config.liveness, sim::Liveness::Immediate);
+  traces::TraceMeta chosen;
+  chosen.config.liveness = sim::Liveness::GC;
+  traces::RecordedStream t(path("l.raw"), chosen);
+  EXPECT_EQ(t.meta().config.liveness, sim::Liveness::GC);
+}
+
 TEST_F(RawLogTest, ConvertsReallocHalvesFailuresOrphansThreadsAndTimes) {
   const uint64_t kA = 0x5000, kB = 0x6000, kC = 0x7000;
   writeLog(path("l.raw"), header(),

@@ -51,7 +51,11 @@ const char* rawOpName(uint8_t op) {
   }
 }
 
-RecordedStream::RecordedStream(const std::string& rawLogPath, TraceMeta meta) : log_(rawLogPath), meta_(std::move(meta)) {}
+// A C program's malloc and free calls: frees are explicit, so the trace suggests liveness
+// immediate (ARCHITECTURE.md §3) unless the caller's meta says otherwise.
+RecordedStream::RecordedStream(const std::string& rawLogPath, TraceMeta meta) : log_(rawLogPath), meta_(std::move(meta)) {
+  if (!meta_.config.liveness) meta_.config.liveness = sim::Liveness::Immediate;
+}
 
 size_t RecordedStream::read(sim::Event* out, size_t max) {
   size_t n = 0;

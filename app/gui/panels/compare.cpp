@@ -110,12 +110,23 @@ std::vector<Row> FigureRows(const model::CompareSession& cmp, const std::vector<
 
 void FiguresTable(const model::CompareSession& cmp, const std::vector<sim::ComparisonFigures>& figs, float height) {
   const int cols = static_cast<int>(figs.size()) + 1;
+  // "Difference from the first table": every other column as its change against the first one.
+  ImGuiStorage* storage = ImGui::GetStateStorage();
+  bool diff = storage->GetBool(ImGui::GetID("diff_first"), false);
+  if (figs.size() >= 2 && ImGui::Checkbox(("difference from " + figs[0].name).c_str(), &diff))
+    storage->SetBool(ImGui::GetID("diff_first"), diff);
+  ui::ItemTooltip("Show the other tables' figures as their change relative to the first table's (+12.5% = an eighth more); "
+                  "hover a cell for the figure itself.");
+  height -= ImGui::GetFrameHeightWithSpacing();
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY |
                                 ImGuiTableFlags_ScrollX | ImGuiTableFlags_SizingFixedFit;
   if (!ImGui::BeginTable("##figures", cols, flags, ImVec2(0, height))) return;
   ImGui::TableSetupScrollFreeze(1, 1);
   ImGui::TableSetupColumn("figure");
-  for (const auto& f : figs) ImGui::TableSetupColumn(f.name.c_str());
+  // Each column at least as wide as its table's full name (a lone "go1.19" column was cut to "go1").
+  for (const auto& f : figs)
+    ImGui::TableSetupColumn(f.name.c_str(), ImGuiTableColumnFlags_WidthFixed,
+                            std::max(ImGui::CalcTextSize(f.name.c_str()).x, ImGui::CalcTextSize("100.0 MiB (+100.0%)").x) + 8);
   ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
   ImGui::TableSetColumnIndex(0);
   ImGui::TextDisabled("at event %s", FormatCount(cmp.position()).c_str());
@@ -139,8 +150,17 @@ void FiguresTable(const model::CompareSession& cmp, const std::vector<sim::Compa
       ImGui::TableNextColumn();
       const double v = r.values[k];
       const bool best = ranked && v == (r.better < 0 ? lo : hi), worst = ranked && v == (r.better < 0 ? hi : lo);
-      if (best || worst) ImGui::TextColored(best ? kBest : kWorst, "%s", r.cells[k].c_str());
-      else ImGui::TextUnformatted(r.cells[k].c_str());
+      std::string text = r.cells[k];
+      if (diff && k > 0) {
+        const double v0 = r.values[0];
+        char buf[32];
+        if (v0 == 0) std::snprintf(buf, sizeof buf, v == 0 ? "=" : "(first is 0)");
+        else std::snprintf(buf, sizeof buf, "%+.1f%%", 100.0 * (v - v0) / std::fabs(v0));
+        text = buf;
+      }
+      if (best || worst) ImGui::TextColored(best ? kBest : kWorst, "%s", text.c_str());
+      else ImGui::TextUnformatted(text.c_str());
+      if (diff && k > 0) ui::ItemTooltip(r.cells[k]);
     }
   }
   ImGui::EndTable();
@@ -165,7 +185,7 @@ void InuseOverTime(const model::CompareSession& cmp, std::vector<Command>& comma
   ImGui::InvisibleButton("##inuseplot", size);
   const bool hovered = ImGui::IsItemHovered(), active = ImGui::IsItemActive();
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const float left = 70, bottom = 18;
+  const float left = ImGui::CalcTextSize("1023.99 MiB").x + 10, bottom = ImGui::GetTextLineHeight() + 4; // room for axis labels at any font size
   const ImVec2 a(p0.x + left, p0.y + 4), b(p0.x + size.x - 28, p0.y + size.y - bottom);
   const float w = b.x - a.x, h = b.y - a.y;
   dl->AddRectFilled(a, b, IM_COL32(24, 24, 28, 255));
@@ -211,12 +231,17 @@ void InuseOverTime(const model::CompareSession& cmp, std::vector<Command>& comma
         if (s[i] < lo) lo = s[i], iLo = i;
         if (s[i] > hi) hi = s[i], iHi = i;
       }
+      // Steps, not slants: HeapInuse holds its value until the event that changes it.
+      auto step = [&](ImVec2 p) {
+        if (!pts.empty()) pts.emplace_back(p.x, pts.back().y);
+        pts.push_back(p);
+      };
       if (iLo <= iHi) {
-        pts.emplace_back(xOf(iLo), yOf(lo));
-        if (iHi != iLo) pts.emplace_back(xOf(iHi), yOf(hi));
+        step(ImVec2(xOf(iLo), yOf(lo)));
+        if (iHi != iLo) step(ImVec2(xOf(iHi), yOf(hi)));
       } else {
-        pts.emplace_back(xOf(iHi), yOf(hi));
-        pts.emplace_back(xOf(iLo), yOf(lo));
+        step(ImVec2(xOf(iHi), yOf(hi)));
+        step(ImVec2(xOf(iLo), yOf(lo)));
       }
     }
     dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), TableColour(k), ImDrawFlags_None, 1.5f);
@@ -254,7 +279,8 @@ ImU32 WasteColour(double fraction) {
 void SizeHistogram(const model::CompareSession& cmp, ImVec2 size) {
   const sim::SizeHistogram& hist = cmp.histogram();
   ImGui::TextUnformatted("Request sizes and each table's classes");
-  ui::HelpMarker("Top: how many allocations of each size the whole trace makes (log size axis). Below: one strip per "
+  ui::HelpMarker("Top: how many allocations of each size the whole trace makes (log size axis, log count: bar height "
+                 "grows with log(1 + requests)). Below: one strip per "
                  "table; each bucket is the sizes one class serves, coloured by its rounding waste on this trace "
                  "(green none, red 25% or more of the bucket's bytes); grey buckets get no requests. Hover for figures.");
   ImGui::SameLine(0, 24);
@@ -300,11 +326,14 @@ void SizeHistogram(const model::CompareSession& cmp, ImVec2 size) {
   for (int i = 0; i < kBins; ++i) {
     if (!bins[static_cast<size_t>(i)]) continue;
     const float x0 = a.x + w * static_cast<float>(i) / kBins, x1 = a.x + w * static_cast<float>(i + 1) / kBins;
-    const float bh = barsH * static_cast<float>(static_cast<double>(bins[static_cast<size_t>(i)]) / static_cast<double>(maxBin));
+    // Log counts: one bin with most requests must not flatten the rest.
+    const float bh = barsH * static_cast<float>(std::log1p(static_cast<double>(bins[static_cast<size_t>(i)])) /
+                                                std::log1p(static_cast<double>(maxBin)));
     dl->AddRectFilled(ImVec2(x0 + 0.5f, barsBottom - std::max(bh, 1.0f)), ImVec2(x1 - 0.5f, barsBottom), IM_COL32(150, 160, 180, 255));
   }
   dl->AddText(ImVec2(p0.x, a.y), ui::color::kDim, "requests");
   dl->AddText(ImVec2(p0.x, a.y + ImGui::GetTextLineHeight()), ui::color::kDim, ("max " + FormatCount(maxBin) + "/bin").c_str());
+  dl->AddText(ImVec2(p0.x, a.y + ImGui::GetTextLineHeight() * 2), ui::color::kDim, "log count");
   // Strips.
   std::vector<std::vector<model::ClassBucket>> buckets;
   for (size_t k = 0; k < cmp.size(); ++k) buckets.push_back(model::classBuckets(cmp.world(k).table(), hist));

@@ -2,7 +2,7 @@
 // event trace costs the same as a 10-event one), with the path each took through the allocator and
 // the Go functions on it. Rows other than the current one come from the first pass's EventInfo
 // (Session::events()); the current event's full explanation comes from its StepRecord
-// (sim::describe). The current row is highlighted; clicking a row seeks to just after that event.
+// (Session::describe: sim::describe with the file's object ids). The current row is highlighted; clicking a row seeks to just after that event.
 #include "app/gui/format.h"
 #include "app/gui/panel.h"
 #include "app/gui/panels/locks_model.h"
@@ -71,7 +71,7 @@ void EventLogPanel::Draw(PanelContext& ctx, bool* open) {
 
   // The current event in full, above the list.
   if (const sim::StepRecord* r = s.lastRecord()) {
-    ImGui::TextWrapped("#%s  P%u  %s", FormatCount(pos - 1).c_str(), r->p, sim::describe(*r).c_str());
+    ImGui::TextWrapped("#%s  P%u  %s", FormatCount(pos - 1).c_str(), r->p, s.describe(*r).c_str());
     ui::ItemTooltip("The current event: the last one applied. The engine's explanation of the path it took, in Go's terms.");
     const std::string chain = GoChain(*r);
     if (!chain.empty()) {
@@ -101,7 +101,7 @@ void EventLogPanel::Draw(PanelContext& ctx, bool* open) {
 
   const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg | ImGuiTableFlags_Resizable |
                                 ImGuiTableFlags_BordersV | ImGuiTableFlags_SizingFixedFit;
-  if (ImGui::BeginTable("##events", 7, flags)) {
+  if (ImGui::BeginTable("##events", 8, flags)) {
     ImGui::TableSetupScrollFreeze(0, 1);
     // Fixed widths from the widest value each column can hold: the clipper only ever shows a few
     // rows, so fitting to the visible ones would make columns jump while scrolling.
@@ -109,6 +109,7 @@ void EventLogPanel::Draw(PanelContext& ctx, bool* open) {
     ImGui::TableSetupColumn("#", 0, width((FormatCount(n) + "0").c_str()));
     ImGui::TableSetupColumn("thread", 0, width("thread"));
     ImGui::TableSetupColumn("op", 0, width("readmemstats"));
+    ImGui::TableSetupColumn("id", 0, width("1000000"));
     ImGui::TableSetupColumn("size", 0, width("10,000,000"));
     ImGui::TableSetupColumn("class", 0, width("large"));
     ImGui::TableSetupColumn("address", 0, width("0xc000000000"));
@@ -118,13 +119,14 @@ void EventLogPanel::Draw(PanelContext& ctx, bool* open) {
         "Event number in the trace, from 0 (as spanscope-cli replay counts them).",
         "The trace's thread; the engine runs it on a P (threads map to Ps in order of first appearance).",
         "alloc (mallocgc), free (the object became unreachable), gc (runtime.GC), readmemstats, annotate (lesson text).",
+        "The object's id as the trace file gives it (the id a lesson's text uses).",
         "Requested bytes of an allocation.",
         "Size class the object was rounded up to (1..67 in Go 1.19); large objects (> 32 KiB) have their own span.",
         "Address of the object allocated or freed.",
         "The steps the event took through the allocator, then the Go runtime functions on that path, outermost first.",
     };
     ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
-    for (int c = 0; c < 7; ++c) {
+    for (int c = 0; c < 8; ++c) {
       ImGui::TableSetColumnIndex(c);
       ImGui::TableHeader(ImGui::TableGetColumnName(c));
       ui::ItemTooltip(kHeaderTips[c]);
@@ -164,6 +166,9 @@ void EventLogPanel::Draw(PanelContext& ctx, bool* open) {
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(sim::eventKindName(ev.kind));
         ImGui::TableNextColumn();
+        if (ev.kind == sim::EventKind::Alloc || ev.kind == sim::EventKind::Free)
+          ImGui::TextUnformatted(std::to_string(s.objectId(ev.id)).c_str());
+        ImGui::TableNextColumn();
         if (ev.kind == sim::EventKind::Alloc || ev.kind == sim::EventKind::StackGrow) ImGui::TextUnformatted(FormatCount(ev.size).c_str());
         ImGui::TableNextColumn();
         if (ev.kind == sim::EventKind::Alloc || ev.kind == sim::EventKind::Free) {
@@ -190,7 +195,7 @@ void EventLogPanel::Draw(PanelContext& ctx, bool* open) {
           ImGui::BeginTooltip();
           ImGui::PushTextWrapPos(ImGui::GetFontSize() * 36);
           ImGui::Text("Event #%s (%s)%s", idx.c_str(), sim::eventKindName(ev.kind), future ? ", not applied yet" : "");
-          if (current) ImGui::TextUnformatted(sim::describe(*s.lastRecord()).c_str());
+          if (current) ImGui::TextUnformatted(s.describe(*s.lastRecord()).c_str());
           ImGui::TextDisabled("Path: %s", PathSteps(info.pathMask).c_str());
           const std::string chain = GoChain(PartialRecord(ev, info));
           if (!chain.empty()) ImGui::TextDisabled("Go: %s", chain.c_str());

@@ -87,10 +87,14 @@ PageInfo ClassifyPage(const sim::HeapView& v, uint64_t page) {
   return info;
 }
 
+// A categorical palette: successive classes step the hue by the golden ratio and alternate
+// saturation and brightness, so small classes side by side (2, 5, 9) never share a colour.
 ImU32 SizeClassColour(uint32_t sizeclass, uint32_t numClasses) {
-  const float t = numClasses > 2 ? static_cast<float>(sizeclass - 1) / static_cast<float>(numClasses - 2) : 0.0f;
+  (void)numClasses; // the palette is by class number, the same for every table
+  const float hue = std::fmod(0.02f + 0.618034f * static_cast<float>(sizeclass), 1.0f);
+  const float sat = sizeclass % 2 ? 0.62f : 0.45f, val = (sizeclass / 2) % 2 ? 0.78f : 0.92f;
   float r, g, b;
-  ImGui::ColorConvertHSVtoRGB(0.66f * std::clamp(t, 0.0f, 1.0f), 0.62f, 0.86f, r, g, b);
+  ImGui::ColorConvertHSVtoRGB(hue, sat, val, r, g, b);
   return IM_COL32(static_cast<int>(r * 255), static_cast<int>(g * 255), static_cast<int>(b * 255), 255);
 }
 
@@ -152,15 +156,21 @@ ImU32 PageStateColour(PageState s) {
   return PageColour(p, 68);
 }
 
-GridFit FitGrid(uint64_t pages, float w, float h) {
+GridFit FitGrid(uint64_t pages, float w, float h, float maxCell, float minCell) {
   GridFit best;
   best.cell = 0;
   if (pages == 0 || w <= 0 || h <= 0) return GridFit{};
   for (uint32_t cols = 8; cols <= 4096; cols *= 2) {
     const uint64_t rows = (pages + cols - 1) / cols;
-    const float cell = std::min({w / static_cast<float>(cols), h / static_cast<float>(rows), 48.0f});
+    const float cell = std::min({w / static_cast<float>(cols), h / static_cast<float>(rows), maxCell});
     if (cell > best.cell) best = GridFit{cols, cell};
     if (cols >= pages) break;
+  }
+  // Too small to read: the widest rows whose cells are at least minCell; the map scrolls down.
+  if (best.cell < minCell) {
+    uint32_t cols = 8;
+    while (cols * 2 <= 4096 && w / static_cast<float>(cols * 2) >= minCell) cols *= 2;
+    best = GridFit{cols, std::min(w / static_cast<float>(cols), maxCell)};
   }
   return best;
 }
@@ -332,6 +342,10 @@ void DrawLegend(uint32_t numClasses) {
   ui::LegendItem(UnsweptColour(PageStateColour(PageState::InUse)), kUnsweptLabel, kUnsweptMeaning);
   LegendSpacing("selected span", false);
   ui::LegendItem(ui::color::kSelected, "selected span", "The span open in the span inspector (click a page to choose it).");
+  LegendSpacing("◥ scan", false);
+  ImGui::TextUnformatted("◥ scan");
+  ui::ItemTooltip("A dark corner on a page: its span holds objects with pointers (scan), which the GC must scan. "
+                  "Pages without it hold noscan objects. The same size class has a scan and a noscan span class.");
 }
 
 } // namespace
@@ -504,6 +518,19 @@ void DrawOverlays(ImDrawList* dl, const MapFrame& f, const Selection& sel, uint6
         ++lines;
       }
   }
+  // Spans of objects with pointers (scan) get a dark corner on each page, so scan and noscan spans
+  // of one size class (same colour) tell apart.
+  if (cell >= 8) {
+    for (double r = f.firstRow; r < f.lastRow; ++r)
+      for (uint32_t c = 0; c < g.cols; ++c) {
+        const uint64_t page = static_cast<uint64_t>(r) * g.cols + c;
+        if (page >= f.pages) break;
+        const PageInfo info = ClassifyPage(v, page);
+        if ((info.state != PageState::InUse && info.state != PageState::Cached) || sim::spanClassNoscan(info.spanclass)) continue;
+        const float x1 = g.origin.x + static_cast<float>(c + 1) * cell, y0 = g.origin.y + static_cast<float>(r) * cell;
+        dl->AddTriangleFilled(ImVec2(x1 - cell * 0.45f, y0), ImVec2(x1, y0), ImVec2(x1, y0 + cell * 0.45f), IM_COL32(20, 20, 24, 230));
+      }
+  }
   // Size class numbers on each span's first page ("L" for large, "S" for a stack) when cells have room for them.
   const float labelSize = std::min(ImGui::GetFontSize(), cell * 0.7f);
   if (cell >= 12) {
@@ -525,6 +552,13 @@ void DrawOverlays(ImDrawList* dl, const MapFrame& f, const Selection& sel, uint6
   if (sel.span != sim::kNoSpan && sel.span < v.spanCount() && v.span(sel.span).state == sim::SpanState::InUse) {
     const sim::MSpan& s = v.span(sel.span);
     OutlinePages(dl, g, (s.base() - v.heapBase()) / sim::kPageSize, s.npages, ui::color::kSelected, 2);
+    // Follow mode: the span the current event touched pulses for a moment (three beats, fading).
+    const double since = ImGui::GetTime() - sel.pulseAt;
+    if (sel.follow && sel.pulseAt >= 0 && since < 1.5) {
+      const float beat = 0.5f + 0.5f * std::cos(static_cast<float>(since) * 12.566f);
+      const auto alpha = static_cast<int>(220.0f * beat * (1.0f - static_cast<float>(since) / 1.5f));
+      OutlinePages(dl, g, (s.base() - v.heapBase()) / sim::kPageSize, s.npages, IM_COL32(255, 240, 160, alpha), 2 + 3 * beat);
+    }
   }
   if (hoverPage != sim::kNoPage) {
     const PageInfo info = ClassifyPage(v, hoverPage);
@@ -591,7 +625,7 @@ void HeapMapPanel::Draw(PanelContext& ctx, bool* open) {
   const float gutter = ImGui::CalcTextSize("0xc000000000").x + 10;
   const ImVec2 map0(canvas0.x + gutter, canvas0.y + 2);
   const float mapW = canvas1.x - map0.x - 2, mapH = canvas1.y - map0.y - 2;
-  const GridFit fit = FitGrid(pages, mapW, mapH);
+  const GridFit fit = FitGrid(pages, mapW, mapH, 48.0f * ctx.uiScale, ctx.uiScale > 1 ? 14.0f * ctx.uiScale : 0.0f);
   const uint64_t rows = (pages + fit.cols - 1) / fit.cols;
 
   // Zoom around the mouse with the wheel; pan by dragging.
@@ -633,6 +667,7 @@ void HeapMapPanel::Draw(PanelContext& ctx, bool* open) {
   if (clicked && !st.dragged && hoverPage != sim::kNoPage) {
     const PageInfo info = ClassifyPage(v, hoverPage);
     ctx.selection.span = info.state == PageState::Stack ? sim::kNoSpan : info.span; // the inspector shows heap spans
+    ctx.selection.follow = false; // the user chose a span: stop following the events
   }
   ImGui::End();
 }

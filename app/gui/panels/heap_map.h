@@ -53,7 +53,9 @@ struct GridFit {
   uint32_t cols = 8;
   float cell = 1;
 };
-GridFit FitGrid(uint64_t pages, float w, float h);
+// maxCell: the largest cell (48 px; more in presentation mode); minCell: the smallest (0 = fit
+// every page; presentation mode keeps cells readable and lets the map scroll instead).
+GridFit FitGrid(uint64_t pages, float w, float h, float maxCell = 48.0f, float minCell = 0.0f);
 
 // Where the map was drawn in the last frame.
 struct HeapMapGeometry {

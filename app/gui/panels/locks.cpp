@@ -184,13 +184,50 @@ std::vector<std::string> StepTimingLines(const sim::StepRecord& r) {
   return out;
 }
 
+TraceVsModel CompareTraceTime(const std::function<sim::Event(uint64_t)>& event, uint64_t upTo, const sim::TimingFigures& f) {
+  TraceVsModel out;
+  out.modelNs = f.makespan;
+  const uint32_t procs = std::max<uint32_t>(1, f.procs);
+  std::vector<uint64_t> first(procs, sim::kNoTime), last(procs, 0);
+  std::vector<std::pair<uint32_t, uint32_t>> threadP; // (thread, P): few threads, a linear search
+  uint64_t t0 = sim::kNoTime, t1 = 0;
+  // Threads go to Ps in order of first appearance, so the mapping needs the events from the start;
+  // past the window only that mapping is followed, the times come from the window.
+  const uint64_t windowFrom = upTo > kTraceTimeWindow ? upTo - kTraceTimeWindow : 0;
+  for (uint64_t i = 0; i < upTo; ++i) {
+    if (i == kTraceTimeWindow && i < windowFrom) i = windowFrom; // the middle of a long trace is skipped
+    const sim::Event e = event(i);
+    if (e.kind == sim::EventKind::Annotate) continue;
+    auto it = std::find_if(threadP.begin(), threadP.end(), [&](const auto& tp) { return tp.first == e.thread; });
+    if (it == threadP.end()) {
+      threadP.emplace_back(e.thread, static_cast<uint32_t>(threadP.size() % procs));
+      it = threadP.end() - 1;
+    }
+    if (e.time == sim::kNoTime) continue;
+    t0 = std::min(t0, e.time), t1 = std::max(t1, e.time);
+    if (i < windowFrom) continue;
+    first[it->second] = std::min(first[it->second], e.time);
+    last[it->second] = std::max(last[it->second], e.time);
+  }
+  out.traceTimed = t0 != sim::kNoTime;
+  if (!out.traceTimed) return out;
+  out.traceNs = t1 - t0;
+  for (const sim::ProcFigures& p : f.executors) {
+    if (p.who >= procs || first[p.who] == sim::kNoTime) continue;
+    const uint64_t traced = last[p.who] - first[p.who], modelled = p.busy + p.waiting;
+    if (modelled > traced + traced / 4) out.stretched.push_back({p.who, traced, modelled});
+  }
+  return out;
+}
+
 // [SECTION] Drawing
 
 namespace {
 
-// One colour per lock: mheap.lock red, the stopped world grey, mcentral by class on the hue circle
-// (the spine locks paler than the mutex).
-ImU32 LockColour(sim::LockId id) {
+// One colour per lock row: mheap.lock red and the stopped world grey, then each other lock (in the
+// table's id order) the next colour of a categorical palette, and past it the golden-ratio hue
+// circle with alternating saturation, so no two rows the user sees share a colour.
+ImU32 LockColour(const sim::TimingFigures& f, sim::LockId id) {
   switch (sim::lockKind(id)) {
     case sim::LockKind::Heap: return IM_COL32(235, 95, 75, 255);
     case sim::LockKind::World: return IM_COL32(200, 200, 205, 255);
@@ -198,9 +235,18 @@ ImU32 LockColour(sim::LockId id) {
     case sim::LockKind::SpinePartial:
     case sim::LockKind::SpineFull: break;
   }
-  const float hue = std::fmod(0.12f + 0.618034f * static_cast<float>(sim::spanClassSize(sim::lockSpanClass(id))), 1.0f);
-  const float sat = sim::lockKind(id) == sim::LockKind::Central ? 0.70f : 0.40f;
-  return ImColor::HSV(hue, sat, 0.95f);
+  size_t k = 0; // this lock's place among the mcentral locks of the table
+  for (const sim::LockFigures& l : f.locks) {
+    if (l.lock == id) break;
+    if (IsCentralLock(l.lock)) ++k;
+  }
+  static constexpr ImU32 kPalette[] = {IM_COL32(90, 160, 235, 255),  IM_COL32(245, 175, 60, 255), IM_COL32(120, 200, 110, 255),
+                                       IM_COL32(200, 120, 230, 255), IM_COL32(80, 210, 200, 255), IM_COL32(240, 225, 90, 255),
+                                       IM_COL32(160, 110, 70, 255),  IM_COL32(255, 140, 190, 255), IM_COL32(150, 170, 255, 255),
+                                       IM_COL32(170, 230, 160, 255)};
+  if (k < std::size(kPalette)) return kPalette[k];
+  const float hue = std::fmod(0.12f + 0.618034f * static_cast<float>(k), 1.0f);
+  return ImColor::HSV(hue, k % 2 ? 0.45f : 0.75f, k % 3 ? 0.95f : 0.75f);
 }
 
 // Dark (little wait) to yellow (the most); 0 = the background.
@@ -266,7 +312,43 @@ void DrawTimingOff(PanelContext& ctx) {
   ImGui::TextDisabled("(Engine → Settings also sets GOMAXPROCS and a cost model.)");
 }
 
-void DrawModeAndSummary(PanelContext& ctx, const sim::TimingFigures& f) {
+// The trace's duration beside the model's, and each P the model stretched (issue 15: a larson run
+// modelled at 21.2 ms where the trace took 6.54 ms must say so, not pass the model's time off as
+// the program's).
+void DrawTraceVsModel(const TraceVsModel& t) {
+  if (!t.traceTimed) {
+    ImGui::TextDisabled("The trace has no times: every duration here is the model's.");
+    return;
+  }
+  ImGui::Text("Trace: %s  ·  model: %s", sim::durationText(t.traceNs).c_str(), sim::durationText(t.modelNs).c_str());
+  ui::ItemTooltip("Trace: from the first to the last time stamp the recording has up to the current event. Model: "
+                  "the makespan above, from the cost model. They differ where the cost model prices an operation "
+                  "differently from what the recorded program spent.");
+  if (t.stretched.empty()) return;
+  std::string ps;
+  for (size_t i = 0; i < t.stretched.size() && i < 8; ++i) {
+    const StretchedP& s = t.stretched[i];
+    if (!ps.empty()) ps += ", ";
+    ps += 'P';
+    ps += std::to_string(s.p);
+    ps += ' ';
+    ps += sim::durationText(s.modelNs);
+    ps += " for ";
+    ps += sim::durationText(s.traceNs);
+  }
+  if (t.stretched.size() > 8) ps += ", +" + std::to_string(t.stretched.size() - 8) + " more";
+  ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.75f, 0.35f, 1));
+  ImGui::PushTextWrapPos(0);
+  ImGui::Text("The model stretched %zu thread%s: the modelled work on %s takes longer than the trace took (%s).",
+              t.stretched.size(), t.stretched.size() == 1 ? "" : "s", t.stretched.size() == 1 ? "its P" : "each P", ps.c_str());
+  ImGui::PopTextWrapPos();
+  ImGui::PopStyleColor();
+  ui::ItemTooltip("Busy + waiting time the model needs for a P's events, against the time between that thread's "
+                  "first and last event in the trace. Longer: the cost model is slower than the program was, so "
+                  "this P's idle time, latency and contention are the model's figures, not the recording's.");
+}
+
+void DrawModeAndSummary(PanelContext& ctx, const sim::TimingFigures& f, const TraceVsModel& traceTime) {
   int mode = f.central == sim::CentralMode::Mutex ? 2 : 1;
   ImGui::TextUnformatted("mcentral:");
   ImGui::SameLine();
@@ -295,6 +377,7 @@ void DrawModeAndSummary(PanelContext& ctx, const sim::TimingFigures& f) {
   ImGui::PopTextWrapPos();
   ui::ItemTooltip("Up to the current event, in simulated time: makespan = first start to last end; allocation latency "
                   "= start to end of each allocation, waits included, over every P.");
+  DrawTraceVsModel(traceTime);
   const double centralShare = psTime ? static_cast<double>(central) / static_cast<double>(psTime) : 0.0;
   const std::string waitLine = "Ps waited for mcentral " + sim::durationText(central) + " (" + Percent(centralShare) +
                                " of their time), for mheap.lock " + sim::durationText(f.heapWait) + " (" +
@@ -333,7 +416,7 @@ void DrawLockTable(const sim::TimingFigures& f) {
     ImGui::TableNextColumn();
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float sw = ImGui::GetTextLineHeight() * 0.7f;
-    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + sw * 0.2f), ImVec2(p.x + sw, p.y + sw * 1.2f), LockColour(l.lock));
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + sw * 0.2f), ImVec2(p.x + sw, p.y + sw * 1.2f), LockColour(f, l.lock));
     ImGui::Dummy(ImVec2(sw, sw));
     ImGui::SameLine();
     ImGui::TextUnformatted(l.name.c_str());
@@ -471,7 +554,7 @@ struct TimelineView {
   double lo = 0, hi = 1;
 };
 
-void DrawTimeline(PanelContext& ctx, const sim::LockModel& lm, TimelineView& view) {
+void DrawTimeline(PanelContext& ctx, const sim::LockModel& lm, const sim::TimingFigures& f, TimelineView& view) {
   const std::vector<sim::TimeSegment> segs = lm.recent();
   if (segs.empty()) {
     ImGui::TextDisabled("No event has run yet.");
@@ -525,7 +608,7 @@ void DrawTimeline(PanelContext& ctx, const sim::LockModel& lm, TimelineView& vie
     const float y = origin.y + rowH * static_cast<float>(b.row);
     // Runs fill the row; waits (drawn after) cover the middle of it in the lock's colour.
     const ImVec2 a(x0 + b.x0, b.wait ? y + 3 : y + 1), z(x0 + b.x1, b.wait ? y + rowH - 4 : y + rowH - 2);
-    dl->AddRectFilled(a, z, b.wait ? LockColour(b.lock) : IM_COL32(70, 120, 170, 255));
+    dl->AddRectFilled(a, z, b.wait ? LockColour(f, b.lock) : IM_COL32(70, 120, 170, 255));
   }
   // The current event and the segment under the pointer come from the segments themselves, not
   // from the bars: a bar may stand for several merged segments.
@@ -571,6 +654,7 @@ class LocksPanel final : public Panel {
   // figures() walks every lock's histograms: rebuilt only when the position changes.
   ui::ModelKey key;
   sim::TimingFigures f;
+  TraceVsModel traceTime; // with f: the trace's duration beside the model's
   TimelineView timeline;
 };
 
@@ -587,12 +671,16 @@ void LocksPanel::Draw(PanelContext& ctx, bool* open) {
     ImGui::End();
     return;
   }
-  if (key.changed(ctx.session, static_cast<uint64_t>(lm->config().central) << 32 | lm->procs())) f = lm->figures();
-  DrawModeAndSummary(ctx, f);
+  if (key.changed(ctx.session, static_cast<uint64_t>(lm->config().central) << 32 | lm->procs())) {
+    f = lm->figures();
+    const model::Session& s = ctx.session;
+    traceTime = CompareTraceTime([&s](uint64_t i) { return s.event(i); }, s.position(), f);
+  }
+  DrawModeAndSummary(ctx, f, traceTime);
   if (ImGui::CollapsingHeader("Locks", ImGuiTreeNodeFlags_DefaultOpen)) DrawLockTable(f);
   if (ImGui::CollapsingHeader("Ps: busy, waiting, allocation latency", ImGuiTreeNodeFlags_DefaultOpen)) DrawProcTable(f);
   if (ImGui::CollapsingHeader("Wait over time", ImGuiTreeNodeFlags_DefaultOpen)) DrawHeatMap(*lm, f);
-  if (ImGui::CollapsingHeader("Timeline: who ran, who waited for whom", ImGuiTreeNodeFlags_DefaultOpen)) DrawTimeline(ctx, *lm, timeline);
+  if (ImGui::CollapsingHeader("Timeline: who ran, who waited for whom", ImGuiTreeNodeFlags_DefaultOpen)) DrawTimeline(ctx, *lm, f, timeline);
   ImGui::End();
 }
 

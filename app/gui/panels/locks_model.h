@@ -4,10 +4,12 @@
 // Engine side: sim/timing.h (LockModel, TimingFigures, WaitHeatMap, TimeSegment).
 #pragma once
 
+#include "sim/event.h"
 #include "sim/step_record.h"
 #include "sim/timing.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -71,5 +73,26 @@ std::string DescribeSegment(const sim::TimeSegment& s);
 // 300 ns)" and one line per lock taken: "mcentral[class 44 noscan].lock: waited 1.2 µs for P1,
 // held 300 ns". Empty without timing, and for annotations (they take no time).
 std::vector<std::string> StepTimingLines(const sim::StepRecord& r);
+
+// The trace's own time beside the model's: how long the recorded program took for the events up
+// to `upTo` (last trace time - first), how long the model took (makespan), and the Ps whose modelled
+// work (busy + waiting) ran longer than their threads took in the trace: there the cost model is
+// slower than the program was, so the model stretched that thread and its figures are the model's,
+// not the recording's. Threads are placed on Ps as the engine does (order of first appearance,
+// round-robin past GOMAXPROCS).
+struct StretchedP {
+  uint32_t p = 0;
+  uint64_t traceNs = 0, modelNs = 0;
+};
+struct TraceVsModel {
+  bool traceTimed = false; // the trace has times
+  uint64_t traceNs = 0, modelNs = 0;
+  std::vector<StretchedP> stretched; // by P; only those stretched by more than a quarter
+};
+// `event(i)` reads event i (Session::event). At most 2 × kTraceTimeWindow events are read, so a
+// long trace costs the same as a short one: the first ones (the first time stamp, the threads'
+// order of appearance) and the last ones before `upTo` (the Ps' time spans, the last time stamp).
+inline constexpr uint64_t kTraceTimeWindow = uint64_t{1} << 16;
+TraceVsModel CompareTraceTime(const std::function<sim::Event(uint64_t)>& event, uint64_t upTo, const sim::TimingFigures& f);
 
 } // namespace gui

@@ -27,7 +27,8 @@ const char* SweepStateName(SweepState s);    // short: "unswept", "swept", "cach
 const char* SweepStateMeaning(SweepState s); // one sentence for the tooltip
 
 struct SpanObject {
-  uint64_t id = 0; // the trace's dense object id
+  uint64_t id = 0;      // the engine's dense object id
+  uint64_t traceId = 0; // the id the trace file gives it (what the user reads in the file and the lesson)
   uint64_t addr = 0;
   uint64_t size = 0; // requested bytes
   uint32_t slot = 0;
@@ -65,7 +66,8 @@ struct SpanInspectorModel {
   uint64_t liveBytes = 0, roundingWaste = 0, deadBytes = 0, tailWaste = 0, freeSlotBytes = 0;
   std::vector<SpanObject> objects; // reachable objects in the span, by address
 };
-SpanInspectorModel BuildSpanInspector(const sim::HeapView& v, sim::SpanId id);
+// trace: maps the engine's dense object ids back to the file's (nullptr: they are shown as they are).
+SpanInspectorModel BuildSpanInspector(const sim::HeapView& v, sim::SpanId id, const traces::Trace* trace = nullptr);
 
 // ---------------------------------------------------------------------------------------------
 // Size classes

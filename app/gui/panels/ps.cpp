@@ -100,7 +100,48 @@ void DrawCachedSpans(const PModel& m, const sim::SizeClassTable& t, Selection& s
   ImGui::EndTable();
 }
 
-void DrawTiny(const PModel& m) {
+// The objects packed into the tiny block at `block`, oldest first: the allocations since the block
+// was started (its TinyNewBlock event), found by walking back from the current event (at most
+// kTinyLookBack events: a block is filled within a few allocations of its P).
+struct TinyObject {
+  uint64_t id = 0; // the file's id
+  uint32_t offset = 0, size = 0;
+};
+// The last listing, kept by the panel: rebuilt only when the position or the block changes (the
+// walk reads events and their paths).
+struct TinyCache {
+  ui::ModelKey key;
+  std::vector<TinyObject> objects;
+};
+
+std::vector<TinyObject> TinyObjects(const model::Session& s, uint64_t block) {
+  constexpr uint64_t kTinyLookBack = 4096;
+  std::vector<TinyObject> out;
+  const uint64_t pos = s.position();
+  for (uint64_t i = pos; i > 0 && pos - i < kTinyLookBack;) {
+    --i;
+    const sim::Event ev = s.event(i);
+    if (ev.kind != sim::EventKind::Alloc) continue;
+    const model::EventInfo info = s.info(i);
+    if (info.addr < block || info.addr >= block + sim::kTinySize) continue;
+    const bool tinyStep = (info.pathMask >> static_cast<unsigned>(sim::PathStep::TinyHit) & 1) ||
+                          (info.pathMask >> static_cast<unsigned>(sim::PathStep::TinyNewBlock) & 1);
+    if (!tinyStep) break; // the slot held something else before it became this block
+    out.push_back({s.objectId(ev.id), static_cast<uint32_t>(info.addr - block), static_cast<uint32_t>(ev.size)});
+    if (info.pathMask >> static_cast<unsigned>(sim::PathStep::TinyNewBlock) & 1) break; // the block's first object
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+// A categorical palette for objects side by side (tiny objects in one block): neighbours differ.
+ImU32 ObjectColour(size_t i) {
+  static constexpr ImU32 kPalette[] = {IM_COL32(86, 180, 96, 255), IM_COL32(90, 150, 230, 255), IM_COL32(230, 160, 60, 255),
+                                       IM_COL32(200, 100, 200, 255), IM_COL32(80, 200, 200, 255), IM_COL32(230, 100, 100, 255)};
+  return kPalette[i % std::size(kPalette)];
+}
+
+void DrawTiny(const PModel& m, const model::Session& s, TinyCache& cache) {
   ImGui::TextUnformatted("tiny block:");
   ImGui::SameLine();
   if (m.tiny == 0) {
@@ -121,18 +162,40 @@ void DrawTiny(const PModel& m) {
   flow.next(cell * static_cast<float>(sim::kTinySize) + ImGui::CalcTextSize(offset).x + 8);
   const ImVec2 p = ImGui::GetCursorScreenPos();
   ImDrawList* dl = ImGui::GetWindowDrawList();
+  // Each packed object in its own colour; bytes no object covers (alignment padding) stay dark.
+  if (cache.key.changed(s, m.tiny)) cache.objects = TinyObjects(s, m.tiny);
+  const std::vector<TinyObject>& objs = cache.objects;
   for (uint32_t b = 0; b < sim::kTinySize; ++b) {
+    ImU32 col = b < m.tinyoffset ? ui::color::kDim : ui::color::kFree;
+    for (size_t k = 0; k < objs.size(); ++k)
+      if (b >= objs[k].offset && b < objs[k].offset + std::max<uint32_t>(1, objs[k].size)) col = ObjectColour(k);
     const ImVec2 a(p.x + cell * static_cast<float>(b), p.y + h * 0.15f);
-    dl->AddRectFilled(a, ImVec2(a.x + cell - 1, a.y + h * 0.7f),
-                      b < m.tinyoffset ? ui::color::kLive : ui::color::kFree);
+    dl->AddRectFilled(a, ImVec2(a.x + cell - 1, a.y + h * 0.7f), col);
   }
   ImGui::Dummy(ImVec2(cell * static_cast<float>(sim::kTinySize), h));
-  ui::ItemTooltip("One cell per byte of the block: bytes below tinyoffset are taken by tiny objects.");
+  if (ImGui::IsItemHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::TextUnformatted("One cell per byte of the block, each packed object in its own colour:");
+    for (size_t k = 0; k < objs.size(); ++k)
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ObjectColour(k)), "id %llu: offset %u, %u B",
+                         static_cast<unsigned long long>(objs[k].id), objs[k].offset, objs[k].size);
+    if (objs.empty()) ImGui::TextDisabled("(its objects were allocated too long ago to list)");
+    ImGui::TextDisabled("Grey: below tinyoffset, padding or objects not listed.");
+    ImGui::EndTooltip();
+  }
   ImGui::SameLine();
   ImGui::TextUnformatted(offset);
   ui::ItemTooltip(
       "mcache.tinyoffset: bytes of the block already used. The next tiny object goes here, aligned "
       "to 8, 4 or 2 bytes by its size, if it still fits.");
+  // The objects with their offsets, in the same colours.
+  ui::Flow objects;
+  for (size_t k = 0; k < objs.size(); ++k) {
+    char label[64];
+    std::snprintf(label, sizeof label, "id %llu @%u (%u B)", static_cast<unsigned long long>(objs[k].id), objs[k].offset, objs[k].size);
+    objects.nextText(label);
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ObjectColour(k)), "%s", label);
+  }
 }
 
 void DrawPageCache(const PModel& m) {
@@ -203,12 +266,23 @@ void DrawCounters(const PModel& m) {
 
 } // namespace
 
-void DrawPsPanel(PanelContext& ctx, bool* open) {
+class PsPanel final : public Panel {
+ public:
+  void Draw(PanelContext& ctx, bool* open) override;
+
+ private:
+  std::vector<TinyCache> tiny_; // one per P
+};
+
+std::unique_ptr<Panel> MakePsPanel() { return std::make_unique<PsPanel>(); }
+
+void PsPanel::Draw(PanelContext& ctx, bool* open) {
   if (!ImGui::Begin(kPsTitle, open)) {
     ImGui::End();
     return;
   }
   const std::vector<PModel> ps = BuildPs(ctx.view);
+  if (tiny_.size() != ps.size()) tiny_.resize(ps.size());
   ImGui::Text("GOMAXPROCS = %zu", ps.size());
   ui::ItemTooltip(
       "Each P (processor) has its own mcache, page cache and mspan struct cache, so goroutines on "
@@ -219,7 +293,7 @@ void DrawPsPanel(PanelContext& ctx, bool* open) {
     std::snprintf(title, sizeof title, "P%u", m.p);
     if (ImGui::CollapsingHeader(title, ps.size() <= 4 ? ImGuiTreeNodeFlags_DefaultOpen : 0)) {
       DrawCounters(m);
-      DrawTiny(m);
+      DrawTiny(m, ctx.session, tiny_[m.p]);
       DrawPageCache(m);
       DrawCachedSpans(m, ctx.view.table(), ctx.selection);
     }

@@ -108,24 +108,24 @@ static void DescribeHome(const sim::HeapView& v, const sim::MSpan& s, SpanInspec
   m.homeHelp = "In no mcache and no mcentral set (a sweeper holds it).";
 }
 
-static std::vector<SpanObject> ObjectsIn(const sim::HeapView& v, const sim::MSpan& s) {
+static std::vector<SpanObject> ObjectsIn(const sim::HeapView& v, const sim::MSpan& s, const traces::Trace* trace) {
   std::vector<SpanObject> out;
   const uint64_t end = s.base() + uint64_t{s.nelems} * s.elemsize;
   for (uint64_t id = 0, n = v.objectIdLimit(); id < n; ++id) {
     const uint64_t a = v.objectAddr(id);
     if (a < s.base() || a >= end) continue;
-    out.push_back({id, a, v.objectSize(id), s.objIndex(a)});
+    out.push_back({id, trace ? trace->originalId(id) : id, a, v.objectSize(id), s.objIndex(a)});
   }
   std::sort(out.begin(), out.end(),
             [](const SpanObject& a, const SpanObject& b) { return a.addr != b.addr ? a.addr < b.addr : a.id < b.id; });
   return out;
 }
 
-SpanInspectorModel BuildSpanInspector(const sim::HeapView& v, sim::SpanId id) {
+SpanInspectorModel BuildSpanInspector(const sim::HeapView& v, sim::SpanId id, const traces::Trace* trace) {
   SpanInspectorModel m;
   m.id = id;
   if (id == sim::kNoSpan) {
-    m.problem = "No span selected - click one in the heap map.";
+    m.problem = "No span selected - click one in the heap map, or follow the current event.";
     return m;
   }
   if (id >= v.spanCount() || v.span(id).state == sim::SpanState::Dead) {
@@ -168,7 +168,7 @@ SpanInspectorModel BuildSpanInspector(const sim::HeapView& v, sim::SpanId id) {
   m.deadBytes = uint64_t{s.allocCount - m.reachableSlots} * s.elemsize;
   m.tailWaste = s.bytes() - uint64_t{s.nelems} * s.elemsize;
   m.freeSlotBytes = uint64_t{s.nelems - s.allocCount} * s.elemsize;
-  m.objects = ObjectsIn(v, s);
+  m.objects = ObjectsIn(v, s, trace);
   return m;
 }
 
@@ -188,7 +188,7 @@ InspectorCache g_inspector;
 
 const SpanInspectorModel& CurrentModel(const PanelContext& ctx) {
   if (g_inspector.key.changed(ctx.session, ctx.selection.span))
-    g_inspector.model = BuildSpanInspector(ctx.view, ctx.selection.span);
+    g_inspector.model = BuildSpanInspector(ctx.view, ctx.selection.span, &ctx.session.trace());
   return g_inspector.model;
 }
 
@@ -310,7 +310,7 @@ void SlotTooltip(const sim::MSpan& s, const SpanInspectorModel& m, uint32_t slot
                                       [](const SpanObject& o, uint64_t a) { return o.addr < a; });
   int shown = 0;
   for (auto it = first; it != m.objects.end() && it->slot == slot && shown < 16; ++it, ++shown)
-    ImGui::Text("object #%llu: %s requested at %s", static_cast<unsigned long long>(it->id),
+    ImGui::Text("object id %llu: %s requested at %s", static_cast<unsigned long long>(it->traceId),
                 FormatBytes(it->size).c_str(), FormatAddr(it->addr).c_str());
   if (slot >= m.cacheFirst && slot < m.cacheEnd)
     ImGui::TextDisabled("allocCache bit %u = %d (1 = free)", slot - m.cacheFirst,
@@ -329,7 +329,7 @@ ImU32 SlotColour(const sim::MSpan& s, uint32_t i, GridView view) {
 }
 
 // One cell per slot, drawn as rectangles on one canvas item: a span has up to 1024 slots.
-void DrawSlotGrid(const SpanInspectorModel& m, const sim::MSpan& s, Selection& sel) {
+void DrawSlotGrid(const SpanInspectorModel& m, const sim::MSpan& s, Selection& sel, float scale) {
   ImGui::TextUnformatted("Slots");
   ImGui::SameLine();
   const ImGuiID viewKey = ImGui::GetID("grid_view"); // UI state in the window's ImGui storage
@@ -354,10 +354,10 @@ void DrawSlotGrid(const SpanInspectorModel& m, const sim::MSpan& s, Selection& s
   // Rows of 64 slots (one allocBits word) when they fit, else 32/16/8; fewer columns for spans of a
   // handful of big slots.
   uint32_t cols = 64;
-  while (cols > 8 && (static_cast<float>(cols) * 6.0f > avail || cols / 2 >= m.nelems)) cols /= 2;
+  while (cols > 8 && (static_cast<float>(cols) * 6.0f * scale > avail || cols / 2 >= m.nelems)) cols /= 2;
   // Spans of big objects have few slots: let their cells grow so they stay easy to point at.
-  const float maxCell = m.nelems <= 16 ? 32.0f : 14.0f;
-  const float cell = std::clamp(std::floor(avail / static_cast<float>(cols)), 3.0f, maxCell);
+  const float maxCell = (m.nelems <= 16 ? 32.0f : 14.0f) * scale;
+  const float cell = std::clamp(std::floor(avail / static_cast<float>(cols)), 3.0f * scale, maxCell);
   const uint32_t rows = (m.nelems + cols - 1) / cols;
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImVec2 size(cell * static_cast<float>(std::min(cols, m.nelems)), cell * static_cast<float>(rows));
@@ -424,10 +424,10 @@ void DrawObjects(const SpanInspectorModel& m, Selection& sel) {
       ImGui::TableNextColumn();
       ImGui::PushID(i);
       char label[32];
-      std::snprintf(label, sizeof label, "#%llu", static_cast<unsigned long long>(o.id));
+      std::snprintf(label, sizeof label, "%llu", static_cast<unsigned long long>(o.traceId));
       if (ImGui::Selectable(label, sel.address == o.addr, ImGuiSelectableFlags_SpanAllColumns)) sel.address = o.addr;
       ui::RowTooltip(
-          "The trace's object id (dense: ids are numbered in order of first appearance). Click to "
+          "The object's id as the trace file gives it (the id the lesson text uses). Click to "
           "highlight its address.");
       ImGui::PopID();
       ImGui::TableNextColumn();
@@ -467,6 +467,9 @@ void DrawSpanInspectorPanel(PanelContext& ctx, bool* open) {
     ImGui::End();
     return;
   }
+  ImGui::Checkbox("Follow the current event", &ctx.selection.follow);
+  ui::ItemTooltip("Show the span the current event allocated from or freed into, with its slot outlined; the heap "
+                  "map pulses its pages. Clicking a page in the heap map turns following off.");
   const SpanInspectorModel& m = CurrentModel(ctx);
   if (!m.valid) {
     ImGui::TextDisabled("%s", m.problem.c_str());
@@ -489,7 +492,7 @@ void DrawSpanInspectorPanel(PanelContext& ctx, bool* open) {
   DrawFields(m);
   DrawWaste(m);
   ImGui::Separator();
-  DrawSlotGrid(m, s, ctx.selection);
+  DrawSlotGrid(m, s, ctx.selection, ctx.uiScale);
   ImGui::Separator();
   DrawObjects(m, ctx.selection);
   ImGui::End();

@@ -156,6 +156,7 @@ struct StatsState {
   const model::Session* session = nullptr;
   uint64_t events = 0;
   int frame = -1;
+  bool wideRange = false; // the series shown spanned 1000× or more in the last frame (automatic log scale)
 };
 StatsState g_stats;
 
@@ -166,7 +167,7 @@ ImU32 SeriesColour(StatSeries s) {
     case StatSeries::HeapAlloc: return IM_COL32(240, 170, 60, 255);
     case StatSeries::HeapInuse: return ui::color::kInUse;
     case StatSeries::HeapSys: return IM_COL32(225, 225, 230, 255);
-    case StatSeries::HeapReleased: return IM_COL32(110, 140, 220, 255);
+    case StatSeries::HeapReleased: return IM_COL32(195, 110, 75, 255); // neither HeapInuse's blue nor the cursor's aqua
     case StatSeries::NextGC: return IM_COL32(240, 96, 120, 255);
     case StatSeries::GCTrigger: return IM_COL32(200, 150, 255, 255);
     case StatSeries::StackInuse: return ui::color::kStack;
@@ -223,8 +224,13 @@ void DrawToolbar(uint64_t eventCount, bool* logScale) {
     ui::LegendItem(SeriesColour(s), StatSeriesName(s), StatSeriesHelp(s));
   }
   flow.next(ImGui::GetFrameHeight() + ImGui::CalcTextSize("log scale").x + ImGui::CalcTextSize("Fit").x + 30);
-  if (ImGui::Checkbox("log scale", logScale)) storage->SetBool(ImGui::GetID("log"), *logScale);
-  ui::ItemTooltip("A logarithmic byte axis, so small series (waste, live bytes) stay readable next to HeapSys.");
+  // Until the user chooses, the scale is automatic: logarithmic when the series shown span more than
+  // three orders of magnitude (a small heap: 96 B live in 4 MiB of HeapSys), linear otherwise.
+  if (ImGui::Checkbox("log scale", logScale)) storage->SetInt(ImGui::GetID("logmode"), *logScale ? 1 : 0);
+  ui::ItemTooltip(storage->GetInt(ImGui::GetID("logmode"), -1) < 0
+                      ? "A logarithmic byte axis, so small series (waste, live bytes) stay readable next to HeapSys. "
+                        "Automatic now: on while the series shown differ by more than 1000×; click to choose."
+                      : "A logarithmic byte axis, so small series (waste, live bytes) stay readable next to HeapSys.");
   ImGui::SameLine();
   if (ImGui::SmallButton("Fit")) {
     g_stats.first = 0;
@@ -232,7 +238,7 @@ void DrawToolbar(uint64_t eventCount, bool* logScale) {
   }
   ui::ItemTooltip(
       "Show the whole trace. The mouse wheel over the plot zooms around the mouse; click to go to "
-      "a position. Red lines: GC cycles; white line: the current position.");
+      "a position. Red lines: GC cycles; the green-blue line with triangles: the current position.");
 }
 
 // Zooms the visible range by `factor` keeping `pos` under the mouse; at least 8 positions, at most
@@ -308,13 +314,17 @@ void DrawAxes(ImDrawList* dl, const PlotGeom& g) {
 
 void DrawGcLines(ImDrawList* dl, const PlotGeom& g, const std::vector<uint64_t>& gcs) {
   // A GC during event i shows from position i+1 on; skip lines that land on an already drawn pixel.
+  // Many cycles in view fade, so they mark where GCs ran without washing the chart red.
   auto it = std::lower_bound(gcs.begin(), gcs.end(), g.first == 0 ? 0 : g.first - 1);
+  const auto end = std::upper_bound(it, gcs.end(), g.last == 0 ? 0 : g.last - 1);
+  const float perPixel = static_cast<float>(end - it) / std::max(1.0f, g.max.x - g.min.x);
+  const auto alpha = static_cast<int>(std::clamp(110.0f * 0.05f / std::max(perPixel, 0.05f), 22.0f, 110.0f));
   float lastX = -1e9f;
-  for (; it != gcs.end() && *it + 1 <= g.last; ++it) {
+  for (; it != end; ++it) {
     const float x = std::floor(g.x(*it + 1));
-    if (x == lastX) continue;
+    if (x - lastX < 2.0f) continue; // at most one line every other pixel
     lastX = x;
-    dl->AddLine(ImVec2(x, g.min.y), ImVec2(x, g.max.y), IM_COL32(230, 80, 80, 110));
+    dl->AddLine(ImVec2(x, g.min.y), ImVec2(x, g.max.y), IM_COL32(230, 80, 80, alpha));
   }
 }
 
@@ -391,7 +401,8 @@ void DrawStatsPanel(PanelContext& ctx, bool* open) {
     st.last = count;
   }
   st.frame = frame;
-  bool logScale = ImGui::GetStateStorage()->GetBool(ImGui::GetID("log"), false);
+  const int logMode = ImGui::GetStateStorage()->GetInt(ImGui::GetID("logmode"), -1); // -1 automatic
+  bool logScale = logMode < 0 ? st.wideRange : logMode == 1;
   DrawToolbar(count, &logScale);
 
   const std::vector<model::StatsSample>& samples = session.stats();
@@ -418,15 +429,18 @@ void DrawStatsPanel(PanelContext& ctx, bool* open) {
     }
   }
   hi = std::min(hi, uint64_t{1} << 62);
+  st.wideRange = lo != ~uint64_t{0} && hi / lo >= 1000; // next frame's automatic scale
   g.log = logScale;
   if (logScale) {
-    g.yMax = std::bit_ceil(hi);
+    g.yMax = std::bit_ceil(hi + hi / 12); // headroom above the largest value
     g.yMin = lo == ~uint64_t{0} ? 1 : std::bit_floor(lo);
     if (g.yMin >= g.yMax) g.yMin = std::max<uint64_t>(1, g.yMax / 2);
     if (g.yMin == g.yMax) g.yMax *= 2;
   } else {
-    const uint64_t step = ByteAxisStep(hi, 5);
-    g.yMax = (hi + step - 1) / step * step;
+    // Headroom: the largest value never sits on the top border.
+    const uint64_t top = hi + hi / 12;
+    const uint64_t step = ByteAxisStep(top, 5);
+    g.yMax = (top + step - 1) / step * step;
   }
 
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -440,7 +454,11 @@ void DrawStatsPanel(PanelContext& ctx, bool* open) {
   const uint64_t pos = session.position();
   if (pos >= g.first && pos <= g.last) {
     const float x = g.x(pos);
-    dl->AddLine(ImVec2(x, g.min.y), ImVec2(x, g.max.y), ui::color::kMarker, 1.5f);
+    // The cursor: a colour no series uses (HeapSys is white), with triangles at both ends.
+    const ImU32 cursor = IM_COL32(0, 235, 190, 255);
+    dl->AddLine(ImVec2(x, g.min.y), ImVec2(x, g.max.y), cursor, 1.5f);
+    dl->AddTriangleFilled(ImVec2(x - 5, g.min.y), ImVec2(x + 5, g.min.y), ImVec2(x, g.min.y + 7), cursor);
+    dl->AddTriangleFilled(ImVec2(x - 5, g.max.y), ImVec2(x + 5, g.max.y), ImVec2(x, g.max.y - 7), cursor);
   }
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   if (hovered && mouse.x >= g.min.x && mouse.x < g.max.x) {
