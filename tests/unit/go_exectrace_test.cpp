@@ -107,7 +107,7 @@ std::string errorOf(const std::string& path) {
   }
 }
 
-const std::vector<std::string> kTraces = {"churn", "list", "maps", "workers", "workers_p4"};
+const std::vector<std::string> kTraces = {"churn", "list", "maps", "workers", "workers_p4", "goparse"};
 
 class GoExecTraceRecording : public ::testing::TestWithParam<std::string> {};
 
@@ -319,11 +319,15 @@ TEST(GoExecTrace, EveryTruncationIsAnErrorNeverACrash) {
   }
 }
 
-// Item 4 of issue 13: how many of a 1-P recording's objects the engine (Go 1.19's allocator
-// today) places at the offset from the heap base the real Go 1.26 runtime gave them. Printed,
-// not asserted: Go 1.26's malloc headers and other changes make some drift expected.
+// Item 3 of issue 13: how many of a 1-P recording's objects the engine (the go1.26 profile the
+// trace's meta picks) places at the offset from the heap base the real Go 1.26 runtime gave them,
+// and at the runtime's offset within an 8 KiB page. The first is printed only: the runtime's own
+// objects alive at trace.Start sit in spans the engine cannot know, so whole spans land elsewhere.
+// The second is the slot index within a one-page span (nelems after the span-end heap and mark
+// bits, freeindex order, headers): asserted for the programs of small objects, where Go 1.19's
+// layout (102 objects of 80 B per span, no headers) gets 3-7 % of them right.
 TEST(GoExecTrace, ReplayAddressFractionIsReported) {
-  for (const std::string name : {"list", "churn", "maps"}) {
+  for (const std::string name : {"list", "churn", "maps", "goparse"}) {
     traces::GoExecTraceStream s(std::make_unique<traces::ByteSource>(kDir + name + ".trace"));
     sim::Config cfg;
     traces::applyTraceConfig(s.meta(), cfg);
@@ -345,6 +349,9 @@ TEST(GoExecTrace, ReplayAddressFractionIsReported) {
                 name.c_str(), static_cast<unsigned long long>(same), static_cast<unsigned long long>(allocs),
                 allocs ? 100.0 * static_cast<double>(same) / static_cast<double>(allocs) : 0.0,
                 allocs ? 100.0 * static_cast<double>(samePageOffset) / static_cast<double>(allocs) : 0.0);
+    if (name != "churn") { // churn's page-sized buffers start pages wherever the page allocator puts them
+      EXPECT_GE(static_cast<double>(samePageOffset), 0.95 * static_cast<double>(allocs)) << name;
+    }
   }
 }
 

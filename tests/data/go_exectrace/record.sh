@@ -12,9 +12,9 @@ cd "$(dirname "$0")"
 go version | grep -q 'go1\.26' || { echo "record.sh: need Go 1.26 as go on PATH, have: $(go version)" >&2; exit 1; }
 bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
-record() { # name gomaxprocs gogc out
+record() { # name gomaxprocs gogc out [argument after the trace file]
   GOEXPERIMENT=norandomizedheapbase64 go build -o "$bin/$1" "src/$1/main.go"
-  GODEBUG=traceallocfree=1 GOMAXPROCS=$2 GOGC=$3 "$bin/$1" "$4.trace" > "$4.sidecar.txt"
+  GODEBUG=traceallocfree=1 GOMAXPROCS=$2 GOGC=$3 "$bin/$1" "$4.trace" ${5:+"$5"} > "$4.sidecar.txt"
   echo "$4.trace: $(wc -c < "$4.trace") bytes"
 }
 record churn 1 100 churn
@@ -22,5 +22,6 @@ record list 1 off list
 record maps 1 off maps
 record workers 1 100 workers
 record workers 4 100 workers_p4
+record goparse 1 100 goparse /usr/lib/go-1.19/src
 record seed 1 off seeds/seed
 rm seeds/seed.sidecar.txt
