@@ -40,7 +40,7 @@ constexpr StepInfo kSteps[] = {
     {"free", {}, "object unreachable"},
     {"free_reclaim", {"runtime.(*sweepLocked).sweep"}, "slot reclaimed now (immediate mode)"},
     {"gc_trigger", {"runtime.gcTrigger.test", "runtime.gcStart"}, "heapLive reached the GC trigger"},
-    {"gc_cycle", {"runtime.gcStart", "runtime.gcMarkTermination"}, "GC cycle: mark, sweepgen += 2"},
+    {"gc_cycle", {"runtime.gcStart", "runtime.gcMarkTermination"}, "GC cycle: gcStart, mark (sweepgen += 2 at its termination)"},
     {"release_all", {"runtime.(*mcache).releaseAll"}, "mcaches flushed"},
     {"sweep", {"runtime.sweepone", "runtime.(*sweepLocked).sweep"}, ""},
     {"free_span", {"runtime.(*mheap).freeSpan", "runtime.(*pageAlloc).free"}, ""},

@@ -70,6 +70,7 @@ void EngineDialog::open(const sim::Config& current, const sim::Config& base, con
   gogcOff_ = current.gogc < 0;
   gogc_ = current.gogc < 0 ? 100 : current.gogc;
   sweep_ = current.sweep == sim::SweepMode::Eager ? 1 : 0;
+  gcCycles_ = current.gcCycles == sim::GCCycles::Pacer ? 1 : 0;
   memoryLimitMiB_ = current.scavenger.memoryLimit >> 20;
   scavenger_ = current.scavenger.enabled;
   timing_ = static_cast<int>(timingChoiceOf(current));
@@ -122,6 +123,11 @@ bool EngineDialog::draw(model::EngineSettings* out) {
              {"lazy", "Go's concurrent sweep: after a cycle the pacer starts, spans stay unswept until an allocation, "
                       "the page reclaimer, sweep credit or the background sweeper gets to them."},
              {"eager", "Every cycle sweeps all spans before its event ends (as runtime.GC() waits for)."});
+  TwoChoices("GC cycles", &gcCycles_,
+             {"trace", "A Go trace's recorded GC cycles run as background cycles (a mark window, lazy sweep); "
+                       "runtime.GC() calls stay forced."},
+             {"pacer", "The engine's pacer (GOGC, memory limit) decides when to collect; the trace's background "
+                       "cycles are dropped, its runtime.GC() calls kept. Asks 'what if GOGC were 200?'."});
   ImGui::SetNextItemWidth(120);
   ImGui::InputScalar("Memory limit (MiB)", ImGuiDataType_U64, &memoryLimitMiB_);
   memoryLimitMiB_ = std::min<uint64_t>(memoryLimitMiB_, uint64_t{1} << 42);
@@ -192,6 +198,7 @@ model::EngineSettings EngineDialog::chosen() const {
   const auto live = liveness_ == 1 ? sim::Liveness::Immediate : sim::Liveness::GC;
   const int32_t gogc = gogcOff_ ? -1 : gogc_;
   const auto sweep = sweep_ == 1 ? sim::SweepMode::Eager : sim::SweepMode::Lazy;
+  const auto gcCycles = gcCycles_ == 1 ? sim::GCCycles::Pacer : sim::GCCycles::Trace;
   const uint64_t limit = memoryLimitMiB_ << 20;
   const auto timing = static_cast<TimingChoice>(timing_);
   const auto clock = clock_ == 1 ? sim::ClockSource::Model : sim::ClockSource::Trace;
@@ -201,6 +208,7 @@ model::EngineSettings EngineDialog::chosen() const {
   if (live != base_.liveness) o.liveness = live;
   if (gogc != base_.gogc) o.gogc = gogc;
   if (sweep != base_.sweep) o.sweep = sweep;
+  if (gcCycles != base_.gcCycles) o.gcCycles = gcCycles;
   if (limit != base_.scavenger.memoryLimit) o.memoryLimit = limit;
   if (scavenger_ != base_.scavenger.enabled) o.scavenger = scavenger_;
   if (timing != timingChoiceOf(base_)) setTimingChoice(o, timing);

@@ -1,7 +1,8 @@
 // Engine → Settings: the dialog that edits the engine settings the user chose over the trace's own
-// (model::EngineSettings: every knob the CLI has — GOMAXPROCS, liveness, GOGC, sweep, memory limit,
-// scavenger, the timing and lock model with its clock, first timed event and cost model). The app
-// re-opens the current trace under model::resolveConfig's precedence (flags over the trace's meta).
+// (model::EngineSettings: every knob the CLI has — Go release, GOMAXPROCS, liveness, GOGC, sweep, GC
+// cycles (trace or pacer), memory limit, scavenger, the timing and lock model with its clock, first
+// timed event and cost model). The app re-opens the current trace under model::resolveConfig's
+// precedence (flags over the trace's meta).
 #pragma once
 
 #include "app/model/engine_settings.h"
@@ -48,6 +49,7 @@ class EngineDialog {
   bool gogcOff_ = false;
   int gogc_ = 100;
   int sweep_ = 0;    // 0 lazy, 1 eager
+  int gcCycles_ = 0; // 0 trace, 1 pacer
   uint64_t memoryLimitMiB_ = 0; // 0 = none
   bool scavenger_ = true;
   int timing_ = 0;   // TimingChoice

@@ -223,7 +223,7 @@ void App::drawBreakpointsPopup() {
   ImGui::Checkbox("large object", &b.large);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("An allocation above 32 KiB, on a span of its own: runtime.(*mcache).allocLarge");
   ImGui::Checkbox("GC cycle", &b.gc);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("A GC cycle ran: started by the pacer's trigger, runtime.GC() or debug.FreeOSMemory (mark, then mark termination: mheap.sweepgen += 2)");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("A GC cycle ran: started by the pacer's trigger, runtime.GC() or debug.FreeOSMemory (gcStart; the mark, then mark termination: mheap.sweepgen += 2)");
   ImGui::Checkbox("size class", &b.sizeClassOn);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(90);

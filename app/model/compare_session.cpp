@@ -122,6 +122,7 @@ std::vector<sim::ComparisonFigures> CompareSession::figures() const {
     e->tally.fill(f);
     f.error = e->tally.error;
     f.atEnd = e->replay.world().ledger();
+    f.numGC = e->replay.world().memStats().NumGC;
     f.numClasses = e->replay.world().table().numClasses() - 1;
     for (size_t i = 0; i < e->series.size() && i * every_ < pos_; ++i) f.heapInuseSeries.push_back(e->series[i]);
     out.push_back(std::move(f));

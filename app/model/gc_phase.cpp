@@ -33,11 +33,14 @@ constexpr GcPhaseNote kNotes[] = {
     {PathStep::GCTrigger, "GC trigger",
      "heapLive reached the pacer's trigger, so a GC cycle starts (gcStart). The trigger sits below the heap goal "
      "(NextGC) to leave room for allocation during the concurrent mark."},
-    {PathStep::GCCycle, "GC cycle: mark, then mark termination",
-     "Mark: every reachable object was marked (here the trace's frees say what is unreachable; Go scans from the "
-     "roots). Mark termination: every mcache is flushed and mheap.sweepgen += 2, so every in-use span is now two "
-     "behind (unswept) and its mark bits become its alloc bits when it is swept. An eager cycle sweeps everything "
-     "at once; a lazy one leaves that to allocation, the reclaimer, proportional and background sweep."},
+    {PathStep::GCCycle, "GC cycle: gcStart, the mark begins",
+     "A cycle starts (gcStart): the previous sweep is finished and reachability is snapshotted, so every reachable "
+     "object will be marked (here the trace's frees say what is unreachable; Go scans from the roots). A cycle the "
+     "pacer starts keeps marking over the next events, until its scan work is paid ('mark done'); one forced by "
+     "runtime.GC() or recorded in the trace ends in this event. Mark termination flushes every mcache and does "
+     "mheap.sweepgen += 2, so every in-use span is two behind (unswept) and its mark bits become its alloc bits when "
+     "it is swept. An eager cycle sweeps everything at once; a lazy one leaves that to allocation, the reclaimer, "
+     "proportional and background sweep."},
     {PathStep::Sweep, "Sweep",
      "Spans were swept (mspan.sweep): slots of unmarked objects become free (gcmarkBits becomes allocBits), "
      "allocCount is recounted, a span left empty goes back to the heap, and the span's sweepgen catches up with "

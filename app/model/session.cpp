@@ -66,12 +66,17 @@ class Session::History final : public sim::ReplayObserver {
     if (ev.kind == sim::EventKind::Annotate) s_.annotateEvents_.push_back(i);
     const bool gc = r.has(sim::PathStep::GCCycle);
     if (gc) s_.gcEvents_.push_back(i);
+    const bool marking = w.view().pacer().marking;
+    if (marking && !marking_) s_.markWindows_.push_back({i + 1, n_});
+    if (!marking && marking_) s_.markWindows_.back().to = i + 1;
+    marking_ = marking;
     if (gc || (i + 1) % sampleEvery_ == 0 || i + 1 == n_) s_.stats_.push_back(StatsSample{i + 1, w.memStats(), w.ledger()});
   }
 
  private:
   Session& s_;
   uint64_t n_, sampleEvery_;
+  bool marking_ = false;
 };
 
 // Runs every event once, recording the history, then rewinds to the start.

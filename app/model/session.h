@@ -79,6 +79,13 @@ class Session {
 
   const std::vector<StatsSample>& stats() const;  // sampled over the whole trace, ascending event
   const std::vector<uint64_t>& gcEvents() const;  // indices of events that ran a GC cycle
+  // The concurrent marks (Go: gcphase == _GCmark) as position ranges [from, to): the state after
+  // `from` events is the first one marking, after `to` the first one not (eventCount() if the trace
+  // ends inside the mark). Cycles that start and terminate within one event have none.
+  struct MarkWindow {
+    uint64_t from = 0, to = 0;
+  };
+  const std::vector<MarkWindow>& markWindows() const { return markWindows_; }
   const std::vector<uint64_t>& annotationEvents() const { return annotateEvents_; } // Annotate events, ascending
   // Annotation text in force at the current position (the last Annotate event at or before
   // position()-1), or nullptr.
@@ -115,6 +122,7 @@ class Session {
   mutable std::list<InfoWindow> infoWindows_;               // most recently used first
   std::vector<StatsSample> stats_;
   std::vector<uint64_t> gcEvents_;
+  std::vector<MarkWindow> markWindows_;
   std::vector<uint64_t> annotateEvents_; // indices of Annotate events, ascending
 };
 

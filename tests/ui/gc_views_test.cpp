@@ -235,3 +235,39 @@ TEST(GcViews, SessionKeepsPathStepsAbove32) {
 }
 
 } // namespace
+
+// The stats plot's mark bands: Session::markWindows against a plain World stepped one event at a
+// time — the state after `from` events is the first marking one, after `to` the first that is not.
+TEST(GcViews, MarkWindowsAreWhereTheEngineMarks) {
+  // 40 000 pointerful 1 KiB objects, every other one freed: the live heap grows to ~20 MiB, so
+  // GOGC=100 starts a cycle at the 4 MiB minimum goal and at least one more at twice what that
+  // one marked (at most ~5 MiB); each mark has heap to scan.
+  traces::Trace t = lazySweepTrace();
+  t.events.clear();
+  for (uint64_t i = 0; i < 40000; ++i) {
+    t.events.push_back(sim::allocEvent(i, kObject, /*noscan=*/false));
+    if (i % 2 == 1) t.events.push_back(sim::freeEvent(i - 1));
+  }
+  auto s = model::Session::open(t, "lazy.json", lazyConfig());
+  ASSERT_NE(s, nullptr);
+  sim::World w(lazyConfig());
+  std::vector<model::Session::MarkWindow> expected;
+  bool was = false;
+  for (uint64_t i = 0; i < t.events.size(); ++i) {
+    ASSERT_TRUE(w.step(t.events[i]));
+    const bool marking = w.view().pacer().marking;
+    if (marking && !was) expected.push_back({i + 1, t.events.size()});
+    if (!marking && was) expected.back().to = i + 1;
+    was = marking;
+  }
+  ASSERT_GE(expected.size(), 2u) << "two goals on the way to 20 MiB";
+  ASSERT_EQ(s->markWindows().size(), expected.size());
+  for (size_t k = 0; k < expected.size(); ++k) {
+    EXPECT_EQ(s->markWindows()[k].from, expected[k].from) << k;
+    EXPECT_EQ(s->markWindows()[k].to, expected[k].to) << k;
+    EXPECT_LT(expected[k].from, expected[k].to) << "a window spans events";
+  }
+  // Each window opens with the event that started a cycle.
+  for (const model::Session::MarkWindow& m : s->markWindows())
+    EXPECT_TRUE(std::binary_search(s->gcEvents().begin(), s->gcEvents().end(), m.from - 1)) << m.from;
+}

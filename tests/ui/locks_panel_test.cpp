@@ -305,6 +305,7 @@ TEST(EngineSettingsTest, TheDialogDrawsAndCancelLeavesTheSettingsAlone) {
 TEST(EngineSettingsTest, TheDialogOffersEveryKnobOfTheCliAndAppliesOnlyWhatDiffersFromTheTrace) {
   sim::Config base; // what the trace asks for
   base.gomaxprocs = 2;
+  base.gcCycles = sim::GCCycles::Trace; // as a Go trace suggests
   sim::Config current = base;
   current.scavenger.memoryLimit = uint64_t{64} << 20;
   current.scavenger.enabled = false;
@@ -313,9 +314,11 @@ TEST(EngineSettingsTest, TheDialogOffersEveryKnobOfTheCliAndAppliesOnlyWhatDiffe
   current.timing.clock = sim::ClockSource::Model;
   current.timing.fromEvent = 1000;
   current.goVersion = sim::GoVersion::Go126;
+  current.gcCycles = sim::GCCycles::Pacer;
   gui::EngineDialog d;
   d.open(current, base, {});
   const model::EngineSettings s = d.chosen();
+  EXPECT_EQ(s.gcCycles, sim::GCCycles::Pacer);
   EXPECT_FALSE(s.procs) << "the trace's own GOMAXPROCS is not an override";
   EXPECT_EQ(s.goVersion, sim::GoVersion::Go126);
   EXPECT_EQ(s.liveness, sim::Liveness::Immediate);
@@ -329,6 +332,7 @@ TEST(EngineSettingsTest, TheDialogOffersEveryKnobOfTheCliAndAppliesOnlyWhatDiffe
   EXPECT_EQ(again.scavenger.memoryLimit, current.scavenger.memoryLimit);
   EXPECT_EQ(again.timing.clock, current.timing.clock);
   EXPECT_EQ(again.timing.fromEvent, current.timing.fromEvent);
+  EXPECT_EQ(again.gcCycles, sim::GCCycles::Pacer);
   EXPECT_EQ(gui::engineSummary(again), gui::engineSummary(current)) << "reopening gives the engine shown";
 }
 

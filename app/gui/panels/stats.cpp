@@ -238,7 +238,8 @@ void DrawToolbar(uint64_t eventCount, bool* logScale) {
   }
   ui::ItemTooltip(
       "Show the whole trace. The mouse wheel over the plot zooms around the mouse; click to go to "
-      "a position. Red lines: GC cycles; the green-blue line with triangles: the current position.");
+      "a position. Red lines: GC cycles starting; amber bands: their concurrent marks (allocations in them are "
+      "allocated black); the green-blue line with triangles: the current position.");
 }
 
 // Zooms the visible range by `factor` keeping `pos` under the mouse; at least 8 positions, at most
@@ -325,6 +326,18 @@ void DrawGcLines(ImDrawList* dl, const PlotGeom& g, const std::vector<uint64_t>&
     if (x - lastX < 2.0f) continue; // at most one line every other pixel
     lastX = x;
     dl->AddLine(ImVec2(x, g.min.y), ImVec2(x, g.max.y), IM_COL32(230, 80, 80, alpha));
+  }
+}
+
+// The concurrent marks as light bands behind the series (drawn at least a pixel wide, so a short
+// mark in a long trace still shows).
+void DrawMarkWindows(ImDrawList* dl, const PlotGeom& g, const std::vector<model::Session::MarkWindow>& windows) {
+  auto it = std::lower_bound(windows.begin(), windows.end(), g.first,
+                             [](const model::Session::MarkWindow& w, uint64_t p) { return w.to < p; });
+  for (; it != windows.end() && it->from <= g.last; ++it) {
+    const float x0 = std::floor(g.x(std::max(it->from, g.first)));
+    const float x1 = std::max(x0 + 1.0f, std::ceil(g.x(std::min(it->to, g.last))));
+    dl->AddRectFilled(ImVec2(x0, g.min.y), ImVec2(x1, g.max.y), IM_COL32(255, 190, 90, 34));
   }
 }
 
@@ -446,6 +459,7 @@ void DrawStatsPanel(PanelContext& ctx, bool* open) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->PushClipRect(origin, ImVec2(origin.x + size.x, origin.y + size.y), true);
   DrawAxes(dl, g);
+  DrawMarkWindows(dl, g, session.markWindows());
   DrawGcLines(dl, g, session.gcEvents());
   dl->PushClipRect(g.min, g.max, true);
   for (size_t k = 0; k < kStatSeries; ++k)
