@@ -54,6 +54,12 @@ GoProfile goProfile(GoVersion v) {
     p.splitMallocgc = true;
     p.mspanStructBytes = 160;
     p.mcacheStructBytes = 2296;
+    p.triggeredIsHeapLive = true;
+    p.consMarkHistory = 4;
+    p.memoryLimitHeadroomPercent = 3;
+    p.scavengerLimitGoalBug = false;
+    p.scavengeIndexGenerations = true;
+    p.heapArenaMetaBytes = 65536 + 4 * 1024 + 8 + 8;
   }
   return p;
 }

@@ -46,6 +46,36 @@ struct GoProfile {
   // whole mcaches): 1200 B in go1.19.8, 2296 B in go1.26.8 (ReadMemStats: MCacheInuse 2296 per P,
   // MCacheSys 16072 = 7 x 2296, measured with GOMAXPROCS 1, 2, 4).
   uint64_t mcacheStructBytes = 1200;
+  // --- GC pacer and scavenger (mgcpacer.go, mgcscavenge.go; sim/mgc.cpp, sim/mgcscavenge.cpp) ---
+  // Go 1.21 (mgcpacer.go startCycle; golang/go#53892, with the cons/mark maximum below): a
+  // cycle's `triggered` is heapLive when it starts; Go 1.19 takes the computed trigger() instead.
+  // endCycle's cons/mark divides heapLive - triggered.
+  bool triggeredIsHeapLive = false;
+  // Go 1.21 (mgcpacer.go endCycle, lastConsMark [4]float64): consMark is the maximum of this
+  // cycle's measurement and the last 4; 0 = Go 1.19's PI controller (consMarkController).
+  uint32_t consMarkHistory = 0;
+  // Go 1.21 (mgcpacer.go memoryLimitHeapGoal): headroom below the memory limit is
+  // max(goal / 100 * 3, 1 MiB) (memoryLimitHeapGoalHeadroomPercent); 0 = Go 1.19's 1 MiB.
+  uint64_t memoryLimitHeadroomPercent = 0;
+  // Go 1.19 (mgcscavenge.go gcPaceScavenger): memoryLimitGoal = limit * (100 - 5), a bug fixed in
+  // Go 1.22 (limit * (1 - 5/100.0), golang/go#62449). ScavengerConfig::memoryLimitGoalBug can
+  // turn it off in 1.19; a profile without the bug ignores that setting.
+  bool scavengerLimitGoalBug = true;
+  // Go 1.21 (mgcscavenge.go scavengeIndex, scavChunkData.shouldScavenge; mgc.go
+  // gcMarkTermination's nextGen): the background scavenger skips chunks that are >= 96.875% in use
+  // now or were at the start of the GC generation in which they last changed, and sees frees above
+  // its cursor only from the next generation (sim/mpagealloc.h setScavengeIndex). Off: Go 1.19's
+  // highest-address-first search.
+  bool scavengeIndexGenerations = false;
+  // The same index's memory (Go 1.21, mpagealloc_64bit.go (*scavengeIndex).sysGrow): 8 B of
+  // scavChunkData per chunk, mapped for the heap's chunks only (4 KiB-aligned), instead of Go
+  // 1.19's bitmap mapped from chunk index 0 (4,222,976 B for a heap at 0xc000000000). In
+  // mappedReady, so in the memory-limit goal (sim/mheap_metadata.cpp).
+  // unsafe.Sizeof(heapArena{}) on amd64, persistentalloc'd per 64 MiB arena (mheap.go type
+  // heapArena): 1.19.8 2,165,776 B (a 2 MiB heap bitmap, spans 64 KiB, 3 x 1 KiB page bitmaps,
+  // checkmarks, zeroedBase); 1.26.8 69,648 B (no bitmap since 1.22; 1.26 adds
+  // pageUseSpanInlineMarkBits, 1 KiB).
+  uint64_t heapArenaMetaBytes = 2097152 + 65536 + 3 * 1024 + 8 + 8;
   // MCacheSys for n Ps: whole fixalloc chunks of floor(16 KiB / size) mcaches (Go: mfixalloc.go).
   uint64_t mcacheSys(uint64_t nP) const {
     const uint64_t perChunk = (uint64_t{16} << 10) / mcacheStructBytes;

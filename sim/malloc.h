@@ -49,7 +49,8 @@
 // 64 KiB) itself, assistWorkPerByte from revise() — and by the background worker, which earns 25%
 // of GOMAXPROCS' time (and all of an idle gap in a timed trace), time being the cost model's
 // (modelledEventNs per event, gc_scan_kib per KiB scanned; never host time). When the last byte is
-// done: mark termination (endCycle's cons/mark through the PI controller, resetLive, sweepgen += 2
+// done: mark termination (endCycle's cons/mark through the PI controller — the go1.26 profile
+// takes the maximum of the last 4, see GO 1.26 —, resetLive, sweepgen += 2
 // so swept sets become unswept in place, every mcache flushed, commit). commit sets the goal
 // marked + (marked + lastStackScan + globals) * GOGC/100 (at least heapMinimum), the runway
 // consMark * 3 * (last scan work), and the trigger goal - runway clamped between 45/64 and 61/64 of
@@ -126,9 +127,10 @@
 //
 // GO 1.26 (Config::goVersion = GoVersion::Go126; sim/goversion.h; `--go 1.26`)
 //
-// One engine: the differences are data in GoProfile and four strategy points (the small-object
+// One engine: the differences are data in GoProfile and a few strategy points (the small-object
 // cutoff and header in mallocgc, the span-end reserve in mheap initSpan, the mspan struct size in
-// fixalloc, the sub-allocator named in the StepRecord). Held against the real go1.26.8 runtime by tests/oracle (programs built with
+// fixalloc, the sub-allocator named in the StepRecord; endCycle's cons/mark smoothing, startCycle's
+// `triggered`, the memory-limit headroom, the scavenger's memory-limit goal and its page index). Held against the real go1.26.8 runtime by tests/oracle (programs built with
 // GOEXPERIMENT=norandomizedheapbase64). Every difference from 1.19 we know of, with its release and
 // Go source file (runtime/ unless another path is given):
 //   MODELLED
@@ -155,6 +157,30 @@
 //     type mspan: uint16 counters, largeType, freeIndexForScan, ...), measured by the oracle; and
 //     unsafe.Sizeof(mcache{}) is 2296 B (1200 B; mcache.go), so MCacheInuse is 2296 B per P and
 //     MCacheSys 16072 B per 7 Ps (measured with ReadMemStats).
+//   * The pacer's cons/mark is the maximum of this cycle's measurement and the last 4 (1.21;
+//     mgcpacer.go endCycle, lastConsMark), not Go 1.19's PI controller (World::pacerConsMark).
+//   * startCycle's `triggered` is heapLive at the cycle's start (1.21, golang/go#53892; mgcpacer.go
+//     startCycle), not the computed trigger: it is what endCycle's cons/mark measures from.
+//   * memoryLimitHeapGoal's headroom is max(goal / 100 * 3, 1 MiB) (1.21; mgcpacer.go
+//     memoryLimitHeapGoal, memoryLimitHeapGoalHeadroomPercent), not 1 MiB.
+//   * The scavenger's memory-limit goal is limit * 95 / 100 (1.22, golang/go#62449;
+//     mgcscavenge.go gcPaceScavenger): Go 1.19's limit * 95 bug is not in this profile.
+//   * The scavenge index (1.21; mgcscavenge.go scavengeIndex.find / free / nextGen,
+//     scavChunkData.shouldScavenge; mgc.go gcMarkTermination): in-use pages per chunk by GC
+//     generation; the background scavenger skips chunks >= 496 of 512 pages in use now or, if
+//     they changed this generation, at its start, and its cursor sees frees only at the next
+//     mark termination; allocSpan's memory-limit assist and FreeOSMemory force past both. So
+//     memory a sweep frees right after a GC stays unreleased until the next GC (tests/oracle/go/
+//     dropidle: 1.57 MB released in go1.26.8 against 155 MB in go1.19.8). sim/mpagealloc.cpp.
+//   * The runtime's non-heap memory in mappedReady, so in the memory-limit goal: heapArena is
+//     69,648 B per arena (1.22 dropped the 2 MiB heap bitmap, 1.26 added 1 KiB of
+//     pageUseSpanInlineMarkBits; mheap.go type heapArena) and the 1.21 scavenge index maps 8 B per
+//     heap chunk (mpagealloc_64bit.go scavengeIndex.sysGrow), not a bitmap from chunk 0
+//     (sim/mheap_metadata.cpp).
+//   Unchanged, so shared (checked by diffing the 1.26.8 functions against 1.19.8's): commit's goal
+//   (stacks and globals included since 1.18), trigger()'s 45/64..61/64 bounds and goal - 4 MiB,
+//   heapGoalInternal's sweep distance and minRunway, revise, gcPaceSweeper, gcTrigger.test,
+//   gcPaceScavenger's gcPercent goal, bgscavenge and its sleep controller, findScavengeCandidate.
 //   NOT MODELLED YET
 //   * Heap base randomisation (1.26; malloc.go mallocinit randomizeHeapBase, mheap.go grow,
 //     mpagealloc.go markRandomPaddingPages): the engine keeps the fixed base 0x00c000000000, i.e.
@@ -166,14 +192,15 @@
 //   * Green Tea's marking (1.26; mgcmark_greenteagc.go: per-span FIFO scan queue, inline marks
 //     copied to gcmarkBits at sweep): the marked set, so what survives, is the same; mark order and
 //     the cost of marking (assist and worker timing) are Go 1.19's here.
-//   * The pacer (mgcpacer.go): cons/mark as the maximum of the last 4 cycles instead of the PI
-//     controller (1.21); memory-limit goal headroom max(3% of the goal, 1 MiB) instead of 1 MiB
-//     (1.21). The scavenger (mgcscavenge.go): the memory-limit goal limit*(100-5)/100 without 1.19's
-//     limit*95 bug as the only behaviour (1.22); the scavenger index (1.21: dense chunks skipped,
-//     so which pages go first differs); fully scavenged pages reused without zeroing (1.26,
-//     mheap.go initSpan). These are the pacer/scavenger work's, not this profile's, so far.
-//   * GCSys (not modelled at all) lost the 2 MiB per-arena heap bitmap (1.22) and gained 1 KiB per
-//     arena of pageUseSpanInlineMarkBits (1.26).
+//   * Fully scavenged pages reused without zeroing (1.26, mheap.go allocSpan needzero): no
+//     effect on any counter. The scavenge index's page position inside its start chunk (the
+//     engine searches the chunk from its top).
+//   * Green Tea's scan work: a span's objects are scanned whole and in batches (scanSpan), so the
+//     heap scan work Go counts differs; the engine counts live pointerful bytes in both profiles
+//     (the oracle calibrates stack and globals work per release: go1.26.8's churn scans
+//     ~128.8 KB of stacks and 154.6 KB of globals per cycle, go1.19.8's 13 KB and 223 KB).
+//   * GCSys as a MemStats field (not modelled at all); the same heapArena change is modelled in
+//     mappedReady (above).
 //   * scanAlloc: 1.22+ counts a header object's scannable bytes from its type (heapSetType*); the
 //     engine counts the slot, in both profiles.
 //   * Off-by-default experiments: RuntimeFreegc (mcache.reusableNoscan), runtime/secret

@@ -86,7 +86,7 @@ bool PIController::next(double input, double setpoint, double period, double* ou
   return true;
 }
 
-// Go: mgcpacer.go (*gcControllerState).memoryLimitHeapGoal. heapFree, heapAlloc and mappedReady
+// Go: mgcpacer.go (*gcControllerState).memoryLimitHeapGoal (headroom per GoProfile). heapFree, heapAlloc and mappedReady
 // as the engine counts them (mappedReady: sim/mgcscavenge.cpp, with its estimate of the runtime's
 // non-heap memory).
 uint64_t World::memoryLimitHeapGoal() const {
@@ -101,10 +101,12 @@ uint64_t World::memoryLimitHeapGoal() const {
   const uint64_t overage = mappedReady > memoryLimit ? mappedReady - memoryLimit : 0;
   if (nonHeapMemory + overage >= memoryLimit) return pacer_.heapMarked;
   uint64_t goal = memoryLimit - (nonHeapMemory + overage);
-  if (goal < kMemoryLimitHeapGoalHeadroom || goal - kMemoryLimitHeapGoalHeadroom < kMemoryLimitHeapGoalHeadroom)
-    goal = kMemoryLimitHeapGoalHeadroom;
+  // Go 1.21+: headroom = max(goal / 100 * memoryLimitHeapGoalHeadroomPercent, 1 MiB); 1.19: 1 MiB.
+  const uint64_t headroom = std::max(goal / 100 * prof_.memoryLimitHeadroomPercent, kMemoryLimitHeapGoalHeadroom);
+  if (goal < headroom || goal - headroom < headroom)
+    goal = headroom;
   else
-    goal -= kMemoryLimitHeapGoalHeadroom;
+    goal -= headroom;
   return std::max(goal, pacer_.heapMarked);
 }
 
@@ -166,7 +168,8 @@ void World::pacerStartCycle() {
   c.bgScanCredit = 0;
   c.bgWorkFrac = 0;
   c.assistTime = c.idleMarkTime = c.markClock = c.fractionalMarkTime = 0;
-  c.triggered = pacerTrigger(nullptr);
+  // Go 1.21+ (golang/go#53892): triggered is heapLive at the start; Go 1.19: the computed trigger.
+  c.triggered = prof_.triggeredIsHeapLive ? c.heapLive : pacerTrigger(nullptr);
   c.gcAssistBytes.assign(ps_.size(), 0); // Go: gcResetMarkState zeroes every G's gcAssistBytes
   // Go: startCycle's worker split: dedicated = round(GOMAXPROCS * 25%); a fractional worker for
   // the rest when rounding is more than 30% off (maxUtilError).
@@ -219,7 +222,8 @@ void World::pacerRevise() {
 }
 
 // Go: mgcpacer.go (*gcControllerState).endCycle: the cons/mark ratio this cycle would have needed,
-// smoothed by the PI controller. Durations are the mark window's modelled ns.
+// smoothed as the profile's release does (pacerConsMark). Durations are the mark window's
+// modelled ns.
 void World::pacerEndCycle() {
   Pacer& c = pacer_;
   c.lastHeapGoal = pacerHeapGoal();
@@ -236,9 +240,26 @@ void World::pacerEndCycle() {
   if (scanWork == 0) return; // Go divides by it; it is never 0 there (the runtime has globals)
   const double currentConsMark = static_cast<double>(c.heapLive - c.triggered) * (utilization + idleUtilization) /
                                  (static_cast<double>(scanWork) * (1 - utilization));
-  double next = 0;
-  if (!c.consMarkController.next(c.consMark, currentConsMark, 1.0, &next)) next = 0;
-  c.consMark = next;
+  c.consMark = pacerConsMark(currentConsMark);
+}
+
+// The consMark endCycle keeps for this cycle's measurement. Go 1.19 (mgcpacer.go endCycle):
+// consMarkController, a PI controller (0 after an overflow). Go 1.21+ (mgcpacer.go endCycle,
+// lastConsMark): the maximum of the measurement and the last consMarkHistory measurements, which
+// then shift in the new one.
+double World::pacerConsMark(double current) {
+  Pacer& c = pacer_;
+  if (prof_.consMarkHistory == 0) {
+    double next = 0;
+    if (!c.consMarkController.next(c.consMark, current, 1.0, &next)) next = 0;
+    return next;
+  }
+  const size_t n = std::min<size_t>(prof_.consMarkHistory, c.lastConsMark.size());
+  double m = current;
+  for (size_t i = 0; i < n; ++i) m = std::max(m, c.lastConsMark[i]);
+  std::copy(c.lastConsMark.begin() + 1, c.lastConsMark.begin() + n, c.lastConsMark.begin());
+  c.lastConsMark[n - 1] = current;
+  return m;
 }
 
 // Go: malloc.go mallocgc's `gcTrigger{kind: gcTriggerHeap}.test()` after a heavy allocation.
@@ -301,6 +322,7 @@ void World::gcMarkTermination(bool forced) {
   c.lastHeapScan = c.heapScanWork;
   c.lastStackScan = c.stackScanWork;
   c.triggered = ~uint64_t{0};
+  pages_.nextGen(); // Go 1.21+: gcMarkTermination's scav.index.nextGen (peak heap in use)
   sweepgen_ += 2; // Go: gcSweep at mark termination; swept sets become unswept in place
   startSweepPhase();
   noteOp(OpKind::GCMarkTermination, 0);

@@ -9,12 +9,15 @@
 //     first cycle (lastHeapGoal == 0). With GOGC=off both goals are "infinite": ratio 1.
 //   * memoryLimitGoal: Go 1.19 writes
 //       memoryLimitGoal := uint64(float64(memoryLimit) * (100.0 - reduceExtraPercent))
-//     i.e. limit * 95, not limit * 95/100 (fixed in Go 1.20). mappedReady never reaches 95x the
-//     limit, so the background scavenger never works for the limit in 1.19; only the allocation
+//     i.e. limit * 95, not limit * 95/100 (fixed in Go 1.22, golang/go#62449). mappedReady never
+//     reaches 95x the limit, so the background scavenger never works for the limit in 1.19; only the allocation
 //     assist (scavenge what a span's sysUsed would put over the limit) keeps mappedReady at the
-//     limit. ScavengerConfig::memoryLimitGoalBug = false gives the intended 95% of the limit.
-// Pacing: Go 1.19's bgscavenge (below): bursts of >= 1 ms of work and a sleep controller aiming
-// at 1% of the CPU. Simulated time advances by the trace's time stamps, or without them by each
+//     limit. ScavengerConfig::memoryLimitGoalBug = false gives the intended 95% of the limit,
+//     which is what Go 1.22+ computes (limit * (1 - 5/100.0)): the go1.26 profile ignores the
+//     setting (GoProfile::scavengerLimitGoalBug).
+// Pacing: Go 1.19's bgscavenge (below; unchanged in 1.26 but for the timer API): bursts of >= 1 ms
+// of work and a sleep controller aiming at 1% of the CPU. Which pages go first: sim/mpagealloc.cpp
+// (Go 1.26: the 1.21 scavenge index, whose background search skips dense chunks). Simulated time advances by the trace's time stamps, or without them by each
 // event's modelled time from the cost model (or a fixed ScavengerConfig::nsPerEvent).
 #include "sim/world.h"
 
@@ -51,7 +54,7 @@ void World::scavengerPace() {
   sc.memoryLimitGoal = ~uint64_t{0};
   if (c.memoryLimit != 0) {
     const double limit = static_cast<double>(c.memoryLimit);
-    const double goal = c.memoryLimitGoalBug ? limit * (100.0 - kReduceExtraPercent)
+    const double goal = c.memoryLimitGoalBug && prof_.scavengerLimitGoalBug ? limit * (100.0 - kReduceExtraPercent)
                                              : limit * (100.0 - kReduceExtraPercent) / 100.0;
     const uint64_t g = goal >= 1.8e19 ? ~uint64_t{0} : static_cast<uint64_t>(goal);
     if (mappedReady() > g) sc.memoryLimitGoal = g;
@@ -67,11 +70,11 @@ void World::scavengerPace() {
 }
 
 // Go: (*pageAlloc).scavenge: scavengeOne on the highest candidates until nbytes are released.
-uint64_t World::scavenge(uint64_t nbytes) {
+uint64_t World::scavenge(uint64_t nbytes, bool force) {
   uint64_t released = 0;
   while (released < nbytes) {
     const uint64_t left = nbytes - released;
-    const uint64_t n = pages_.scavengeOne(left / kPageSize + (left % kPageSize != 0));
+    const uint64_t n = pages_.scavengeOne(left / kPageSize + (left % kPageSize != 0), force);
     if (n == 0) break;
     const uint64_t b = n * kPageSize;
     heapReleased_ += b; // Go: sysUnused, then the counters move from heapFree to heapReleased
@@ -92,15 +95,19 @@ void World::scavengeAssist(uint64_t scavBytes, uint64_t growth) {
   const ScavengerConfig& c = cfg_.scavenger;
   if (!c.enabled) return;
   uint64_t todo = 0;
+  bool force = false; // Go 1.21+: forceScavenge, set by the memory-limit case only
   if (c.memoryLimit != 0) {
     const uint64_t inuse = mappedReady();
-    if (scavBytes + inuse > c.memoryLimit) todo = scavBytes + inuse - c.memoryLimit;
+    if (scavBytes + inuse > c.memoryLimit) {
+      todo = scavBytes + inuse - c.memoryLimit;
+      force = true;
+    }
   }
   if (scav_.gcPercentGoal != ~uint64_t{0} && growth > 0) {
     const uint64_t retained = heapInUse_ + heapFree_;
     if (retained + growth > scav_.gcPercentGoal) todo = std::max(todo, std::min(growth, retained + growth - scav_.gcPercentGoal));
   }
-  if (todo > 0) scav_.releasedAssist += scavenge(todo);
+  if (todo > 0) scav_.releasedAssist += scavenge(todo, force);
 }
 
 // Go: mgcscavenge.go bgscavenge on the simulated clock. The last sweeper readies the scavenger
@@ -150,7 +157,7 @@ void World::bgScavenge(const Event& ev) {
     double worked = 0; // Go: scavengerState.run
     uint64_t released = 0;
     while (worked < kMinScavWorkTimeNs && work()) {
-      const uint64_t r = scavenge(kScavengeQuantum);
+      const uint64_t r = scavenge(kScavengeQuantum, /*force=*/false); // Go: scavengerState.run
       worked += nsPerPage * static_cast<double>(r / kPhysPageSize);
       released += r;
       if (r < kScavengeQuantum) break;
@@ -193,7 +200,7 @@ void World::scavengerSlept() {
 void World::freeOSMemory() {
   rec_.add(PathStep::FreeOSMemory);
   gcCycle(/*forced=*/true);
-  scav_.releasedForced += scavenge(~uint64_t{0});
+  scav_.releasedForced += scavenge(~uint64_t{0}, /*force=*/true); // Go: mheap.scavengeAll
 }
 
 } // namespace sim

@@ -1,4 +1,5 @@
-// The runtime's non-heap memory as Go 1.19 counts it in gcController.mappedReady: what
+// The runtime's non-heap memory as Go 1.19 (and, where GoProfile says, Go 1.26) counts it in
+// gcController.mappedReady: what
 // memoryLimitHeapGoal subtracts from GOMEMLIMIT besides the heap. Design essay: sim/malloc.h.
 // Go: mem.go (sysAlloc, sysMap+sysUsed add to mappedReady), malloc.go (mheap.sysAlloc's heapArena
 // metadata, persistentalloc), mpagealloc.go / mpagealloc_64bit.go (chunks, summaries, scavenge
@@ -23,6 +24,9 @@
 //     structures), then the mspan fixalloc's 16 KiB chunks and, per span class ever used, the four
 //     spanSet spines (256 pointers) and about four 512-entry spanSet blocks (mcentral's partial and
 //     full sets, swept and unswept), rounded up to whole chunks. MSpanSys and MCacheSys live in them.
+// Go 1.26 (GoProfile): heapArena is 69,648 B (no heap bitmap since 1.22, 1 KiB of
+// pageUseSpanInlineMarkBits since 1.26), and the 1.21 scavenge index maps 8 B per chunk for the
+// heap's chunks only (mpagealloc_64bit.go (*scavengeIndex).sysGrow, 4 KiB-aligned), not a bitmap from 0.
 // Left out: goroutine stacks of the runtime's own goroutines (~200 KiB; the stack model's are in
 // mappedReady), work buffers (small for these traces), profiling buckets, OS thread stacks.
 #include "sim/world.h"
@@ -32,7 +36,6 @@
 namespace sim {
 
 namespace {
-constexpr uint64_t kHeapArenaMetaBytes = 2097152 + 65536 + 3 * 1024 + 8 + 8; // unsafe.Sizeof(heapArena{})
 constexpr uint64_t kPallocChunkBytes = uint64_t{kPallocChunkPages} * kPageSize;
 constexpr uint64_t kChunksL2Bytes = (uint64_t{1} << 13) * 128; // Go: [1<<pallocChunksL2Bits]pallocData
 constexpr uint64_t kChunksL2Span = (uint64_t{1} << 13) * kPallocChunkBytes;
@@ -53,7 +56,7 @@ uint64_t chunkIndex(uint64_t addr) { return (addr - kArenaBaseOffset) / kPallocC
 
 // Go: mpagealloc_64bit.go sysGrow (summaries, scavengeIndex.grow) and mpagealloc.go grow (chunks L2)
 // for a heap [base, limit), mapped as it grew.
-static uint64_t pageAllocMetadataBytes(uint64_t base, uint64_t limit) {
+static uint64_t pageAllocMetadataBytes(uint64_t base, uint64_t limit, bool chunkIndexGo121) {
   if (limit <= base) return 0;
   uint64_t bytes = kSummaryL0Bytes;
   for (uint32_t l = 1; l < 5; ++l) { // levelShift = 34 - 3l bits of (addr + arenaBaseOffset)
@@ -62,7 +65,12 @@ static uint64_t pageAllocMetadataBytes(uint64_t base, uint64_t limit) {
     const uint64_t hi = alignUp(((limit - 1 - kArenaBaseOffset) >> shift) + 1, 8);
     bytes += alignUp(hi * 8, kSysPage) - lo * 8 / kSysPage * kSysPage;
   }
-  bytes += alignUp((chunkIndex(limit) + 7) / 8, kSysPage); // scavenge index from 0
+  if (chunkIndexGo121) { // Go 1.21+: [chunkIndex(base), chunkIndex(limit)) x 8 B, page-aligned
+    constexpr uint64_t perPage = kSysPage / 8;
+    bytes += (alignUp(chunkIndex(limit), perPage) - chunkIndex(base) / perPage * perPage) * 8;
+  } else {
+    bytes += alignUp((chunkIndex(limit) + 7) / 8, kSysPage); // Go 1.19: scavenge index from 0
+  }
   const uint64_t l2Blocks = (limit - 1) / kChunksL2Span - base / kChunksL2Span + 1;
   return bytes + l2Blocks * kChunksL2Bytes;
 }
@@ -70,8 +78,8 @@ static uint64_t pageAllocMetadataBytes(uint64_t base, uint64_t limit) {
 // Go: the mappedReady the runtime holds outside the heap's spans (see the top of the file).
 uint64_t World::runtimeMetadataBytes() const {
   if (arenas_.empty()) return 0;
-  uint64_t bytes = arenas_.size() * kHeapArenaMetaBytes;
-  bytes += pageAllocMetadataBytes(cfg_.arenaBase, curArenaBase_);
+  uint64_t bytes = arenas_.size() * prof_.heapArenaMetaBytes;
+  bytes += pageAllocMetadataBytes(cfg_.arenaBase, curArenaBase_, prof_.scavengeIndexGenerations);
   uint64_t carved = spanallocInuse_ / prof_.mspanStructBytes + spanallocFree_, cap = kAllspansInitialCap;
   while (cap < carved) cap = cap * 3 / 2;
   bytes += cap * 8;

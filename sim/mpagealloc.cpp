@@ -42,6 +42,9 @@ void PageAlloc::grow(uint64_t npages) {
   uint64_t newChunks = (npages + kPallocChunkPages - 1) / kPallocChunkPages;
   uint64_t oldPages = pages();
   chunkFree_.resize(chunkFree_.size() + newChunks, kPallocChunkPages);
+  chunkGen_.resize(chunkFree_.size(), 0);       // Go: zero scavChunkData (gen 0, empty)
+  chunkLastInUse_.resize(chunkFree_.size(), 0);
+  chunkHasFree_.resize(chunkFree_.size(), 0);
   inUse_.resize(pages() / 64, 0);
   scav_.resize(pages() / 64, ~uint64_t{0});
   if (searchPage_ > oldPages) searchPage_ = oldPages;
@@ -100,6 +103,14 @@ uint64_t PageAlloc::find(uint64_t npages, uint64_t* firstFree) const {
 // Go: mpagealloc.go (*pageAlloc).allocRange: set in-use bits, clear and count scavenged bits.
 uint32_t PageAlloc::allocRange(uint64_t page, uint64_t npages) {
   uint32_t scavPages = 0;
+  if (genIndex_) { // Go: allocRange -> scav.index.alloc per chunk
+    for (uint64_t p = page; p < page + npages;) {
+      const auto ci = static_cast<uint32_t>(p / kPallocChunkPages);
+      const uint64_t end = std::min<uint64_t>(page + npages, (uint64_t{ci} + 1) * kPallocChunkPages);
+      indexAlloc(ci, static_cast<uint32_t>(end - p));
+      p = end;
+    }
+  }
   for (uint64_t p = page; p < page + npages; ++p) { // ranges are short relative to chunk sizes
     scavPages += scavenged(p) ? 1u : 0u;
     chunkFree_[p / kPallocChunkPages]--;
@@ -139,6 +150,7 @@ PageCache PageAlloc::allocToCache() {
   c.scav = scav_[c.base >> 6];
   inUse_[c.base >> 6] = ~uint64_t{0};
   scav_[c.base >> 6] &= ~(c.cache & c.scav);
+  if (genIndex_) indexAlloc(static_cast<uint32_t>(c.base / kPallocChunkPages), static_cast<uint32_t>(std::popcount(c.cache)));
   chunkFree_[c.base / kPallocChunkPages] -= static_cast<uint32_t>(std::popcount(c.cache));
   c.scav &= c.cache; // only free pages carry a meaningful scavenged bit
   searchPage_ = c.base + kPageCachePages - 1;
@@ -150,52 +162,130 @@ void PageAlloc::free(uint64_t page, uint64_t npages) {
   if (page < searchPage_) searchPage_ = page;
   const auto lastChunk = static_cast<uint32_t>((page + npages - 1) / kPallocChunkPages);
   if (lastChunk > scavChunkHint_) scavChunkHint_ = lastChunk; // Go: scav.index.mark
+  if (genIndex_) { // Go 1.21+: pageAlloc.free -> scav.index.free per chunk
+    for (uint64_t p = page; p < page + npages;) {
+      const auto ci = static_cast<uint32_t>(p / kPallocChunkPages);
+      const uint64_t end = std::min<uint64_t>(page + npages, (uint64_t{ci} + 1) * kPallocChunkPages);
+      indexFree(ci, end - 1, static_cast<uint32_t>(end - p));
+      p = end;
+    }
+  }
   for (uint64_t p = page; p < page + npages; ++p) chunkFree_[p / kPallocChunkPages]++;
   setRange(inUse_, page, npages, false);
 }
 
-// Go: mgcscavenge.go scavengeIndex.find + scavengeOne + (*pallocData).findScavengeCandidate,
-// with min = 1 (so fillAligned is the identity) and searchIdx = the chunk's last page.
-uint64_t PageAlloc::scavengeOne(uint64_t maxPages) {
-  constexpr uint32_t kWords = kPallocChunkPages / 64;
+// Go 1.21+: mgcscavenge.go (*scavChunkData).alloc through (*scavengeIndex).alloc: the first
+// change of a generation remembers the chunk's in-use count at its start.
+void PageAlloc::indexAlloc(uint32_t ci, uint32_t npages) {
+  if (chunkGen_[ci] != gen_) {
+    chunkLastInUse_[ci] = static_cast<uint16_t>(kPallocChunkPages - chunkFree_[ci]);
+    chunkGen_[ci] = gen_;
+  }
+  if (kPallocChunkPages - chunkFree_[ci] + npages == kPallocChunkPages) chunkHasFree_[ci] = 0; // setEmpty
+}
+
+// Go 1.21+: mgcscavenge.go (*scavengeIndex).free: the chunk has free pages again; freeHWM and
+// the force cursor rise to the last freed page (the background cursor only at nextGen).
+void PageAlloc::indexFree(uint32_t ci, uint64_t lastPage, uint32_t /*npages*/) {
+  if (chunkGen_[ci] != gen_) {
+    chunkLastInUse_[ci] = static_cast<uint16_t>(kPallocChunkPages - chunkFree_[ci]);
+    chunkGen_[ci] = gen_;
+  }
+  chunkHasFree_[ci] = 1;
+  const auto last = static_cast<int64_t>(lastPage);
+  if (last > freeHWM_) freeHWM_ = last;
+  if (forceCursor_.page < last) forceCursor_ = {last, true}; // Go: StoreMarked
+}
+
+void PageAlloc::nextGen() {
+  gen_++;
+  if (bgCursor_.page < freeHWM_) bgCursor_ = {freeHWM_, true}; // Go: StoreMarked(freeHWM)
+  freeHWM_ = -1;
+}
+
+// Go 1.21+: mgcscavenge.go scavChunkData.shouldScavenge (scavChunkHiOccPages = 0.96875 * 512 = 496).
+bool PageAlloc::shouldScavenge(uint32_t ci, bool force) const {
+  constexpr uint32_t kHiOccPages = 496;
+  if (!chunkHasFree_[ci]) return false;
+  if (force) return true;
+  const uint32_t inUse = kPallocChunkPages - chunkFree_[ci];
+  if (chunkGen_[ci] == gen_) return inUse < kHiOccPages && chunkLastInUse_[ci] < kHiOccPages;
+  return inUse < kHiOccPages;
+}
+
+// Go 1.21+: mgcscavenge.go (*scavengeIndex).find: the highest chunk at or below the cursor that
+// should be scavenged; the cursor moves down to it (a marked cursor is only moved, never cleared,
+// as atomicOffAddr.Clear leaves a marked address alone). The page inside the start chunk is not
+// kept: the chunk is searched from its top, as in 1.19 here.
+int64_t PageAlloc::findChunk(bool force) {
+  Cursor& cur = force ? forceCursor_ : bgCursor_;
+  if (cur.page < 0) return -1;
+  const int64_t start = std::min<int64_t>(cur.page / kPallocChunkPages, static_cast<int64_t>(chunks()) - 1);
+  for (int64_t i = start; i >= 0; --i) {
+    if (!shouldScavenge(static_cast<uint32_t>(i), force)) continue;
+    if (i != start) cur = {(i + 1) * kPallocChunkPages - 1, false}; // StoreUnmark / StoreMin
+    return i;
+  }
+  if (!cur.marked) cur.page = -1; // Go: Clear
+  return -1;
+}
+
+// Go: mgcscavenge.go (*pageAlloc).scavenge's loop of scavengeIndex.find + scavengeOne.
+uint64_t PageAlloc::scavengeOne(uint64_t maxPages, bool force) {
   if (maxPages == 0 || chunks() == 0) return 0;
+  if (genIndex_) {
+    for (;;) {
+      const int64_t ci = findChunk(force);
+      if (ci < 0) return 0;
+      if (const uint64_t n = scavengeChunk(static_cast<uint32_t>(ci), maxPages)) return n;
+      chunkHasFree_[ci] = 0; // Go: scavengeOne's scav.index.setEmpty(ci)
+    }
+  }
   for (int64_t ci = std::min<int64_t>(scavChunkHint_, chunks() - 1); ci >= 0; --ci) {
     scavChunkHint_ = static_cast<uint32_t>(ci);
-    if (chunkFree_[ci] == 0) continue;
-    const uint64_t w0 = static_cast<uint64_t>(ci) * kWords;
-    auto notCand = [&](int64_t i) { return scav_[w0 + i] | inUse_[w0 + i]; }; // 1 = not a candidate
-    int64_t i = kWords - 1;
-    while (i >= 0 && notCand(i) == ~uint64_t{0}) --i;
-    if (i < 0) continue; // Go: scav.index.clear(ci), then the next chunk down
-    const uint64_t x = notCand(i);
-    const auto z1 = static_cast<uint64_t>(std::countl_zero(~x));
-    const uint64_t end = static_cast<uint64_t>(i) * 64 + (64 - z1); // one past the highest candidate
-    uint64_t run = 0;
-    if ((x << z1) != 0) {
-      run = static_cast<uint64_t>(std::countl_zero(x << z1));
-    } else {
-      run = 64 - z1;
-      for (int64_t j = i - 1; j >= 0; --j) {
-        const uint64_t y = notCand(j);
-        run += static_cast<uint64_t>(std::countl_zero(y));
-        if (y != 0) break;
-      }
-    }
-    uint64_t size = std::min(run, maxPages);
-    uint64_t start = end - size;
-    // Go: do not break up a huge page the run fully covers below `start`.
-    const uint64_t hugeAbove = (start + kPagesPerHugePage - 1) / kPagesPerHugePage * kPagesPerHugePage;
-    if (hugeAbove <= end) {
-      const uint64_t hugeBelow = start / kPagesPerHugePage * kPagesPerHugePage;
-      if (hugeBelow >= end - run) {
-        size += start - hugeBelow;
-        start = hugeBelow;
-      }
-    }
-    setRange(scav_, static_cast<uint64_t>(ci) * kPallocChunkPages + start, size, true);
-    return size;
+    if (const uint64_t n = scavengeChunk(static_cast<uint32_t>(ci), maxPages)) return n;
+    // Go 1.19: scav.index.clear(ci), then the next chunk down
   }
   return 0;
+}
+
+// Go: mgcscavenge.go scavengeOne + (*pallocData).findScavengeCandidate in chunk ci, with min = 1
+// (so fillAligned is the identity) and searchIdx = the chunk's last page.
+uint64_t PageAlloc::scavengeChunk(uint32_t ci, uint64_t maxPages) {
+  constexpr uint32_t kWords = kPallocChunkPages / 64;
+  if (chunkFree_[ci] == 0) return 0;
+  const uint64_t w0 = static_cast<uint64_t>(ci) * kWords;
+  auto notCand = [&](int64_t i) { return scav_[w0 + i] | inUse_[w0 + i]; }; // 1 = not a candidate
+  int64_t i = kWords - 1;
+  while (i >= 0 && notCand(i) == ~uint64_t{0}) --i;
+  if (i < 0) return 0;
+  const uint64_t x = notCand(i);
+  const auto z1 = static_cast<uint64_t>(std::countl_zero(~x));
+  const uint64_t end = static_cast<uint64_t>(i) * 64 + (64 - z1); // one past the highest candidate
+  uint64_t run = 0;
+  if ((x << z1) != 0) {
+    run = static_cast<uint64_t>(std::countl_zero(x << z1));
+  } else {
+    run = 64 - z1;
+    for (int64_t j = i - 1; j >= 0; --j) {
+      const uint64_t y = notCand(j);
+      run += static_cast<uint64_t>(std::countl_zero(y));
+      if (y != 0) break;
+    }
+  }
+  uint64_t size = std::min(run, maxPages);
+  uint64_t start = end - size;
+  // Go: do not break up a huge page the run fully covers below `start`.
+  const uint64_t hugeAbove = (start + kPagesPerHugePage - 1) / kPagesPerHugePage * kPagesPerHugePage;
+  if (hugeAbove <= end) {
+    const uint64_t hugeBelow = start / kPagesPerHugePage * kPagesPerHugePage;
+    if (hugeBelow >= end - run) {
+      size += start - hugeBelow;
+      start = hugeBelow;
+    }
+  }
+  setRange(scav_, static_cast<uint64_t>(ci) * kPallocChunkPages + start, size, true);
+  return size;
 }
 
 uint64_t PageAlloc::freeUnscavengedPages() const {

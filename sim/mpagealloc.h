@@ -93,8 +93,17 @@ class PageAlloc {
   // pages (Go's scavengeIndex.find): its highest such run, at most maxPages long (Go's
   // findScavengeCandidate with minPages = 1, as physPageSize 4 KiB < pageSize), widened down to
   // a huge-page boundary when the run covers it. Sets the run's scavenged bits and returns its
-  // length (0: nothing left to scavenge anywhere).
-  uint64_t scavengeOne(uint64_t maxPages);
+  // length (0: nothing left to scavenge anywhere). With the Go 1.21+ index (setScavengeIndex),
+  // `force` is scavenge's force argument: the background scavenger (false) skips dense chunks.
+  uint64_t scavengeOne(uint64_t maxPages, bool force = false);
+  // Go 1.21+ (mgcscavenge.go scavengeIndex, scavChunkData): per-chunk in-use counts by GC
+  // generation and two search cursors; the background scavenger skips a chunk whose in-use pages
+  // are >= scavChunkHiOccPages (496 of 512) now or, if it changed this generation, at the
+  // generation's start, and sees frees above its cursor only from the next generation. Off: Go
+  // 1.19's single address-ordered hint. Set once, before any page is allocated.
+  void setScavengeIndex(bool on) { genIndex_ = on; }
+  // Go: mgcscavenge.go (*scavengeIndex).nextGen, at mark termination (mgc.go gcMarkTermination).
+  void nextGen();
   uint64_t freeUnscavengedPages() const; // free pages outside page caches, not scavenged
 
   bool inUse(uint64_t page) const { return (inUse_[page >> 6] >> (page & 63)) & 1; }
@@ -112,6 +121,12 @@ class PageAlloc {
   uint64_t find(uint64_t npages, uint64_t* firstFree) const;
   uint32_t allocRange(uint64_t page, uint64_t npages); // returns scavenged pages in the range
   void setRange(std::vector<uint64_t>& bits, uint64_t page, uint64_t n, bool value);
+  uint64_t scavengeChunk(uint32_t ci, uint64_t maxPages); // the run scavenged in chunk ci, 0 if none
+  // Go 1.21+ scavengeIndex (genIndex_ only).
+  void indexAlloc(uint32_t ci, uint32_t npages);                 // Go: (*scavengeIndex).alloc
+  void indexFree(uint32_t ci, uint64_t lastPage, uint32_t npages); // Go: (*scavengeIndex).free
+  bool shouldScavenge(uint32_t ci, bool force) const;              // Go: scavChunkData.shouldScavenge
+  int64_t findChunk(bool force);                                   // Go: (*scavengeIndex).find; -1: none
 
   std::vector<uint64_t> inUse_;     // 1 = in use (or owned by a page cache)
   std::vector<uint64_t> scav_;      // 1 = released to the OS (only while free)
@@ -119,6 +134,20 @@ class PageAlloc {
   uint64_t searchPage_ = 0;         // every page below it is in use (Go: searchAddr)
   // No chunk above it has free, unscavenged pages (Go: scavengeIndex.searchAddr, as a chunk).
   uint32_t scavChunkHint_ = 0;
+  // Go 1.21+ scavengeIndex: per chunk scavChunkData (gen, lastInUse, the hasFree flag; inUse is
+  // kPallocChunkPages - chunkFree_), the generation, searchAddrBg/searchAddrForce as pages (-1:
+  // minOffAddr, nothing to search) with their mark, and freeHWM.
+  struct Cursor {
+    int64_t page = -1;
+    bool marked = false;
+  };
+  bool genIndex_ = false;
+  uint32_t gen_ = 0;
+  std::vector<uint32_t> chunkGen_;
+  std::vector<uint16_t> chunkLastInUse_;
+  std::vector<uint8_t> chunkHasFree_;
+  Cursor bgCursor_, forceCursor_;
+  int64_t freeHWM_ = -1;
 };
 
 } // namespace sim

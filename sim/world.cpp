@@ -31,6 +31,7 @@ const char* eventKindName(EventKind k) {
 World::World(Config cfg) : cfg_(std::move(cfg)) {
   if (cfg_.gomaxprocs == 0) cfg_.gomaxprocs = 1;
   prof_ = goProfile(cfg_.goVersion);
+  pages_.setScavengeIndex(prof_.scavengeIndexGenerations); // Go 1.21+ scavengeIndex
   // Go 1.22+: size <= maxSmallSize-mallocHeaderSize for every object, so that a header fits.
   smallMax_ = cfg_.table.maxSmall() - (prof_.mallocHeaders ? kMallocHeaderSize : 0);
   if (cfg_.tinyAlloc && cfg_.table.tinyClass() != 0) tinySpanClass_ = makeSpanClass(cfg_.table.tinyClass(), true);
@@ -160,7 +161,7 @@ size_t World::footprintBytes() const {
   size_t b = sizeof(World) + spans_.capacity() * sizeof(MSpan);
   for (const MSpan& s : spans_) b += s.bits.capacity() * sizeof(uint64_t) + s.tinyRefs.capacity();
   b += freeStructs_.capacity() * sizeof(SpanId) + spanOf_.capacity() * sizeof(SpanId);
-  b += static_cast<size_t>(pages_.chunks()) * (kPallocChunkPages / 4 + sizeof(uint32_t)); // two bitmaps
+  b += static_cast<size_t>(pages_.chunks()) * (kPallocChunkPages / 4 + 2 * sizeof(uint32_t) + 3); // bitmaps, index
   b += central_.capacity() * sizeof(MCentral);
   for (const MCentral& c : central_)
     for (int i = 0; i < 2; ++i) b += (c.partial[i].rawEntries() + c.full[i].rawEntries()) * sizeof(SpanSet::Entry);

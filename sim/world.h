@@ -17,6 +17,7 @@
 #include "sim/step_record.h"
 #include "sim/timing.h"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -51,7 +52,8 @@ const char* gcCyclesName(GCCycles g);
 
 struct Config {
   // The Go release modelled (sim/goversion.h): allocation headers, heap bits and inline mark bits
-  // at the span end, the split mallocgc's names. The pacer and scavenger are Go 1.19's either way.
+  // at the span end, the split mallocgc's names, and the pacer's and scavenger's differences
+  // (triggered, cons/mark history, memory-limit headroom, the scavenger's memory-limit goal).
   GoVersion goVersion = GoVersion::Go119;
   uint32_t gomaxprocs = 1;
   Liveness liveness = Liveness::GC;
@@ -102,8 +104,9 @@ struct Pacer {
   uint64_t sweepDistMinTrigger = 0;
   uint64_t triggered = ~uint64_t{0}; // heapLive's trigger at the cycle's start (Go: triggered)
   uint64_t lastHeapGoal = 0;
-  double consMark = 0;      // smoothed cons/mark ratio (Go: consMark)
-  PIController consMarkController;
+  double consMark = 0;      // cons/mark ratio for the runway (Go: consMark)
+  PIController consMarkController;      // Go 1.19's smoothing (GoProfile::consMarkHistory == 0)
+  std::array<double, 4> lastConsMark{}; // Go 1.21+: the last 4 measurements (Go: lastConsMark)
   uint64_t runway = 0;
   // The mark in progress (Go: gcphase == _GCmark, gcBlackenEnabled).
   bool marking = false;
@@ -235,7 +238,9 @@ class World {
   void scavengerPace();                 // Go: gcPaceScavenger, after the pacer's commit
   void bgScavenge(const Event& ev);     // Go: bgscavenge, paced by simulated time
   void scavengerSlept();                // Go: scavengerState.sleep's controller update
-  uint64_t scavenge(uint64_t nbytes);   // Go: (*pageAlloc).scavenge; returns bytes released
+  // Go: (*pageAlloc).scavenge(nbytes, shouldStop, force); returns bytes released. force (Go 1.21+
+  // index): ignore the dense-chunk rule (allocSpan's memory-limit assist, FreeOSMemory).
+  uint64_t scavenge(uint64_t nbytes, bool force);
   void scavengeAssist(uint64_t scavBytes, uint64_t growth); // allocSpan's limit / growth scavenging
   void freeOSMemory();                  // Go: runtime/debug.FreeOSMemory
   uint64_t mappedReady() const;         // Go: gcController.mappedReady (estimated, see the .cpp)
@@ -261,6 +266,7 @@ class World {
   void pacerStartCycle();
   void pacerRevise();
   void pacerEndCycle();
+  double pacerConsMark(double current); // endCycle's smoothing, per GoProfile::consMarkHistory
   uint64_t pacerHeapGoal(uint64_t* minTrigger = nullptr) const;
   uint64_t pacerTrigger(uint64_t* goalOut = nullptr) const;
   uint64_t memoryLimitHeapGoal() const;

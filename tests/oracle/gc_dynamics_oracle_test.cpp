@@ -1,6 +1,8 @@
-// GC dynamics against the REAL Go 1.19 runtime (issue 12): the concurrent mark as a window of
-// events (allocate-black, deletion barrier, assists, background worker), Go 1.19's pacer
-// controller (cons/mark, runway, trigger bounds) and GOMEMLIMIT in the pacer.
+// GC dynamics against the REAL Go 1.19 runtime (issue 12) and the REAL Go 1.26.8 runtime (issue 13,
+// each against its own engine profile): the concurrent mark as a window of events (allocate-black,
+// deletion barrier, assists, background worker), the pacer's controller (Go 1.19: the PI-smoothed
+// cons/mark; Go 1.26: the maximum of the last 4 cycles, triggered = heapLive at the start),
+// runway and trigger bounds, and GOMEMLIMIT in the pacer (Go 1.26: 3% headroom).
 //
 // Program tests/oracle/go/churn: a 20,000-slot sliding window of make([]byte, n), n = 24..4000
 // from an LCG, 2,000,000 allocations after a 480,000-byte []([]byte) (the only scan work of the
@@ -23,7 +25,9 @@
 // What the engine cannot know and takes from Go (calibration, not a prediction): the stack and
 // globals scan work of every cycle, 13,000 B and 223,376 B, read once from this program's
 // GODEBUG=gcpacertrace=1 lines ("for <heap>+<stack>+<globals> B work": 12,864..13,240 + 223,376).
-// The runtime's own small heap (~35 KiB) is left out.
+// Go 1.26.8's binary (GOEXPERIMENT=norandomizedheapbase64) scans 128,560..128,920 B of stacks and
+// 154,602 B of globals (its lines: "516760+128848+154602 B work", 90 cycles of one GOGC=100 run;
+// 128,848 the most frequent). The runtime's own small heap (~35 KiB) is left out in both.
 #include "tests/oracle/go_oracle.h"
 
 #include "sim/malloc.h"
@@ -50,7 +54,13 @@ uint64_t msField(const oracle::GoOutput& go, const std::string& label, const std
 }
 
 constexpr uint64_t kCheckpoint = 100000, kFirstCompared = 10; // as in churn/main.go
-constexpr uint64_t kStackScan = 13000, kGlobalsScan = 223376;
+struct Profile {
+  oracle::GoToolchain go;
+  sim::GoVersion engine;
+  uint64_t stackScan, globalsScan; // calibration, see above
+};
+constexpr Profile kGo119{oracle::GoToolchain::Go119, sim::GoVersion::Go119, 13000, 223376};
+constexpr Profile kGo126{oracle::GoToolchain::Go126, sim::GoVersion::Go126, 128848, 154602};
 
 struct Figures {
   uint64_t numGC = 0, nextGC = 0, heapInuse = 0, heapSys = 0;
@@ -100,7 +110,20 @@ struct Recorded {
 };
 // GOGC=off GOMEMLIMIT=100MiB: NumGC and NextGC from the sessions before (README), HeapInuse and
 // HeapSys from a session of 2026-12-07 (5 runs, plus a run with runtime/mem.go's sysAlloc logged).
-Recorded recorded(int32_t gogc) {
+// Go 1.26.8 (GOEXPERIMENT=norandomizedheapbase64), six runs per setting in one session of
+// 2026-12-07 (GOMAXPROCS=1, the machine loaded by three other engineers' builds); GOGC=off runs
+// with GOMEMLIMIT=100MiB.
+Recorded recorded126(int32_t gogc) {
+  switch (gogc) {
+    case 50: return {196, 209, 71470413, 76728945, 59752448, 89964544, 138018816};
+    case 100: return {99, 105, 92924914, 122177274, 77447168, 128745472, 158990336};
+    case 200: return {49, 53, 132062724, 195360108, 102686720, 216522752, 247070720};
+    case -1: return {113, 115, 92140582, 93818464, 77004800, 96813056, 121241600};
+  }
+  return {};
+}
+Recorded recorded(int32_t gogc, const Profile& p) {
+  if (p.go == oracle::GoToolchain::Go126) return recorded126(gogc);
   switch (gogc) {
     case 50: return {182, 198, 68116852, 93095716, 62742528, 89432064, 112918528};
     case 100: return {80, 99, 89138128, 124001128, 77922304, 128188416, 205193216};
@@ -110,15 +133,15 @@ Recorded recorded(int32_t gogc) {
   return {};
 }
 
-void churnMatchesGo(int32_t gogc, const std::string& memLimit = "") {
-  const Recorded rec = recorded(gogc);
+void churnMatchesGo(const Profile& p, int32_t gogc, const std::string& memLimit = "") {
+  const Recorded rec = recorded(gogc, p);
   std::vector<uint64_t> numGC = {rec.numGCLo, rec.numGCHi}, nextGC = {rec.nextGCLo, rec.nextGCHi},
                         inuseBand = {rec.inuseLo, rec.inuseHi}, sys = {rec.sysHi};
   for (int r = 0; r < kRuns; ++r) {
     std::vector<std::string> env = {"GOGC=" + (gogc < 0 ? std::string("off") : std::to_string(gogc)),
                                     "ORACLE_RUN=" + std::to_string(r)};
     if (!memLimit.empty()) env.push_back("GOMEMLIMIT=" + memLimit);
-    const oracle::GoOutput& go = oracle::runGoOracle("churn", env);
+    const oracle::GoOutput& go = oracle::runGoOracle("churn", env, p.go);
     ASSERT_TRUE(go.ok) << go.error;
     numGC.push_back(msField(go, "end", "NumGC"));
     nextGC.push_back(msField(go, "end", "NextGC"));
@@ -129,6 +152,7 @@ void churnMatchesGo(int32_t gogc, const std::string& memLimit = "") {
     ASSERT_EQ(msField(go, "end", "NumForcedGC"), 3u) << "only Settle's runtime.GC() are forced";
   }
   sim::Config cfg;
+  cfg.goVersion = p.engine;
   cfg.gomaxprocs = 1;
   cfg.gogc = gogc;
   cfg.sweep = sim::SweepMode::Lazy;
@@ -136,13 +160,13 @@ void churnMatchesGo(int32_t gogc, const std::string& memLimit = "") {
   // loses it at sysmon's preemptions, and bgsweep yields whenever anything else is runnable):
   // with GOMAXPROCS=1 the sweep is proportional sweep and cacheSpan's. No background budget.
   cfg.bgSweepSpans = 0;
-  cfg.rootScanBytes = kStackScan;
-  cfg.globalsBytes = kGlobalsScan;
+  cfg.rootScanBytes = p.stackScan;
+  cfg.globalsBytes = p.globalsScan;
   if (!memLimit.empty()) cfg.scavenger.memoryLimit = std::stoull(memLimit);
   uint64_t markCycles = 0;
   const Figures f = replayChurn(cfg, &markCycles);
-  std::printf("churn GOGC=%d%s (engine: %llu cycles with a mark window)\n", gogc,
-              memLimit.empty() ? "" : (" GOMEMLIMIT=" + memLimit).c_str(), static_cast<unsigned long long>(markCycles));
+  std::printf("churn %s GOGC=%d%s (engine: %llu cycles with a mark window)\n",
+              oracle::toolchainName(p.go), gogc, memLimit.empty() ? "" : (" GOMEMLIMIT=" + memLimit).c_str(), static_cast<unsigned long long>(markCycles));
   EXPECT_GT(markCycles, 0u) << "the pacer's cycles run as mark windows";
   within("NumGC", f.numGC, numGC);
   within("NextGC", f.nextGC, nextGC);
@@ -164,11 +188,17 @@ void churnMatchesGo(int32_t gogc, const std::string& memLimit = "") {
   }
 }
 
-TEST(OracleGCDynamics, ChurnGOGC50WithinGoRange) { churnMatchesGo(50); }
-TEST(OracleGCDynamics, ChurnGOGC100WithinGoRange) { churnMatchesGo(100); }
-TEST(OracleGCDynamics, ChurnGOGC200WithinGoRange) { churnMatchesGo(200); }
+TEST(OracleGCDynamics, ChurnGOGC50WithinGoRange) { churnMatchesGo(kGo119, 50); }
+TEST(OracleGCDynamics, ChurnGOGC100WithinGoRange) { churnMatchesGo(kGo119, 100); }
+TEST(OracleGCDynamics, ChurnGOGC200WithinGoRange) { churnMatchesGo(kGo119, 200); }
 // GOGC=off: only the memory limit paces. The goal is limit - non-heap memory - 1 MiB, so the
 // cycle count depends on the engine's estimate of the runtime's metadata (sim/mheap_metadata.cpp).
-TEST(OracleGCDynamics, ChurnGOGCOffMemoryLimitWithinGoRange) { churnMatchesGo(-1, "104857600"); }
+TEST(OracleGCDynamics, ChurnGOGCOffMemoryLimitWithinGoRange) { churnMatchesGo(kGo119, -1, "104857600"); }
+
+// The same program built with Go 1.26.8 against the go1.26 profile.
+TEST(OracleGCDynamics, ChurnGOGC50WithinGo126Range) { churnMatchesGo(kGo126, 50); }
+TEST(OracleGCDynamics, ChurnGOGC100WithinGo126Range) { churnMatchesGo(kGo126, 100); }
+TEST(OracleGCDynamics, ChurnGOGC200WithinGo126Range) { churnMatchesGo(kGo126, 200); }
+TEST(OracleGCDynamics, ChurnGOGCOffMemoryLimitWithinGo126Range) { churnMatchesGo(kGo126, -1, "104857600"); }
 
 } // namespace

@@ -1,4 +1,4 @@
-// The GOGC pacer against the REAL Go 1.19 runtime: program tests/oracle/go/gcpace, run with
+// The GOGC pacer against the REAL Go 1.19 runtime (and Go 1.26.8 against the go1.26 profile): program tests/oracle/go/gcpace, run with
 // GOGC=100 and GOGC=200 (no runtime.GC() in the measured part), gives the allocation at which
 // every pacer-triggered cycle started and the heap goal (NextGC) after it. The engine (lazy
 // sweeping, as Go) replays the same allocations and must start its cycles at the same
@@ -51,9 +51,10 @@ struct Cycle {
 
 class Replay {
  public:
-  Replay(int32_t gogc, uint64_t rootScan) : w_(config(gogc, rootScan)) {}
-  static sim::Config config(int32_t gogc, uint64_t rootScan) {
+  Replay(sim::GoVersion v, int32_t gogc, uint64_t rootScan) : w_(config(v, gogc, rootScan)) {}
+  static sim::Config config(sim::GoVersion v, int32_t gogc, uint64_t rootScan) {
     sim::Config c;
+    c.goVersion = v;
     c.gomaxprocs = 1;
     c.gogc = gogc;
     c.rootScanBytes = rootScan;
@@ -83,9 +84,10 @@ uint64_t rootScanFrom(uint64_t marked, uint64_t nextGC, uint64_t gogc) {
   return total - marked;
 }
 
-void pacingMatchesGo(int32_t gogc) {
-  const oracle::GoOutput& go = oracle::runGoOracle("gcpace", {"GOGC=" + std::to_string(gogc)});
-  ASSERT_TRUE(go.ok) << go.error;
+void pacingMatchesGo(int32_t gogc, oracle::GoToolchain tc = oracle::GoToolchain::Go119,
+                     sim::GoVersion v = sim::GoVersion::Go119) {
+  const oracle::GoOutput& go = oracle::runGoOracle("gcpace", {"GOGC=" + std::to_string(gogc)}, tc);
+  ASSERT_TRUE(go.ok) << oracle::toolchainName(tc) << ": " << go.error;
   const uint64_t baseMarked = field(go, "base", "HeapAlloc");
   const uint64_t baseGoal = field(go, "base", "NextGC");
   std::vector<Cycle> goCycles;
@@ -98,7 +100,7 @@ void pacingMatchesGo(int32_t gogc) {
 
   // Calibration: the runtime's live heap as ballast (8 KiB objects, then 8-byte scan objects for
   // the rest: every slot size is a multiple of 8), the live set, runtime.GC().
-  Replay e(gogc, rootScanFrom(baseMarked, baseGoal, static_cast<uint64_t>(gogc)));
+  Replay e(v, gogc, rootScanFrom(baseMarked, baseGoal, static_cast<uint64_t>(gogc)));
   const uint64_t runtimeHeap = baseMarked - kLive * kObj;
   ASSERT_EQ(runtimeHeap % 8, 0u);
   for (uint64_t i = 0; i < runtimeHeap / 8192; ++i) e.alloc(8192, true);
@@ -128,5 +130,13 @@ void pacingMatchesGo(int32_t gogc) {
 
 TEST(OracleGCPacing, CyclesStartAtGoAllocationsAndReachGoGoalsGOGC100) { pacingMatchesGo(100); }
 TEST(OracleGCPacing, CyclesStartAtGoAllocationsAndReachGoGoalsGOGC200) { pacingMatchesGo(200); }
+// Go 1.26.8 against the go1.26 profile: the same goal formula (mgcpacer.go commit), the same trigger
+// bounds; triggered = heapLive and the 4-cycle cons/mark maximum (endCycle) change the runway.
+TEST(OracleGCPacing, CyclesStartAtGo126AllocationsAndReachGo126GoalsGOGC100) {
+  pacingMatchesGo(100, oracle::GoToolchain::Go126, sim::GoVersion::Go126);
+}
+TEST(OracleGCPacing, CyclesStartAtGo126AllocationsAndReachGo126GoalsGOGC200) {
+  pacingMatchesGo(200, oracle::GoToolchain::Go126, sim::GoVersion::Go126);
+}
 
 } // namespace

@@ -52,6 +52,51 @@ TEST(PageAllocScavenge, ARunCoveringAHugePageReleasesItWhole) {
   EXPECT_EQ(pa.scavengeOne(10), 0u);
 }
 
+// Go 1.21+'s scavenge index (mgcscavenge.go scavChunkData.shouldScavenge, scavengeIndex.find/free/
+// nextGen), by hand: a chunk that was full (512 >= scavChunkHiOccPages = 496 in use) when the
+// generation began and changed in it is skipped by the background scavenger, which also sees
+// frees above its cursor only from the next generation; force (FreeOSMemory, the memory-limit
+// assist) ignores both. Go 1.19 (index off) scavenges it at once.
+TEST(PageAllocScavenge, Go121IndexSkipsAChunkFullAtTheGenerationStart) {
+  for (bool index : {false, true}) {
+    SCOPED_TRACE(index ? "go1.21+ index" : "go1.19");
+    sim::PageAlloc pa;
+    pa.setScavengeIndex(index);
+    pa.grow(1024);                      // two chunks
+    ASSERT_EQ(pa.alloc(512).page, 0u);  // chunk 0 full
+    ASSERT_EQ(pa.alloc(500).page, 512u); // chunk 1: 500 in use
+    pa.nextGen();                       // mark termination: generation 1 starts
+    pa.free(0, 512);                    // chunk 0 empty again, lastInUse 512
+    pa.free(512, 100);                  // chunk 1: 400 in use, lastInUse 500
+    if (!index) {
+      EXPECT_EQ(pa.scavengeOne(1000), 100u); // highest first: chunk 1's [512, 612)
+      continue;
+    }
+    EXPECT_EQ(pa.scavengeOne(1000, /*force=*/false), 0u) << "the background cursor is still unset";
+    pa.nextGen(); // the background cursor rises to the highest freed page (611, chunk 1)
+    // Neither chunk changed in generation 2: only the current in-use count matters, 400 and 0.
+    EXPECT_EQ(pa.scavengeOne(100, false), 100u); // chunk 1: [512, 612) is one run of 100 pages
+    EXPECT_EQ(pa.scavengeOne(1000, false), 512u); // then chunk 0, whole (its huge pages widen it)
+    EXPECT_EQ(pa.scavengeOne(1000, false), 0u);
+  }
+}
+
+TEST(PageAllocScavenge, Go121IndexForceIgnoresDensity) {
+  sim::PageAlloc pa;
+  pa.setScavengeIndex(true);
+  pa.grow(1024);
+  ASSERT_EQ(pa.alloc(1024).page, 0u); // generation 0: both chunks full
+  pa.free(1023, 1);                   // freeHWM = page 1023
+  pa.nextGen();                       // generation 1: the background cursor at page 1023
+  pa.free(0, 512);                    // chunk 0: 0 in use, but 512 when generation 1 began
+  // Chunk 1 (unchanged in generation 1) has 511 pages in use, chunk 0 had 512 at the start:
+  // both >= 496, so the background scavenger finds nothing.
+  EXPECT_EQ(pa.scavengeOne(1000, /*force=*/false), 0u);
+  EXPECT_EQ(pa.scavengeOne(1000, /*force=*/true), 1u);   // page 1023 (no huge page to widen to)
+  EXPECT_EQ(pa.scavengeOne(1000, /*force=*/true), 512u); // then chunk 0
+  EXPECT_EQ(pa.scavengeOne(1000, /*force=*/true), 0u);
+}
+
 // Allocation is 1 MiB = 128 pages per large object, placed first fit from page 0; the heap grows
 // in 4 MiB chunks, and fresh chunks count as released until a span takes them.
 class ScavengerTest : public ::testing::Test {
