@@ -313,6 +313,7 @@ void App::applyCommands() {
     if (c.kind == Command::ExportCompare) compare_.exportNow(static_cast<ExportKind>(std::clamp<int64_t>(c.arg, 0, 2)), c.path);
     else if (c.kind == Command::OpenCompareTables) compare_.openDialog();
     else if (c.kind == Command::OpenDesigner) compare_.openDesigner();
+    else if (c.kind == Command::CompareGoReleases) compare_.requestProfiles({sim::GoVersion::Go119, sim::GoVersion::Go126});
   }
   for (const Command& c : commands_) {
     if (c.kind == Command::Seek) session_->seek(static_cast<uint64_t>(std::max<int64_t>(0, c.arg)));
@@ -688,6 +689,7 @@ void App::drawMenuBar() {
       toggleMaximised(maximised_);
     ImGui::Separator();
     if (ImGui::MenuItem("Compare tables…")) compare_.openDialog();
+    if (ImGui::MenuItem("Compare Go releases (1.19 vs 1.26)")) compare_.requestProfiles({sim::GoVersion::Go119, sim::GoVersion::Go126});
     if (ImGui::MenuItem("Size-class designer…")) compare_.openDesigner();
     ImGui::EndMenu();
   }

@@ -75,18 +75,29 @@ void CompareSession::Engine::seek(uint64_t target) {
     tally.error = replay.error()->why.empty() ? "stopped" : replay.error()->why;
 }
 
+namespace {
+
+std::vector<CompareConfig> tableConfigs(const Session& session, std::vector<CompareTable> tables) {
+  std::vector<CompareConfig> out;
+  for (CompareTable& t : tables)
+    out.push_back(CompareConfig{t.name, report::configForTable(session.world().config(), std::move(t.table))});
+  return out;
+}
+
+} // namespace
+
 CompareSession::CompareSession(const Session& session, std::vector<CompareTable> tables, size_t seriesPoints)
+    : CompareSession(session, tableConfigs(session, std::move(tables)), seriesPoints) {}
+
+CompareSession::CompareSession(const Session& session, std::vector<CompareConfig> configs, size_t seriesPoints)
     : session_(session) {
   const uint64_t n = session.eventCount();
   // sim::Comparison's sampling at the end of the trace: the smallest power of two that keeps the
   // series within seriesPoints (so exports at the end equal the CLI's, chart included).
   while ((n + every_ - 1) / every_ > std::max<size_t>(seriesPoints, 2)) every_ *= 2;
-  const size_t budget = kCheckpointBudget / std::max<size_t>(tables.size(), 1);
-  for (CompareTable& t : tables) {
-    engines_.push_back(std::make_unique<Engine>(
-        t.name, sim::World(report::configForTable(session.world().config(), std::move(t.table))), session.newSource(), n,
-        every_, budget));
-  }
+  const size_t budget = kCheckpointBudget / std::max<size_t>(configs.size(), 1);
+  for (CompareConfig& c : configs)
+    engines_.push_back(std::make_unique<Engine>(c.name, sim::World(std::move(c.config)), session.newSource(), n, every_, budget));
   histogram_ = requestHistogram(*session.newSource(), &largeRequests_);
   // The first pass: each engine over the whole trace, keeping checkpoints, then back to the start.
   // Engines share nothing but the (read-only) trace, so they run on up to hardware_concurrency()
@@ -122,6 +133,7 @@ std::vector<sim::ComparisonFigures> CompareSession::figures() const {
     e->tally.fill(f);
     f.error = e->tally.error;
     f.atEnd = e->replay.world().ledger();
+    f.numGC = e->replay.world().memStats().NumGC;
     f.numClasses = e->replay.world().table().numClasses() - 1;
     for (size_t i = 0; i < e->series.size() && i * every_ < pos_; ++i) f.heapInuseSeries.push_back(e->series[i]);
     out.push_back(std::move(f));

@@ -1,4 +1,4 @@
-// CompareSession: k engines, one per size-class table, on the loaded trace with one shared cursor
+// CompareSession: k engines, one per size-class table or Go release, on the loaded trace with one shared cursor
 // (each a sim::Replay with checkpoints). No ImGui, so the tests drive it directly; the app's
 // Compare view (app/gui/compare_view.h) chooses the tables and draws it.
 #pragma once
@@ -18,6 +18,13 @@ namespace model {
 struct CompareTable {
   std::string name;
   sim::SizeClassTable table;
+};
+
+// One engine of a comparison by its whole config: how the Go-release compare runs the trace
+// under each release (report::configForProfile).
+struct CompareConfig {
+  std::string name;
+  sim::Config config;
 };
 
 // One class of a table seen through a trace's request histogram: the requests it serves (sizes
@@ -42,6 +49,8 @@ class CompareSession {
   // event 0. Each engine runs the session's config with its own table (report::configForTable).
   // The trace is read from `session`, not copied: the session must outlive this.
   CompareSession(const Session& session, std::vector<CompareTable> tables, size_t seriesPoints = 2048);
+  // The same with one engine per config (any difference, e.g. the Go release), each named.
+  CompareSession(const Session& session, std::vector<CompareConfig> configs, size_t seriesPoints = 2048);
 
   const Session& session() const { return session_; }
   size_t size() const { return engines_.size(); }

@@ -406,6 +406,11 @@ void SizeHistogram(const model::CompareSession& cmp, ImVec2 size) {
 // The export buttons queue commands: the app writes the files between frames.
 void ExportRow(const CompareView& view, char* exportPath, size_t exportPathSize, std::vector<Command>& commands) {
   if (ImGui::Button("Tables…")) commands.push_back(Command{Command::OpenCompareTables});
+  ui::ItemTooltip("Compare size-class tables (Go 1.19, TCMalloc, jemalloc, …) on this trace.");
+  ImGui::SameLine();
+  if (ImGui::Button("Go releases")) commands.push_back(Command{Command::CompareGoReleases});
+  ui::ItemTooltip("Compare this trace under Go 1.19's and Go 1.26's allocators (malloc headers, span-end heap and "
+                  "mark bits, 160 B mspans), as `spanscope-cli compare --profiles go1.19,go1.26`.");
   ImGui::SameLine();
   if (ImGui::Button("Designer…")) commands.push_back(Command{Command::OpenDesigner});
   ImGui::SameLine(0, 24);
@@ -454,6 +459,9 @@ void ComparePanel::Draw(PanelContext& ctx, bool* open) {
     ImGui::TextWrapped("Replay this trace under several size-class tables at once (Go 1.19, TCMalloc, jemalloc, mimalloc, "
                        "glibc-like, powers of two, a JSON table, or one you design), all following the main cursor.");
     if (ImGui::Button("Compare tables…")) ctx.commands.push_back(Command{Command::OpenCompareTables});
+    ImGui::SameLine();
+    if (ImGui::Button("Compare Go 1.19 with 1.26")) ctx.commands.push_back(Command{Command::CompareGoReleases});
+    ui::ItemTooltip("The same trace under Go 1.19's and Go 1.26's allocators, as `spanscope-cli compare --profiles`.");
     ImGui::SameLine();
     if (ImGui::Button("Size-class designer…")) ctx.commands.push_back(Command{Command::OpenDesigner});
     if (!view.status().empty()) ImGui::TextDisabled("%s", view.status().c_str());
