@@ -738,8 +738,17 @@ void App::drawMenuBar() {
                                model::livenessSource(session_->trace().meta, engine_, live) + ")";
     std::string where = session_->trace().meta.name.empty() ? session_->path() : session_->trace().meta.name;
     where += "  ·  " + FormatCount(session_->eventCount()) + " events";
-    const float right = ImGui::CalcTextSize(where.c_str()).x + ImGui::CalcTextSize(banner.c_str()).x + 40;
+    // The Go release modelled: it changes classes, objects per span and the waste ledger.
+    const std::string release = std::string("Go ") + sim::goVersionName(session_->world().config().goVersion);
+    const float right = ImGui::CalcTextSize(where.c_str()).x + ImGui::CalcTextSize(banner.c_str()).x +
+                        ImGui::CalcTextSize(release.c_str()).x + 64;
     ImGui::SameLine(std::max(ImGui::GetCursorPosX() + 20, ImGui::GetWindowWidth() - right));
+    ImGui::TextUnformatted(release.c_str());
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("The engine models Go %s's allocator (a trace recorded with Go 1.23 or later opens under 1.26).\n"
+                        "Change it in Engine → Settings; compare both in Compare → Go releases.",
+                        sim::goVersionName(session_->world().config().goVersion));
+    ImGui::SameLine(0, 24);
     ImGui::TextColored(live == sim::Liveness::Immediate ? ImVec4(1.0f, 0.78f, 0.45f, 1) : ImVec4(0.55f, 0.85f, 0.6f, 1), "%s",
                        banner.c_str());
     if (ImGui::IsItemHovered())

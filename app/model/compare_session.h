@@ -38,6 +38,9 @@ std::vector<ClassBucket> classBuckets(const sim::SizeClassTable& t, const sim::S
 // Small requests (1..maxSmall bytes) of a trace's allocations, by size, read from `events` from
 // its start (counting requests above 32 KiB in *largeRequests if given).
 sim::SizeHistogram requestHistogram(sim::EventSource& events, uint64_t* largeRequests = nullptr, uint32_t maxSmall = 32768);
+// The sizes a release looks its class up for: under malloc headers (Go 1.22+) a pointerful
+// request above 512 B counts as size + 8, and only requests up to 32760 B are small.
+sim::SizeHistogram lookupHistogram(sim::EventSource& events, const sim::GoProfile& profile);
 inline sim::SizeHistogram requestHistogram(const traces::Trace& t) {
   sim::MemorySource events(t.events);
   return requestHistogram(events);
@@ -70,6 +73,11 @@ class CompareSession {
   const std::vector<uint64_t>& series(size_t k) const { return engines_[k]->series; }
   uint64_t seriesEvery() const { return every_; }
   const sim::SizeHistogram& histogram() const { return histogram_; }
+  // The sizes engine k looks its classes up for (lookupHistogram; the requests themselves unless
+  // its release has malloc headers).
+  const sim::SizeHistogram& lookupHistogram(size_t k) const {
+    return engines_[k]->lookup.count.empty() ? histogram_ : engines_[k]->lookup;
+  }
   uint64_t largeRequests() const { return largeRequests_; } // allocations above 32 KiB
 
  private:
@@ -93,6 +101,7 @@ class CompareSession {
     Tally tally;
     std::vector<std::pair<uint64_t, Tally>> tallies; // at every checkpoint, ascending position
     std::vector<uint64_t> series;
+    sim::SizeHistogram lookup; // empty: the same as the requests
     uint64_t seriesEvery;
     bool firstPass = true;
   };

@@ -288,6 +288,25 @@ TEST(CompareGoReleases, ExportsAreTheClisOnARecordedGo126Program) {
   }
 }
 
+// Go 1.26 malloc.go mallocgc: 1024 B pointerful -> 1032 (header); 512 B pointerful (heapBitsInSpan)
+// and 1024 B noscan stay; 32761 B is large (> 32768 - 8). Go 1.19 looks every request up as is.
+TEST(CompareGoReleases, LookupSizesCarryTheHeaderUnderGo126) {
+  const std::vector<Event> evs = {allocEvent(1, 1024, false), allocEvent(2, 1024, true), allocEvent(3, 512, false),
+                                  allocEvent(4, 32761, true), allocEvent(5, 32760, false)};
+  MemorySource a(evs), b(evs);
+  const SizeHistogram n = model::lookupHistogram(a, goProfile(GoVersion::Go126)), o = model::lookupHistogram(b, goProfile(GoVersion::Go119));
+  EXPECT_EQ(n.count[1032], 1u);
+  EXPECT_EQ(n.count[1024], 1u);
+  EXPECT_EQ(n.count[512], 1u);
+  EXPECT_EQ(n.count[32768], 1u) << "32760 B pointerful + 8";
+  EXPECT_EQ(n.count[32760], 0u);
+  uint64_t total = 0;
+  for (uint64_t c : n.count) total += c;
+  EXPECT_EQ(total, 4u) << "32761 B is large under Go 1.26";
+  EXPECT_EQ(o.count[1024], 2u);
+  EXPECT_EQ(o.count[32761], 1u);
+}
+
 TEST(CompareGoReleases, TheButtonIsACommandAndTheFlagParses) {
   uitest::Harness h;
   gui::App app;
