@@ -461,8 +461,8 @@ void App::setDefaultLayout(float width, float height) {
   if (settings_.present) {
     // The lesson's text and the path on the left, the heap map and the span on the right.
     const float c0 = width * 0.42f, c1 = width - c0;
-    at("lesson", 0, 0, c0, 0.36f);
-    at("path", 0, 0.36f, c0, 0.64f);
+    at("lesson", 0, 0, c0, 0.46f); // room for a lesson's paragraph at projector size
+    at("path", 0, 0.46f, c0, 0.54f);
     at("heapmap", c0, 0, c1, 0.46f);
     at("inspector", c0, 0.46f, c1, 0.54f);
     for (const char* other : {"eventlog", "mheap", "sizeclasses", "mcentral", "ps", "stats"}) at(other, c0, 0, c1, 1.0f);
