@@ -746,7 +746,7 @@ void App::drawMenuBar() {
     ImGui::TextUnformatted(release.c_str());
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("The engine models Go %s's allocator (a trace recorded with Go 1.23 or later opens under 1.26).\n"
-                        "Change it in Engine → Settings; compare both in Compare → Go releases.",
+                        "Change it in Engine → Settings; compare both in View → Compare Go releases.",
                         sim::goVersionName(session_->world().config().goVersion));
     ImGui::SameLine(0, 24);
     ImGui::TextColored(live == sim::Liveness::Immediate ? ImVec4(1.0f, 0.78f, 0.45f, 1) : ImVec4(0.55f, 0.85f, 0.6f, 1), "%s",

@@ -30,7 +30,7 @@ const char* const kUsage =
     "                       and open the Compare panel\n"
     "  --compare-profiles go1.19,go1.26\n"
     "                       replay under each Go release's allocator side by side (what\n"
-    "                       spanscope-cli compare --profiles prints; in the app: Compare → Go releases)\n"
+    "                       spanscope-cli compare --profiles prints; in the app: View → Compare Go releases)\n"
     "                       and open the Compare panel\n"
     "  --large-text         the larger font (projectors)\n"
     "  --present            presentation mode: everything scaled up, Lesson + Path + Heap map +\n"

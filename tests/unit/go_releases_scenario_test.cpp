@@ -120,18 +120,20 @@ TEST(GoReleasesScenario, EveryNumberALessonStatesHoldsUnderItsRelease) {
 
   // 3: 80 B scan: 102 (32 B tail) vs 99 (16 B tail).
   for (const char* s : {"class 7", "8192 / 80 = 102", "32 B tail", "8192 / 64 = 128", "128 B of inline mark bits",
-                        "(8192 - 256) / 80 = 99", "16 B tail", "runtime.mallocgcSmallScanNoHeader"})
+                        "(8192 - 256) / 80 = 99", "tail is 272 B", "256 B of metadata and 16 B", "runtime.mallocgcSmallScanNoHeader"})
     says(n.steps[3], s);
   EXPECT_EQ(n.steps[3].records[0].sizeclass, 7u);
   EXPECT_EQ(n.nelems[2], 99u);
   EXPECT_EQ(o.nelems[2], 102u);
-  EXPECT_EQ(8192 - 99 * 80 - 256, 16);
-  EXPECT_EQ(8192 - 102 * 80, 32);
+  EXPECT_EQ(8192 - uint64_t{n.nelems[2]} * 80, 272u) << "the tail, metadata included";
+  EXPECT_EQ(8192 - uint64_t{o.nelems[2]} * 80, 32u);
   EXPECT_TRUE(hasFunction(n.steps[3].records[0], "runtime.mallocgcSmallScanNoHeader"));
 
   // 4: 80 B noscan: 100 vs 102.
-  for (const char* s : {"128 B", "(8192 - 128) / 80 = 100", "102 in Go 1.19"}) says(n.steps[4], s);
+  for (const char* s : {"128 B", "(8192 - 128) / 80 = 100", "tail 192 B: 128 B of mark bits and 64 B", "102 in Go 1.19"})
+    says(n.steps[4], s);
   EXPECT_EQ(n.nelems[3], 100u);
+  EXPECT_EQ(8192 - uint64_t{n.nelems[3]} * 80, 192u);
   EXPECT_EQ(o.nelems[3], 102u);
 
   // 5: the tiny span: 504 vs 512 blocks.

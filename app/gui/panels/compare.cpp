@@ -123,10 +123,11 @@ void FiguresTable(const model::CompareSession& cmp, const std::vector<sim::Compa
   if (!ImGui::BeginTable("##figures", cols, flags, ImVec2(0, height))) return;
   ImGui::TableSetupScrollFreeze(1, 1);
   ImGui::TableSetupColumn("figure");
-  // Each column at least as wide as its table's full name (a lone "go1.19" column was cut to "go1").
+  // Each column at least as wide as its table's full name (a lone "go1.19" column was cut to "go1")
+  // and its widest cell: a value or, with "difference from", a percentage (never both).
   for (const auto& f : figs)
     ImGui::TableSetupColumn(f.name.c_str(), ImGuiTableColumnFlags_WidthFixed,
-                            std::max(ImGui::CalcTextSize(f.name.c_str()).x, ImGui::CalcTextSize("100.0 MiB (+100.0%)").x) + 8);
+                            std::max(ImGui::CalcTextSize(f.name.c_str()).x, ImGui::CalcTextSize("1023.99 MiB").x) + 8);
   ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
   ImGui::TableSetColumnIndex(0);
   ImGui::TextDisabled("at event %s", FormatCount(cmp.position()).c_str());
@@ -445,9 +446,10 @@ void SizeHistogram(const model::CompareSession& cmp, ImVec2 size) {
     dl->AddLine(ImVec2(x, a.y), ImVec2(x, barsBottom), IM_COL32(255, 255, 255, 22));
     const std::string s = FormatBytes(uint64_t{1} << e);
     const float tw = ImGui::CalcTextSize(s.c_str()).x;
-    if (x - tw / 2 < lastLabel + 8) continue;
-    dl->AddText(ImVec2(std::min(x - tw / 2, a.x + w - tw), axisY), ui::color::kDim, s.c_str());
-    lastLabel = x + tw / 2;
+    const float lx = std::min(x - tw / 2, a.x + w - tw); // the last label kept inside the plot
+    if (lx < lastLabel + 8) continue;
+    dl->AddText(ImVec2(lx, axisY), ui::color::kDim, s.c_str());
+    lastLabel = lx + tw;
   }
   if (!hovered) return;
   const ImVec2 m = ImGui::GetIO().MousePos;
@@ -525,10 +527,11 @@ void ComparePanel::Draw(PanelContext& ctx, bool* open) {
   const model::CompareSession* cmp = view.comparison();
   if (cmp == nullptr) {
     ImGui::TextWrapped("Replay this trace under several size-class tables at once (Go 1.19, TCMalloc, jemalloc, mimalloc, "
-                       "glibc-like, powers of two, a JSON table, or one you design), all following the main cursor.");
+                       "glibc-like, powers of two, a JSON table, or one you design), or under Go 1.19's and Go 1.26's "
+                       "allocators, all following the main cursor.");
     if (ImGui::Button("Compare tables…")) ctx.commands.push_back(Command{Command::OpenCompareTables});
     ImGui::SameLine();
-    if (ImGui::Button("Compare Go 1.19 with 1.26")) ctx.commands.push_back(Command{Command::CompareGoReleases});
+    if (ImGui::Button("Go releases (1.19 vs 1.26)")) ctx.commands.push_back(Command{Command::CompareGoReleases});
     ui::ItemTooltip("The same trace under Go 1.19's and Go 1.26's allocators, as `spanscope-cli compare --profiles`.");
     ImGui::SameLine();
     if (ImGui::Button("Size-class designer…")) ctx.commands.push_back(Command{Command::OpenDesigner});
@@ -540,7 +543,12 @@ void ComparePanel::Draw(PanelContext& ctx, bool* open) {
   const std::vector<sim::ComparisonFigures> figs = cmp->figures();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float topH = std::max(120.0f, avail.y * 0.55f);
-  const float tableW = std::min(avail.x * 0.5f, 230.0f + 110.0f * static_cast<float>(figs.size()));
+  // Room for the labels and every column if it fits in 60% of the panel (wider at projector size).
+  float cellsW = 0;
+  for (const auto& f : figs)
+    cellsW += std::max(ImGui::CalcTextSize(f.name.c_str()).x, ImGui::CalcTextSize("1023.99 MiB").x) + 8 + ImGui::GetStyle().CellPadding.x * 2;
+  const float labelsW = ImGui::CalcTextSize("free slots in in-use spans").x + ImGui::GetStyle().CellPadding.x * 2 + 24;
+  const float tableW = std::min(avail.x * 0.6f, labelsW + cellsW);
   // Each part in its own child window: its own draw list, so each stays within 16-bit indices.
   if (ImGui::BeginChild("##figureschild", ImVec2(tableW, topH))) FiguresTable(*cmp, figs, ImGui::GetContentRegionAvail().y);
   ImGui::EndChild();
