@@ -143,12 +143,8 @@ int runCompare(const std::vector<std::string>& argv) {
   // --profiles: the same trace under each Go release's allocator, each with its release's table
   // unless the config chose another one.
   for (const sim::GoVersion v : o.profiles) {
-    sim::Config c = base;
-    c.goVersion = v;
-    if (c.table.name() == "go1.19" || c.table.name() == "go1.26")
-      c.table = v == sim::GoVersion::Go126 ? sim::SizeClassTable::go126() : sim::SizeClassTable::go119();
-    cfgs.push_back(std::move(c));
-    names.push_back(std::string("go") + sim::goVersionName(v));
+    cfgs.push_back(report::configForProfile(base, v));
+    names.push_back(report::profileName(v));
   }
   for (const std::string& name : o.profiles.empty() ? o.tables : std::vector<std::string>{}) {
     auto table = traces::resolveSizeClassTable(name, "", &err);

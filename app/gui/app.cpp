@@ -313,6 +313,7 @@ void App::applyCommands() {
     if (c.kind == Command::ExportCompare) compare_.exportNow(static_cast<ExportKind>(std::clamp<int64_t>(c.arg, 0, 2)), c.path);
     else if (c.kind == Command::OpenCompareTables) compare_.openDialog();
     else if (c.kind == Command::OpenDesigner) compare_.openDesigner();
+    else if (c.kind == Command::CompareGoReleases) compare_.requestProfiles({sim::GoVersion::Go119, sim::GoVersion::Go126});
   }
   for (const Command& c : commands_) {
     if (c.kind == Command::Seek) session_->seek(static_cast<uint64_t>(std::max<int64_t>(0, c.arg)));
@@ -460,8 +461,8 @@ void App::setDefaultLayout(float width, float height) {
   if (settings_.present) {
     // The lesson's text and the path on the left, the heap map and the span on the right.
     const float c0 = width * 0.42f, c1 = width - c0;
-    at("lesson", 0, 0, c0, 0.36f);
-    at("path", 0, 0.36f, c0, 0.64f);
+    at("lesson", 0, 0, c0, 0.46f); // room for a lesson's paragraph at projector size
+    at("path", 0, 0.46f, c0, 0.54f);
     at("heapmap", c0, 0, c1, 0.46f);
     at("inspector", c0, 0.46f, c1, 0.54f);
     for (const char* other : {"eventlog", "mheap", "sizeclasses", "mcentral", "ps", "stats"}) at(other, c0, 0, c1, 1.0f);
@@ -688,6 +689,7 @@ void App::drawMenuBar() {
       toggleMaximised(maximised_);
     ImGui::Separator();
     if (ImGui::MenuItem("Compare tables…")) compare_.openDialog();
+    if (ImGui::MenuItem("Compare Go releases (1.19 vs 1.26)")) compare_.requestProfiles({sim::GoVersion::Go119, sim::GoVersion::Go126});
     if (ImGui::MenuItem("Size-class designer…")) compare_.openDesigner();
     ImGui::EndMenu();
   }
@@ -736,8 +738,17 @@ void App::drawMenuBar() {
                                model::livenessSource(session_->trace().meta, engine_, live) + ")";
     std::string where = session_->trace().meta.name.empty() ? session_->path() : session_->trace().meta.name;
     where += "  ·  " + FormatCount(session_->eventCount()) + " events";
-    const float right = ImGui::CalcTextSize(where.c_str()).x + ImGui::CalcTextSize(banner.c_str()).x + 40;
+    // The Go release modelled: it changes classes, objects per span and the waste ledger.
+    const std::string release = std::string("Go ") + sim::goVersionName(session_->world().config().goVersion);
+    const float right = ImGui::CalcTextSize(where.c_str()).x + ImGui::CalcTextSize(banner.c_str()).x +
+                        ImGui::CalcTextSize(release.c_str()).x + 64;
     ImGui::SameLine(std::max(ImGui::GetCursorPosX() + 20, ImGui::GetWindowWidth() - right));
+    ImGui::TextUnformatted(release.c_str());
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("The engine models Go %s's allocator (a trace recorded with Go 1.23 or later opens under 1.26).\n"
+                        "Change it in Engine → Settings; compare both in View → Compare Go releases.",
+                        sim::goVersionName(session_->world().config().goVersion));
+    ImGui::SameLine(0, 24);
     ImGui::TextColored(live == sim::Liveness::Immediate ? ImVec4(1.0f, 0.78f, 0.45f, 1) : ImVec4(0.55f, 0.85f, 0.6f, 1), "%s",
                        banner.c_str());
     if (ImGui::IsItemHovered())

@@ -100,6 +100,8 @@ class App {
   std::vector<Command>& commands() { return commands_; }
   // The Compare panel: tables by library name or JSON path (--compare), following the cursor.
   void compareTables(std::vector<std::string> specs) { compare_.request(std::move(specs)); }
+  // The Compare panel across Go releases (--compare-profiles), following the cursor.
+  void compareProfiles(std::vector<sim::GoVersion> v) { compare_.requestProfiles(std::move(v)); }
   CompareView& compareView() { return compare_; }
   const std::vector<std::string>& errors() const { return errors_; }
   void reportError(std::string message);

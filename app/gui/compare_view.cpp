@@ -18,10 +18,17 @@ namespace gui {
 void CompareView::request(std::vector<std::string> specs) {
   specs_ = std::move(specs);
   added_.clear();
+  profiles_.clear();
+  dirty_ = built_ = openRequest_ = true;
+}
+
+void CompareView::requestProfiles(std::vector<sim::GoVersion> profiles) {
+  profiles_ = std::move(profiles);
   dirty_ = built_ = openRequest_ = true;
 }
 
 void CompareView::addTable(model::CompareTable t) {
+  profiles_.clear(); // a designed table joins the table comparison
   std::erase_if(added_, [&](const model::CompareTable& x) { return x.name == t.name; });
   added_.push_back(std::move(t));
   dirty_ = built_ = openRequest_ = true;
@@ -47,6 +54,16 @@ void CompareView::rebuild(const model::Session& s) {
   cmp_.reset();
   dirty_ = false;
   builtFor_ = &s;
+  status_.clear();
+  if (!profiles_.empty()) {
+    // The session's config (its own, or the user's engine settings) under each release, exactly as
+    // `spanscope-cli compare --profiles` builds it, so both print the same figures.
+    std::vector<model::CompareConfig> configs;
+    for (const sim::GoVersion v : profiles_)
+      configs.push_back(model::CompareConfig{report::profileName(v), report::configForProfile(s.world().config(), v)});
+    cmp_ = std::make_unique<model::CompareSession>(s, std::move(configs));
+    return;
+  }
   std::vector<model::CompareTable> tables;
   std::string problems;
   for (const std::string& spec : specs_) {
@@ -159,6 +176,13 @@ void CompareView::drawDialog() {
   const bool go = ImGui::Button("Compare", ImVec2(120, 0));
   ImGui::SameLine();
   if (ImGui::Button("Size-class designer…")) designer_.open = true;
+  ImGui::Separator();
+  ImGui::TextWrapped("Or the same trace under each Go release's allocator, each with its own table "
+                     "(as `spanscope-cli compare --profiles go1.19,go1.26`):");
+  if (ImGui::Button("Compare Go 1.19 with Go 1.26")) {
+    requestProfiles({sim::GoVersion::Go119, sim::GoVersion::Go126});
+    dialogOpen_ = false;
+  }
   ImGui::End();
   if (addFile) files.emplace_back(dialogPath_), dialogPath_[0] = '\0';
   if (go || addFile) {

@@ -1,4 +1,4 @@
-// The Compare view: which tables are chosen, the "Compare tables…" dialog, the size-class designer
+// The Compare view: which tables (or Go releases) are chosen, the "Compare tables…" dialog, the size-class designer
 // and exports, over a model::CompareSession (app/model/compare_session.h). The panel that draws it
 // is panels/compare.cpp; the report it exports is app/report/compare_report.h.
 #pragma once
@@ -20,6 +20,11 @@ class CompareView {
   // Tables by library name or JSON path, replacing the current choice; built on the next follow().
   // Unknown names are reported in status() and skipped.
   void request(std::vector<std::string> specs);
+  // The trace under each Go release instead (one engine per release, each with its table: what
+  // `spanscope-cli compare --profiles` runs), replacing the current choice; built on the next follow().
+  void requestProfiles(std::vector<sim::GoVersion> profiles);
+  // The releases being compared; empty when comparing size-class tables.
+  const std::vector<sim::GoVersion>& profiles() const { return profiles_; }
   // A designed or optimised table joins the comparison (replacing one of the same name).
   void addTable(model::CompareTable t);
   const std::vector<std::string>& specs() const { return specs_; }
@@ -53,6 +58,7 @@ class CompareView {
 
   std::vector<std::string> specs_{"go1.19"};
   std::vector<model::CompareTable> added_; // from the designer
+  std::vector<sim::GoVersion> profiles_;   // non-empty: compare Go releases, not tables
   bool dirty_ = false;              // the choice changed since the last build
   bool built_ = false;              // a comparison was ever asked for (nothing runs until then)
   const model::Session* builtFor_ = nullptr;

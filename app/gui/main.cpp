@@ -204,6 +204,7 @@ int runApp(int argc, char** argv) {
     if (rc == 0 && opts->at) app.seek(*opts->at);
     if (opts->select) app.selection().span = *opts->select;
     if (!opts->compare.empty()) app.compareTables(opts->compare);
+    if (!opts->compareProfiles.empty()) app.compareProfiles(opts->compareProfiles);
     if (opts->play) app.transport().speed = *opts->play, app.transport().playing = true;
 
     if (rc == 0 && !opts->screenshot.empty()) {

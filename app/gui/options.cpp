@@ -28,6 +28,10 @@ const char* const kUsage =
     "  --compare a,b,...    replay under these size-class tables side by side (library names such as\n"
     "                       go1.19, tcmalloc, jemalloc, mimalloc, glibc16, pow2, or JSON table files)\n"
     "                       and open the Compare panel\n"
+    "  --compare-profiles go1.19,go1.26\n"
+    "                       replay under each Go release's allocator side by side (what\n"
+    "                       spanscope-cli compare --profiles prints; in the app: View → Compare Go releases)\n"
+    "                       and open the Compare panel\n"
     "  --large-text         the larger font (projectors)\n"
     "  --present            presentation mode: everything scaled up, Lesson + Path + Heap map +\n"
     "                       Span inspector filling the window (View → Presentation mode)\n"
@@ -67,7 +71,7 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
     } else if (a == "--trace" || a == "--screenshot" || a == "--at" || a == "--panels" || a == "--size" ||
                a == "--bench-frames" || a == "--bench-seeks" || a == "--play" || a == "--select-span" ||
                a == "--heapmap-geometry" || a == "--procs" || a == "--go" || a == "--locks" || a == "--liveness" ||
-               a == "--compare") {
+               a == "--compare" || a == "--compare-profiles") {
       const char* v = value();
       if (!v) return fail(a + " needs a value");
       if (a == "--trace") {
@@ -114,6 +118,17 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
           o.compare.push_back(list.substr(start, comma - start));
           start = comma + 1;
         }
+      } else if (a == "--compare-profiles") {
+        const std::string list = v;
+        for (size_t start = 0; start <= list.size();) {
+          size_t comma = list.find(',', start);
+          if (comma == std::string::npos) comma = list.size();
+          const std::string name = list.substr(start, comma - start);
+          const std::optional<sim::GoVersion> g = sim::parseGoVersion(name);
+          if (!g) return fail("--compare-profiles: expected go1.19 and/or go1.26, got '" + name + "'");
+          o.compareProfiles.push_back(*g);
+          start = comma + 1;
+        }
       } else if (a == "--procs") {
         uint32_t p = 0;
         if (!parseNumber(v, &p) || p < 1 || p > 1024) return fail("--procs: expected 1..1024, got " + std::string(v));
@@ -150,6 +165,7 @@ std::optional<Options> parseOptions(int argc, const char* const* argv, std::stri
     }
   }
   if (!o.heapMapGeometry.empty() && o.screenshot.empty()) return fail("--heapmap-geometry needs --screenshot");
+  if (!o.compare.empty() && !o.compareProfiles.empty()) return fail("--compare and --compare-profiles cannot be combined");
   return o;
 }
 

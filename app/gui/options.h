@@ -27,6 +27,7 @@ struct Options {
   std::optional<uint32_t> select; // --select-span ID: open this span in the inspector (screenshots)
   model::EngineSettings engine;   // --procs N, --locks mutex|lockfree (the timing model on), --liveness gc|immediate: over the trace's own
   std::vector<std::string> compare; // --compare a,b,...: size-class tables (library names or JSON files) in the Compare panel
+  std::vector<sim::GoVersion> compareProfiles; // --compare-profiles go1.19,go1.26: Go releases in the Compare panel
   std::string heapMapGeometry;   // --heapmap-geometry PATH: with --screenshot, where the heap map drew its pages (JSON)
   bool help = false;
 };

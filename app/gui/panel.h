@@ -43,12 +43,13 @@ struct Selection {
 };
 
 struct Command {
-  enum Kind { Seek, Step, SetTiming, ExportCompare, OpenCompareTables, OpenDesigner };
+  enum Kind { Seek, Step, SetTiming, ExportCompare, OpenCompareTables, OpenDesigner, CompareGoReleases };
   Command(Kind k = Seek, int64_t a = 0, std::string p = {}) : kind(k), arg(a), path(std::move(p)) {}
   Kind kind;
   int64_t arg; // Seek: target position; Step: signed count; SetTiming: a gui::TimingChoice
                // (re-opens the trace with the timing model off / lock-free / mutex);
-               // ExportCompare: a gui::ExportKind, written to `path` ("" = beside the trace)
+               // ExportCompare: a gui::ExportKind, written to `path` ("" = beside the trace);
+               // CompareGoReleases: the trace under go1.19 and go1.26 in the Compare panel
   std::string path;
 };
 

@@ -48,6 +48,24 @@ sim::SizeHistogram requestHistogram(sim::EventSource& events, uint64_t* largeReq
   return h;
 }
 
+sim::SizeHistogram lookupHistogram(sim::EventSource& events, const sim::GoProfile& profile) {
+  if (!profile.mallocHeaders) return requestHistogram(events);
+  // Go 1.26 malloc.go mallocgc: small if size <= maxSmallSize - MallocHeaderSize; a pointerful
+  // object with !heapBitsInSpan(size) adds its header before the class lookup.
+  constexpr uint64_t kMaxSmall = 32768 - sim::kMallocHeaderSize;
+  sim::SizeHistogram h;
+  h.count.assign(32768 + 1, 0);
+  size_t n = 0;
+  for (uint64_t i = 0; const sim::Event* e = events.events(i, &n); i += n) {
+    for (size_t k = 0; k < n; ++k) {
+      if (e[k].kind != sim::EventKind::Alloc || e[k].size < 1 || e[k].size > kMaxSmall) continue;
+      const bool header = !e[k].noscan && e[k].size > sim::kMinSizeForMallocHeader;
+      h.count[e[k].size + (header ? sim::kMallocHeaderSize : 0)]++;
+    }
+  }
+  return h;
+}
+
 CompareSession::Engine::Engine(std::string n, sim::World w, std::unique_ptr<sim::EventSource> events, uint64_t count,
                                uint64_t every, size_t budget)
     : name(std::move(n)), source(std::move(events)),
@@ -75,19 +93,34 @@ void CompareSession::Engine::seek(uint64_t target) {
     tally.error = replay.error()->why.empty() ? "stopped" : replay.error()->why;
 }
 
+namespace {
+
+std::vector<CompareConfig> tableConfigs(const Session& session, std::vector<CompareTable> tables) {
+  std::vector<CompareConfig> out;
+  for (CompareTable& t : tables)
+    out.push_back(CompareConfig{t.name, report::configForTable(session.world().config(), std::move(t.table))});
+  return out;
+}
+
+} // namespace
+
 CompareSession::CompareSession(const Session& session, std::vector<CompareTable> tables, size_t seriesPoints)
+    : CompareSession(session, tableConfigs(session, std::move(tables)), seriesPoints) {}
+
+CompareSession::CompareSession(const Session& session, std::vector<CompareConfig> configs, size_t seriesPoints)
     : session_(session) {
   const uint64_t n = session.eventCount();
   // sim::Comparison's sampling at the end of the trace: the smallest power of two that keeps the
   // series within seriesPoints (so exports at the end equal the CLI's, chart included).
   while ((n + every_ - 1) / every_ > std::max<size_t>(seriesPoints, 2)) every_ *= 2;
-  const size_t budget = kCheckpointBudget / std::max<size_t>(tables.size(), 1);
-  for (CompareTable& t : tables) {
-    engines_.push_back(std::make_unique<Engine>(
-        t.name, sim::World(report::configForTable(session.world().config(), std::move(t.table))), session.newSource(), n,
-        every_, budget));
-  }
+  const size_t budget = kCheckpointBudget / std::max<size_t>(configs.size(), 1);
+  for (CompareConfig& c : configs)
+    engines_.push_back(std::make_unique<Engine>(c.name, sim::World(std::move(c.config)), session.newSource(), n, every_, budget));
   histogram_ = requestHistogram(*session.newSource(), &largeRequests_);
+  for (auto& e : engines_) {
+    const sim::GoProfile profile = sim::goProfile(e->replay.world().config().goVersion);
+    if (profile.mallocHeaders) e->lookup = model::lookupHistogram(*session.newSource(), profile);
+  }
   // The first pass: each engine over the whole trace, keeping checkpoints, then back to the start.
   // Engines share nothing but the (read-only) trace, so they run on up to hardware_concurrency()
   // threads; the result does not depend on how many.

@@ -1,4 +1,4 @@
-// CompareSession: k engines, one per size-class table, on the loaded trace with one shared cursor
+// CompareSession: k engines, one per size-class table or Go release, on the loaded trace with one shared cursor
 // (each a sim::Replay with checkpoints). No ImGui, so the tests drive it directly; the app's
 // Compare view (app/gui/compare_view.h) chooses the tables and draws it.
 #pragma once
@@ -20,6 +20,13 @@ struct CompareTable {
   sim::SizeClassTable table;
 };
 
+// One engine of a comparison by its whole config: how the Go-release compare runs the trace
+// under each release (report::configForProfile).
+struct CompareConfig {
+  std::string name;
+  sim::Config config;
+};
+
 // One class of a table seen through a trace's request histogram: the requests it serves (sizes
 // lo..hi) and their rounding waste (slot size minus request, summed).
 struct ClassBucket {
@@ -31,6 +38,9 @@ std::vector<ClassBucket> classBuckets(const sim::SizeClassTable& t, const sim::S
 // Small requests (1..maxSmall bytes) of a trace's allocations, by size, read from `events` from
 // its start (counting requests above 32 KiB in *largeRequests if given).
 sim::SizeHistogram requestHistogram(sim::EventSource& events, uint64_t* largeRequests = nullptr, uint32_t maxSmall = 32768);
+// The sizes a release looks its class up for: under malloc headers (Go 1.22+) a pointerful
+// request above 512 B counts as size + 8, and only requests up to 32760 B are small.
+sim::SizeHistogram lookupHistogram(sim::EventSource& events, const sim::GoProfile& profile);
 inline sim::SizeHistogram requestHistogram(const traces::Trace& t) {
   sim::MemorySource events(t.events);
   return requestHistogram(events);
@@ -42,6 +52,8 @@ class CompareSession {
   // event 0. Each engine runs the session's config with its own table (report::configForTable).
   // The trace is read from `session`, not copied: the session must outlive this.
   CompareSession(const Session& session, std::vector<CompareTable> tables, size_t seriesPoints = 2048);
+  // The same with one engine per config (any difference, e.g. the Go release), each named.
+  CompareSession(const Session& session, std::vector<CompareConfig> configs, size_t seriesPoints = 2048);
 
   const Session& session() const { return session_; }
   size_t size() const { return engines_.size(); }
@@ -61,6 +73,11 @@ class CompareSession {
   const std::vector<uint64_t>& series(size_t k) const { return engines_[k]->series; }
   uint64_t seriesEvery() const { return every_; }
   const sim::SizeHistogram& histogram() const { return histogram_; }
+  // The sizes engine k looks its classes up for (lookupHistogram; the requests themselves unless
+  // its release has malloc headers).
+  const sim::SizeHistogram& lookupHistogram(size_t k) const {
+    return engines_[k]->lookup.count.empty() ? histogram_ : engines_[k]->lookup;
+  }
   uint64_t largeRequests() const { return largeRequests_; } // allocations above 32 KiB
 
  private:
@@ -84,6 +101,7 @@ class CompareSession {
     Tally tally;
     std::vector<std::pair<uint64_t, Tally>> tallies; // at every checkpoint, ascending position
     std::vector<uint64_t> series;
+    sim::SizeHistogram lookup; // empty: the same as the requests
     uint64_t seriesEvery;
     bool firstPass = true;
   };

@@ -192,4 +192,14 @@ sim::Config configForTable(const sim::Config& base, sim::SizeClassTable table) {
   return c;
 }
 
+sim::Config configForProfile(const sim::Config& base, sim::GoVersion v) {
+  sim::Config c = base;
+  c.goVersion = v;
+  if (c.table.name() == "go1.19" || c.table.name() == "go1.26")
+    c.table = v == sim::GoVersion::Go126 ? sim::SizeClassTable::go126() : sim::SizeClassTable::go119();
+  return c;
+}
+
+std::string profileName(sim::GoVersion v) { return std::string("go") + sim::goVersionName(v); }
+
 } // namespace report

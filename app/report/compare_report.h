@@ -51,4 +51,11 @@ Chart compareChart(const std::string& trace, const std::vector<sim::ComparisonFi
 // only if the table has a 16-byte class for it.
 sim::Config configForTable(const sim::Config& base, sim::SizeClassTable table);
 
+// The config one Go release of a comparison across releases (`compare --profiles`, the app's
+// "Go releases" compare) runs with: `base` under release v, with v's own table unless `base`
+// chose a table other than Go's.
+sim::Config configForProfile(const sim::Config& base, sim::GoVersion v);
+// "go1.19", "go1.26": a release's column name in such a comparison.
+std::string profileName(sim::GoVersion v);
+
 } // namespace report

@@ -4,6 +4,7 @@
 // spanscope-cli writes; the designer against Go's own table (tests/data/sizeclasses/go.json, from
 // Go's sizeclasses.go) and hand computations of the optimiser's cost model.
 #include "app/gui/compare_view.h"
+#include "app/gui/options.h"
 #include "app/gui/panel_registry.h"
 #include "app/report/compare_report.h"
 #include "sim/sizeclass_library.h"
@@ -98,6 +99,9 @@ void expectSameFigures(const ComparisonFigures& a, const ComparisonFigures& b, u
   EXPECT_EQ(a.heapGrows, b.heapGrows);
   EXPECT_EQ(a.largeAllocs, b.largeAllocs);
   EXPECT_EQ(a.numClasses, b.numClasses);
+  EXPECT_EQ(a.numGC, b.numGC);
+  EXPECT_EQ(a.atEnd.headerBytes, b.atEnd.headerBytes);
+  EXPECT_EQ(a.atEnd.spanMetaBytes, b.atEnd.spanMetaBytes);
 }
 
 // One World per table, replayed straight from the start to p.
@@ -189,7 +193,7 @@ TEST(CompareSession, ClassBucketsSumTheHistogram) {
   EXPECT_EQ(b[8].roundingBytes, 120u);
 }
 
-// [SECTION] Exports against the CLI
+// [SECTION] Go releases
 
 std::string readFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -197,6 +201,136 @@ std::string readFile(const std::string& path) {
   ss << in.rdbuf();
   return ss.str();
 }
+
+
+// sim::Comparison over the first p events with one engine per release, each config made here
+// by hand as the CLI's --profiles promises (the release, and that release's own table).
+std::vector<ComparisonFigures> releasesReference(const model::Session& s, uint64_t p) {
+  Config c119 = s.world().config(), c126 = s.world().config();
+  c119.goVersion = GoVersion::Go119;
+  c119.table = SizeClassTable::go119();
+  c126.goVersion = GoVersion::Go126;
+  c126.table = SizeClassTable::go126();
+  Comparison c({c119, c126}, {"go1.19", "go1.26"});
+  std::string err;
+  size_t bad = 0;
+  if (p > 0) {
+    EXPECT_TRUE(c.stepBatch(s.trace().events.data(), p, &err, &bad)) << err;
+  }
+  return c.figures();
+}
+
+TEST(CompareGoReleases, FiguresAreTheComparisonsAtEveryPosition) {
+  auto s = uitest::openTrace(randomTrace(20000, 11));
+  ASSERT_NE(s, nullptr);
+  gui::CompareView view;
+  view.requestProfiles({GoVersion::Go119, GoVersion::Go126});
+  view.follow(s.get());
+  const model::CompareSession* cmp = view.comparison();
+  ASSERT_NE(cmp, nullptr);
+  ASSERT_EQ(cmp->size(), 2u);
+  EXPECT_EQ(cmp->world(0).config().goVersion, GoVersion::Go119);
+  EXPECT_EQ(cmp->world(1).config().goVersion, GoVersion::Go126);
+  for (uint64_t p : {uint64_t{0}, uint64_t{1}, uint64_t{7000}, uint64_t{20000}, uint64_t{4095}, uint64_t{13001}}) {
+    s->seek(p);
+    view.follow(s.get());
+    ASSERT_EQ(cmp->position(), p);
+    const auto mine = cmp->figures(), ref = releasesReference(*s, p);
+    ASSERT_EQ(mine.size(), 2u);
+    for (size_t k = 0; k < 2; ++k) {
+      expectSameFigures(mine[k], ref[k], p);
+    }
+    expectStraightReplay(*cmp, *s, p);
+  }
+  s->seek(20000);
+  view.follow(s.get());
+  const auto end = cmp->figures();
+  EXPECT_GT(end[0].numGC, 0u) << "the GC cycles row is counted, not left at 0";
+  // The trace has pointerful objects above 512 B and small scan spans: only go1.26 has headers
+  // and span-end metadata, so the comparison really ran two different allocators.
+  EXPECT_EQ(end[0].atEnd.headerBytes, 0u);
+  EXPECT_EQ(end[0].atEnd.spanMetaBytes, 0u);
+  EXPECT_GT(end[1].atEnd.headerBytes, 0u);
+  EXPECT_GT(end[1].atEnd.spanMetaBytes, 0u);
+  EXPECT_EQ(end[0].heapInuseSeries, releasesReference(*s, 20000)[0].heapInuseSeries);
+  // Asking for tables again leaves the release comparison.
+  view.request({"go1.19"});
+  view.follow(s.get());
+  EXPECT_TRUE(view.profiles().empty());
+  EXPECT_EQ(view.comparison()->size(), 1u);
+}
+
+// A real Go 1.26 recording (tests/data/go_exectrace, see record.sh): the app's export equals the
+// report of `spanscope-cli compare --profiles go1.19,go1.26` byte for byte.
+TEST(CompareGoReleases, ExportsAreTheClisOnARecordedGo126Program) {
+  const std::string trace = std::string(SPANSCOPE_TEST_DATA) + "/go_exectrace/churn.trace";
+  const std::string dir = ::testing::TempDir() + "/spanscope_compare_releases_" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  auto s = uitest::openFile(trace);
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->world().config().goVersion, GoVersion::Go126) << "a go1.26 recording opens under the go1.26 profile";
+  gui::CompareView view;
+  view.requestProfiles({GoVersion::Go119, GoVersion::Go126});
+  s->seek(s->eventCount());
+  view.follow(s.get());
+  ASSERT_NE(view.comparison(), nullptr);
+  std::string err;
+  for (const char* ext : {"md", "csv"}) {
+    const gui::ExportKind kind = ext[0] == 'm' ? gui::ExportKind::Markdown : gui::ExportKind::Csv;
+    const std::string mine = dir + "/gui." + ext, cli = dir + "/cli." + ext;
+    ASSERT_TRUE(view.exportTo(kind, mine, &err)) << err;
+    const std::string cmd =
+        std::string(SPANSCOPE_CLI) + " compare " + trace + " --profiles go1.19,go1.26 --report " + ext + " -o " + cli;
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    const std::string a = readFile(mine), b = readFile(cli);
+    EXPECT_NE(a.find("go1.26"), std::string::npos) << a;
+    EXPECT_EQ(a, b) << ext;
+  }
+}
+
+// Go 1.26 malloc.go mallocgc: 1024 B pointerful -> 1032 (header); 512 B pointerful (heapBitsInSpan)
+// and 1024 B noscan stay; 32761 B is large (> 32768 - 8). Go 1.19 looks every request up as is.
+TEST(CompareGoReleases, LookupSizesCarryTheHeaderUnderGo126) {
+  const std::vector<Event> evs = {allocEvent(1, 1024, false), allocEvent(2, 1024, true), allocEvent(3, 512, false),
+                                  allocEvent(4, 32761, true), allocEvent(5, 32760, false)};
+  MemorySource a(evs), b(evs);
+  const SizeHistogram n = model::lookupHistogram(a, goProfile(GoVersion::Go126)), o = model::lookupHistogram(b, goProfile(GoVersion::Go119));
+  EXPECT_EQ(n.count[1032], 1u);
+  EXPECT_EQ(n.count[1024], 1u);
+  EXPECT_EQ(n.count[512], 1u);
+  EXPECT_EQ(n.count[32768], 1u) << "32760 B pointerful + 8";
+  EXPECT_EQ(n.count[32760], 0u);
+  uint64_t total = 0;
+  for (uint64_t c : n.count) total += c;
+  EXPECT_EQ(total, 4u) << "32761 B is large under Go 1.26";
+  EXPECT_EQ(o.count[1024], 2u);
+  EXPECT_EQ(o.count[32761], 1u);
+}
+
+TEST(CompareGoReleases, TheButtonIsACommandAndTheFlagParses) {
+  uitest::Harness h;
+  gui::App app;
+  app.setSession(uitest::openFile(std::string(SPANSCOPE_SOURCE_DIR) + "/assets/scenarios/classroom.json"));
+  app.commands().push_back(gui::Command{gui::Command::CompareGoReleases});
+  for (int i = 0; i < 3; ++i) uitest::checkedFrame(app);
+  ASSERT_NE(app.compareView().comparison(), nullptr);
+  EXPECT_EQ(app.compareView().comparison()->name(0), "go1.19");
+  EXPECT_EQ(app.compareView().comparison()->name(1), "go1.26");
+  EXPECT_TRUE(app.panelOpen(gui::panelIndex("compare")));
+
+  std::string err;
+  const char* ok[] = {"spanscope", "--compare-profiles", "go1.19,1.26"};
+  auto o = gui::parseOptions(3, ok, &err);
+  ASSERT_TRUE(o) << err;
+  EXPECT_EQ(o->compareProfiles, (std::vector<GoVersion>{GoVersion::Go119, GoVersion::Go126}));
+  const char* bad[] = {"spanscope", "--compare-profiles", "go1.19,go1.20"};
+  EXPECT_FALSE(gui::parseOptions(3, bad, &err));
+  EXPECT_NE(err.find("go1.20"), std::string::npos) << err;
+  const char* both[] = {"spanscope", "--compare", "pow2", "--compare-profiles", "go1.26"};
+  EXPECT_FALSE(gui::parseOptions(5, both, &err));
+}
+
+// [SECTION] Exports against the CLI
 
 TEST(CompareExport, MarkdownCsvAndChartAreTheClis) {
   const std::string trace = std::string(SPANSCOPE_SOURCE_DIR) + "/assets/scenarios/classroom.json";

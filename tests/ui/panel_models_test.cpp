@@ -27,6 +27,22 @@ void run(World& w, const Event& ev) {
 
 constexpr uint64_t kBase = 0xc000000000;
 
+// Go 1.26 mheap.go initSpan: an 80 B scan span reserves 128 B of heap bits (8192 / 64) and 128 B of
+// inline mark bits: 99 slots, tail 8192 - 99*80 = 272 B of which 256 B metadata. Go 1.19: none.
+TEST(SpanInspectorModel, Go126TailNamesItsHeapAndMarkBits) {
+  for (const GoVersion gv : {GoVersion::Go126, GoVersion::Go119}) {
+    Config c = gogcOff();
+    c.goVersion = gv;
+    World w(c);
+    run(w, allocEvent(0, 80, /*noscan=*/false));
+    const gui::SpanInspectorModel m = gui::BuildSpanInspector(w.view(), w.view().spanAt(kBase));
+    ASSERT_TRUE(m.valid) << m.problem;
+    EXPECT_EQ(m.nelems, gv == GoVersion::Go126 ? 99u : 102u);
+    EXPECT_EQ(m.tailWaste, gv == GoVersion::Go126 ? 272u : 32u);
+    EXPECT_EQ(m.spanMetaBytes, gv == GoVersion::Go126 ? 256u : 0u);
+  }
+}
+
 TEST(SpanInspectorModel, ThreeAllocationsOf48BytesLeaveFreeindexAt3) {
   World w(gogcOff());
   for (uint64_t id = 0; id < 3; ++id) run(w, allocEvent(id, 48));

@@ -123,10 +123,11 @@ void FiguresTable(const model::CompareSession& cmp, const std::vector<sim::Compa
   if (!ImGui::BeginTable("##figures", cols, flags, ImVec2(0, height))) return;
   ImGui::TableSetupScrollFreeze(1, 1);
   ImGui::TableSetupColumn("figure");
-  // Each column at least as wide as its table's full name (a lone "go1.19" column was cut to "go1").
+  // Each column at least as wide as its table's full name (a lone "go1.19" column was cut to "go1")
+  // and its widest cell: a value or, with "difference from", a percentage (never both).
   for (const auto& f : figs)
     ImGui::TableSetupColumn(f.name.c_str(), ImGuiTableColumnFlags_WidthFixed,
-                            std::max(ImGui::CalcTextSize(f.name.c_str()).x, ImGui::CalcTextSize("100.0 MiB (+100.0%)").x) + 8);
+                            std::max(ImGui::CalcTextSize(f.name.c_str()).x, ImGui::CalcTextSize("1023.99 MiB").x) + 8);
   ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
   ImGui::TableSetColumnIndex(0);
   ImGui::TextDisabled("at event %s", FormatCount(cmp.position()).c_str());
@@ -166,10 +167,64 @@ void FiguresTable(const model::CompareSession& cmp, const std::vector<sim::Compa
   ImGui::EndTable();
 }
 
-// HeapInuse over the whole trace per table, max-per-column decimated, the cursor as a line.
+// The second engine's HeapInuse minus the first's over the trace, in [a, b]: with two engines
+// their lines often overlap, and the difference is what a comparison asks about.
+void DifferencePlot(const model::CompareSession& cmp, ImDrawList* dl, ImVec2 a, ImVec2 b, uint64_t n) {
+  const std::vector<uint64_t>&s0 = cmp.series(0), &s1 = cmp.series(1);
+  const size_t m = std::min(s0.size(), s1.size());
+  const std::string title = cmp.name(1) + " − " + cmp.name(0) + " HeapInuse";
+  dl->AddText(ImVec2(a.x, a.y - ImGui::GetTextLineHeight() - 2), ui::color::kDim, title.c_str());
+  dl->AddRectFilled(a, b, IM_COL32(24, 24, 28, 255));
+  if (m == 0) return;
+  int64_t lo = 0, hi = 0;
+  for (size_t i = 0; i < m; ++i) {
+    const int64_t d = static_cast<int64_t>(s1[i]) - static_cast<int64_t>(s0[i]);
+    lo = std::min(lo, d), hi = std::max(hi, d);
+  }
+  const uint64_t step = ByteAxisStep(static_cast<uint64_t>(std::max<int64_t>({hi, -lo, 1})), 2);
+  const double top = static_cast<double>((hi + static_cast<int64_t>(step) - 1) / static_cast<int64_t>(step) * static_cast<int64_t>(step));
+  const double bottom = static_cast<double>(-((-lo + static_cast<int64_t>(step) - 1) / static_cast<int64_t>(step) * static_cast<int64_t>(step)));
+  const double span = std::max(top - bottom, 1.0);
+  auto yOf = [&](double v) { return b.y - (b.y - a.y) * static_cast<float>((v - bottom) / span); };
+  for (double t = bottom; t <= top + 0.5; t += static_cast<double>(step)) {
+    const float y = yOf(t);
+    dl->AddLine(ImVec2(a.x, y), ImVec2(b.x, y), t == 0 ? IM_COL32(255, 255, 255, 90) : IM_COL32(255, 255, 255, 28));
+    const std::string s = (t > 0 ? "+" : t < 0 ? "−" : "") + FormatBytes(static_cast<uint64_t>(std::fabs(t)));
+    dl->AddText(ImVec2(a.x - ImGui::CalcTextSize(s.c_str()).x - 6, y - ImGui::GetTextLineHeight() * 0.5f), ui::color::kDim, s.c_str());
+  }
+  const float w = b.x - a.x;
+  auto xOf = [&](size_t i) {
+    const double e = std::min<double>(static_cast<double>(i) * static_cast<double>(cmp.seriesEvery()) + 1, static_cast<double>(n));
+    return a.x + w * static_cast<float>(e / static_cast<double>(n));
+  };
+  // One (min, max) pair per 3 pixels, as the lines above.
+  std::vector<ImVec2> pts;
+  const int cols = std::max(1, static_cast<int>(w / 3));
+  size_t i = 0;
+  for (int c = 0; c < cols && i < m; ++c) {
+    const float xEnd = a.x + w * static_cast<float>(c + 1) / static_cast<float>(cols);
+    int64_t dLo = INT64_MAX, dHi = INT64_MIN;
+    const float x = xOf(i);
+    for (; i < m && xOf(i) <= xEnd; ++i) {
+      const int64_t d = static_cast<int64_t>(s1[i]) - static_cast<int64_t>(s0[i]);
+      dLo = std::min(dLo, d), dHi = std::max(dHi, d);
+    }
+    if (dLo > dHi) continue;
+    pts.emplace_back(x, yOf(static_cast<double>(dLo)));
+    if (dHi != dLo) pts.emplace_back(x, yOf(static_cast<double>(dHi)));
+  }
+  dl->PushClipRect(a, b, true);
+  dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), TableColour(1), ImDrawFlags_None, 1.5f);
+  dl->PopClipRect();
+}
+
+// HeapInuse over the whole trace per table, max-per-column decimated, the cursor as a line. With
+// two engines, their difference below.
 void InuseOverTime(const model::CompareSession& cmp, std::vector<Command>& commands, ImVec2 size) {
   ImGui::TextUnformatted("HeapInuse over the trace");
-  ui::HelpMarker("One line per table; the white line is the shared cursor. Click or drag to seek.");
+  ui::HelpMarker(cmp.size() == 2 ? "One line per engine, and below the second minus the first (above the zero line: the second "
+                                   "uses more); the white line is the shared cursor. Click or drag to seek."
+                                 : "One line per table; the white line is the shared cursor. Click or drag to seek.");
   for (size_t k = 0; k < cmp.size(); ++k) { // the legend: a swatch and the name per table
     ImGui::SameLine(0, k == 0 ? 16 : 10);
     const ImVec2 p = ImGui::GetCursorScreenPos();
@@ -187,15 +242,18 @@ void InuseOverTime(const model::CompareSession& cmp, std::vector<Command>& comma
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float left = ImGui::CalcTextSize("1023.99 MiB").x + 10, bottom = ImGui::GetTextLineHeight() + 4; // room for axis labels at any font size
   const ImVec2 a(p0.x + left, p0.y + 4), b(p0.x + size.x - 28, p0.y + size.y - bottom);
-  const float w = b.x - a.x, h = b.y - a.y;
-  dl->AddRectFilled(a, b, IM_COL32(24, 24, 28, 255));
+  // With two engines the lines take the top 60%, their difference the rest (below its title).
+  const bool diff = cmp.size() == 2 && b.y - a.y > 160;
+  const float mainBottom = diff ? a.y + (b.y - a.y) * 0.6f : b.y;
+  const float w = b.x - a.x, h = mainBottom - a.y;
+  dl->AddRectFilled(a, ImVec2(b.x, mainBottom), IM_COL32(24, 24, 28, 255));
   uint64_t maxV = 1;
   for (size_t k = 0; k < cmp.size(); ++k)
     for (uint64_t v : cmp.series(k)) maxV = std::max(maxV, v);
   const uint64_t step = ByteAxisStep(maxV, 5);
   const uint64_t top = (maxV + step - 1) / step * step;
   for (uint64_t t = 0; t <= top; t += step) {
-    const float y = b.y - h * static_cast<float>(static_cast<double>(t) / static_cast<double>(top));
+    const float y = mainBottom - h * static_cast<float>(static_cast<double>(t) / static_cast<double>(top));
     dl->AddLine(ImVec2(a.x, y), ImVec2(b.x, y), IM_COL32(255, 255, 255, 28));
     const std::string s = FormatBytes(t);
     dl->AddText(ImVec2(a.x - ImGui::CalcTextSize(s.c_str()).x - 6, y - ImGui::GetTextLineHeight() * 0.5f), ui::color::kDim, s.c_str());
@@ -209,7 +267,8 @@ void InuseOverTime(const model::CompareSession& cmp, std::vector<Command>& comma
     const float tw = ImGui::CalcTextSize(s.c_str()).x;
     dl->AddText(ImVec2(std::clamp(x - tw / 2, a.x, b.x - tw), b.y + 3), ui::color::kDim, s.c_str());
   }
-  dl->PushClipRect(a, b, true);
+  if (diff) DifferencePlot(cmp, dl, ImVec2(a.x, mainBottom + ImGui::GetTextLineHeight() + 8), b, n);
+  dl->PushClipRect(a, ImVec2(b.x, mainBottom), true);
   // At most one (min, max) pair per 3 pixels per table, so the vertex count is bounded by the width.
   const int cols = std::max(1, static_cast<int>(w / 3));
   std::vector<ImVec2> pts;
@@ -221,7 +280,7 @@ void InuseOverTime(const model::CompareSession& cmp, std::vector<Command>& comma
       const double e = std::min<double>(static_cast<double>(i) * static_cast<double>(cmp.seriesEvery()) + 1, static_cast<double>(n));
       return a.x + w * static_cast<float>(e / static_cast<double>(n));
     };
-    auto yOf = [&](uint64_t v) { return b.y - h * static_cast<float>(static_cast<double>(v) / static_cast<double>(top)); };
+    auto yOf = [&](uint64_t v) { return mainBottom - h * static_cast<float>(static_cast<double>(v) / static_cast<double>(top)); };
     size_t i = 0;
     for (int c = 0; c < cols && i < s.size(); ++c) {
       const float xEnd = a.x + w * static_cast<float>(c + 1) / static_cast<float>(cols);
@@ -246,9 +305,9 @@ void InuseOverTime(const model::CompareSession& cmp, std::vector<Command>& comma
     }
     dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), TableColour(k), ImDrawFlags_None, 1.5f);
   }
+  dl->PopClipRect();
   const float cx = a.x + w * static_cast<float>(static_cast<double>(cmp.position()) / static_cast<double>(n));
   dl->AddLine(ImVec2(cx, a.y), ImVec2(cx, b.y), ui::color::kMarker, 1.5f);
-  dl->PopClipRect();
   const ImVec2 m = ImGui::GetIO().MousePos;
   if ((hovered || active) && m.x >= a.x && m.x <= b.x) {
     const uint64_t at = static_cast<uint64_t>(std::clamp((m.x - a.x) / w, 0.0f, 1.0f) * static_cast<float>(n));
@@ -262,6 +321,11 @@ void InuseOverTime(const model::CompareSession& cmp, std::vector<Command>& comma
         if (!cmp.series(k).empty())
           ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(TableColour(k)), "%s: %s", cmp.name(k).c_str(),
                              FormatBytes(cmp.series(k)[std::min(i, cmp.series(k).size() - 1)]).c_str());
+      if (diff && !cmp.series(0).empty() && !cmp.series(1).empty()) {
+        const int64_t d = static_cast<int64_t>(cmp.series(1)[std::min(i, cmp.series(1).size() - 1)]) -
+                          static_cast<int64_t>(cmp.series(0)[std::min(i, cmp.series(0).size() - 1)]);
+        ImGui::Text("difference: %s%s", d > 0 ? "+" : d < 0 ? "−" : "", FormatBytes(static_cast<uint64_t>(d < 0 ? -d : d)).c_str());
+      }
       ImGui::EndTooltip();
     }
   }
@@ -278,11 +342,16 @@ ImU32 WasteColour(double fraction) {
 // (the sizes each class serves) are coloured by the bucket's rounding waste.
 void SizeHistogram(const model::CompareSession& cmp, ImVec2 size) {
   const sim::SizeHistogram& hist = cmp.histogram();
-  ImGui::TextUnformatted("Request sizes and each table's classes");
+  bool headers = false;
+  for (size_t k = 0; k < cmp.size(); ++k) headers = headers || &cmp.lookupHistogram(k) != &hist;
+  ImGui::TextUnformatted(headers ? "Request sizes and each engine's classes (Go 1.26: + 8 B header)" : "Request sizes and each table's classes");
   ui::HelpMarker("Top: how many allocations of each size the whole trace makes (log size axis, log count: bar height "
                  "grows with log(1 + requests)). Below: one strip per "
                  "table; each bucket is the sizes one class serves, coloured by its rounding waste on this trace "
-                 "(green none, red 25% or more of the bucket's bytes); grey buckets get no requests. Hover for figures.");
+                 "(green none, red 25% or more of the bucket's bytes); grey buckets get no requests. Hover for figures."
+                 "\n\nUnder Go 1.26 a pointerful object above 512 B is looked up with its 8-byte malloc header (size + 8), "
+                 "so its strip counts it in the class of size + 8 and its rounding here excludes the header; objects "
+                 "above 32760 B are large there.");
   ImGui::SameLine(0, 24);
   for (double f : {0.0, 0.0625, 0.125, 0.1875, 0.25}) {
     const ImVec2 p = ImGui::GetCursorScreenPos();
@@ -336,7 +405,7 @@ void SizeHistogram(const model::CompareSession& cmp, ImVec2 size) {
   dl->AddText(ImVec2(p0.x, a.y + ImGui::GetTextLineHeight() * 2), ui::color::kDim, "log count");
   // Strips.
   std::vector<std::vector<model::ClassBucket>> buckets;
-  for (size_t k = 0; k < cmp.size(); ++k) buckets.push_back(model::classBuckets(cmp.world(k).table(), hist));
+  for (size_t k = 0; k < cmp.size(); ++k) buckets.push_back(model::classBuckets(cmp.world(k).table(), cmp.lookupHistogram(k)));
   for (size_t k = 0; k < cmp.size(); ++k) {
     const float y0 = barsBottom + 4 + strip * static_cast<float>(k), y1 = y0 + strip - 2;
     dl->AddText(ImVec2(p0.x, y0 + (strip - ImGui::GetTextLineHeight()) * 0.5f - 1), TableColour(k), cmp.name(k).c_str());
@@ -377,9 +446,10 @@ void SizeHistogram(const model::CompareSession& cmp, ImVec2 size) {
     dl->AddLine(ImVec2(x, a.y), ImVec2(x, barsBottom), IM_COL32(255, 255, 255, 22));
     const std::string s = FormatBytes(uint64_t{1} << e);
     const float tw = ImGui::CalcTextSize(s.c_str()).x;
-    if (x - tw / 2 < lastLabel + 8) continue;
-    dl->AddText(ImVec2(std::min(x - tw / 2, a.x + w - tw), axisY), ui::color::kDim, s.c_str());
-    lastLabel = x + tw / 2;
+    const float lx = std::min(x - tw / 2, a.x + w - tw); // the last label kept inside the plot
+    if (lx < lastLabel + 8) continue;
+    dl->AddText(ImVec2(lx, axisY), ui::color::kDim, s.c_str());
+    lastLabel = lx + tw;
   }
   if (!hovered) return;
   const ImVec2 m = ImGui::GetIO().MousePos;
@@ -406,6 +476,11 @@ void SizeHistogram(const model::CompareSession& cmp, ImVec2 size) {
 // The export buttons queue commands: the app writes the files between frames.
 void ExportRow(const CompareView& view, char* exportPath, size_t exportPathSize, std::vector<Command>& commands) {
   if (ImGui::Button("Tables…")) commands.push_back(Command{Command::OpenCompareTables});
+  ui::ItemTooltip("Compare size-class tables (Go 1.19, TCMalloc, jemalloc, …) on this trace.");
+  ImGui::SameLine();
+  if (ImGui::Button("Go releases")) commands.push_back(Command{Command::CompareGoReleases});
+  ui::ItemTooltip("Compare this trace under Go 1.19's and Go 1.26's allocators (malloc headers, span-end heap and "
+                  "mark bits, 160 B mspans), as `spanscope-cli compare --profiles go1.19,go1.26`.");
   ImGui::SameLine();
   if (ImGui::Button("Designer…")) commands.push_back(Command{Command::OpenDesigner});
   ImGui::SameLine(0, 24);
@@ -452,8 +527,12 @@ void ComparePanel::Draw(PanelContext& ctx, bool* open) {
   const model::CompareSession* cmp = view.comparison();
   if (cmp == nullptr) {
     ImGui::TextWrapped("Replay this trace under several size-class tables at once (Go 1.19, TCMalloc, jemalloc, mimalloc, "
-                       "glibc-like, powers of two, a JSON table, or one you design), all following the main cursor.");
+                       "glibc-like, powers of two, a JSON table, or one you design), or under Go 1.19's and Go 1.26's "
+                       "allocators, all following the main cursor.");
     if (ImGui::Button("Compare tables…")) ctx.commands.push_back(Command{Command::OpenCompareTables});
+    ImGui::SameLine();
+    if (ImGui::Button("Go releases (1.19 vs 1.26)")) ctx.commands.push_back(Command{Command::CompareGoReleases});
+    ui::ItemTooltip("The same trace under Go 1.19's and Go 1.26's allocators, as `spanscope-cli compare --profiles`.");
     ImGui::SameLine();
     if (ImGui::Button("Size-class designer…")) ctx.commands.push_back(Command{Command::OpenDesigner});
     if (!view.status().empty()) ImGui::TextDisabled("%s", view.status().c_str());
@@ -464,7 +543,12 @@ void ComparePanel::Draw(PanelContext& ctx, bool* open) {
   const std::vector<sim::ComparisonFigures> figs = cmp->figures();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float topH = std::max(120.0f, avail.y * 0.55f);
-  const float tableW = std::min(avail.x * 0.5f, 230.0f + 110.0f * static_cast<float>(figs.size()));
+  // Room for the labels and every column if it fits in 60% of the panel (wider at projector size).
+  float cellsW = 0;
+  for (const auto& f : figs)
+    cellsW += std::max(ImGui::CalcTextSize(f.name.c_str()).x, ImGui::CalcTextSize("1023.99 MiB").x) + 8 + ImGui::GetStyle().CellPadding.x * 2;
+  const float labelsW = ImGui::CalcTextSize("free slots in in-use spans").x + ImGui::GetStyle().CellPadding.x * 2 + 24;
+  const float tableW = std::min(avail.x * 0.6f, labelsW + cellsW);
   // Each part in its own child window: its own draw list, so each stays within 16-bit indices.
   if (ImGui::BeginChild("##figureschild", ImVec2(tableW, topH))) FiguresTable(*cmp, figs, ImGui::GetContentRegionAvail().y);
   ImGui::EndChild();

@@ -64,6 +64,7 @@ struct SpanInspectorModel {
   uint32_t cacheFree = 0; // set bits of allocCache for the slots it covers (bits past them mean nothing)
   uint32_t allocBitsSet = 0, markedSlots = 0, reachableSlots = 0;
   uint64_t liveBytes = 0, roundingWaste = 0, deadBytes = 0, tailWaste = 0, freeSlotBytes = 0;
+  uint64_t spanMetaBytes = 0; // Go 1.26: heap bits and inline mark bits, part of tailWaste
   std::vector<SpanObject> objects; // reachable objects in the span, by address
 };
 // trace: maps the engine's dense object ids back to the file's (nullptr: they are shown as they are).

@@ -167,6 +167,7 @@ SpanInspectorModel BuildSpanInspector(const sim::HeapView& v, sim::SpanId id, co
   m.roundingWaste = uint64_t{m.reachableSlots} * s.elemsize - s.liveBytes;
   m.deadBytes = uint64_t{s.allocCount - m.reachableSlots} * s.elemsize;
   m.tailWaste = s.bytes() - uint64_t{s.nelems} * s.elemsize;
+  m.spanMetaBytes = v.world().spanReserve(s.spanclass, s.bytes());
   m.freeSlotBytes = uint64_t{s.nelems - s.allocCount} * s.elemsize;
   m.objects = ObjectsIn(v, s, trace);
   return m;
@@ -450,8 +451,13 @@ void DrawWaste(const SpanInspectorModel& m) {
       {"unreachable " + FormatBytes(m.deadBytes),
        "Slots still allocated to objects the program dropped, until the GC sweeps this span."},
       {"free " + FormatBytes(m.freeSlotBytes), "Free slots (nelems - allocCount) times elemsize."},
-      {"tail " + FormatBytes(m.tailWaste),
-       "Bytes at the end of the span too small for another slot: npages*8192 - nelems*elemsize."},
+      {m.spanMetaBytes ? "tail " + FormatBytes(m.tailWaste) + " (" + FormatBytes(m.spanMetaBytes) + " heap/mark bits)"
+                       : "tail " + FormatBytes(m.tailWaste),
+       m.spanMetaBytes ? "Bytes at the end of the span after the last slot: npages*8192 - nelems*elemsize. Go 1.26 keeps "
+                         "metadata there (mheap.go initSpan's reserve): the heap bits of a scan span of objects up to 512 B "
+                         "(span bytes / 64) and Green Tea's 128 B of inline mark bits (objects of 16..512 B); the rest is "
+                         "too small for another slot."
+                       : "Bytes at the end of the span too small for another slot: npages*8192 - nelems*elemsize."},
   };
   ui::Flow flow(ImGui::GetFontSize());
   for (const auto& [text, tip] : parts) {
