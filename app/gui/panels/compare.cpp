@@ -291,16 +291,16 @@ void InuseOverTime(const model::CompareSession& cmp, std::vector<Command>& comma
         if (s[i] > hi) hi = s[i], iHi = i;
       }
       // Steps, not slants: HeapInuse holds its value until the event that changes it.
-      auto step = [&](ImVec2 p) {
+      auto stepTo = [&](ImVec2 p) {
         if (!pts.empty()) pts.emplace_back(p.x, pts.back().y);
         pts.push_back(p);
       };
       if (iLo <= iHi) {
-        step(ImVec2(xOf(iLo), yOf(lo)));
-        if (iHi != iLo) step(ImVec2(xOf(iHi), yOf(hi)));
+        stepTo(ImVec2(xOf(iLo), yOf(lo)));
+        if (iHi != iLo) stepTo(ImVec2(xOf(iHi), yOf(hi)));
       } else {
-        step(ImVec2(xOf(iHi), yOf(hi)));
-        step(ImVec2(xOf(iLo), yOf(lo)));
+        stepTo(ImVec2(xOf(iHi), yOf(hi)));
+        stepTo(ImVec2(xOf(iLo), yOf(lo)));
       }
     }
     dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), TableColour(k), ImDrawFlags_None, 1.5f);

@@ -424,13 +424,19 @@ void DrawHeader(PanelContext& ctx, MapState& st) {
   ImGui::TextDisabled("zoom %.0f%%", st.zoom * 100);
   ui::ItemTooltip("100% = the whole mapped heap fits. Last frame: " + std::to_string(st.geom.cols) + " pages per row, " +
                   std::to_string(st.geom.cell).substr(0, 4) + " pixels per page (below one pixel, a cell shows the state most of its pages are in).");
+  // The class buttons go on this line if they fit, else on the next (a narrow panel, presentation mode).
+  auto sameLineIfFits = [](const char* label) {
+    const float w = ImGui::CalcTextSize(label).x + ImGui::GetStyle().FramePadding.x * 2 + 16;
+    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    if (ImGui::GetItemRectMax().x + w <= right) ImGui::SameLine(0, 16);
+  };
   if (ctx.selection.spanClassFilter >= 0) {
-    ImGui::SameLine(0, 16);
+    sameLineIfFits("Show all classes");
     if (ImGui::SmallButton("Show all classes")) ctx.selection.spanClassFilter = -1;
     ui::ItemTooltip("Only span class " + std::to_string(ctx.selection.spanClassFilter) + " is highlighted; click to show all.");
   } else if (ctx.selection.span != sim::kNoSpan && ctx.selection.span < v.spanCount() &&
              v.span(ctx.selection.span).state == sim::SpanState::InUse) {
-    ImGui::SameLine(0, 16);
+    sameLineIfFits("Highlight this span class");
     if (ImGui::SmallButton("Highlight this span class"))
       ctx.selection.spanClassFilter = static_cast<int32_t>(v.span(ctx.selection.span).spanclass);
     ui::ItemTooltip("Dim every page that is not in a span of the selected span's class.");
