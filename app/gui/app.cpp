@@ -651,10 +651,26 @@ void App::followCurrentEvent() {
   const bool stepped = followedAt_ != ~uint64_t{0} && pos == followedAt_ + 1; // a seek or a load does not pulse
   followedAt_ = pos;
   const sim::StepRecord* r = session_->lastRecord();
-  if (!r || (r->kind != sim::EventKind::Alloc && r->kind != sim::EventKind::Free) || r->span == sim::kNoSpan) return;
-  selection_.span = r->span;
-  selection_.address = r->addr;
-  selection_.pulseAt = stepped ? ImGui::GetTime() : -1;
+  if (r && (r->kind == sim::EventKind::Alloc || r->kind == sim::EventKind::Free) && r->span != sim::kNoSpan) {
+    selection_.span = r->span;
+    selection_.address = r->addr;
+    selection_.pulseAt = stepped ? ImGui::GetTime() : -1;
+    return;
+  }
+  if (stepped) return; // a lesson step or a GC after an allocation: keep showing that allocation's span
+  // Arrived by a seek at an event that touched no object (a lesson, a GC): show the span of the
+  // nearest allocation or free before it, if that span still holds the address.
+  const uint64_t from = pos > 64 ? pos - 64 : 0;
+  for (uint64_t i = pos; i-- > from;) {
+    const uint64_t addr = session_->info(i).addr;
+    if (addr == 0) continue;
+    const sim::SpanId span = session_->world().view().spanAt(addr);
+    if (span == sim::kNoSpan) return;
+    selection_.span = span;
+    selection_.address = addr;
+    selection_.pulseAt = -1;
+    return;
+  }
 }
 
 void App::drawMenuBar() {

@@ -105,6 +105,17 @@ TEST(FollowModeTest, InspectorFollowsTheCurrentEventInScenarios) {
   EXPECT_EQ(app.selection().span, app.session()->lastRecord()->span);
   EXPECT_NE(app.selection().span, first);
 
+  // A seek that lands on a lesson (no object touched) shows the span of the allocation before it.
+  app.seek(6); // after event #5, the annotation after alloc id 2
+  h.frame(app);
+  EXPECT_EQ(app.session()->lastRecord()->kind, sim::EventKind::Annotate);
+  app.seek(0);
+  h.frame(app);
+  app.seek(6);
+  h.frame(app);
+  EXPECT_EQ(app.selection().span, first) << "alloc id 2's span, not nothing";
+  EXPECT_EQ(app.selection().address, 0xc000000030u);
+
   traces::Trace plain;
   plain.events.push_back(sim::allocEvent(0, 48));
   app.setSession(uitest::openTrace(plain));

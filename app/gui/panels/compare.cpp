@@ -214,7 +214,7 @@ void DifferencePlot(const model::CompareSession& cmp, ImDrawList* dl, ImVec2 a, 
     if (dHi != dLo) pts.emplace_back(x, yOf(static_cast<double>(dHi)));
   }
   dl->PushClipRect(a, b, true);
-  dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), TableColour(1), ImDrawFlags_None, 1.5f);
+  dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), TableColour(1), ImDrawFlags_None, ui::PlotLineWidth(1.5f));
   dl->PopClipRect();
 }
 
@@ -303,7 +303,7 @@ void InuseOverTime(const model::CompareSession& cmp, std::vector<Command>& comma
         stepTo(ImVec2(xOf(iLo), yOf(lo)));
       }
     }
-    dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), TableColour(k), ImDrawFlags_None, 1.5f);
+    dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), TableColour(k), ImDrawFlags_None, ui::PlotLineWidth(1.5f));
   }
   dl->PopClipRect();
   const float cx = a.x + w * static_cast<float>(static_cast<double>(cmp.position()) / static_cast<double>(n));

@@ -6,6 +6,8 @@
 
 #include <imgui.h>
 
+#include <algorithm>
+
 #include <cstdint>
 #include <string>
 
@@ -61,6 +63,9 @@ void FillBar(float fraction, ImVec2 size, ImU32 fill, ImU32 background = color::
 // A small legend swatch followed by its label on the same line, with a tooltip.
 void LegendItem(ImU32 colour, const char* label, const char* tooltip);
 float LegendItemWidth(const char* label);
+// A plot line's width for the font in use: 1 px at the 15 px UI font, thicker in presentation
+// mode (22 px), so lines stay visible on a projector.
+inline float PlotLineWidth(float atUiFont = 1.0f) { return atUiFont * std::max(1.0f, ImGui::GetFontSize() / 15.0f); }
 
 // Lays items out left to right and wraps to a new line when the next one would not fit in the
 // window (panels are often docked narrow). Call next(width of the coming item) before each item.

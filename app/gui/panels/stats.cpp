@@ -367,7 +367,7 @@ void DrawSeries(ImDrawList* dl, const PlotGeom& g, const std::vector<model::Stat
     add(x, g.y(falling ? col.lo : col.hi));
   }
   // Thickness 1 uses the font atlas's baked lines: two vertices per point.
-  if (pts.size() >= 2) dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), SeriesColour(s), 0, 1.0f);
+  if (pts.size() >= 2) dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), SeriesColour(s), 0, ui::PlotLineWidth());
 }
 
 void HoverTooltip(const model::Session& session, uint64_t pos) {
