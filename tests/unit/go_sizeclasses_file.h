@@ -72,6 +72,22 @@ inline uint64_t constant(const std::string& src, const std::string& name) {
   return 0;
 }
 
+// The comment block of a sizeclasses.go (both releases): from the table header through the
+// alignment rows, which end at a blank line.
+inline std::string tableComment(const std::string& src) {
+  std::string comment;
+  std::stringstream ss(src);
+  bool inTable = false, inAlign = false;
+  for (std::string line; std::getline(ss, line);) {
+    if (!inTable && line.rfind("// class  bytes/obj", 0) == 0) inTable = true;
+    if (!inTable) continue;
+    if (line.rfind("// alignment  bits", 0) == 0) inAlign = true;
+    if (inAlign && line.empty()) break;
+    comment += line + "\n";
+  }
+  return comment;
+}
+
 // What Go 1.26's internal/runtime/gc/sizeclasses.go says.
 struct SizeClasses126 {
   uint64_t maxSmallSize = 0, numSizeClasses = 0, tinySizeClass = 0, tinySize = 0, pageShift = 0;
@@ -91,15 +107,7 @@ inline SizeClasses126 parseSizeClasses126(const std::string& src) {
   t.classToDivMagic = divMagic(src, "SizeClassToDivMagic");
   t.sizeToClass8 = intArray(src, "SizeToSizeClass8");
   t.sizeToClass128 = intArray(src, "SizeToSizeClass128");
-  std::stringstream ss(src);
-  bool inTable = false, inAlign = false;
-  for (std::string line; std::getline(ss, line);) {
-    if (!inTable && line.rfind("// class  bytes/obj", 0) == 0) inTable = true;
-    if (!inTable) continue;
-    if (line.rfind("// alignment  bits", 0) == 0) inAlign = true;
-    if (inAlign && line.empty()) break;
-    t.comment += line + "\n";
-  }
+  t.comment = tableComment(src);
   return t;
 }
 

@@ -1,5 +1,6 @@
 // Size classes against Go 1.19 itself: runtime/sizeclasses.go is parsed at test time and is the oracle.
 #include "sim/sizeclasses.h"
+#include "tests/unit/go_sizeclasses_file.h"
 
 #include <gtest/gtest.h>
 
@@ -100,16 +101,7 @@ const GoTables& goTables() {
     t.classToDivmagic = goDivmagic(src);
     t.sizeToClass8 = goIntArray(src, "size_to_class8");
     t.sizeToClass128 = goIntArray(src, "size_to_class128");
-    // The comment block: from the table header through the alignment rows (which end at a blank line).
-    std::stringstream ss(src);
-    bool inTable = false, inAlign = false;
-    for (std::string line; std::getline(ss, line);) {
-      if (!inTable && line.rfind("// class  bytes/obj", 0) == 0) inTable = true;
-      if (!inTable) continue;
-      if (line.rfind("// alignment  bits", 0) == 0) inAlign = true;
-      if (inAlign && line.empty()) break;
-      t.comment += line + "\n";
-    }
+    t.comment = gofile::tableComment(src);
     return t;
   }();
   return tables;
