@@ -15,6 +15,7 @@
 #include "traces/generators.h"
 #include "traces/open_trace.h"
 #include "traces/output_file.h"
+#include "traces/trace_cache.h"
 
 #include <imgui.h>
 #include <imgui_internal.h> // FindWindowByName, HoveredWindow: maximising a panel by its title bar
@@ -59,18 +60,52 @@ class ProgressStream : public traces::EventStream {
   LoadJob& job_;
 };
 
+// A binary trace file read in place (the trace itself, or the cache of another format): its first
+// pass is the engine's. The session keeps `shownPath`, the file the user opened.
+void openInPlace(LoadJob& job, const std::string& binaryPath, const std::string& shownPath) {
+  auto file = std::make_unique<traces::BinaryTraceFile>(binaryPath);
+  sim::Config cfg;
+  std::string bad;
+  if (!model::resolveConfig(file->meta(), job.engine, &cfg, &bad)) throw traces::TraceError(bad);
+  job.eventsTotal.store(file->eventCount());
+  job.phase.store(1);
+  job.result = model::Session::open(std::move(file), shownPath, std::move(cfg), &job.progress);
+}
+
+// Another format, whose ids are the engine's (importers, recorder): converted on the first open
+// into the binary cache (traces/trace_cache.h), then read in place, so memory does not grow with
+// the trace. A damaged cache is written again; false (stream untouched) if the cache cannot be
+// written, and the caller reads the trace into memory instead.
+bool openThroughCache(LoadJob& job, traces::EventStream& stream) {
+  const std::string cache = traces::binaryCachePath(job.path, &job.progress.cancel);
+  if (cache.empty()) throw LoadCancelled{};
+  std::error_code ec;
+  if (std::filesystem::exists(cache, ec)) {
+    try {
+      openInPlace(job, cache, job.path);
+      return true;
+    } catch (const traces::TraceError&) {
+      if (job.progress.cancel.load()) throw LoadCancelled{};
+      std::filesystem::remove(cache, ec); // damaged (or from another version): convert again
+      job.phase.store(0);
+    }
+  }
+  try {
+    ProgressStream progress(stream, job);
+    traces::writeBinaryCache(progress, cache);
+  } catch (const traces::TraceError& e) {
+    if (std::string(e.what()).rfind(cache, 0) != 0) throw; // the trace is bad, not the cache
+    return false;
+  }
+  openInPlace(job, cache, job.path);
+  return true;
+}
+
 // The worker: open (format sniffed from content), read every event, then the Session's first pass.
 void runLoad(LoadJob& job) {
   try {
-    if (!job.trace && traces::isRandomAccessBinary(job.path)) {
-      // A binary trace file is read in place: its first pass is the engine's.
-      auto file = std::make_unique<traces::BinaryTraceFile>(job.path);
-      sim::Config cfg;
-      std::string bad;
-      if (!model::resolveConfig(file->meta(), job.engine, &cfg, &bad)) throw traces::TraceError(bad);
-      job.eventsTotal.store(file->eventCount());
-      job.phase.store(1);
-      job.result = model::Session::open(std::move(file), job.path, std::move(cfg), &job.progress);
+    if (!job.trace && job.isFile && traces::isRandomAccessBinary(job.path)) {
+      openInPlace(job, job.path, job.path);
       job.phase.store(2, std::memory_order_release);
       return;
     }
@@ -79,6 +114,13 @@ void runLoad(LoadJob& job) {
       trace = std::move(*job.trace);
     } else {
       auto stream = job.openStream();
+      if (job.isFile && job.path != "-" && !stream->originalIds()) {
+        if (openThroughCache(job, *stream)) {
+          job.phase.store(2, std::memory_order_release);
+          return;
+        }
+        stream = job.openStream(); // the cache could not be written: read it into memory
+      }
       ProgressStream progress(*stream, job);
       trace = traces::readAll(progress);
     }
@@ -158,11 +200,17 @@ void App::reconfigure(model::EngineSettings o) {
   engine_ = std::move(o);
   if (timingChoiceOf(engine_) != TimingChoice::Off) settings_.panelOpen[panelIndex("locks")] = true;
   if (!session_) return;
-  // The trace is already in memory: replay a copy of it rather than reading the file again.
   auto job = std::make_unique<LoadJob>();
   job->path = session_->path();
-  job->isFile = false; // already in the recent list if it was a file
-  job->trace = session_->trace();
+  if (session_->readsInPlace()) {
+    // Read in place (a binary file or its cache): open the file again, reading no more than then.
+    const std::string path = job->path;
+    job->openStream = [path] { return traces::openTrace(path); };
+  } else {
+    // The trace is in memory: replay a copy of it rather than reading the file again.
+    job->isFile = false; // already in the recent list if it was a file
+    job->trace = session_->trace();
+  }
   job->engine = engine_;
   job->resumeAt = session_->position();
   startJob(std::move(job));

@@ -58,6 +58,8 @@ class Session {
   // place (use event()).
   const traces::Trace& trace() const;
   const std::string& path() const;
+  // True when the events are read from a binary file in place (trace() then holds no events).
+  bool readsInPlace() const { return file_ != nullptr; }
   uint64_t eventCount() const;
   sim::Event event(uint64_t i) const; // i < eventCount()
   // What the engine did with event i (i < eventCount()).
