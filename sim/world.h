@@ -307,6 +307,8 @@ class World {
   std::vector<P> ps_;
   uint32_t curP_ = 0; // the P running the current event (Go: getg().m.p)
   std::unordered_map<uint32_t, uint32_t> threadToP_;
+  bool lastThreadValid_ = false; // procFor's entry for the previous event's thread
+  uint32_t lastThread_ = 0, lastThreadP_ = 0;
 
   // Objects by id: address (0 = not live) and requested size (bit 31: tiny sub-object).
   std::vector<uint64_t> objAddr_;
