@@ -100,7 +100,8 @@ bool World::step(const Event& ev, std::string* error) {
     return fail(why);
   }
 
-  rec_ = StepRecord{};
+  if (timing_) rec_ = StepRecord{};
+  else static_cast<StepPath&>(rec_) = StepPath{}; // the timing fields were never written
   ops_.clear();
   rec_.index = events_;
   rec_.kind = ev.kind;
