@@ -58,10 +58,7 @@ uint64_t World::objSize(uint64_t id) const {
 }
 
 // Threads map to Ps in order of first appearance: 1:1 while there are enough Ps, then round-robin.
-// The last thread's P is kept aside: consecutive events mostly come from one thread, and the hash
-// lookup was a tenth of an event's cost.
-P& World::procFor(uint32_t thread) {
-  if (lastThreadValid_ && thread == lastThread_) return ps_[lastThreadP_];
+P& World::procForLookup(uint32_t thread) {
   auto it = threadToP_.find(thread);
   if (it == threadToP_.end()) {
     uint32_t p = static_cast<uint32_t>(threadToP_.size() % ps_.size());
