@@ -147,8 +147,15 @@ bool World::step(const Event& ev, std::string* error) {
         break;
       }
     }
-    if (cfg_.liveness == Liveness::GC) gcMarkAdvance(ev); // the mark workers' share (sim/mgc.cpp)
-    bgScavenge(ev); // Go: bgscavenge, paced by simulated time (sim/mgcscavenge.cpp)
+    // The event's modelled time (the mark's and the scavenger's clock), taken once. A mark that
+    // ends in gcMarkAdvance may sweep and free spans into this record: then it is taken again.
+    uint64_t ns = modelledEventNs(cfg_.timing.cost, rec_);
+    if (cfg_.liveness == Liveness::GC) {
+      const bool marking = pacer_.marking; // gcMarkAdvance changes nothing else while not marking
+      gcMarkAdvance(ev, ns); // the mark workers' share (sim/mgc.cpp)
+      if (marking) ns = modelledEventNs(cfg_.timing.cost, rec_);
+    }
+    bgScavenge(ev, ns); // Go: bgscavenge, paced by simulated time (sim/mgcscavenge.cpp)
   } catch (const std::runtime_error& e) {
     failed_ = true;
     return fail(e.what());

@@ -221,7 +221,7 @@ class World {
   void gcMark();
   void gcmarknewobject(SpanId s, uint32_t slot);
   void gcAssistAlloc(P& p, uint64_t bytes); // Go: mallocgc's assist debit + gcAssistAlloc
-  void gcMarkAdvance(const Event& ev);      // background/idle mark workers' credit after an event
+  void gcMarkAdvance(const Event& ev, uint64_t ns); // background/idle mark workers' credit after an event
   bool sweep(SpanId s, bool preserve); // true if the span was freed to the heap
   void sweepAll();
   void startSweepPhase();
@@ -233,7 +233,7 @@ class World {
   void bgSweep();                // Go: bgsweep, a fixed budget per event here
   // mgcscavenge.go (sim/mgcscavenge.cpp)
   void scavengerPace();                 // Go: gcPaceScavenger, after the pacer's commit
-  void bgScavenge(const Event& ev);     // Go: bgscavenge, paced by simulated time
+  void bgScavenge(const Event& ev, uint64_t eventNs); // Go: bgscavenge, paced by simulated time
   void scavengerSlept();                // Go: scavengerState.sleep's controller update
   uint64_t scavenge(uint64_t nbytes);   // Go: (*pageAlloc).scavenge; returns bytes released
   void scavengeAssist(uint64_t scavBytes, uint64_t growth); // allocSpan's limit / growth scavenging
