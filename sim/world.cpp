@@ -51,12 +51,6 @@ World::World(Config cfg) : cfg_(std::move(cfg)) {
 
 HeapView World::view() const { return HeapView(*this); }
 
-uint64_t World::objSize(uint64_t id) const {
-  uint32_t v = objSize_[id] & ~kTinyFlag;
-  if (v == kHugeSize) return hugeSizes_.at(id);
-  return v;
-}
-
 // Threads map to Ps in order of first appearance: 1:1 while there are enough Ps, then round-robin.
 P& World::procForLookup(uint32_t thread) {
   auto it = threadToP_.find(thread);

@@ -319,7 +319,10 @@ class World {
   std::vector<uint64_t> objAddr_;
   std::vector<uint32_t> objSize_;
   std::unordered_map<uint64_t, uint64_t> hugeSizes_; // sizes that do not fit 31 bits
-  uint64_t objSize(uint64_t id) const;
+  uint64_t objSize(uint64_t id) const { // inline: every free reads it
+    const uint32_t v = objSize_[id] & ~kTinyFlag;
+    return v == kHugeSize ? hugeSizes_.at(id) : v;
+  }
   static constexpr uint32_t kTinyFlag = 0x80000000u;
   static constexpr uint32_t kHugeSize = 0x7fffffffu;
 
