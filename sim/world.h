@@ -191,7 +191,8 @@ class World {
   // malloc.go
   void mallocgc(const Event& ev, P& p);
   uint64_t mallocTiny(P& p, uint64_t size, uint32_t* slotOut, SpanId* spanOut);
-  uint64_t mallocSmall(P& p, SpanClass spc, uint32_t* slotOut, SpanId* spanOut);
+  // inline (defined in malloc.cpp, its only user): nextFreeFast stays in mallocgc's body
+  inline uint64_t mallocSmall(P& p, SpanClass spc, uint32_t* slotOut, SpanId* spanOut);
   void freeObject(uint64_t id);
   // mcache.go
   uint32_t nextFree(P& p, SpanClass spc, SpanId* spanOut);
