@@ -11,7 +11,10 @@ namespace sim {
 void World::mallocgc(const Event& ev, P& p) {
   const uint64_t size = ev.size;
   rec_.size = size;
-  if (objAddr_.size() <= ev.id) {
+  if (objAddr_.size() == ev.id) { // the usual case, a new id: resize's fill cost 85 instructions
+    objAddr_.push_back(0);
+    objSize_.push_back(0);
+  } else if (objAddr_.size() < ev.id) {
     objAddr_.resize(ev.id + 1, 0);
     objSize_.resize(ev.id + 1, 0);
   }

@@ -398,10 +398,8 @@ void World::gcAssistAlloc(P& p, uint64_t bytes) {
 //     worker on every P (Go: idle workers take idle Ps).
 // The preemption clock runs across cycles, so where a mark starts in the 10 ms slice varies as
 // in Go. Only P 0's time drives it (the engine has one clock per trace, not per P).
-void World::gcMarkAdvance(const Event& ev) {
+void World::gcMarkAdvance(const Event& ev, uint64_t ns) { // ns: modelledEventNs of the event
   Pacer& c = pacer_;
-  const CostModel& cm = cfg_.timing.cost;
-  const uint64_t ns = modelledEventNs(cm, rec_);
   c.sliceClock += ns;
   if (!c.marking) {
     if (ev.time != kNoTime) c.lastEventTime = ev.time;

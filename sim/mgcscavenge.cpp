@@ -118,11 +118,11 @@ void World::scavengeAssist(uint64_t scavBytes, uint64_t growth) {
 // that releases nothing parks it until the next cycle's sweep is done; the next cycle's ready()
 // also cuts a sleep short (Go parks the scavenger while it sleeps, and sysmon's wake() unparks it). Work is the cost model's
 // scavenge_page ns per 4 KiB page (Go measures it with nanotime).
-void World::bgScavenge(const Event& ev) {
+void World::bgScavenge(const Event& ev, uint64_t eventNs) { // eventNs: modelledEventNs of the event
   if (!cfg_.scavenger.enabled || ev.kind == EventKind::Annotate) return;
   ScavengerState& sc = scav_;
   uint64_t avail = cfg_.scavenger.nsPerEvent;
-  if (avail == ScavengerConfig::kCostModelClock) avail = modelledEventNs(cfg_.timing.cost, rec_);
+  if (avail == ScavengerConfig::kCostModelClock) avail = eventNs;
   if (ev.time != kNoTime) {
     avail = sc.lastTime != ~uint64_t{0} && ev.time > sc.lastTime ? ev.time - sc.lastTime : 0;
     sc.lastTime = ev.time;

@@ -65,7 +65,9 @@ const char* pathStepName(PathStep s);
 enum class MallocPath : uint8_t { None, Tiny, SmallNoscan, SmallScanNoHeader, SmallScanHeader, Large };
 const char* mallocPathFunction(MallocPath m); // "runtime.mallocgcTiny", ...; nullptr for None
 
-struct StepRecord {
+// What the engine writes into a StepRecord; World::step resets only this part while the timing
+// model is off (the timing fields then stay zero), as resetting all of it cost a tenth of an event.
+struct StepPath {
   uint64_t index = 0;   // event index in the trace
   EventKind kind = EventKind::Alloc;
   uint32_t p = 0;       // the P that ran the event
@@ -87,6 +89,12 @@ struct StepRecord {
   uint32_t spansFreed = 0;   // spans returned to the heap by this step
   uint64_t heapGrowBytes = 0;
   uint64_t scavengedBytes = 0; // released to the OS by this step (background, assist or forced)
+
+  bool has(PathStep s) const { return (path >> static_cast<unsigned>(s)) & 1; }
+  void add(PathStep s) { path |= uint64_t{1} << static_cast<unsigned>(s); }
+};
+
+struct StepRecord : StepPath {
   // Timing (sim/timing.h; all zero unless Config::timing is on), in simulated ns: when the event
   // asked to run (its trace time or its P's clock, whichever is later) and when it finished on
   // its P; the locks it took in order (the first kMaxLockTakes; a wait for the stopped world
@@ -96,9 +104,6 @@ struct StepRecord {
   uint64_t wait = 0, hold = 0;
   uint32_t locksTaken = 0;
   LockTake locks[kMaxLockTakes] = {};
-
-  bool has(PathStep s) const { return (path >> static_cast<unsigned>(s)) & 1; }
-  void add(PathStep s) { path |= uint64_t{1} << static_cast<unsigned>(s); }
 };
 
 // The Go functions on the record's path, outermost first (e.g. runtime.mallocgc, ...).

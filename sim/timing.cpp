@@ -149,21 +149,6 @@ size_t LockModel::lockIndex(LockId id) const {
   return 0;
 }
 
-uint64_t modelledEventNs(const CostModel& c, const StepRecord& r) {
-  uint64_t ns = 0;
-  if (r.kind == EventKind::Alloc) {
-    if (r.has(PathStep::ZeroSize)) ns = c.zeroSize;
-    else if (r.has(PathStep::TinyHit)) ns = c.tinyHit;
-    else if (r.has(PathStep::LargeAlloc)) ns = c.largeAlloc + c.allocSpan;
-    else ns = c.mcacheHit;
-    if (r.has(PathStep::NextFree)) ns += c.nextFree;
-    if (r.has(PathStep::Refill)) ns += c.refill + c.spanSetPop + c.spanSetPush;
-    if (!r.has(PathStep::ZeroSize) && !r.has(PathStep::TinyHit)) ns += r.elemsize * c.allocTouchKiB / 1024;
-  }
-  ns += uint64_t{r.spansSwept} * c.sweepSpan + uint64_t{r.spansFreed} * c.freeSpan;
-  return ns;
-}
-
 // The cost of the event's own path before its logged operations: mallocgc down to mcache.refill.
 uint64_t LockModel::pathCost(const StepRecord& r) const {
   const CostModel& c = cfg_.cost;

@@ -83,7 +83,24 @@ struct CostModel {
 // The modelled CPU time of one event's own work without the lock model: its path (mallocgc down
 // to the refill) plus the spans it swept and the heap operations it did, from the cost model.
 // The clock of the concurrent mark (sim/mgc.cpp) when the trace has no times.
-uint64_t modelledEventNs(const CostModel& c, const StepRecord& r);
+// Inline: the mark's and the scavenger's clocks call it after every event; the rare parts (a slow
+// path, sweeps, freed spans) are tested once each.
+inline uint64_t modelledEventNs(const CostModel& c, const StepRecord& r) {
+  uint64_t ns = 0;
+  if (r.kind == EventKind::Alloc) {
+    if (r.has(PathStep::ZeroSize)) ns = c.zeroSize;
+    else if (r.has(PathStep::TinyHit)) ns = c.tinyHit;
+    else ns = (r.has(PathStep::LargeAlloc) ? c.largeAlloc + c.allocSpan : c.mcacheHit) + r.elemsize * c.allocTouchKiB / 1024;
+    constexpr uint64_t slow = uint64_t{1} << static_cast<unsigned>(PathStep::NextFree) |
+                              uint64_t{1} << static_cast<unsigned>(PathStep::Refill);
+    if (r.path & slow) {
+      if (r.has(PathStep::NextFree)) ns += c.nextFree;
+      if (r.has(PathStep::Refill)) ns += c.refill + c.spanSetPop + c.spanSetPush;
+    }
+  }
+  if ((r.spansSwept | r.spansFreed) != 0) ns += uint64_t{r.spansSwept} * c.sweepSpan + uint64_t{r.spansFreed} * c.freeSpan;
+  return ns;
+}
 
 // One cost-model field by name (the JSON key), for loaders and reports.
 struct CostField {

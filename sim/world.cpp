@@ -52,19 +52,16 @@ World::World(Config cfg) : cfg_(std::move(cfg)) {
 
 HeapView World::view() const { return HeapView(*this); }
 
-uint64_t World::objSize(uint64_t id) const {
-  uint32_t v = objSize_[id] & ~kTinyFlag;
-  if (v == kHugeSize) return hugeSizes_.at(id);
-  return v;
-}
-
 // Threads map to Ps in order of first appearance: 1:1 while there are enough Ps, then round-robin.
-P& World::procFor(uint32_t thread) {
+P& World::procForLookup(uint32_t thread) {
   auto it = threadToP_.find(thread);
   if (it == threadToP_.end()) {
     uint32_t p = static_cast<uint32_t>(threadToP_.size() % ps_.size());
     it = threadToP_.emplace(thread, p).first;
   }
+  lastThreadValid_ = true;
+  lastThread_ = thread;
+  lastThreadP_ = it->second;
   return ps_[it->second];
 }
 
@@ -95,7 +92,8 @@ bool World::step(const Event& ev, std::string* error) {
     return fail(why);
   }
 
-  rec_ = StepRecord{};
+  if (timing_) rec_ = StepRecord{};
+  else static_cast<StepPath&>(rec_) = StepPath{}; // the timing fields were never written
   ops_.clear();
   rec_.index = events_;
   rec_.kind = ev.kind;
@@ -144,8 +142,15 @@ bool World::step(const Event& ev, std::string* error) {
         break;
       }
     }
-    if (cfg_.liveness == Liveness::GC) gcMarkAdvance(ev); // the mark workers' share (sim/mgc.cpp)
-    bgScavenge(ev); // Go: bgscavenge, paced by simulated time (sim/mgcscavenge.cpp)
+    // The event's modelled time (the mark's and the scavenger's clock), taken once. A mark that
+    // ends in gcMarkAdvance may sweep and free spans into this record: then it is taken again.
+    uint64_t ns = modelledEventNs(cfg_.timing.cost, rec_);
+    if (cfg_.liveness == Liveness::GC) {
+      const bool marking = pacer_.marking; // gcMarkAdvance changes nothing else while not marking
+      gcMarkAdvance(ev, ns); // the mark workers' share (sim/mgc.cpp)
+      if (marking) ns = modelledEventNs(cfg_.timing.cost, rec_);
+    }
+    bgScavenge(ev, ns); // Go: bgscavenge, paced by simulated time (sim/mgcscavenge.cpp)
   } catch (const std::runtime_error& e) {
     failed_ = true;
     return fail(e.what());

@@ -194,7 +194,8 @@ class World {
   // malloc.go
   void mallocgc(const Event& ev, P& p);
   uint64_t mallocTiny(P& p, uint64_t size, uint32_t* slotOut, SpanId* spanOut);
-  uint64_t mallocSmall(P& p, SpanClass spc, uint32_t* slotOut, SpanId* spanOut);
+  // inline (defined in malloc.cpp, its only user): nextFreeFast stays in mallocgc's body
+  inline uint64_t mallocSmall(P& p, SpanClass spc, uint32_t* slotOut, SpanId* spanOut);
   void freeObject(uint64_t id);
   // mcache.go
   uint32_t nextFree(P& p, SpanClass spc, SpanId* spanOut);
@@ -224,7 +225,7 @@ class World {
   void gcMark();
   void gcmarknewobject(SpanId s, uint32_t slot);
   void gcAssistAlloc(P& p, uint64_t bytes); // Go: mallocgc's assist debit + gcAssistAlloc
-  void gcMarkAdvance(const Event& ev);      // background/idle mark workers' credit after an event
+  void gcMarkAdvance(const Event& ev, uint64_t ns); // background/idle mark workers' credit after an event
   bool sweep(SpanId s, bool preserve); // true if the span was freed to the heap
   void sweepAll();
   void startSweepPhase();
@@ -236,7 +237,7 @@ class World {
   void bgSweep();                // Go: bgsweep, a fixed budget per event here
   // mgcscavenge.go (sim/mgcscavenge.cpp)
   void scavengerPace();                 // Go: gcPaceScavenger, after the pacer's commit
-  void bgScavenge(const Event& ev);     // Go: bgscavenge, paced by simulated time
+  void bgScavenge(const Event& ev, uint64_t eventNs); // Go: bgscavenge, paced by simulated time
   void scavengerSlept();                // Go: scavengerState.sleep's controller update
   // Go: (*pageAlloc).scavenge(nbytes, shouldStop, force); returns bytes released. force (Go 1.21+
   // index): ignore the dense-chunk rule (allocSpan's memory-limit assist, FreeOSMemory).
@@ -280,7 +281,12 @@ class World {
     if (timing_) ops_.push_back(Op{k, static_cast<uint8_t>(flags | opBackground_), spc, count});
   }
 
-  P& procFor(uint32_t thread);
+  // The P an event's thread runs on. The previous event's thread is kept aside, inline:
+  // consecutive events mostly come from one thread, and the hash lookup was a tenth of an event.
+  P& procFor(uint32_t thread) {
+    return lastThreadValid_ && thread == lastThread_ ? ps_[lastThreadP_] : procForLookup(thread);
+  }
+  P& procForLookup(uint32_t thread);
   MSpan& span(SpanId s) { return spans_[s]; }
   SpanId spanOfAddr(uint64_t addr) const {
     return spanOf_[(addr - cfg_.arenaBase) >> kPageShift];
@@ -313,12 +319,17 @@ class World {
   std::vector<P> ps_;
   uint32_t curP_ = 0; // the P running the current event (Go: getg().m.p)
   std::unordered_map<uint32_t, uint32_t> threadToP_;
+  bool lastThreadValid_ = false; // procFor's entry for the previous event's thread
+  uint32_t lastThread_ = 0, lastThreadP_ = 0;
 
   // Objects by id: address (0 = not live) and requested size (bit 31: tiny sub-object).
   std::vector<uint64_t> objAddr_;
   std::vector<uint32_t> objSize_;
   std::unordered_map<uint64_t, uint64_t> hugeSizes_; // sizes that do not fit 31 bits
-  uint64_t objSize(uint64_t id) const;
+  uint64_t objSize(uint64_t id) const { // inline: every free reads it
+    const uint32_t v = objSize_[id] & ~kTinyFlag;
+    return v == kHugeSize ? hugeSizes_.at(id) : v;
+  }
   static constexpr uint32_t kTinyFlag = 0x80000000u;
   static constexpr uint32_t kHugeSize = 0x7fffffffu;
 
