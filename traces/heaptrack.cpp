@@ -110,6 +110,10 @@ class HeaptrackStream final : public LineTraceStream {
   std::string_view line_; // the record being parsed, for messages
   Mode mode_ = Mode::Unknown;
   bool sawVersion_ = false, sawCommand_ = false, attached_ = false;
+  // heaptrack writes the command line raw: an argument with newlines (python3 -c "...") goes on
+  // over the next lines, up to the first well-formed record.
+  bool commandOpen_ = false;
+  uint64_t commandLines_ = 0;
   uint64_t format_ = 0, producer_ = 0;
   uint64_t time_ = 0; // ns, from the last `c`
   uint64_t strings_ = 0, ips_ = 0, traces_ = 0;
@@ -131,7 +135,7 @@ HeaptrackStream::HeaptrackStream(std::unique_ptr<ByteSource> src) : LineTraceStr
   bool body = false;
   while (!body && lines_.next(line)) {
     record(line);
-    body = !line.empty() && kHeaderTags.find(line[0]) == std::string_view::npos;
+    body = !commandOpen_ && !line.empty() && kHeaderTags.find(line[0]) == std::string_view::npos;
   }
   if (!sawVersion_) throw TraceError(src_->path() + ": line 1: no heaptrack header 'v <version> <file format>'");
   char ver[48];
@@ -151,6 +155,13 @@ bool HeaptrackStream::parseNext() {
 
 void HeaptrackStream::record(std::string_view line) {
   line_ = line;
+  if (commandOpen_) {
+    if (line.size() < 2 || line[1] != ' ' || kKnownTags.find(line[0]) == std::string_view::npos) {
+      ++commandLines_;
+      return;
+    }
+    commandOpen_ = false;
+  }
   if (line.empty()) return; // heaptrack reads empty lines as comments
   const char tag = line[0];
   if (tag == '#') return trailer(line);
@@ -197,7 +208,7 @@ void HeaptrackStream::version(Fields f) {
 
 void HeaptrackStream::command(Fields f) {
   if (sawCommand_) fail("a second command line 'X ...' (heaptrack writes one)");
-  sawCommand_ = true;
+  sawCommand_ = commandOpen_ = true;
   const std::string_view cmd(f.p, static_cast<size_t>(f.end - f.p));
   const std::string_view argv0 = cmd.substr(0, cmd.find(' '));
   meta_.name = std::string(argv0.substr(argv0.rfind('/') + 1));
@@ -413,6 +424,9 @@ ImportSummary HeaptrackStream::summary() const {
     s.notes.push_back(std::to_string(implicitFrees_) + " allocations returned an address that was still live (its free "
                       "was not recorded): the old object was freed first");
   }
+  if (commandLines_ > 0)
+    s.notes.push_back("the command line goes on over " + std::to_string(commandLines_) +
+                      " more lines (an argument with newlines, as heaptrack writes it)");
   s.notes.push_back("realloc is a free followed by an allocation, as heaptrack writes it");
   s.notes.push_back("heaptrack records no thread ids: every event is on thread 0");
   s.notes.push_back("every allocation is noscan (C heap memory; the trace's frees decide liveness)");

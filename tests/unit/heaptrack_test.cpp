@@ -551,3 +551,23 @@ TEST(HeaptrackTest, HandMadeBrokenRecords) {
 }
 
 } // namespace
+
+// heaptrack writes the command line raw, so `python3 -c "<script>"` spreads the script over the
+// lines after 'X' (heaptrack_print reads such a file as usual). multiline_command.zst is
+// allocdemo.zst with a five-line script (a blank line and a line "x=1" among them) in its command:
+// the same events, and the summary says how many lines the command took.
+TEST(HeaptrackTest, ACommandLineWithNewlinesIsPartOfTheCommand) {
+  const Imported plain = import(kDir + "allocdemo.zst");
+  const Imported multi = import(kDir + "multiline_command.zst");
+  ASSERT_EQ(multi.events.size(), plain.events.size());
+  for (size_t i = 0; i < plain.events.size(); ++i) {
+    EXPECT_EQ(multi.events[i].kind, plain.events[i].kind) << i;
+    EXPECT_EQ(multi.events[i].id, plain.events[i].id) << i;
+    EXPECT_EQ(multi.events[i].size, plain.events[i].size) << i;
+  }
+  EXPECT_EQ(multi.summary.unknownLines, 0u);
+  EXPECT_EQ(multi.meta.name, "python3");
+  bool noted = false;
+  for (const std::string& n : multi.summary.notes) noted |= n.find("over 6 more lines") != std::string::npos;
+  EXPECT_TRUE(noted) << "import json, d={}, for ..., s=json.dumps(d), the blank line and x=1";
+}
