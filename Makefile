@@ -66,8 +66,15 @@ BENCH_TRACE = $(BUILD_DIR)/bench-larson-1gib.trace
 BENCH_GUI = xvfb-run -a -s '-screen 0 1920x1200x24' $(BUILD_DIR)/spanscope --trace $(BENCH_TRACE) \
             --panels heapmap,sizeclasses,eventlog --size 1600x1000
 
+# Go's churn program (tests/oracle/go/churn, Go 1.19, GOPATH mode for its oraclelib package): the
+# paired benchmark BM_GoChurnPaired runs it beside the engine's replay of the same allocations.
+GO119 = /usr/lib/go-1.19/bin/go
+GO_CHURN = $(abspath $(BUILD_DIR))/go-churn
+
 bench: build
-	$(BUILD_DIR)/spanscope_bench --benchmark_counters_tabular=true
+	cd tests/oracle/go/churn && GOPATH=$(abspath tests/oracle/go) GO111MODULE=off GOFLAGS= \
+	  GOCACHE=$(abspath $(BUILD_DIR))/go-cache $(GO119) build -o $(GO_CHURN) ./main.go
+	SPANSCOPE_GO_CHURN=$(GO_CHURN) $(BUILD_DIR)/spanscope_bench --benchmark_counters_tabular=true
 	@test -f $(BENCH_TRACE) || $(BUILD_DIR)/spanscope-cli gen larson --param threads=4 --param chunks=100000 \
 	  --param max_size=5000 --param events=10000000 --seed 1 -o $(BENCH_TRACE)
 	@echo "spanscope frame time, 1 GiB heap, heap map + size classes + event log (Xvfb, Mesa llvmpipe):"
