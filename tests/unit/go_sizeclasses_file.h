@@ -57,7 +57,7 @@ inline std::vector<uint64_t> divMagic(const std::string& src, const std::string&
   return out;
 }
 
-// The integer in a const block line `<name> = <int>`; 0 if absent.
+// The integer in a const block line `<name> = <int>` or `<name> = <type>(<int>)`; 0 if absent.
 inline uint64_t constant(const std::string& src, const std::string& name) {
   std::stringstream ss(src);
   for (std::string line; std::getline(ss, line);) {
@@ -65,7 +65,8 @@ inline uint64_t constant(const std::string& src, const std::string& name) {
     if (b == std::string::npos || line.compare(b, name.size(), name) != 0) continue;
     const size_t eq = line.find('=', b + name.size());
     if (eq == std::string::npos || line.find_first_not_of(" \t", b + name.size()) != eq) continue;
-    const size_t digits = line.find_first_of("0123456789", eq);
+    const size_t paren = line.find('(', eq); // int8(2): skip the type's digits
+    const size_t digits = line.find_first_of("0123456789", paren == std::string::npos ? eq : paren);
     if (digits == std::string::npos) continue;
     return std::stoull(line.substr(digits));
   }

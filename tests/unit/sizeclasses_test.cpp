@@ -18,13 +18,6 @@ using sim::SizeClassTable;
 constexpr const char* kGoSizeClasses = "/usr/lib/go-1.19/src/runtime/sizeclasses.go";
 constexpr const char* kGoMalloc = "/usr/lib/go-1.19/src/runtime/malloc.go";
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // What the Go file says, evaluated by the test (not by the code under test).
 struct GoTables {
   uint64_t maxSmallSize = 0;
@@ -32,75 +25,18 @@ struct GoTables {
   std::string comment; // "// class  bytes/obj" .. last alignment row, newline-terminated
 };
 
-// The comma-separated body of `var <name> = [...]T{...}` (plain string search: <regex> draws
-// false maybe-uninitialized warnings from GCC 12 under the sanitizers).
-std::vector<std::string> goArrayItems(const std::string& src, const std::string& name) {
-  const size_t decl = src.find("var " + name + " = [");
-  if (decl == std::string::npos) return {};
-  const size_t open = src.find('{', decl), close = src.find('}', decl);
-  if (open == std::string::npos || close == std::string::npos || close < open) return {};
-  std::vector<std::string> items;
-  std::stringstream ss(src.substr(open + 1, close - open - 1));
-  for (std::string item; std::getline(ss, item, ',');) {
-    const size_t b = item.find_first_not_of(" \t\n"), e = item.find_last_not_of(" \t\n");
-    if (b != std::string::npos) items.push_back(item.substr(b, e - b + 1));
-  }
-  return items;
-}
-
-bool allDigits(const std::string& s) {
-  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
-}
-
-std::vector<uint64_t> goIntArray(const std::string& src, const std::string& name) {
-  std::vector<uint64_t> out;
-  for (const std::string& s : goArrayItems(src, name)) out.push_back(allDigits(s) ? std::stoull(s) : ~uint64_t{0});
-  return out;
-}
-
-// class_to_divmagic entries are Go expressions "0" or "^uint32(0)/D + 1"; evaluate them here.
-std::vector<uint64_t> goDivmagic(const std::string& src) {
-  std::vector<uint64_t> out;
-  const std::string prefix = "^uint32(0)/", suffix = " + 1";
-  for (const std::string& s : goArrayItems(src, "class_to_divmagic")) {
-    const bool expr = s.size() > prefix.size() + suffix.size() && s.rfind(prefix, 0) == 0 &&
-                      s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-    const std::string d = expr ? s.substr(prefix.size(), s.size() - prefix.size() - suffix.size()) : "";
-    if (s == "0") out.push_back(0);
-    else if (allDigits(d)) out.push_back(uint64_t{0xFFFFFFFFu} / std::stoull(d) + 1);
-    else out.push_back(~uint64_t{0}); // unparseable: make the comparison fail visibly
-  }
-  return out;
-}
-
-// The integer in `<name> = <int>` or `<name> = <type>(<int>)` in a Go const block; 0 if absent.
-uint64_t goConst(const std::string& src, const std::string& name) {
-  std::stringstream ss(src);
-  for (std::string line; std::getline(ss, line);) {
-    const size_t b = line.find_first_not_of(" \t");
-    if (b == std::string::npos || line.compare(b, name.size(), name) != 0) continue;
-    const size_t eq = line.find('=', b + name.size());
-    if (eq == std::string::npos || line.find_first_not_of(" \t", b + name.size()) != eq) continue;
-    const size_t paren = line.find('(', eq); // int8(2): skip the type's digits
-    const size_t digits = line.find_first_of("0123456789", paren == std::string::npos ? eq : paren);
-    if (digits == std::string::npos) continue;
-    return std::stoull(line.substr(digits));
-  }
-  return 0;
-}
-
 // Parses sizeclasses.go once; fails the calling test (fatally) if Go 1.19's source is not installed.
 const GoTables& goTables() {
   static const GoTables tables = [] {
     GoTables t;
-    const std::string src = readFile(kGoSizeClasses);
+    const std::string src = gofile::readFile(kGoSizeClasses);
     if (src.empty()) return t;
-    t.maxSmallSize = goConst(src, "_MaxSmallSize");
-    t.classToSize = goIntArray(src, "class_to_size");
-    t.classToAllocnpages = goIntArray(src, "class_to_allocnpages");
-    t.classToDivmagic = goDivmagic(src);
-    t.sizeToClass8 = goIntArray(src, "size_to_class8");
-    t.sizeToClass128 = goIntArray(src, "size_to_class128");
+    t.maxSmallSize = gofile::constant(src, "_MaxSmallSize");
+    t.classToSize = gofile::intArray(src, "class_to_size");
+    t.classToAllocnpages = gofile::intArray(src, "class_to_allocnpages");
+    t.classToDivmagic = gofile::divMagic(src, "class_to_divmagic");
+    t.sizeToClass8 = gofile::intArray(src, "size_to_class8");
+    t.sizeToClass128 = gofile::intArray(src, "size_to_class128");
     t.comment = gofile::tableComment(src);
     return t;
   }();
@@ -202,10 +138,10 @@ TEST(GoSizeclassesFile, GenerateWithDefaultKnobsEqualsTheGoFile) {
 TEST(GoSizeclassesFile, TinySizeClassIsTheSixteenByteClass) {
   REQUIRE_GO_SOURCE();
   // malloc.go: _TinySizeClass = int8(2) and mallocinit throws unless class_to_size[it] == _TinySize.
-  const std::string malloc = readFile(kGoMalloc);
-  const uint32_t goTiny = static_cast<uint32_t>(goConst(malloc, "_TinySizeClass"));
+  const std::string malloc = gofile::readFile(kGoMalloc);
+  const uint32_t goTiny = static_cast<uint32_t>(gofile::constant(malloc, "_TinySizeClass"));
   ASSERT_NE(goTiny, 0u) << "no _TinySizeClass in " << kGoMalloc;
-  ASSERT_EQ(goConst(malloc, "_TinySize"), 16u) << kGoMalloc;
+  ASSERT_EQ(gofile::constant(malloc, "_TinySize"), 16u) << kGoMalloc;
   const SizeClassTable t = SizeClassTable::go119();
   EXPECT_EQ(t.tinyClass(), goTiny);
   EXPECT_EQ(goTables().classToSize.at(goTiny), 16u);
