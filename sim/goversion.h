@@ -65,21 +65,29 @@ struct GoProfile {
   // gcMarkTermination's nextGen): the background scavenger skips chunks that are >= 96.875% in use
   // now or were at the start of the GC generation in which they last changed, and sees frees above
   // its cursor only from the next generation (sim/mpagealloc.h setScavengeIndex). Off: Go 1.19's
-  // highest-address-first search.
+  // highest-address-first search. The index's memory follows the same flag (Go 1.21,
+  // mpagealloc_64bit.go (*scavengeIndex).sysGrow): 8 B of scavChunkData per chunk, mapped for the
+  // heap's chunks only (4 KiB-aligned), instead of Go 1.19's bitmap mapped from chunk index 0
+  // (4,222,976 B for a heap at 0xc000000000); in mappedReady, so in the memory-limit goal
+  // (sim/mheap_metadata.cpp).
   bool scavengeIndexGenerations = false;
-  // The same index's memory (Go 1.21, mpagealloc_64bit.go (*scavengeIndex).sysGrow): 8 B of
-  // scavChunkData per chunk, mapped for the heap's chunks only (4 KiB-aligned), instead of Go
-  // 1.19's bitmap mapped from chunk index 0 (4,222,976 B for a heap at 0xc000000000). In
-  // mappedReady, so in the memory-limit goal (sim/mheap_metadata.cpp).
   // unsafe.Sizeof(heapArena{}) on amd64, persistentalloc'd per 64 MiB arena (mheap.go type
   // heapArena): 1.19.8 2,165,776 B (a 2 MiB heap bitmap, spans 64 KiB, 3 x 1 KiB page bitmaps,
   // checkmarks, zeroedBase); 1.26.8 69,648 B (no bitmap since 1.22; 1.26 adds
   // pageUseSpanInlineMarkBits, 1 KiB).
   uint64_t heapArenaMetaBytes = 2097152 + 65536 + 3 * 1024 + 8 + 8;
-  // MCacheSys for n Ps: whole fixalloc chunks of floor(16 KiB / size) mcaches (Go: mfixalloc.go).
+  // The bytes of one fixalloc chunk of mspan structs: 16 KiB rounded down to whole structs.
+  uint64_t mspanChunkBytes() const { return fixallocChunkBytes(mspanStructBytes); }
+  // MCacheSys for n Ps: whole fixalloc chunks of mcaches (Go: mfixalloc.go).
   uint64_t mcacheSys(uint64_t nP) const {
-    const uint64_t perChunk = (uint64_t{16} << 10) / mcacheStructBytes;
-    return (nP + perChunk - 1) / perChunk * perChunk * mcacheStructBytes;
+    const uint64_t chunk = fixallocChunkBytes(mcacheStructBytes);
+    return (nP * mcacheStructBytes + chunk - 1) / chunk * chunk;
+  }
+
+  // Go: mfixalloc.go (*fixalloc).alloc carves _FixAllocChunk (16 KiB) chunks into whole structs.
+  static constexpr uint64_t kFixAllocChunkBytes = 16 << 10;
+  static constexpr uint64_t fixallocChunkBytes(uint64_t structBytes) {
+    return kFixAllocChunkBytes / structBytes * structBytes;
   }
 };
 

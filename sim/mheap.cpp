@@ -17,7 +17,7 @@ static void fixallocAlloc(uint64_t size, uint64_t& inuse, uint64_t& sys, uint64_
   if (freeList > 0) {
     freeList--;
   } else if (inuse / size >= sys / size) {
-    sys += (uint64_t{16} << 10) / size * size;
+    sys += GoProfile::fixallocChunkBytes(size);
   }
   inuse += size;
 }

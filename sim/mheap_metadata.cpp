@@ -46,7 +46,6 @@ constexpr uint64_t kGCBitsChunkBytes = 64 << 10;          // Go: gcBitsChunkByte
 constexpr uint64_t kGCBitsArenaBits = kGCBitsChunkBytes - 16; // minus gcBitsHeader
 constexpr uint64_t kPersistentChunkBytes = 256 << 10;     // Go: persistentChunkSize
 constexpr uint64_t kPersistentStartChunks = 2;
-constexpr uint64_t kFixAllocChunkBytes = 16 << 10;        // Go: _FixAllocChunk
 constexpr uint64_t kSpanSetPerClassBytes = 4 * 256 * 8 + 4 * 4160; // spines + blocks (64-aligned)
 constexpr uint64_t kAllspansInitialCap = 64 * 1024 / 8;
 
@@ -84,9 +83,8 @@ uint64_t World::runtimeMetadataBytes() const {
   while (cap < carved) cap = cap * 3 / 2;
   bytes += cap * 8;
   bytes += std::max<uint64_t>(gcBitsArenas_, 1) * kGCBitsChunkBytes; // the first at the first span
-  const uint64_t mspanChunkBytes = kFixAllocChunkBytes / prof_.mspanStructBytes * prof_.mspanStructBytes;
-  const uint64_t fixallocChunks = spanallocSys_ / mspanChunkBytes + 1; // + the mcache's cachealloc chunk
-  const uint64_t persistent = fixallocChunks * kFixAllocChunkBytes + spanClassesUsed_ * kSpanSetPerClassBytes;
+  const uint64_t fixallocChunks = spanallocSys_ / prof_.mspanChunkBytes() + 1; // + the mcache's cachealloc chunk
+  const uint64_t persistent = fixallocChunks * GoProfile::kFixAllocChunkBytes + spanClassesUsed_ * kSpanSetPerClassBytes;
   bytes += (kPersistentStartChunks + (persistent + kPersistentChunkBytes - 1) / kPersistentChunkBytes) * kPersistentChunkBytes;
   return bytes;
 }

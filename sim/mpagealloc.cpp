@@ -100,17 +100,22 @@ uint64_t PageAlloc::find(uint64_t npages, uint64_t* firstFree) const {
   return kNoPage;
 }
 
+// The chunks a page range touches, in order: fn(chunk, first page, pages in it).
+template <typename Fn>
+void PageAlloc::forEachChunk(uint64_t page, uint64_t npages, Fn fn) {
+  for (uint64_t p = page; p < page + npages;) {
+    const auto ci = static_cast<uint32_t>(p / kPallocChunkPages);
+    const uint64_t end = std::min<uint64_t>(page + npages, (uint64_t{ci} + 1) * kPallocChunkPages);
+    fn(ci, p, end - p);
+    p = end;
+  }
+}
+
 // Go: mpagealloc.go (*pageAlloc).allocRange: set in-use bits, clear and count scavenged bits.
 uint32_t PageAlloc::allocRange(uint64_t page, uint64_t npages) {
   uint32_t scavPages = 0;
-  if (genIndex_) { // Go: allocRange -> scav.index.alloc per chunk
-    for (uint64_t p = page; p < page + npages;) {
-      const auto ci = static_cast<uint32_t>(p / kPallocChunkPages);
-      const uint64_t end = std::min<uint64_t>(page + npages, (uint64_t{ci} + 1) * kPallocChunkPages);
-      indexAlloc(ci, static_cast<uint32_t>(end - p));
-      p = end;
-    }
-  }
+  if (genIndex_) // Go: allocRange -> scav.index.alloc per chunk
+    forEachChunk(page, npages, [&](uint32_t ci, uint64_t, uint64_t n) { indexAlloc(ci, static_cast<uint32_t>(n)); });
   for (uint64_t p = page; p < page + npages; ++p) { // ranges are short relative to chunk sizes
     scavPages += scavenged(p) ? 1u : 0u;
     chunkFree_[p / kPallocChunkPages]--;
@@ -162,35 +167,30 @@ void PageAlloc::free(uint64_t page, uint64_t npages) {
   if (page < searchPage_) searchPage_ = page;
   const auto lastChunk = static_cast<uint32_t>((page + npages - 1) / kPallocChunkPages);
   if (lastChunk > scavChunkHint_) scavChunkHint_ = lastChunk; // Go: scav.index.mark
-  if (genIndex_) { // Go 1.21+: pageAlloc.free -> scav.index.free per chunk
-    for (uint64_t p = page; p < page + npages;) {
-      const auto ci = static_cast<uint32_t>(p / kPallocChunkPages);
-      const uint64_t end = std::min<uint64_t>(page + npages, (uint64_t{ci} + 1) * kPallocChunkPages);
-      indexFree(ci, end - 1, static_cast<uint32_t>(end - p));
-      p = end;
-    }
-  }
+  if (genIndex_) // Go 1.21+: pageAlloc.free -> scav.index.free per chunk
+    forEachChunk(page, npages, [&](uint32_t ci, uint64_t first, uint64_t n) { indexFree(ci, first + n - 1); });
   for (uint64_t p = page; p < page + npages; ++p) chunkFree_[p / kPallocChunkPages]++;
   setRange(inUse_, page, npages, false);
 }
 
-// Go 1.21+: mgcscavenge.go (*scavChunkData).alloc through (*scavengeIndex).alloc: the first
-// change of a generation remembers the chunk's in-use count at its start.
+// Go 1.21+: mgcscavenge.go scavChunkData.alloc/free: the first change of a generation remembers
+// the chunk's in-use count at its start (lastInUse).
+void PageAlloc::indexChange(uint32_t ci) {
+  if (chunkGen_[ci] == gen_) return;
+  chunkLastInUse_[ci] = static_cast<uint16_t>(kPallocChunkPages - chunkFree_[ci]);
+  chunkGen_[ci] = gen_;
+}
+
+// Go 1.21+: mgcscavenge.go (*scavengeIndex).alloc: a chunk that becomes full is empty to it.
 void PageAlloc::indexAlloc(uint32_t ci, uint32_t npages) {
-  if (chunkGen_[ci] != gen_) {
-    chunkLastInUse_[ci] = static_cast<uint16_t>(kPallocChunkPages - chunkFree_[ci]);
-    chunkGen_[ci] = gen_;
-  }
+  indexChange(ci);
   if (kPallocChunkPages - chunkFree_[ci] + npages == kPallocChunkPages) chunkHasFree_[ci] = 0; // setEmpty
 }
 
 // Go 1.21+: mgcscavenge.go (*scavengeIndex).free: the chunk has free pages again; freeHWM and
 // the force cursor rise to the last freed page (the background cursor only at nextGen).
-void PageAlloc::indexFree(uint32_t ci, uint64_t lastPage, uint32_t /*npages*/) {
-  if (chunkGen_[ci] != gen_) {
-    chunkLastInUse_[ci] = static_cast<uint16_t>(kPallocChunkPages - chunkFree_[ci]);
-    chunkGen_[ci] = gen_;
-  }
+void PageAlloc::indexFree(uint32_t ci, uint64_t lastPage) {
+  indexChange(ci);
   chunkHasFree_[ci] = 1;
   const auto last = static_cast<int64_t>(lastPage);
   if (last > freeHWM_) freeHWM_ = last;

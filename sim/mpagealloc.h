@@ -123,8 +123,11 @@ class PageAlloc {
   void setRange(std::vector<uint64_t>& bits, uint64_t page, uint64_t n, bool value);
   uint64_t scavengeChunk(uint32_t ci, uint64_t maxPages); // the run scavenged in chunk ci, 0 if none
   // Go 1.21+ scavengeIndex (genIndex_ only).
-  void indexAlloc(uint32_t ci, uint32_t npages);                 // Go: (*scavengeIndex).alloc
-  void indexFree(uint32_t ci, uint64_t lastPage, uint32_t npages); // Go: (*scavengeIndex).free
+  template <typename Fn>
+  void forEachChunk(uint64_t page, uint64_t npages, Fn fn);
+  void indexChange(uint32_t ci);                                   // Go: scavChunkData's gen/lastInUse
+  void indexAlloc(uint32_t ci, uint32_t npages);                   // Go: (*scavengeIndex).alloc
+  void indexFree(uint32_t ci, uint64_t lastPage);                  // Go: (*scavengeIndex).free
   bool shouldScavenge(uint32_t ci, bool force) const;              // Go: scavChunkData.shouldScavenge
   int64_t findChunk(bool force);                                   // Go: (*scavengeIndex).find; -1: none
 

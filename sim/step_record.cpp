@@ -1,6 +1,7 @@
 // StepRecord: names, Go functions, one-line explanations. Design essay: sim/malloc.h.
 #include "sim/step_record.h"
 
+#include "sim/goversion.h"
 #include "sim/sizeclasses.h"
 
 #include <string>
@@ -120,10 +121,9 @@ std::string describe(const StepRecord& r) {
         s += " → large (" + std::to_string(r.newSpanPages) + " pages, " + bytesText(r.elemsize) + ")";
       } else if (r.has(PathStep::TinyHit) || r.has(PathStep::TinyNewBlock)) {
         s += " → tiny (noscan < 16 B)";
-      } else if (r.mallocPath == MallocPath::SmallScanHeader) { // Go 1.22+: mallocgcSmallScanHeader
-        s += " + 8-byte malloc header = " + std::to_string(r.size + 8) + " B → class " + std::to_string(r.sizeclass) +
-             " (" + std::to_string(r.elemsize) + " B, span class " + std::to_string(r.spanclass) + ")";
       } else {
+        if (r.mallocPath == MallocPath::SmallScanHeader) // Go 1.22+: mallocgcSmallScanHeader
+          s += " + 8-byte malloc header = " + std::to_string(r.size + kMallocHeaderSize) + " B";
         s += " → class " + std::to_string(r.sizeclass) + " (" + std::to_string(r.elemsize) + " B, span class " +
              std::to_string(r.spanclass) + ")";
       }
