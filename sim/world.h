@@ -163,6 +163,8 @@ class World {
   const Config& config() const { return cfg_; }
   const SizeClassTable& table() const { return cfg_.table; }
   const GoProfile& profile() const { return prof_; }
+  // The largest small object: the table's maxSmall, less the malloc header under Go 1.22+.
+  uint64_t smallMax() const { return smallMax_; }
   // Metadata bytes at the end of a span of this span class (sim/goversion.h spanReserveBytes).
   uint64_t spanReserve(SpanClass spc, uint64_t spanBytes) const {
     const uint32_t sc = spanClassSize(spc);

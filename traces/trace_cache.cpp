@@ -41,10 +41,13 @@ std::string binaryCachePath(const std::string& path, const std::atomic<bool>* ca
   return hash.empty() ? "" : traceCacheDir() + "/" + hash + ".sst";
 }
 
-void writeBinaryCache(EventStream& in, const std::string& cachePath) {
+bool makeCacheDir(const std::string& cachePath) {
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(cachePath).parent_path(), ec);
-  if (ec) throw TraceError(cachePath + ": cannot create the cache directory: " + ec.message());
+  return !ec;
+}
+
+void writeBinaryCache(EventStream& in, const std::string& cachePath) {
   BinaryTraceWriter w(cachePath, in.meta(), {.zstd = true});
   w.writeAll(in);
   w.finish();

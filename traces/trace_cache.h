@@ -23,8 +23,12 @@ std::string contentHash(const std::string& path, const std::atomic<bool>* cancel
 // Where the cache of `path` lives: traceCacheDir() + "/" + contentHash(path) + ".sst" ("" if cancelled).
 std::string binaryCachePath(const std::string& path, const std::atomic<bool>* cancel = nullptr);
 
+// Creates the directory `cachePath` goes in; false if it cannot (the app then keeps the trace in
+// memory instead).
+bool makeCacheDir(const std::string& cachePath);
+
 // Writes every event of `in` to `cachePath` (zstd blocks), atomically: a temp file renamed at the
-// end, removed if reading `in` throws. Creates the directory. Throws TraceError.
+// end, removed if reading `in` throws. Throws TraceError naming the trace or the cache file.
 void writeBinaryCache(EventStream& in, const std::string& cachePath);
 
 } // namespace traces

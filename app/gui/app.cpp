@@ -74,8 +74,8 @@ void openInPlace(LoadJob& job, const std::string& binaryPath, const std::string&
 
 // Another format, whose ids are the engine's (importers, recorder): converted on the first open
 // into the binary cache (traces/trace_cache.h), then read in place, so memory does not grow with
-// the trace. A damaged cache is written again; false (stream untouched) if the cache cannot be
-// written, and the caller reads the trace into memory instead.
+// the trace. A damaged cache is written again; false (stream untouched) if there is no cache
+// directory to write to, and the caller reads the trace into memory instead.
 bool openThroughCache(LoadJob& job, traces::EventStream& stream) {
   const std::string cache = traces::binaryCachePath(job.path, &job.progress.cancel);
   if (cache.empty()) throw LoadCancelled{};
@@ -85,18 +85,14 @@ bool openThroughCache(LoadJob& job, traces::EventStream& stream) {
       openInPlace(job, cache, job.path);
       return true;
     } catch (const traces::TraceError&) {
-      if (job.progress.cancel.load()) throw LoadCancelled{};
       std::filesystem::remove(cache, ec); // damaged (or from another version): convert again
       job.phase.store(0);
     }
-  }
-  try {
-    ProgressStream progress(stream, job);
-    traces::writeBinaryCache(progress, cache);
-  } catch (const traces::TraceError& e) {
-    if (std::string(e.what()).rfind(cache, 0) != 0) throw; // the trace is bad, not the cache
+  } else if (!traces::makeCacheDir(cache)) {
     return false;
   }
+  ProgressStream progress(stream, job);
+  traces::writeBinaryCache(progress, cache);
   openInPlace(job, cache, job.path);
   return true;
 }

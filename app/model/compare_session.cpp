@@ -34,17 +34,26 @@ std::vector<ClassBucket> classBuckets(const sim::SizeClassTable& t, const sim::S
   return out;
 }
 
+namespace {
+
+// Calls fn(event) for every allocation of `events`, from its start.
+template <typename Fn>
+void forEachAlloc(sim::EventSource& events, Fn fn) {
+  size_t n = 0;
+  for (uint64_t i = 0; const sim::Event* e = events.events(i, &n); i += n)
+    for (size_t k = 0; k < n; ++k)
+      if (e[k].kind == sim::EventKind::Alloc) fn(e[k]);
+}
+
+} // namespace
+
 sim::SizeHistogram requestHistogram(sim::EventSource& events, uint64_t* largeRequests, uint32_t maxSmall) {
   sim::SizeHistogram h;
   h.count.assign(size_t{maxSmall} + 1, 0);
-  size_t n = 0;
-  for (uint64_t i = 0; const sim::Event* e = events.events(i, &n); i += n) {
-    for (size_t k = 0; k < n; ++k) {
-      if (e[k].kind != sim::EventKind::Alloc) continue;
-      if (e[k].size >= 1 && e[k].size <= maxSmall) h.count[e[k].size]++;
-      if (largeRequests && e[k].size > 32768) ++*largeRequests;
-    }
-  }
+  forEachAlloc(events, [&](const sim::Event& e) {
+    if (e.size >= 1 && e.size <= maxSmall) h.count[e.size]++;
+    if (largeRequests && e.size > 32768) ++*largeRequests;
+  });
   return h;
 }
 
@@ -55,14 +64,11 @@ sim::SizeHistogram lookupHistogram(sim::EventSource& events, const sim::GoProfil
   constexpr uint64_t kMaxSmall = 32768 - sim::kMallocHeaderSize;
   sim::SizeHistogram h;
   h.count.assign(32768 + 1, 0);
-  size_t n = 0;
-  for (uint64_t i = 0; const sim::Event* e = events.events(i, &n); i += n) {
-    for (size_t k = 0; k < n; ++k) {
-      if (e[k].kind != sim::EventKind::Alloc || e[k].size < 1 || e[k].size > kMaxSmall) continue;
-      const bool header = !e[k].noscan && e[k].size > sim::kMinSizeForMallocHeader;
-      h.count[e[k].size + (header ? sim::kMallocHeaderSize : 0)]++;
-    }
-  }
+  forEachAlloc(events, [&](const sim::Event& e) {
+    if (e.size < 1 || e.size > kMaxSmall) return;
+    const bool header = !e.noscan && e.size > sim::kMinSizeForMallocHeader;
+    h.count[e.size + (header ? sim::kMallocHeaderSize : 0)]++;
+  });
   return h;
 }
 

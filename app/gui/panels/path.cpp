@@ -302,10 +302,11 @@ void PathPanel::Draw(PanelContext& ctx, bool* open) {
   const ImVec2 la(l.max[1].x, l.max[1].y - 6), lb(l.heapMin.x, l.max[1].y + fs * 1.2f);
   const bool largeLit = current && m.large;
   dl->AddBezierCubic(la, ImVec2(la.x + 30, lb.y), ImVec2(lb.x - 40, lb.y), lb, largeLit ? kLit : dim, largeLit ? 3.0f : 1.0f);
-  // Go 1.22+: every object above maxSmallSize - mallocHeaderSize is large (malloc.go mallocgc).
-  const char* largeLabel = s.world().config().goVersion == sim::GoVersion::Go126 ? "large > 32760 B" : "large > 32 KiB";
-  dl->AddText(ImVec2((la.x + lb.x) * 0.5f - ImGui::CalcTextSize(largeLabel).x * 0.5f, lb.y + 2),
-              largeLit ? kLit : kTextDim, largeLabel);
+  // The engine's cutoff (Go 1.22+: maxSmallSize - mallocHeaderSize, malloc.go mallocgc).
+  const uint64_t smallMax = s.world().smallMax();
+  const std::string largeLabel = "large > " + (smallMax % 1024 == 0 ? FormatBytes(smallMax) : FormatBytesExact(smallMax));
+  dl->AddText(ImVec2((la.x + lb.x) * 0.5f - ImGui::CalcTextSize(largeLabel.c_str()).x * 0.5f, lb.y + 2),
+              largeLit ? kLit : kTextDim, largeLabel.c_str());
   for (size_t i = 0; i < lit; ++i) {
     const PathStop& st = m.stops[i];
     if (st.from != PathBox::Count && st.from != st.box && !(m.large && st.from == PathBox::MCache && InHeap(st.box)))

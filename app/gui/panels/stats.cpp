@@ -330,15 +330,26 @@ void DrawGcLines(ImDrawList* dl, const PlotGeom& g, const std::vector<uint64_t>&
 }
 
 // The concurrent marks as light bands behind the series (drawn at least a pixel wide, so a short
-// mark in a long trace still shows).
+// mark in a long trace still shows). Bands that meet on screen are drawn as one, so a zoomed-out
+// trace with thousands of cycles costs a rectangle per band of pixels, not per cycle.
 void DrawMarkWindows(ImDrawList* dl, const PlotGeom& g, const std::vector<model::Session::MarkWindow>& windows) {
   auto it = std::lower_bound(windows.begin(), windows.end(), g.first,
                              [](const model::Session::MarkWindow& w, uint64_t p) { return w.to < p; });
+  float x0 = 0, x1 = -1; // the band being gathered
+  auto flush = [&] {
+    if (x1 > x0) dl->AddRectFilled(ImVec2(x0, g.min.y), ImVec2(x1, g.max.y), IM_COL32(255, 190, 90, 34));
+  };
   for (; it != windows.end() && it->from <= g.last; ++it) {
-    const float x0 = std::floor(g.x(std::max(it->from, g.first)));
-    const float x1 = std::max(x0 + 1.0f, std::ceil(g.x(std::min(it->to, g.last))));
-    dl->AddRectFilled(ImVec2(x0, g.min.y), ImVec2(x1, g.max.y), IM_COL32(255, 190, 90, 34));
+    const float a = std::floor(g.x(std::max(it->from, g.first)));
+    const float b = std::max(a + 1.0f, std::ceil(g.x(std::min(it->to, g.last))));
+    if (a <= x1) {
+      x1 = std::max(x1, b);
+      continue;
+    }
+    flush();
+    x0 = a, x1 = b;
   }
+  flush();
 }
 
 void DrawSeries(ImDrawList* dl, const PlotGeom& g, const std::vector<model::StatsSample>& samples, StatSeries s) {
