@@ -72,6 +72,7 @@ GO119 = /usr/lib/go-1.19/bin/go
 GO_CHURN = $(abspath $(BUILD_DIR))/go-churn
 
 bench: build
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target spanscope_bench
 	cd tests/oracle/go/churn && GOPATH=$(abspath tests/oracle/go) GO111MODULE=off GOFLAGS= \
 	  GOCACHE=$(abspath $(BUILD_DIR))/go-cache $(GO119) build -o $(GO_CHURN) ./main.go
 	SPANSCOPE_GO_CHURN=$(GO_CHURN) $(BUILD_DIR)/spanscope_bench --benchmark_counters_tabular=true
