@@ -2,24 +2,25 @@
 // the REAL Go 1.26.8 runtime and the go1.26 profile: a JSON round-trip loop
 // (tests/oracle/go/jsonloop: encoding/json's internals) and a map grown then halved
 // (tests/oracle/go/maphalved: the map's tables depend on its random hash seed). Each was recorded
-// once with Go 1.26's execution tracer (GODEBUG=traceallocfree=1, GOGC=kRecordedGOGC;
+// once with Go 1.26's execution tracer (GODEBUG=traceallocfree=1, GOGC=10;
 // tests/data/go_exectrace/record.sh); the engine replays the recording with its own pacer under
 // each setting (GOGC 50/100/200, GOGC=100 with a GOMEMLIMIT that binds, GOGC=off with one), and
 // its NumGC, NextGC, HeapInuse, HeapSys and HeapReleased at the end must lie within the range of
-// three untraced Go runs of the same program (built and run at test time, GOMAXPROCS=1) widened by
-// 10% — except the known gaps below, printed and not asserted.
+// three untraced Go runs of the same program (built and run at test time, GOMAXPROCS=1) and of the
+// sessions recorded below, widened by 10% — except the known gaps below, printed and not asserted.
 //
 // The replay: the recording starts after oraclelib.Settle() (three runtime.GC()); its first
 // events are the snapshot of the objects alive then, after which the engine runs the three
 // forced cycles itself. Every GC of the recording is the recorded program's own pacer (the
 // program calls no runtime.GC() while tracing), so each is dropped and the engine's pacer decides
 // when to collect (as --gc-cycles pacer does for allocfreetrace; the exectrace importer cannot
-// tell a forced cycle from a background one, so its GC events are dropped here). Frees arrive
-// when the recording's sweeper found the object dead, a little after the program let go of it:
-// the recording's low GOGC keeps that lag short (README "Go execution traces"). The events' times
-// are dropped: they are the traced run's clock, slowed by its own frequent cycles and the tracer,
-// and the engine would take their gaps for idle time of the mark workers; the replay runs on the
-// cost model's clock, as the other oracle programs do.
+// tell a forced cycle from a background one, so its GC events are dropped here). The tracer's own
+// heap objects are dropped from the snapshot (recording(), below): an untraced run has none.
+// Frees arrive when the recording's sweeper found the object dead, a little after the program
+// let go of it: the recording's low GOGC keeps that lag short (README "Go execution traces"). The
+// events' times are dropped: they are the traced run's clock, slowed by its own frequent cycles
+// and the tracer, and the engine would take their gaps for idle time of the mark workers; the
+// replay runs on the cost model's clock, as the other oracle programs do.
 //
 // Calibration from each go1.26.8 binary's own GODEBUG=gcpacertrace=1 lines (GOGC=100): jsonloop
 // scans 8,008..10,736 B of stacks (8,312 in 6 of 14 cycles) and 157,066 B of globals per cycle,
@@ -33,6 +34,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -60,7 +62,7 @@ const Program kMapHalved{"maphalved", 7680, 154762};
 // A recording, read once per test-binary run: its events with the recorded GC cycles removed.
 struct Recording {
   std::vector<sim::Event> events;
-  uint64_t snapshotObjects = 0; // the first events: the objects alive at trace.Start
+  uint64_t snapshotObjects = 0; // the first events: the objects alive at trace.Start (less the tracer's)
   uint64_t recordedGCs = 0;     // dropped: the recorded program's pacer
 };
 
@@ -81,6 +83,26 @@ const Recording& recording(const std::string& name) {
     r.events.push_back(ev);
   }
   r.snapshotObjects = s.counts().snapshotObjects;
+  // The tracer's own heap, which an untraced run does not have: runtime.StartTrace ->
+  // traceInitReadCPU makes two profBufs for CPU samples (tracecpu.go; profbuf.go newProfBuf), each
+  // with data = make([]uint64, profBufWordCount = 1<<17) (1 MiB, noscan) and tags =
+  // make([]unsafe.Pointer, profBufTagCount = 1<<14) (128 KiB, scan), alive while tracing: 2.25 MiB
+  // of the snapshot (a heap profile of the traced program shows them under
+  // traceMultiplexer.startLocked). Dropped from the replay; their frees never come.
+  int data = 0, tags = 0;
+  for (uint64_t i = 0; i < r.snapshotObjects;) {
+    const sim::Event& e = r.events[i];
+    const bool isData = e.size == uint64_t{1} << 20 && e.noscan, isTags = e.size == uint64_t{128} << 10 && !e.noscan;
+    if (!isData && !isTags) {
+      ++i;
+      continue;
+    }
+    (isData ? data : tags)++;
+    r.events.erase(r.events.begin() + static_cast<std::ptrdiff_t>(i));
+    --r.snapshotObjects;
+  }
+  EXPECT_EQ(data, 2) << name << ": the tracer's two 1 MiB profBuf.data in the snapshot";
+  EXPECT_EQ(tags, 2) << name << ": the tracer's two 128 KiB profBuf.tags in the snapshot";
   return r;
 }
 
@@ -93,46 +115,55 @@ struct Setting {
   }
 };
 
+// Go's figures recorded on this machine: min and max over four sessions of 2026-12-07, three runs
+// each (go1.26.8, GOMAXPROCS=1, the machine loaded by other builds). Go's range is these together
+// with this run's, as for lru and appends: one session's three runs can miss a mode. maphalved at
+// GOGC=50 is bimodal: one run in twelve ran away (11 cycles, NextGC 35.3 MB, HeapSys 180 MB), the
+// others made 56-60 cycles ending at NextGC 10.9-11.9 MB. Fields: NumGC, NextGC, HeapInuse,
+// HeapSys, HeapReleased.
+struct Range {
+  uint64_t lo, hi;
+};
+const std::map<std::string, std::vector<Range>> kRecorded = {
+    {"jsonloop GOGC=50", {{38, 41}, {8144409, 9237089}, {6881280, 8937472}, {12255232, 12320768}, {2621440, 4079616}}},
+    {"jsonloop GOGC=100", {{18, 21}, {10819730, 13927306}, {8962048, 12230656}, {12320768, 16515072}, {0, 5267456}}},
+    {"jsonloop GOGC=200", {{10, 12}, {16626908, 20632212}, {12804096, 18063360}, {20709376, 20742144}, {90112, 5824512}}},
+    {"jsonloop GOGC=100 GOMEMLIMIT=12582912", {{110, 126}, {6262816, 6671648}, {6168576, 6643712}, {8060928, 8159232}, {786432, 950272}}},
+    {"jsonloop GOGC=off GOMEMLIMIT=16777216", {{22, 25}, {10084216, 10601072}, {8273920, 9592832}, {12255232, 12320768}, {1228800, 1892352}}},
+    {"maphalved GOGC=50", {{11, 60}, {10859625, 35274925}, {11812864, 37068800}, {20709376, 180092928}, {3276800, 45293568}}},
+    {"maphalved GOGC=100", {{25, 28}, {18129442, 18856146}, {17473536, 19144704}, {24838144, 33292288}, {4694016, 13590528}}},
+    {"maphalved GOGC=200", {{11, 13}, {32690668, 45196468}, {31735808, 42958848}, {41680896, 45875200}, {909312, 10436608}}},
+    {"maphalved GOGC=100 GOMEMLIMIT=20971520", {{50, 62}, {12298736, 13829752}, {13295616, 14057472}, {16515072, 24903680}, {1662976, 10289152}}},
+    {"maphalved GOGC=off GOMEMLIMIT=25165824", {{28, 29}, {15710104, 18270856}, {17137664, 18006016}, {20643840, 24903680}, {1753088, 6111232}}},
+};
+
 // Where the engine is outside Go's range +-10%: reported ("known gap"), not asserted. HeapReleased
 // is reported for every case, as for lru and appends (more_oracle_programs_test.cpp): Go's own
 // spread in a busy steady state is wide and depends on the background scavenger's timing.
-// The engine's marked heap is 1.5-2 times Go's in every GOGC case (jsonloop GOGC=100: NextGC
-// 22.6 MB against Go's 11.3-12.8 MB; maphalved 28.4 against 18.1-18.8 MB), so NumGC, NextGC,
-// HeapInuse and mostly HeapSys are gaps there; under a memory limit the goal is the limit's and
-// NextGC, HeapInuse and HeapSys land, but the larger live heap costs more cycles. Two causes,
-// both measured (2026-12-07):
-//   * The recording's liveness is the TRACED program's, and tracing itself keeps ~2 MB more heap
-//     alive: GODEBUG=gctrace=1 at GOGC=10 marks 7 MB in jsonloop traced (with or without
-//     traceallocfree=1) against 5 MB untraced, maphalved 8 MB against 6 MB. A lower recording
-//     GOGC does not help (GOGC=5 and 10 give the same NextGC): the lag is not the sweep's. The
-//     extra is in large objects (after a final runtime.GC(), jsonloop holds 25 large objects,
-//     2.46 MB, untraced and 29, 4.82 MB, traced to /dev/null; which ones was not found).
-//   * The engine's marks span the whole runway: its clock is the cost model's allocation time
-//     (JSON's compute between allocations is not in a trace), so sysmon's 10 ms preemption
-//     rarely falls inside a mark and the fractional worker never runs; assists do all the work,
-//     paced to finish at the goal, and everything allocated meanwhile is marked. In Go an
-//     assist that finds no work parks (mgcmark.go gcParkAssist) and the background worker gets
-//     the P: gctrace shows it doing half the work of 1-20 ms marks, the heap barely growing
-//     (10->10->5 MB). The engine does not model the work queues. With the recording's own
-//     times (their gaps taken as idle worker time) the marks end within a few hundred events and
-//     jsonloop's marked heap at GOGC=100 falls from 11.2 to 8.1 MB: what is left is the tracer's.
+// jsonloop under GOGC alone: the engine's marked heap is 1.3-2 times Go's (GOGC=100: NextGC 15.9 MB
+// against Go's 10.8-13.9 MB), so it runs fewer cycles with a larger heap. Its marks span their whole
+// runway: its clock is the cost model's allocation time (JSON's compute between allocations is in
+// no trace), so sysmon's 10 ms preemption rarely falls inside a mark and the fractional worker
+// never runs; assists do all the work, paced to finish at the goal, and everything allocated
+// meanwhile is marked. In Go an assist that finds no work parks (mgcmark.go gcParkAssist) and the
+// background worker gets the P: gctrace shows it doing half the work of 1-20 ms marks while the
+// heap barely grows (10->10->5 MB). The engine does not model the work queues. Measured: replayed
+// with the recording's own times (whose gaps the engine takes as idle-worker time) its marks end
+// within a few hundred events. Under a memory limit the goal is the limit's and NextGC, HeapInuse
+// and HeapSys land; with GOGC=100 the engine runs fewer cycles (87 against 110-126). maphalved,
+// allocation-bound (the engine's clock is nearer Go's), lands.
 const std::set<std::string> kGaps = {
-    "jsonloop GOGC=50 NumGC", "jsonloop GOGC=50 NextGC", "jsonloop GOGC=50 HeapInuse", "jsonloop GOGC=50 HeapSys",
+    "jsonloop GOGC=50 NumGC", "jsonloop GOGC=50 NextGC", "jsonloop GOGC=50 HeapInuse",
     "jsonloop GOGC=100 NumGC", "jsonloop GOGC=100 NextGC", "jsonloop GOGC=100 HeapInuse", "jsonloop GOGC=100 HeapSys",
     "jsonloop GOGC=200 NumGC", "jsonloop GOGC=200 NextGC", "jsonloop GOGC=200 HeapInuse", "jsonloop GOGC=200 HeapSys",
-    "jsonloop GOGC=100 GOMEMLIMIT=12582912 NumGC", "jsonloop GOGC=100 GOMEMLIMIT=12582912 NextGC",
-    "jsonloop GOGC=100 GOMEMLIMIT=12582912 HeapInuse", "jsonloop GOGC=100 GOMEMLIMIT=12582912 HeapSys",
-    "jsonloop GOGC=off GOMEMLIMIT=16777216 NumGC", "jsonloop GOGC=off GOMEMLIMIT=16777216 HeapInuse",
-    "maphalved GOGC=50 NumGC", "maphalved GOGC=50 NextGC", "maphalved GOGC=50 HeapInuse", "maphalved GOGC=50 HeapSys",
-    "maphalved GOGC=100 NumGC", "maphalved GOGC=100 NextGC", "maphalved GOGC=100 HeapInuse",
-    "maphalved GOGC=200 NextGC", "maphalved GOGC=200 HeapInuse",
-    // Just outside in some sessions (Go's NextGC 12.3-13.8 MB, the engine 14.5 MB): the same larger live heap.
-    "maphalved GOGC=100 GOMEMLIMIT=20971520 NumGC", "maphalved GOGC=100 GOMEMLIMIT=20971520 NextGC",
-    "maphalved GOGC=100 GOMEMLIMIT=20971520 HeapInuse", "maphalved GOGC=off GOMEMLIMIT=25165824 NumGC",
+    "jsonloop GOGC=100 GOMEMLIMIT=12582912 NumGC",
 };
 
 void matchesGo(const Program& p, const Setting& st) {
   std::vector<std::vector<uint64_t>> go(std::size(kFields));
+  const auto rec0 = kRecorded.find(p.name + " " + st.label());
+  ASSERT_NE(rec0, kRecorded.end()) << "no recorded Go range for " << p.name << " " << st.label();
+  for (size_t f = 0; f < std::size(kFields); ++f) go[f] = {rec0->second[f].lo, rec0->second[f].hi};
   for (int r = 0; r < kRuns; ++r) {
     std::vector<std::string> env = {"GOGC=" + (st.gogc < 0 ? std::string("off") : std::to_string(st.gogc)),
                                     "ORACLE_RUN=" + std::to_string(r)};
