@@ -395,29 +395,30 @@ void World::gcAssistAlloc(P& p, uint64_t bytes) {
 //     then works until pollFractionalWorkerExit: its time over the time since the mark started
 //     exceeds 1.2 * fractionalUtilizationGoal, i.e. s = 1.2 g (t + s) - done.
 //   * An idle gap before a timed event (its time beyond the modelled clock) goes to an idle mark
-//     worker on every P (Go: idle workers take idle Ps).
+//     worker on every P (Go: idle workers take idle Ps); with Config::traceGapsRunning the gap is
+//     the running goroutine's time instead and advances sysmon's preemption clock.
 // The preemption clock runs across cycles, so where a mark starts in the 10 ms slice varies as
 // in Go. Only P 0's time drives it (the engine has one clock per trace, not per P).
 void World::gcMarkAdvance(const Event& ev, uint64_t ns) { // ns: modelledEventNs of the event
   Pacer& c = pacer_;
-  c.sliceClock += ns;
+  uint64_t gap = 0; // the trace's time beyond the event's modelled time
+  if (ev.time != kNoTime) {
+    if (c.lastEventTime != ~uint64_t{0} && ev.time > c.lastEventTime + ns) gap = ev.time - c.lastEventTime - ns;
+    c.lastEventTime = ev.time;
+  }
+  const uint64_t running = cfg_.traceGapsRunning ? gap : 0, idle = gap - running;
+  c.sliceClock += ns + running;
   if (!c.marking) {
-    if (ev.time != kNoTime) c.lastEventTime = ev.time;
     if (c.sliceClock >= kForcePreemptNs) c.sliceClock %= kForcePreemptNs;
     return;
   }
   const double nsPerByte = c.scanNsPerByte;
-  uint64_t idle = 0;
-  if (ev.time != kNoTime) {
-    if (c.lastEventTime != ~uint64_t{0} && ev.time > c.lastEventTime + ns) idle = ev.time - c.lastEventTime - ns;
-    c.lastEventTime = ev.time;
-  }
-  c.markClock += ns + idle;
+  c.markClock += ns + gap;
   c.idleMarkTime += idle;
   const double procs = static_cast<double>(ps_.size());
   const double dedicated = c.dedicatedWorkers, fractional = c.fractionalGoal;
   double workerNs = static_cast<double>(idle) * procs;
-  if (dedicated > 0) workerNs += static_cast<double>(ns) * dedicated / (procs - dedicated);
+  if (dedicated > 0) workerNs += static_cast<double>(ns + running) * dedicated / (procs - dedicated);
   if (fractional > 0 && c.sliceClock >= kForcePreemptNs) { // sysmon preempted the goroutine
     c.sliceClock %= kForcePreemptNs;
     const double t = static_cast<double>(c.markClock);

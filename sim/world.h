@@ -69,6 +69,11 @@ struct Config {
   // Off: a triggered cycle marks and terminates inside the triggering event (the old model).
   bool markWindow = true;
   GCCycles gcCycles = GCCycles::Pacer; // Go traces suggest Trace (traces/go_allocfreetrace.cpp)
+  // A timed trace's time beyond an event's modelled time: false = its P was idle (the gap goes to
+  // idle mark workers), true = its P was running the goroutine (compute between allocations, as
+  // in a GOMAXPROCS=1 program that never blocks): sysmon's preemption clock runs through the gap
+  // and no idle worker does (Go: proc.go sysmon retake preempts a G that ran forcePreemptNS).
+  bool traceGapsRunning = false;
   bool tinyAlloc = true;       // the tiny allocator (needs a 16-byte class in the table)
   uint64_t arenaBase = 0x00c000000000; // first arena hint on linux/amd64
   uint64_t maxHeapBytes = uint64_t{64} << 30; // simulated out-of-memory limit
