@@ -239,7 +239,25 @@ class World {
   void bgSweep();                // Go: bgsweep, a fixed budget per event here
   // mgcscavenge.go (sim/mgcscavenge.cpp)
   void scavengerPace();                 // Go: gcPaceScavenger, after the pacer's commit
-  void bgScavenge(const Event& ev, uint64_t eventNs); // Go: bgscavenge, paced by simulated time
+  // Go: bgscavenge, paced by simulated time. Inline: between GC cycles the scavenger is parked, or
+  // asleep past this event, at nearly every event; a ready() due, a trace time (the clock's basis)
+  // or a sleep that ends here take the whole loop, bgScavengeRun.
+  void bgScavenge(const Event& ev, uint64_t eventNs) {
+    if (!cfg_.scavenger.enabled || ev.kind == EventKind::Annotate) return;
+    if (ev.time == kNoTime && !scavengerReadyDue()) {
+      if (scav_.parked) return;
+      const uint64_t avail = cfg_.scavenger.nsPerEvent == ScavengerConfig::kCostModelClock ? eventNs : cfg_.scavenger.nsPerEvent;
+      if (scav_.sleepNs > avail) {
+        scav_.sleepNs -= avail;
+        return;
+      }
+    }
+    bgScavengeRun(ev, eventNs);
+  }
+  void bgScavengeRun(const Event& ev, uint64_t eventNs);
+  // The last sweeper of this cycle has not readied the scavenger yet (Go: sweepone's noMoreWork ->
+  // scavenger.ready, once per cycle).
+  bool scavengerReadyDue() const { return numGC_ != 0 && scav_.readiedCycle != numGC_ && sweeper_.unswept == 0; }
   void scavengerSlept();                // Go: scavengerState.sleep's controller update
   // Go: (*pageAlloc).scavenge(nbytes, shouldStop, force); returns bytes released. force (Go 1.21+
   // index): ignore the dense-chunk rule (allocSpan's memory-limit assist, FreeOSMemory).
