@@ -81,6 +81,8 @@ inline constexpr uint64_t kHeapArenaBytes = uint64_t{64} << 20; // Go: heapArena
 inline constexpr uint64_t kZeroBase = 0x0000000000580000;       // stands for &runtime.zerobase
 inline constexpr uint64_t kTinySize = 16;                        // Go: maxTinySize
 
+inline constexpr uint64_t kForcePreemptNs = 10'000'000; // Go: forcePreemptNS (sysmon)
+
 // Go: mgcpacer.go piController, as consMarkController is configured (kp 0.9, ti 4, tt 1000,
 // output clamped to [-1000, 1000]).
 struct PIController {
@@ -227,7 +229,15 @@ class World {
   void gcMark();
   void gcmarknewobject(SpanId s, uint32_t slot);
   void gcAssistAlloc(P& p, uint64_t bytes); // Go: mallocgc's assist debit + gcAssistAlloc
-  void gcMarkAdvance(const Event& ev, uint64_t ns); // background/idle mark workers' credit after an event
+  // The background/idle mark workers' credit after an event (sim/mgc.cpp). Inline: outside a mark
+  // only sysmon's preemption clock and the trace's last time move.
+  void gcMarkAdvance(const Event& ev, uint64_t ns) {
+    pacer_.sliceClock += ns;
+    if (pacer_.marking) return gcMarkAdvanceMarking(ev, ns);
+    if (ev.time != kNoTime) pacer_.lastEventTime = ev.time;
+    if (pacer_.sliceClock >= kForcePreemptNs) pacer_.sliceClock %= kForcePreemptNs;
+  }
+  void gcMarkAdvanceMarking(const Event& ev, uint64_t ns);
   bool sweep(SpanId s, bool preserve); // true if the span was freed to the heap
   void sweepAll();
   void startSweepPhase();
