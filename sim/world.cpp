@@ -93,7 +93,7 @@ bool World::step(const Event& ev, std::string* error) {
   }
 
   if (timing_) rec_ = StepRecord{};
-  else static_cast<StepPath&>(rec_) = StepPath{}; // the timing fields were never written
+  else rec_.clear(); // the timing fields were never written
   ops_.clear();
   rec_.index = events_;
   rec_.kind = ev.kind;
