@@ -74,7 +74,7 @@ bool World::step(const Event& ev, std::string* error) {
 
   // Validate before touching anything, so bad input leaves the state as it was.
   if (ev.kind == EventKind::Alloc) {
-    if (ev.id < objAddr_.size() && objAddr_[ev.id] != 0)
+    if (objLive(ev.id))
       return fail("alloc of an object that is still live (its id was not freed)");
     // The per-object tables are sized by the largest id, so ids must be dense: the n-th alloc
     // (from 0) uses an id below n + kIdSlack, as importers number them (a freed id comes back).
@@ -86,7 +86,7 @@ bool World::step(const Event& ev, std::string* error) {
       return fail("absurd size " + std::to_string(ev.size) + " bytes (over the simulated heap limit of " +
                   std::to_string(cfg_.maxHeapBytes) + ")");
   } else if (ev.kind == EventKind::Free) {
-    if (ev.id >= objAddr_.size() || objAddr_[ev.id] == 0)
+    if (!objLive(ev.id))
       return fail("free of an object that is not live (never allocated or already freed)");
   } else if (std::string why = checkStackEvent(ev); !why.empty()) {
     return fail(why);
@@ -171,7 +171,7 @@ size_t World::footprintBytes() const {
   for (const MCentral& c : central_)
     for (int i = 0; i < 2; ++i) b += (c.partial[i].rawEntries() + c.full[i].rawEntries()) * sizeof(SpanSet::Entry);
   for (const P& p : ps_) b += sizeof(P) + p.mcache.alloc.capacity() * sizeof(SpanId);
-  b += objAddr_.capacity() * sizeof(uint64_t) + objSize_.capacity() * sizeof(uint32_t);
+  b += objects_.capacity() * sizeof(Object);
   b += hugeSizes_.size() * 32 + threadToP_.size() * 32;
   b += stacks_.live.size() * 48 + stacks_.manualFree.capacity() * sizeof(std::vector<uint64_t>);
   if (timing_) b += timing_->footprintBytes() + ops_.capacity() * sizeof(Op);

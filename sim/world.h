@@ -352,12 +352,22 @@ class World {
   bool lastThreadValid_ = false; // procFor's entry for the previous event's thread
   uint32_t lastThread_ = 0, lastThreadP_ = 0;
 
-  // Objects by id: address (0 = not live) and requested size (bit 31: tiny sub-object).
-  std::vector<uint64_t> objAddr_;
-  std::vector<uint32_t> objSize_;
+  // Objects by id: address (0 = not live) and requested size (bit 31: tiny sub-object), side by
+  // side in 12 bytes: a free reads one cache line for both (with two tables it missed twice).
+  struct Object {
+    uint32_t addrLo = 0, addrHi = 0; // two halves: 4-byte alignment keeps the entry at 12 bytes
+    uint32_t size = 0;
+    uint64_t addr() const { return uint64_t{addrHi} << 32 | addrLo; }
+    void setAddr(uint64_t a) {
+      addrLo = static_cast<uint32_t>(a);
+      addrHi = static_cast<uint32_t>(a >> 32);
+    }
+  };
+  std::vector<Object> objects_;
   std::unordered_map<uint64_t, uint64_t> hugeSizes_; // sizes that do not fit 31 bits
+  bool objLive(uint64_t id) const { return id < objects_.size() && objects_[id].addr() != 0; }
   uint64_t objSize(uint64_t id) const { // inline: every free reads it
-    const uint32_t v = objSize_[id] & ~kTinyFlag;
+    const uint32_t v = objects_[id].size & ~kTinyFlag;
     return v == kHugeSize ? hugeSizes_.at(id) : v;
   }
   static constexpr uint32_t kTinyFlag = 0x80000000u;
