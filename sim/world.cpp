@@ -53,7 +53,7 @@ World::World(Config cfg) : cfg_(std::move(cfg)) {
 HeapView World::view() const { return HeapView(*this); }
 
 // Threads map to Ps in order of first appearance: 1:1 while there are enough Ps, then round-robin.
-P& World::procForLookup(uint32_t thread) {
+uint32_t World::procForLookup(uint32_t thread) {
   auto it = threadToP_.find(thread);
   if (it == threadToP_.end()) {
     uint32_t p = static_cast<uint32_t>(threadToP_.size() % ps_.size());
@@ -62,7 +62,7 @@ P& World::procForLookup(uint32_t thread) {
   lastThreadValid_ = true;
   lastThread_ = thread;
   lastThreadP_ = it->second;
-  return ps_[it->second];
+  return it->second;
 }
 
 bool World::step(const Event& ev, std::string* error) {
@@ -102,14 +102,13 @@ bool World::step(const Event& ev, std::string* error) {
     if (sweeper_.unswept > 0 && ev.kind != EventKind::Annotate) bgSweep(); // Go: bgsweep between events
     switch (ev.kind) {
       case EventKind::Alloc: {
-        P& p = procFor(ev.thread);
-        rec_.p = curP_ = static_cast<uint32_t>(&p - ps_.data());
-        mallocgc(ev, p);
+        rec_.p = curP_ = procFor(ev.thread);
+        mallocgc(ev, ps_[curP_]);
         ++allocEvents_;
         break;
       }
       case EventKind::Free:
-        rec_.p = curP_ = static_cast<uint32_t>(&procFor(ev.thread) - ps_.data());
+        rec_.p = curP_ = procFor(ev.thread);
         freeObject(ev.id);
         break;
       case EventKind::GC:
@@ -134,8 +133,8 @@ bool World::step(const Event& ev, std::string* error) {
       case EventKind::GoStart:
       case EventKind::StackGrow:
       case EventKind::GoExit: {
-        P& p = procFor(ev.thread);
-        rec_.p = curP_ = static_cast<uint32_t>(&p - ps_.data());
+        rec_.p = curP_ = procFor(ev.thread);
+        P& p = ps_[curP_];
         if (ev.kind == EventKind::GoStart) goStart(p, ev.id);
         else if (ev.kind == EventKind::StackGrow) stackGrow(p, ev.id, ev.size);
         else goExit(p, ev.id);

@@ -313,10 +313,11 @@ class World {
 
   // The P an event's thread runs on. The previous event's thread is kept aside, inline:
   // consecutive events mostly come from one thread, and the hash lookup was a tenth of an event.
-  P& procFor(uint32_t thread) {
-    return lastThreadValid_ && thread == lastThread_ ? ps_[lastThreadP_] : procForLookup(thread);
+  // Returns the P's index (the event's curP_).
+  uint32_t procFor(uint32_t thread) {
+    return lastThreadValid_ && thread == lastThread_ ? lastThreadP_ : procForLookup(thread);
   }
-  P& procForLookup(uint32_t thread);
+  uint32_t procForLookup(uint32_t thread);
   MSpan& span(SpanId s) { return spans_[s]; }
   SpanId spanOfAddr(uint64_t addr) const {
     return spanOf_[(addr - cfg_.arenaBase) >> kPageShift];
