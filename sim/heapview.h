@@ -65,9 +65,9 @@ class HeapView {
   std::optional<Slot> slotAt(uint64_t addr) const;
 
   // Current address of object id, 0 if it is not live.
-  uint64_t objectAddr(uint64_t id) const { return id < w_.objAddr_.size() ? w_.objAddr_[id] : 0; }
+  uint64_t objectAddr(uint64_t id) const { return id < w_.objects_.size() ? w_.objects_[id].addr() : 0; }
   uint64_t objectSize(uint64_t id) const { return objectAddr(id) ? w_.objSize(id) : 0; }
-  uint64_t objectIdLimit() const { return w_.objAddr_.size(); }
+  uint64_t objectIdLimit() const { return w_.objects_.size(); }
 
   const std::vector<P>& ps() const { return w_.ps_; }
   // The spans currently queued in one of an mcentral's four sets, oldest first (stale entries

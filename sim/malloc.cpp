@@ -11,21 +11,16 @@ namespace sim {
 void World::mallocgc(const Event& ev, P& p) {
   const uint64_t size = ev.size;
   rec_.size = size;
-  if (objAddr_.size() == ev.id) { // the usual case, a new id: resize's fill cost 85 instructions
-    objAddr_.push_back(0);
-    objSize_.push_back(0);
-  } else if (objAddr_.size() < ev.id) {
-    objAddr_.resize(ev.id + 1, 0);
-    objSize_.resize(ev.id + 1, 0);
-  }
+  if (objects_.size() == ev.id) objects_.emplace_back(); // the usual case, a new id: resize's fill cost 85 instructions
+  else if (objects_.size() < ev.id) objects_.resize(ev.id + 1);
   const uint32_t sizeField = size >= kHugeSize ? kHugeSize : static_cast<uint32_t>(size);
   if (sizeField == kHugeSize) hugeSizes_[ev.id] = size; // rare: keep the side table off the hot path
 
   if (size == 0) { // Go: return unsafe.Pointer(&zerobase)
     rec_.add(PathStep::ZeroSize);
     rec_.addr = kZeroBase;
-    objAddr_[ev.id] = kZeroBase;
-    objSize_[ev.id] = 0;
+    objects_[ev.id].setAddr(kZeroBase);
+    objects_[ev.id].size = 0;
     return;
   }
 
@@ -78,8 +73,8 @@ void World::mallocgc(const Event& ev, P& p) {
     MSpan::setBit(s.liveBits(), slot);
   }
   s.liveBytes += size;
-  objAddr_[ev.id] = addr;
-  objSize_[ev.id] = sizeField | (tiny ? kTinyFlag : 0u);
+  objects_[ev.id].setAddr(addr);
+  objects_[ev.id].size = sizeField | (tiny ? kTinyFlag : 0u);
 
   rec_.addr = addr;
   rec_.span = sid;
@@ -155,11 +150,12 @@ uint64_t World::mallocSmall(P& p, SpanClass spc, uint32_t* slotOut, SpanId* span
 // The trace's free: the object became unreachable. Go has no free; this is the trace's liveness.
 void World::freeObject(uint64_t id) {
   rec_.add(PathStep::Free);
-  const uint64_t addr = objAddr_[id];
+  Object& o = objects_[id];
+  const uint64_t addr = o.addr();
   const uint64_t size = objSize(id);
-  const bool tiny = (objSize_[id] & kTinyFlag) != 0;
-  if ((objSize_[id] & ~kTinyFlag) == kHugeSize) hugeSizes_.erase(id);
-  objAddr_[id] = 0;
+  const bool tiny = (o.size & kTinyFlag) != 0;
+  if ((o.size & ~kTinyFlag) == kHugeSize) hugeSizes_.erase(id);
+  o.setAddr(0);
   rec_.addr = addr;
   rec_.size = size;
   if (addr == kZeroBase) return; // size 0: nothing was allocated

@@ -41,7 +41,6 @@ inline constexpr double kGCGoalUtilization = kGCBackgroundUtilization; // Go: gc
 inline constexpr int64_t kGCOverAssistWork = 64 << 10;        // Go: gcOverAssistWork
 inline constexpr uint64_t kMemoryLimitHeapGoalHeadroom = 1 << 20; // Go: memoryLimitHeapGoalHeadroom
 inline constexpr uint64_t kMinRunway = 64 << 10;              // Go: heapGoalInternal's minRunway
-inline constexpr uint64_t kForcePreemptNs = 10'000'000;       // Go: forcePreemptNS (sysmon)
 
 // Go's uint64(f) on amd64: below 2^63 a signed conversion (CVTTSD2SQ) reinterpreted, so a negative
 // runway (consMark < 0 after an assist-heavy cycle) becomes a huge one; C++ leaves that undefined.
@@ -399,7 +398,8 @@ void World::gcAssistAlloc(P& p, uint64_t bytes) {
 //     the running goroutine's time instead and advances sysmon's preemption clock.
 // The preemption clock runs across cycles, so where a mark starts in the 10 ms slice varies as
 // in Go. Only P 0's time drives it (the engine has one clock per trace, not per P).
-void World::gcMarkAdvance(const Event& ev, uint64_t ns) { // ns: modelledEventNs of the event
+// Outside a mark and without traceGapsRunning, World::gcMarkAdvance (inline) does the clocks' part.
+void World::gcMarkAdvanceClocks(const Event& ev, uint64_t ns) { // ns: modelledEventNs of the event
   Pacer& c = pacer_;
   uint64_t gap = 0; // the trace's time beyond the event's modelled time
   if (ev.time != kNoTime) {

@@ -118,8 +118,8 @@ void World::scavengeAssist(uint64_t scavBytes, uint64_t growth) {
 // that releases nothing parks it until the next cycle's sweep is done; the next cycle's ready()
 // also cuts a sleep short (Go parks the scavenger while it sleeps, and sysmon's wake() unparks it). Work is the cost model's
 // scavenge_page ns per 4 KiB page (Go measures it with nanotime).
-void World::bgScavenge(const Event& ev, uint64_t eventNs) { // eventNs: modelledEventNs of the event
-  if (!cfg_.scavenger.enabled || ev.kind == EventKind::Annotate) return;
+// The cheap cases (parked, asleep past the event) are tested inline first (World::bgScavenge).
+void World::bgScavengeRun(const Event& ev, uint64_t eventNs) { // eventNs: modelledEventNs of the event
   ScavengerState& sc = scav_;
   uint64_t avail = cfg_.scavenger.nsPerEvent;
   if (avail == ScavengerConfig::kCostModelClock) avail = eventNs;
@@ -130,7 +130,7 @@ void World::bgScavenge(const Event& ev, uint64_t eventNs) { // eventNs: modelled
   auto work = [&] { return heapInUse_ + heapFree_ > sc.gcPercentGoal || mappedReady() > sc.memoryLimitGoal; };
   const double nsPerPage = cfg_.timing.cost.scavengePage;
   for (;;) {
-    if (numGC_ != 0 && sc.readiedCycle != numGC_ && sweeper_.unswept == 0) {
+    if (scavengerReadyDue()) {
       sc.readiedCycle = numGC_; // Go: scavenger.ready() by the sweeper that finds nothing left
       if (sc.parked) {
         sc.parked = false;

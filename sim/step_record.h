@@ -92,7 +92,29 @@ struct StepPath {
 
   bool has(PathStep s) const { return (path >> static_cast<unsigned>(s)) & 1; }
   void add(PathStep s) { path |= uint64_t{1} << static_cast<unsigned>(s); }
+
+  // Back to the defaults above, one store per field (World::step, every event): `*this = {}`
+  // compiles to rep stosq, whose start-up cost was 2.7x that of these stores on the bench machine.
+  void clear() {
+    index = 0;
+    kind = EventKind::Alloc;
+    p = 0;
+    id = size = path = 0;
+    sizeclass = 0;
+    spanclass = 0;
+    elemsize = 0;
+    span = kNoSpan;
+    slot = 0;
+    addr = 0;
+    tinyOffset = 0;
+    mallocPath = MallocPath::None;
+    newSpanBase = 0;
+    newSpanPages = spansSwept = spansFreed = 0;
+    heapGrowBytes = scavengedBytes = 0;
+  }
 };
+// A new field must be cleared in StepPath::clear too.
+static_assert(sizeof(StepPath) == 120, "StepPath changed: update StepPath::clear");
 
 struct StepRecord : StepPath {
   // Timing (sim/timing.h; all zero unless Config::timing is on), in simulated ns: when the event

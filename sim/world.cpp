@@ -53,7 +53,7 @@ World::World(Config cfg) : cfg_(std::move(cfg)) {
 HeapView World::view() const { return HeapView(*this); }
 
 // Threads map to Ps in order of first appearance: 1:1 while there are enough Ps, then round-robin.
-P& World::procForLookup(uint32_t thread) {
+uint32_t World::procForLookup(uint32_t thread) {
   auto it = threadToP_.find(thread);
   if (it == threadToP_.end()) {
     uint32_t p = static_cast<uint32_t>(threadToP_.size() % ps_.size());
@@ -62,7 +62,7 @@ P& World::procForLookup(uint32_t thread) {
   lastThreadValid_ = true;
   lastThread_ = thread;
   lastThreadP_ = it->second;
-  return ps_[it->second];
+  return it->second;
 }
 
 bool World::step(const Event& ev, std::string* error) {
@@ -74,7 +74,7 @@ bool World::step(const Event& ev, std::string* error) {
 
   // Validate before touching anything, so bad input leaves the state as it was.
   if (ev.kind == EventKind::Alloc) {
-    if (ev.id < objAddr_.size() && objAddr_[ev.id] != 0)
+    if (objLive(ev.id))
       return fail("alloc of an object that is still live (its id was not freed)");
     // The per-object tables are sized by the largest id, so ids must be dense: the n-th alloc
     // (from 0) uses an id below n + kIdSlack, as importers number them (a freed id comes back).
@@ -86,14 +86,14 @@ bool World::step(const Event& ev, std::string* error) {
       return fail("absurd size " + std::to_string(ev.size) + " bytes (over the simulated heap limit of " +
                   std::to_string(cfg_.maxHeapBytes) + ")");
   } else if (ev.kind == EventKind::Free) {
-    if (ev.id >= objAddr_.size() || objAddr_[ev.id] == 0)
+    if (!objLive(ev.id))
       return fail("free of an object that is not live (never allocated or already freed)");
   } else if (std::string why = checkStackEvent(ev); !why.empty()) {
     return fail(why);
   }
 
   if (timing_) rec_ = StepRecord{};
-  else static_cast<StepPath&>(rec_) = StepPath{}; // the timing fields were never written
+  else rec_.clear(); // the timing fields were never written
   ops_.clear();
   rec_.index = events_;
   rec_.kind = ev.kind;
@@ -102,14 +102,13 @@ bool World::step(const Event& ev, std::string* error) {
     if (sweeper_.unswept > 0 && ev.kind != EventKind::Annotate) bgSweep(); // Go: bgsweep between events
     switch (ev.kind) {
       case EventKind::Alloc: {
-        P& p = procFor(ev.thread);
-        rec_.p = curP_ = static_cast<uint32_t>(&p - ps_.data());
-        mallocgc(ev, p);
+        rec_.p = curP_ = procFor(ev.thread);
+        mallocgc(ev, ps_[curP_]);
         ++allocEvents_;
         break;
       }
       case EventKind::Free:
-        rec_.p = curP_ = static_cast<uint32_t>(&procFor(ev.thread) - ps_.data());
+        rec_.p = curP_ = procFor(ev.thread);
         freeObject(ev.id);
         break;
       case EventKind::GC:
@@ -134,8 +133,8 @@ bool World::step(const Event& ev, std::string* error) {
       case EventKind::GoStart:
       case EventKind::StackGrow:
       case EventKind::GoExit: {
-        P& p = procFor(ev.thread);
-        rec_.p = curP_ = static_cast<uint32_t>(&p - ps_.data());
+        rec_.p = curP_ = procFor(ev.thread);
+        P& p = ps_[curP_];
         if (ev.kind == EventKind::GoStart) goStart(p, ev.id);
         else if (ev.kind == EventKind::StackGrow) stackGrow(p, ev.id, ev.size);
         else goExit(p, ev.id);
@@ -171,7 +170,7 @@ size_t World::footprintBytes() const {
   for (const MCentral& c : central_)
     for (int i = 0; i < 2; ++i) b += (c.partial[i].rawEntries() + c.full[i].rawEntries()) * sizeof(SpanSet::Entry);
   for (const P& p : ps_) b += sizeof(P) + p.mcache.alloc.capacity() * sizeof(SpanId);
-  b += objAddr_.capacity() * sizeof(uint64_t) + objSize_.capacity() * sizeof(uint32_t);
+  b += objects_.capacity() * sizeof(Object);
   b += hugeSizes_.size() * 32 + threadToP_.size() * 32;
   b += stacks_.live.size() * 48 + stacks_.manualFree.capacity() * sizeof(std::vector<uint64_t>);
   if (timing_) b += timing_->footprintBytes() + ops_.capacity() * sizeof(Op);
