@@ -25,6 +25,14 @@ class HeapView {
   // The GOGC pacer: trigger (heapLive at which the next cycle starts), goal (NextGC), heapLive.
   const Pacer& pacer() const { return w_.pacer_; }
 
+  // Is slot `slot` of span s allocated black: handed out while the GC mark in progress runs, so
+  // marked by its allocation (Go: mallocgc -> gcmarknewobject while gcphase != _GCoff) rather than
+  // by the reachability snapshot? Always false when no mark runs: after mark termination such
+  // objects are ordinary marked ones (the sweep keeps them). Go keeps no such record; the views do.
+  bool allocatedBlack(SpanId s, uint32_t slot) const {
+    return w_.pacer_.marking && w_.spans_[s].state == SpanState::InUse && w_.spans_[s].allocatedSinceMarkStart(slot);
+  }
+
   // Spans by id (ids are mspan struct identities; dead ones have state Dead).
   size_t spanCount() const { return w_.spans_.size(); }
   const MSpan& span(SpanId s) const { return w_.spans_[s]; }

@@ -102,6 +102,11 @@ std::vector<std::string> checkInvariants(const World& w) {
     if (w.pacer().marking) {
       for (uint32_t k = 0; k < s.words; ++k)
         if ((s.liveBits()[k] & ~s.gcmarkBits()[k]) != 0) c.fail("span ", num(sid), " has a reachable object unmarked during the mark");
+      // Allocate-black: freeindex only rises during a mark, and what it handed out is marked.
+      if (s.freeindexAtMarkStart > s.freeindex) c.fail("span ", num(sid), " freeindex fell below its value at mark start");
+      for (uint32_t i = s.freeindexAtMarkStart; i < s.freeindex; ++i)
+        if (v.allocatedBlack(sid, i) && !MSpan::testBit(s.gcmarkBits(), i))
+          c.fail("span ", num(sid), " slot ", num(i), " allocated during the mark but unmarked");
     } else if (!isUnswept && MSpan::popcount(s.gcmarkBits(), s.words) != 0) {
       c.fail("span ", num(sid), " has mark bits outside a GC");
     }

@@ -42,7 +42,8 @@
 // (plus each P's current tiny block, gcMarkTinyAllocs). A cycle the pacer starts then MARKS OVER
 // THE FOLLOWING EVENTS (Config::markWindow, on by default): a free leaves its object marked (the
 // deletion barrier had already greyed it), every allocation is marked at once and counted in
-// bytesMarked (allocate-black, gcmarknewobject). The mark's work is the snapshot's pointerful
+// bytesMarked (allocate-black, gcmarknewobject; not in Go, each span keeps its freeindex at mark
+// start so the views can tell those slots apart: HeapView::allocatedBlack). The mark's work is the snapshot's pointerful
 // bytes + stack scan (Config::rootScanBytes + live goroutine stacks) + globals
 // (Config::globalsBytes). It is paid by mark assists — each allocation debits its P's
 // gcAssistBytes; a P in debt steals background credit, then does max(debt * assistWorkPerByte,

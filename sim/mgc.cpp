@@ -471,6 +471,7 @@ void World::gcMark() {
     uint64_t* mb = s.gcmarkBits();
     const uint64_t* lb = s.liveBits();
     for (uint32_t w = 0; w < s.words; ++w) mb[w] = lb[w];
+    s.freeindexAtMarkStart = s.freeindex; // slots handed out from here on are allocated black
     const uint64_t b = MSpan::popcount(mb, s.words) * s.elemsize;
     marked += b;
     if (!spanClassNoscan(s.spanclass)) scan += b;

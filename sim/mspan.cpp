@@ -52,6 +52,7 @@ void MSpan::initSlots(const SizeClassTable& table, SpanClass spc, uint32_t pages
   }
   limit = startAddr + uint64_t{nelems} * elemsize;
   freeindex = 0;
+  freeindexAtMarkStart = 0;
   allocCount = 0;
   allocCountBeforeCache = 0;
   allocCache = ~uint64_t{0};

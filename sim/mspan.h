@@ -46,6 +46,9 @@ struct MSpan {
   uint32_t homeSeq = 0;
   uint64_t liveBytes = 0;   // requested bytes of reachable objects in this span (waste ledger)
   uint32_t words = 0;       // 64-bit words per bitmap
+  // Not in Go: freeindex when the GC mark in progress began (gcMark; 0 for a span allocated during
+  // it), so that the views can tell allocate-black slots apart (allocatedSinceMarkStart).
+  uint32_t freeindexAtMarkStart = 0;
   // allocBits | gcmarkBits | liveBits, each `words` long.
   std::vector<uint64_t> bits;
   // Tiny blocks only: reachable sub-objects per slot (a 16 B slot holds at most 16).
@@ -72,6 +75,15 @@ struct MSpan {
   // Is slot i allocated right now? Every slot below freeindex was handed out since the last sweep
   // (freeindex only rises past slots it allocates or that allocBits says are taken).
   bool isAllocated(uint32_t i) const { return i < freeindex || testBit(allocBits(), i); }
+
+  // Was slot i handed out since the mark in progress began, i.e. marked by gcmarknewobject (allocated
+  // black) rather than by the snapshot? Meaningful only while a mark runs (HeapView::allocatedBlack
+  // asks only then). Exact without a bitmap: every span is swept before a mark starts (gcStart's
+  // finishsweep_m) and none during it, so freeindex only rises over the mark, and a slot it passed
+  // with allocBits 0 was handed out then (it passes taken slots only where allocBits is 1).
+  bool allocatedSinceMarkStart(uint32_t i) const {
+    return i >= freeindexAtMarkStart && i < freeindex && !testBit(allocBits(), i);
+  }
 
   // allocCache >>= n with Go's meaning: an unsigned shift by 64 or more is 0 in Go, undefined in C++
   // (x86 would shift by n mod 64). n is 64 when slot 63 of a word is taken.

@@ -79,7 +79,7 @@ TEST(SpanInspectorModel, ThreeAllocationsOf48BytesLeaveFreeindexAt3) {
     EXPECT_EQ(m.objects[i].slot, i);
     EXPECT_EQ(m.objects[i].size, 48u);
   }
-  const gui::SlotState s0 = gui::SlotStateOf(v.span(sid), 0), s3 = gui::SlotStateOf(v.span(sid), 3);
+  const gui::SlotState s0 = gui::SlotStateOf(v, sid, 0), s3 = gui::SlotStateOf(v, sid, 3);
   EXPECT_TRUE(s0.allocated);
   EXPECT_FALSE(s0.allocBit) << "allocated since the last sweep: below freeindex, not in allocBits";
   EXPECT_TRUE(s0.reachable);
@@ -118,7 +118,7 @@ TEST(SpanInspectorModel, AGcSweepsTheFreedSlotAndQueuesTheSpanInPartialSwept) {
   EXPECT_EQ(m.sweep, gui::SweepState::Swept);
   EXPECT_EQ(m.home, "partial swept") << "mark termination flushed the mcache; the sweep queued it";
   EXPECT_TRUE(m.needzero) << "a sweep that frees slots sets needzero";
-  EXPECT_FALSE(gui::SlotStateOf(w.view().span(sid), 1).allocated);
+  EXPECT_FALSE(gui::SlotStateOf(w.view(), sid, 1).allocated);
 }
 
 TEST(SpanInspectorModel, NoSelectionAndFreedSpansAreExplained) {

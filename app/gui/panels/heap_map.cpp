@@ -1,9 +1,10 @@
 // Heap map panel: every mapped 8 KiB page of the heap as one cell, arenas → 4 MiB chunks → pages,
 // coloured by state (released, free, a P's page cache, in use by a span of some size class, cached
 // in an mcache, large object, goroutine stack); spans not yet swept this GC cycle are faded and
-// hatched. Go: mheap.go (arenas, spans), mpagealloc.go (chunks, scavenged bits), mcache.go (cached
-// spans), mgcsweep.go (sweepgen), stack.go (stack spans). HeapView queries: spanAt, span, isSwept,
-// isStackSpan, pages().inUse, pageReleased, ps().
+// hatched; while a GC marks, pages holding objects allocated during the mark (allocated black)
+// carry a black square. Go: mheap.go (arenas, spans), mpagealloc.go (chunks, scavenged bits), mcache.go (cached
+// spans), mgcsweep.go (sweepgen), stack.go (stack spans), mgcmark.go (gcmarknewobject). HeapView queries:
+// spanAt, span, isSwept, isStackSpan, pages().inUse, pageReleased, ps(), pacer(), allocatedBlack.
 //
 // Fast with a 1 GiB heap (131072 pages): page colours are computed into a buffer only when the
 // engine position, the zoom level or the visible rows change, never per frame, and the buffer is
@@ -85,6 +86,37 @@ PageInfo ClassifyPage(const sim::HeapView& v, uint64_t page) {
   if (v.pages().inUse(page)) info.state = PageState::PageCache;
   else info.state = v.pageReleased(page) ? PageState::Released : PageState::Free;
   return info;
+}
+
+AllocBlackOnPage AllocBlackOn(const sim::HeapView& v, uint64_t page) {
+  AllocBlackOnPage out;
+  if (!v.pacer().marking) return out;
+  const uint64_t addr = v.heapBase() + page * sim::kPageSize;
+  const sim::SpanId sid = v.spanAt(addr);
+  if (sid == sim::kNoSpan || sid >= v.spanCount() || v.span(sid).state != sim::SpanState::InUse) return out;
+  const sim::MSpan& s = v.span(sid);
+  if (s.elemsize == 0) return out;
+  // The slots overlapping the page's bytes [p0, p1) of the span; only those the mark's
+  // allocations handed out can be black (HeapView::allocatedBlack), so most spans cost nothing.
+  const uint64_t p0 = addr - s.base(), p1 = p0 + sim::kPageSize;
+  const auto first = static_cast<uint32_t>(std::max<uint64_t>(p0 / s.elemsize, s.freeindexAtMarkStart));
+  const auto end = static_cast<uint32_t>(std::min<uint64_t>({(p1 + s.elemsize - 1) / s.elemsize, s.nelems, s.freeindex}));
+  for (uint32_t i = first; i < end; ++i) {
+    if (!v.allocatedBlack(sid, i)) continue;
+    const uint64_t a = uint64_t{i} * s.elemsize, b = a + s.elemsize;
+    out.slots++;
+    out.bytes += std::min(b, p1) - std::max(a, p0);
+  }
+  return out;
+}
+
+std::string AllocBlackLine(const sim::HeapView& v, uint64_t page) {
+  const AllocBlackOnPage black = AllocBlackOn(v, page);
+  if (black.slots == 0) return {};
+  const char* why = "allocated black (during mark, gcmarknewobject)";
+  const sim::MSpan& s = v.span(v.spanAt(v.heapBase() + page * sim::kPageSize));
+  if (sim::spanClassSize(s.spanclass) == 0) return std::string("Its object was ") + why;
+  return std::to_string(black.slots) + (black.slots == 1 ? " slot" : " slots") + " on this page " + why;
 }
 
 // A categorical palette: successive classes step the hue by the golden ratio and alternate
@@ -194,6 +226,10 @@ struct MapState {
   float zoom = 1;            // 1 = the whole mapped heap fits
   double panX = 0, panY = 0; // top-left visible cell, in cells
   bool dragged = false;
+  // Follow mode: the span and engine position last scrolled into view (the user may scroll away
+  // until the followed event changes).
+  sim::SpanId followedSpan = sim::kNoSpan;
+  uint64_t followedPosition = ~uint64_t{0};
   HeapMapGeometry geom;
   // The colour buffer and what it was built for.
   struct Key {
@@ -307,7 +343,13 @@ constexpr const char* kUnsweptMeaning =
     "unreachable objects still count as allocated. Drawn faded (and hatched when zoomed in) in its class's hue. "
     "With lazy sweeping an allocation, the page reclaimer, proportional sweep or the background sweeper sweeps it.";
 
-void DrawLegend(uint32_t numClasses) {
+constexpr const char* kAllocBlackMeaning =
+    "A GC mark is in progress, and every object allocated during it is marked at once (Go: mallocgc calls "
+    "gcmarknewobject while gcphase != _GCoff): it is allocated black, so this cycle's sweep keeps it even if the "
+    "program drops it before the mark ends. A black square on a page, rimmed in white, covers the share of the "
+    "page those objects take. At mark termination they become ordinary marked objects and the square goes.";
+
+void DrawLegend(uint32_t numClasses, bool marking) {
   const PageState order[] = {PageState::Released, PageState::Free, PageState::PageCache};
   bool first = true;
   for (PageState s : order) {
@@ -340,6 +382,10 @@ void DrawLegend(uint32_t numClasses) {
   ui::LegendItem(PageStateColour(PageState::Stack), PageStateName(PageState::Stack), PageStateMeaning(PageState::Stack));
   LegendSpacing(kUnsweptLabel, false);
   ui::LegendItem(UnsweptColour(PageStateColour(PageState::InUse)), kUnsweptLabel, kUnsweptMeaning);
+  if (marking) {
+    LegendSpacing(kAllocBlackLabel, false);
+    ui::LegendItem(ui::color::kAllocBlack, kAllocBlackLabel, kAllocBlackMeaning, ui::color::kAllocBlackRim);
+  }
   LegendSpacing("selected span", false);
   ui::LegendItem(ui::color::kSelected, "selected span", "The span open in the span inspector (click a page to choose it).");
   LegendSpacing("◥ scan", false);
@@ -386,6 +432,7 @@ void DrawTooltip(const sim::HeapView& v, uint64_t page) {
     else ImGui::Text("Large object span (class 0, %s)", sim::spanClassNoscan(s.spanclass) ? "noscan" : "scan");
     ImGui::Text("Slots: %u of %u allocated (allocCount), freeindex %u", s.allocCount, s.nelems, s.freeindex);
     ImGui::TextUnformatted(SweepStateLine(v, info.span).c_str());
+    if (const std::string black = AllocBlackLine(v, page); !black.empty()) ImGui::TextUnformatted(black.c_str());
     if (s.home == sim::SpanHome::MCache) ImGui::Text("Cached in P%u's mcache", s.homeIndex);
     else if (s.home == sim::SpanHome::PartialSet) ImGui::TextUnformatted("In its mcentral's partial set (has free slots)");
     else if (s.home == sim::SpanHome::FullSet) ImGui::TextUnformatted("In its mcentral's full set");
@@ -403,7 +450,7 @@ namespace {
 void DrawHeader(PanelContext& ctx, MapState& st) {
   const sim::HeapView& v = ctx.view;
   const uint64_t pages = v.mappedPages();
-  DrawLegend(v.table().numClasses());
+  DrawLegend(v.table().numClasses(), v.pacer().marking);
   const uint64_t chunks = pages / sim::kPallocChunkPages;
   ImGui::Text("%s mapped: %s arena%s, %s chunk%s, %s pages", FormatBytes(pages * sim::kPageSize).c_str(),
               FormatCount(v.arenas().size()).c_str(), v.arenas().size() == 1 ? "" : "s", FormatCount(chunks).c_str(),
@@ -537,6 +584,23 @@ void DrawOverlays(ImDrawList* dl, const MapFrame& f, const Selection& sel, uint6
         dl->AddTriangleFilled(ImVec2(x1 - cell * 0.45f, y0), ImVec2(x1, y0), ImVec2(x1, y0 + cell * 0.45f), IM_COL32(20, 20, 24, 230));
       }
   }
+  // Objects allocated black by the mark in progress: a black square rimmed in white, its height the
+  // share of the page they cover (a whole large object: the full square).
+  if (cell >= 4 && v.pacer().marking) {
+    const float inset = std::max(1.0f, std::floor(cell * 0.16f)), side = cell - 2 * inset;
+    const float rim = std::max(1.0f, std::floor(cell / 24.0f));
+    for (double r = f.firstRow; r < f.lastRow; ++r)
+      for (uint32_t c = 0; c < g.cols; ++c) {
+        const uint64_t page = static_cast<uint64_t>(r) * g.cols + c;
+        if (page >= f.pages) break;
+        const AllocBlackOnPage black = AllocBlackOn(v, page);
+        if (black.bytes == 0) continue;
+        const float h = std::max(2.0f, side * static_cast<float>(black.bytes) / static_cast<float>(sim::kPageSize));
+        const float x0 = g.origin.x + static_cast<float>(c) * cell + inset, y1 = g.origin.y + static_cast<float>(r + 1) * cell - inset;
+        dl->AddRectFilled(ImVec2(x0, y1 - h), ImVec2(x0 + side, y1), ui::color::kAllocBlack);
+        dl->AddRect(ImVec2(x0, y1 - h), ImVec2(x0 + side, y1), ui::color::kAllocBlackRim, 0, 0, rim);
+      }
+  }
   // Size class numbers on each span's first page ("L" for large, "S" for a stack) when cells have room for them.
   const float labelSize = std::min(ImGui::GetFontSize(), cell * 0.7f);
   if (cell >= 12) {
@@ -551,7 +615,9 @@ void DrawOverlays(ImDrawList* dl, const MapFrame& f, const Selection& sel, uint6
         const ImVec2 ts = ImGui::GetFont()->CalcTextSizeA(labelSize, FLT_MAX, 0, label.c_str());
         const ImVec2 at(g.origin.x + static_cast<float>(c) * cell + (cell - ts.x) * 0.5f,
                         g.origin.y + static_cast<float>(r) * cell + (cell - ts.y) * 0.5f);
-        dl->AddText(ImGui::GetFont(), labelSize, at, IM_COL32(10, 10, 12, 255), label.c_str());
+        // Light on a black square that reaches the cell's middle (half the page allocated black).
+        const bool onBlack = AllocBlackOn(v, page).bytes * 2 >= sim::kPageSize;
+        dl->AddText(ImGui::GetFont(), labelSize, at, onBlack ? IM_COL32(236, 236, 240, 255) : IM_COL32(10, 10, 12, 255), label.c_str());
       }
   }
   // Selected span, then the span under the mouse.
@@ -649,6 +715,20 @@ void HeapMapPanel::Draw(PanelContext& ctx, bool* open) {
     st.dragged = true;
     st.panX -= io.MouseDelta.x / cell;
     st.panY -= io.MouseDelta.y / cell;
+  }
+  // Follow mode: a followed span out of view (presentation mode's large cells, a zoomed-in map) is
+  // scrolled into the middle of the map once per event; a span already in view does not move it.
+  const Selection& sel = ctx.selection;
+  if (sel.follow && sel.span != sim::kNoSpan && sel.span < v.spanCount() && v.span(sel.span).state == sim::SpanState::InUse &&
+      (sel.span != st.followedSpan || ctx.session.position() != st.followedPosition)) {
+    st.followedSpan = sel.span;
+    st.followedPosition = ctx.session.position();
+    const uint64_t first = (v.span(sel.span).base() - v.heapBase()) / sim::kPageSize, last = first + v.span(sel.span).npages - 1;
+    const double r0 = static_cast<double>(first / fit.cols), r1 = static_cast<double>(last / fit.cols) + 1;
+    const double visRows = mapH / cell, visCols = mapW / cell;
+    if (r0 < st.panY || r1 > st.panY + visRows) st.panY = r0 - std::max(0.0, (visRows - (r1 - r0)) / 2);
+    const double c0 = static_cast<double>(r0 == r1 - 1 ? first % fit.cols : 0), c1 = r0 == r1 - 1 ? static_cast<double>(last % fit.cols) + 1 : fit.cols;
+    if (c0 < st.panX || c1 > st.panX + visCols) st.panX = c0 - std::max(0.0, (visCols - (c1 - c0)) / 2);
   }
   st.panX = std::clamp(st.panX, 0.0, std::max(0.0, static_cast<double>(fit.cols) - mapW / cell));
   st.panY = std::clamp(st.panY, 0.0, std::max(0.0, static_cast<double>(rows) - mapH / cell));

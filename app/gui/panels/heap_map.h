@@ -39,6 +39,20 @@ struct PageInfo {
 // The state of page `page` (an index from the heap base; must be < mappedPages()).
 PageInfo ClassifyPage(const sim::HeapView& v, uint64_t page);
 
+// Objects allocated black by the GC mark in progress (Go: mallocgc -> gcmarknewobject while
+// gcphase != _GCoff) on one page: the slots of such objects that overlap the page and the bytes of
+// the page they cover. All zero when no mark runs (after mark termination they are plain marked
+// objects) and on pages of no in-use heap span.
+struct AllocBlackOnPage {
+  uint32_t slots = 0;
+  uint64_t bytes = 0;
+};
+AllocBlackOnPage AllocBlackOn(const sim::HeapView& v, uint64_t page);
+inline constexpr const char* kAllocBlackLabel = "allocated black (this mark)"; // the legend entry
+// The page tooltip's line about them: "Its object was allocated black (during mark,
+// gcmarknewobject)" (large span) or "3 slots on this page allocated black (...)"; empty if none.
+std::string AllocBlackLine(const sim::HeapView& v, uint64_t page);
+
 // The colours of the fixed legend. Size classes get a hue ramp from red (small) to blue (large).
 ImU32 SizeClassColour(uint32_t sizeclass, uint32_t numClasses);
 ImU32 PageColour(const PageInfo& p, uint32_t numClasses);

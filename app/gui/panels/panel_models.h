@@ -40,8 +40,9 @@ struct SlotState {
   bool allocBit = false;  // allocBits: allocated as of the last sweep
   bool marked = false;    // gcmarkBits
   bool reachable = false; // the trace has not freed what is in it
+  bool allocBlack = false; // marked by its allocation during the mark in progress (gcmarknewobject)
 };
-SlotState SlotStateOf(const sim::MSpan& s, uint32_t slot);
+SlotState SlotStateOf(const sim::HeapView& v, sim::SpanId s, uint32_t slot);
 
 struct SpanInspectorModel {
   bool valid = false;  // false: nothing selected or the id names no span in use
@@ -63,6 +64,8 @@ struct SpanInspectorModel {
   uint32_t cacheFirst = 0, cacheEnd = 0;
   uint32_t cacheFree = 0; // set bits of allocCache for the slots it covers (bits past them mean nothing)
   uint32_t allocBitsSet = 0, markedSlots = 0, reachableSlots = 0;
+  bool marking = false;        // a GC mark is in progress
+  uint32_t allocBlackSlots = 0; // of markedSlots, those allocated black during it (0 when not marking)
   uint64_t liveBytes = 0, roundingWaste = 0, deadBytes = 0, tailWaste = 0, freeSlotBytes = 0;
   uint64_t spanMetaBytes = 0; // Go 1.26: heap bits and inline mark bits, part of tailWaste
   std::vector<SpanObject> objects; // reachable objects in the span, by address

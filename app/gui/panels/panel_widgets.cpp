@@ -91,11 +91,12 @@ void Flow::next(float width) {
 
 void Flow::nextText(const char* text) { next(ImGui::CalcTextSize(text).x); }
 
-void LegendItem(ImU32 colour, const char* label, const char* tooltip) {
+void LegendItem(ImU32 colour, const char* label, const char* tooltip, ImU32 rim) {
   const float h = ImGui::GetTextLineHeight();
   const ImVec2 p = ImGui::GetCursorScreenPos();
-  ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + h * 0.2f), ImVec2(p.x + h * 0.6f, p.y + h * 0.8f),
-                                            colour);
+  const ImVec2 a(p.x, p.y + h * 0.2f), b(p.x + h * 0.6f, p.y + h * 0.8f);
+  ImGui::GetWindowDrawList()->AddRectFilled(a, b, colour);
+  if (rim != 0) ImGui::GetWindowDrawList()->AddRect(a, b, rim, 0.0f, 0, std::max(1.0f, h / 15.0f));
   ImGui::Dummy(ImVec2(h * 0.7f, h));
   ItemTooltip(tooltip);
   ImGui::SameLine(0.0f, 2.0f);

@@ -43,6 +43,10 @@ inline constexpr ImU32 kMarker = IM_COL32(255, 255, 255, 230);  // freeindex, cu
 inline constexpr ImU32 kAllocCache = IM_COL32(80, 200, 230, 255);
 inline constexpr ImU32 kSelected = IM_COL32(255, 220, 60, 255);
 inline constexpr ImU32 kDim = IM_COL32(140, 140, 150, 255);
+// Allocated black: allocated while the GC marks, so marked at once (gcmarknewobject). Black as in
+// the tri-colour abstraction, with a light rim so it reads on the dark background too.
+inline constexpr ImU32 kAllocBlack = IM_COL32(0, 0, 0, 255);
+inline constexpr ImU32 kAllocBlackRim = IM_COL32(236, 236, 240, 255);
 } // namespace color
 
 // One colour per waste-ledger category (mheap's bar and legend, the stats plot).
@@ -60,8 +64,9 @@ void TextTip(const std::string& text, const std::string& tooltip);
 void RowTooltip(const std::string& text);
 // A horizontal bar of `size` filled to `fraction` (0..1) with `fill`; an item that can be hovered.
 void FillBar(float fraction, ImVec2 size, ImU32 fill, ImU32 background = color::kFree);
-// A small legend swatch followed by its label on the same line, with a tooltip.
-void LegendItem(ImU32 colour, const char* label, const char* tooltip);
+// A small legend swatch followed by its label on the same line, with a tooltip; `rim` (if not 0)
+// outlines the swatch.
+void LegendItem(ImU32 colour, const char* label, const char* tooltip, ImU32 rim = 0);
 float LegendItemWidth(const char* label);
 // A plot line's width for the font in use: 1 px at the 15 px UI font, thicker in presentation
 // mode (22 px), so lines stay visible on a projector.

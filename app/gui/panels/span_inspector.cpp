@@ -1,7 +1,8 @@
 // Span inspector: every field of the selected mspan, its slots as a grid (allocBits, gcmarkBits,
-// freeindex, the allocCache window), and the objects it holds.
+// freeindex, the allocCache window, objects allocated black during a mark), and the objects it holds.
 // Reads: HeapView::span, spansInSet placement (MSpan::home), objectAddr/objectSize.
-// Go concept: mheap.go type mspan; mbitmap.go nextFreeIndex/refillAllocCache; malloc.go nextFreeFast.
+// Go concept: mheap.go type mspan; mbitmap.go nextFreeIndex/refillAllocCache; malloc.go nextFreeFast;
+// mgcmark.go gcmarknewobject.
 #include "app/gui/format.h"
 #include "app/gui/panel.h"
 #include "app/gui/panels/panel_models.h"
@@ -14,6 +15,7 @@
 #include <cmath>
 #include <cstdio>
 #include <utility>
+#include <vector>
 
 namespace gui {
 
@@ -63,13 +65,15 @@ const char* SweepStateMeaning(SweepState s) {
   return "A sweepgen that none of Go's states explains.";
 }
 
-SlotState SlotStateOf(const sim::MSpan& s, uint32_t slot) {
+SlotState SlotStateOf(const sim::HeapView& v, sim::SpanId sid, uint32_t slot) {
+  const sim::MSpan& s = v.span(sid);
   SlotState st;
   st.addr = s.slotAddr(slot);
   st.allocated = s.isAllocated(slot);
   st.allocBit = sim::MSpan::testBit(s.allocBits(), slot);
   st.marked = sim::MSpan::testBit(s.gcmarkBits(), slot);
   st.reachable = sim::MSpan::testBit(s.liveBits(), slot);
+  st.allocBlack = v.allocatedBlack(sid, slot);
   return st;
 }
 
@@ -163,6 +167,8 @@ SpanInspectorModel BuildSpanInspector(const sim::HeapView& v, sim::SpanId id, co
   m.allocBitsSet = sim::MSpan::popcount(s.allocBits(), s.words);
   m.markedSlots = sim::MSpan::popcount(s.gcmarkBits(), s.words);
   m.reachableSlots = sim::MSpan::popcount(s.liveBits(), s.words);
+  m.marking = v.pacer().marking;
+  for (uint32_t i = s.freeindexAtMarkStart; m.marking && i < s.freeindex; ++i) m.allocBlackSlots += v.allocatedBlack(id, i);
   m.liveBytes = s.liveBytes;
   m.roundingWaste = uint64_t{m.reachableSlots} * s.elemsize - s.liveBytes;
   m.deadBytes = uint64_t{s.allocCount - m.reachableSlots} * s.elemsize;
@@ -274,32 +280,57 @@ void DrawFields(const SpanInspectorModel& m) {
   ImGui::EndTable();
 }
 
-void DrawLegend() {
+constexpr const char* kAllocBlackTip =
+    "Allocated while the GC marks, so marked at once by the allocation itself (Go: mallocgc calls gcmarknewobject "
+    "while gcphase != _GCoff), not by the reachability snapshot or the scan: allocated black. This cycle's sweep keeps "
+    "it even if the program drops it before the mark ends. In the state view a black square inside the slot; in the "
+    "gcmarkBits view a black slot. At mark termination it becomes an ordinary marked object.";
+
+// The legend of the grid's view; "allocated black" only while a mark runs (and not for allocBits,
+// which know nothing of the mark).
+void DrawLegend(GridView view, const SpanInspectorModel& m) {
   struct Item {
     ImU32 colour;
     const char* label;
     const char* tip;
+    ImU32 rim = 0;
   };
-  static const Item kItems[] = {
-      {ui::color::kLive, "reachable", "Allocated, and the object in it is still reachable."},
-      {ui::color::kDead, "unreachable",
-       "Allocated, but the program dropped the object: the slot stays taken until the GC marks the span "
-       "and sweeps it."},
-      {ui::color::kFree, "free", "Not allocated: the allocator can hand this slot out."},
-      {ui::color::kMarker, "freeindex", "The white bar: the slot where the next search for a free slot starts."},
-      {ui::color::kAllocCache, "allocCache",
-       "Outlined: the slots the 64-bit allocCache covers (from freeindex to the end of its 64-slot word of "
-       "allocBits)."},
-  };
+  std::vector<Item> items;
+  switch (view) {
+    case GridView::State:
+      items = {{ui::color::kLive, "reachable", "Allocated, and the object in it is still reachable."},
+               {ui::color::kDead, "unreachable",
+                "Allocated, but the program dropped the object: the slot stays taken until the GC marks the span "
+                "and sweeps it."},
+               {ui::color::kFree, "free", "Not allocated: the allocator can hand this slot out."}};
+      break;
+    case GridView::AllocBits:
+      items = {{ui::color::kInUse, "allocBits 1", "Allocated as of the span's last sweep."},
+               {ui::color::kFree, "allocBits 0", "Free as of the last sweep (or handed out since: below freeindex)."}};
+      break;
+    case GridView::GcmarkBits:
+      items = {{ui::color::kInUse, "marked",
+                "gcmarkBits 1, set by the mark: the object was reachable when the cycle began (the snapshot; an "
+                "object the program drops during the mark stays marked: the deletion barrier)."},
+               {ui::color::kFree, "unmarked", "gcmarkBits 0: the sweep at the end of this cycle frees the slot."}};
+      break;
+  }
+  char black[48];
+  std::snprintf(black, sizeof black, "allocated black (%u)", m.allocBlackSlots);
+  if (m.marking && view != GridView::AllocBits) items.push_back({ui::color::kAllocBlack, black, kAllocBlackTip, ui::color::kAllocBlackRim});
+  items.push_back({ui::color::kMarker, "freeindex", "The white bar: the slot where the next search for a free slot starts."});
+  items.push_back({ui::color::kAllocCache, "allocCache",
+                   "Outlined: the slots the 64-bit allocCache covers (from freeindex to the end of its 64-slot word of "
+                   "allocBits)."});
   ui::Flow flow;
-  for (const Item& it : kItems) {
+  for (const Item& it : items) {
     flow.next(ui::LegendItemWidth(it.label));
-    ui::LegendItem(it.colour, it.label, it.tip);
+    ui::LegendItem(it.colour, it.label, it.tip, it.rim);
   }
 }
 
-void SlotTooltip(const sim::MSpan& s, const SpanInspectorModel& m, uint32_t slot) {
-  const SlotState st = SlotStateOf(s, slot);
+void SlotTooltip(const sim::HeapView& v, const SpanInspectorModel& m, uint32_t slot) {
+  const SlotState st = SlotStateOf(v, m.id, slot);
   ImGui::BeginTooltip();
   ImGui::Text("slot %u at %s", slot, FormatAddr(st.addr).c_str());
   ImGui::Text("allocated: %s", st.allocated ? "yes" : "no");
@@ -307,6 +338,7 @@ void SlotTooltip(const sim::MSpan& s, const SpanInspectorModel& m, uint32_t slot
     ImGui::TextDisabled("  (allocBits says free: handed out since the last sweep, below freeindex)");
   ImGui::Text("allocBits: %d   gcmarkBits: %d", st.allocBit ? 1 : 0, st.marked ? 1 : 0);
   ImGui::Text("reachable: %s", st.reachable ? "yes" : "no");
+  if (st.allocBlack) ImGui::TextUnformatted("allocated black (during mark, gcmarknewobject)");
   const auto first = std::lower_bound(m.objects.begin(), m.objects.end(), st.addr,
                                       [](const SpanObject& o, uint64_t a) { return o.addr < a; });
   int shown = 0;
@@ -319,10 +351,12 @@ void SlotTooltip(const sim::MSpan& s, const SpanInspectorModel& m, uint32_t slot
   ImGui::EndTooltip();
 }
 
-ImU32 SlotColour(const sim::MSpan& s, uint32_t i, GridView view) {
+ImU32 SlotColour(const sim::MSpan& s, uint32_t i, GridView view, bool allocBlack) {
   switch (view) {
     case GridView::AllocBits: return sim::MSpan::testBit(s.allocBits(), i) ? ui::color::kInUse : ui::color::kFree;
-    case GridView::GcmarkBits: return sim::MSpan::testBit(s.gcmarkBits(), i) ? ui::color::kInUse : ui::color::kFree;
+    case GridView::GcmarkBits:
+      if (allocBlack) return ui::color::kAllocBlack;
+      return sim::MSpan::testBit(s.gcmarkBits(), i) ? ui::color::kInUse : ui::color::kFree;
     case GridView::State: break;
   }
   if (!s.isAllocated(i)) return ui::color::kFree;
@@ -330,7 +364,8 @@ ImU32 SlotColour(const sim::MSpan& s, uint32_t i, GridView view) {
 }
 
 // One cell per slot, drawn as rectangles on one canvas item: a span has up to 1024 slots.
-void DrawSlotGrid(const SpanInspectorModel& m, const sim::MSpan& s, Selection& sel, float scale) {
+void DrawSlotGrid(const sim::HeapView& v, const SpanInspectorModel& m, Selection& sel, float scale) {
+  const sim::MSpan& s = v.span(m.id);
   ImGui::TextUnformatted("Slots");
   ImGui::SameLine();
   const ImGuiID viewKey = ImGui::GetID("grid_view"); // UI state in the window's ImGui storage
@@ -345,11 +380,12 @@ void DrawSlotGrid(const SpanInspectorModel& m, const sim::MSpan& s, Selection& s
   ImGui::SameLine();
   ImGui::RadioButton("gcmarkBits", &view, 2);
   ui::ItemTooltip(
-      "Show gcmarkBits: set by the GC's mark phase for reachable objects; the sweep turns them "
-      "into the new allocBits and clears them, so between cycles they are all 0.");
+      "Show gcmarkBits: set by the GC's mark phase for reachable objects, and during a mark for every object "
+      "allocated (allocated black, drawn black); the sweep turns them into the new allocBits and clears them, so "
+      "between cycles they are all 0.");
   ImGui::GetStateStorage()->SetInt(viewKey, view);
   const auto gridView = static_cast<GridView>(view);
-  DrawLegend();
+  DrawLegend(gridView, m);
 
   const float avail = ImGui::GetContentRegionAvail().x;
   // Rows of 64 slots (one allocBits word) when they fit, else 32/16/8; fewer columns for spans of a
@@ -370,9 +406,19 @@ void DrawSlotGrid(const SpanInspectorModel& m, const sim::MSpan& s, Selection& s
   auto cellMin = [&](uint32_t i) {
     return ImVec2(origin.x + cell * static_cast<float>(i % cols), origin.y + cell * static_cast<float>(i / cols));
   };
+  const float rim = std::max(1.0f, std::floor(cell / 14.0f));
   for (uint32_t i = 0; i < m.nelems; ++i) {
-    const ImVec2 a = cellMin(i);
-    dl->AddRectFilled(a, ImVec2(a.x + cell - gap, a.y + cell - gap), SlotColour(s, i, gridView));
+    const ImVec2 a = cellMin(i), b(a.x + cell - gap, a.y + cell - gap);
+    const bool black = m.allocBlackSlots > 0 && v.allocatedBlack(m.id, i);
+    dl->AddRectFilled(a, b, SlotColour(s, i, gridView, black));
+    if (!black || gridView == GridView::AllocBits) continue;
+    if (gridView == GridView::GcmarkBits) {
+      if (cell >= 6.0f) dl->AddRect(a, b, ui::color::kAllocBlackRim, 0.0f, 0, rim);
+      continue;
+    }
+    // State view: the slot keeps its reachable/unreachable colour around a black square.
+    const float in = std::max(1.0f, std::floor(cell * 0.22f));
+    dl->AddRectFilled(ImVec2(a.x + in, a.y + in), ImVec2(b.x - in, b.y - in), ui::color::kAllocBlack);
   }
   // The allocCache window: one outline per grid row it crosses.
   for (uint32_t i = m.cacheFirst; i < m.cacheEnd;) {
@@ -395,7 +441,7 @@ void DrawSlotGrid(const SpanInspectorModel& m, const sim::MSpan& s, Selection& s
                cy = static_cast<uint32_t>((mp.y - origin.y) / cell);
     const uint32_t slot = cy * cols + cx;
     if (cx < cols && slot < m.nelems) {
-      SlotTooltip(s, m, slot);
+      SlotTooltip(v, m, slot);
       if (clicked) sel.address = s.slotAddr(slot);
     }
   }
@@ -482,7 +528,6 @@ void DrawSpanInspectorPanel(PanelContext& ctx, bool* open) {
     ImGui::End();
     return;
   }
-  const sim::MSpan& s = ctx.view.span(m.id);
   ui::Flow flow;
   const std::string id = "span #" + std::to_string(m.id), label = SpanClassLabel(ctx.view.table(), m.spanclass);
   const std::string range = FormatAddr(m.base) + " - " + FormatAddr(m.base + m.bytes);
@@ -498,7 +543,7 @@ void DrawSpanInspectorPanel(PanelContext& ctx, bool* open) {
   DrawFields(m);
   DrawWaste(m);
   ImGui::Separator();
-  DrawSlotGrid(m, s, ctx.selection, ctx.uiScale);
+  DrawSlotGrid(ctx.view, m, ctx.selection, ctx.uiScale);
   ImGui::Separator();
   DrawObjects(m, ctx.selection);
   ImGui::End();
