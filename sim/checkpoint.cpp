@@ -14,8 +14,24 @@ bool Checkpoints::offer(const World& w, uint64_t position) {
   const size_t b = w.footprintBytes();
   cps_.push_back(Checkpoint{position, w, b});
   bytes_ += b;
-  while (bytes_ > budget_ && cps_.size() > 1) thin();
+  while (bytes_ > budget_ && thinnable()) thin();
   return !cps_.empty() && cps_.back().position == position;
+}
+
+void Checkpoints::pin(const World& w, uint64_t position) {
+  if (!cps_.empty() && cps_.back().position >= position) {
+    if (cps_.back().position == position) cps_.back().pinned = true;
+    return;
+  }
+  const size_t b = w.footprintBytes();
+  cps_.push_back(Checkpoint{position, w, b, true});
+  bytes_ += b;
+  while (bytes_ > budget_ && thinnable()) thin();
+}
+
+// Whether thinning can drop anything: the start and pinned checkpoints stay whatever the budget.
+bool Checkpoints::thinnable() const {
+  return std::any_of(cps_.begin(), cps_.end(), [](const Checkpoint& c) { return c.position != 0 && !c.pinned; });
 }
 
 void Checkpoints::thin() {
@@ -24,7 +40,7 @@ void Checkpoints::thin() {
   kept.reserve(cps_.size() / 2 + 1);
   bytes_ = 0;
   for (Checkpoint& c : cps_) {
-    if (c.position % interval_ != 0) continue;
+    if (c.position % interval_ != 0 && !c.pinned) continue;
     bytes_ += c.bytes;
     kept.push_back(std::move(c));
   }

@@ -21,6 +21,9 @@ class Checkpoints {
   // Offers the World after `position` events; kept (true) if position is a multiple of
   // interval() past the latest checkpoint.
   bool offer(const World& w, uint64_t position);
+  // Keeps the World after `position` events whatever the interval (after the latest checkpoint);
+  // like the start, it survives thinning. For a place a user goes to often: the end of a trace.
+  void pin(const World& w, uint64_t position);
   // The latest checkpoint at or before `position` and its position; nullptr if none.
   const World* atOrBefore(uint64_t position, uint64_t* at) const;
 
@@ -33,8 +36,10 @@ class Checkpoints {
     uint64_t position;
     World world;
     size_t bytes;
+    bool pinned = false;
   };
   void thin();
+  bool thinnable() const;
 
   std::vector<Checkpoint> cps_; // ascending position
   uint64_t interval_;

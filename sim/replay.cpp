@@ -79,6 +79,12 @@ bool Replay::seek(uint64_t target) {
   return runTo(target) == ReplayStop::Target;
 }
 
+void Replay::keepCheckpoint() {
+  if (!checkpoints_) return;
+  checkpoints_->pin(world_, position());
+  for (ReplayObserver* o : observers_) o->onCheckpoint(position());
+}
+
 bool Replay::step(int64_t n) {
   const uint64_t pos = position();
   if (n >= 0) return seek(pos + static_cast<uint64_t>(n));

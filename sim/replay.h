@@ -122,6 +122,9 @@ class Replay {
   bool seek(uint64_t target);
   // seek(position() + n), clamped at 0.
   bool step(int64_t n);
+  // Keeps the World at the current position as a checkpoint that thinning never drops
+  // (Checkpoints::pin); a no-op without checkpoints.
+  void keepCheckpoint();
 
  private:
   bool stepOne(const Event& ev);

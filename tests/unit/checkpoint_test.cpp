@@ -63,6 +63,34 @@ TEST(Checkpoints, OverBudgetDropsEveryOtherAndDoublesTheInterval) {
   EXPECT_LE(cps.bytes(), 3 * one + one / 2);
 }
 
+TEST(Checkpoints, APinnedCheckpointSurvivesThinningAndIsFound) {
+  World w;
+  const size_t one = w.footprintBytes();
+  // Room for 3 copies: 0, 10, pinned 17, then 20 overflows; thinning keeps 0 and 17 (pinned) and
+  // 20 (a multiple of the doubled interval).
+  Checkpoints cps(10, 3 * one + one / 2);
+  cps.offer(w, 0);
+  cps.offer(w, 10);
+  cps.pin(w, 17);
+  cps.offer(w, 20);
+  EXPECT_EQ(cps.interval(), 20u);
+  EXPECT_EQ(cps.count(), 3u) << "0, 17 (pinned), 20";
+  uint64_t at = 0;
+  ASSERT_NE(cps.atOrBefore(19, &at), nullptr);
+  EXPECT_EQ(at, 17u);
+  ASSERT_NE(cps.atOrBefore(16, &at), nullptr);
+  EXPECT_EQ(at, 0u) << "10 was dropped";
+  // Over budget with nothing left to drop but the start and a pinned copy: it stops thinning.
+  Checkpoints tight(10, one / 2);
+  tight.offer(w, 0);
+  tight.pin(w, 5);
+  EXPECT_EQ(tight.count(), 2u);
+  tight.offer(w, 10);
+  EXPECT_EQ(tight.count(), 2u) << "10 is dropped, 0 and the pinned 5 stay";
+  ASSERT_NE(tight.atOrBefore(9, &at), nullptr);
+  EXPECT_EQ(at, 5u);
+}
+
 TEST(Checkpoints, FootprintGrowsWithTheHeap) {
   World w;
   const size_t empty = w.footprintBytes();
