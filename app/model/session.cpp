@@ -17,7 +17,7 @@ constexpr size_t kTargetSamples = 2048; // stats points over the whole trace: mo
 // of a full-width plot; MemStats (counters, no walk) keeps its 2048.
 constexpr size_t kLedgerSamples = 512;
 constexpr size_t kCheckpointBudget = size_t{256} << 20; // World copies: the bound on a session's memory
-constexpr uint64_t kNearTarget = 32768; // a step back replays at most this many events after a long seek
+constexpr uint64_t kNearTarget = 8192; // a step back replays at most this many events after a long seek
 
 // About 64 checkpoints over the trace, but none closer than 65,536 events: replaying that many
 // takes a few milliseconds, so closer ones would only cost memory.

@@ -137,20 +137,20 @@ TEST(Session, LedgerSamplesAreBoundedAndEachIsTheEnginesAtItsEvent) {
 }
 
 // Opening at the end (--at end) and the event log's last rows must not replay a whole checkpoint
-// interval: the first pass keeps a copy 32,768 events before the end, which thinning never drops.
+// interval: the first pass keeps a copy 8,192 events before the end, which thinning never drops.
 TEST(Session, TheEndIsAShortReplayFromAKeptCheckpoint) {
   const traces::Trace t = longTrace(100000); // checkpoints 65,536 apart: 0 and 65,536
   auto s = model::Session::open(t, "long", Config{});
   ASSERT_NE(s, nullptr);
   uint64_t at = 0;
   ASSERT_NE(s->checkpoints().atOrBefore(100000, &at), nullptr);
-  EXPECT_EQ(at, 100000u - 32768u);
-  ASSERT_NE(s->checkpoints().atOrBefore(67231, &at), nullptr);
+  EXPECT_EQ(at, 100000u - 8192u);
+  ASSERT_NE(s->checkpoints().atOrBefore(91807, &at), nullptr);
   EXPECT_EQ(at, 65536u) << "the regular checkpoints stay";
   s->seek(100000);
   expectSameState(s->world(), straightTo(t, Config{}, 100000));
-  s->seek(100000 - 32768 + 5);
-  expectSameState(s->world(), straightTo(t, Config{}, 100000 - 32768 + 5));
+  s->seek(100000 - 8192 + 5);
+  expectSameState(s->world(), straightTo(t, Config{}, 100000 - 8192 + 5));
 }
 
 TEST(Session, LessonIsTheLastAnnotationAtOrBeforeTheCurrentEvent) {
