@@ -13,9 +13,11 @@ bool Checkpoints::offer(const World& w, uint64_t position) {
   if (!cps_.empty() && cps_.back().position >= position) return false;
   const size_t b = w.footprintBytes();
   if (events_ > position) {
-    // Copies of about this size still to come at spacing iv: this one, the multiples of iv up to
-    // the end, and room for one pinned copy.
-    auto projected = [&](uint64_t iv) { return keptBytes(iv) + b * (events_ / iv - position / iv + 2); };
+    // Copies of about this size still to come at spacing iv: this one if it is a multiple, the
+    // multiples of iv after it up to the end, and room for one pinned copy.
+    auto projected = [&](uint64_t iv) {
+      return keptBytes(iv) + b * (events_ / iv - position / iv + (position % iv == 0 ? 1 : 0) + 1);
+    };
     uint64_t iv = interval_;
     while (iv < events_ && projected(iv) > budget_) iv *= 2;
     while (interval_ < iv) thin();
