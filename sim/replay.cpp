@@ -19,7 +19,7 @@ Replay::Replay(World world, EventSource& source, CheckpointPolicy checkpoints)
     : world_(std::move(world)), source_(source) {
   if (checkpoints.interval == 0) return;
   nearTarget_ = checkpoints.nearTarget;
-  checkpoints_.emplace(checkpoints.interval, checkpoints.budgetBytes);
+  checkpoints_.emplace(checkpoints.interval, checkpoints.budgetBytes, checkpoints.events);
   // The start, so that every position from here on can be reached again (position 0 survives
   // any thinning). No observer is attached yet, so none is told.
   checkpoints_->offer(world_, position());
@@ -77,6 +77,12 @@ bool Replay::seek(uint64_t target) {
     near_ = world_;
   }
   return runTo(target) == ReplayStop::Target;
+}
+
+void Replay::keepCheckpoint() {
+  if (!checkpoints_) return;
+  checkpoints_->pin(world_, position());
+  for (ReplayObserver* o : observers_) o->onCheckpoint(position());
 }
 
 bool Replay::step(int64_t n) {

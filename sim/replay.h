@@ -86,10 +86,13 @@ struct CheckpointPolicy {
   // events before its target (0: none), so stepping back from there replays at most that many
   // events instead of a whole interval. One copy, replaced by the next such seek.
   uint64_t nearTarget = 0;
+  // The trace's length, if known (0: not): copies the budget could not keep to the end are then
+  // not taken (Checkpoints::offer).
+  uint64_t events = 0;
   // About 64 checkpoints over a trace of `events` (at least 4096 events apart: a copy of the World
   // costs about as much as replaying a few thousand events), before the budget thins them.
   static CheckpointPolicy spread(uint64_t events, size_t budgetBytes) {
-    return {std::max<uint64_t>(4096, events / 64 + 1), budgetBytes};
+    return {std::max<uint64_t>(4096, events / 64 + 1), budgetBytes, 0, events};
   }
 };
 
@@ -122,6 +125,9 @@ class Replay {
   bool seek(uint64_t target);
   // seek(position() + n), clamped at 0.
   bool step(int64_t n);
+  // Keeps the World at the current position as a checkpoint that thinning never drops
+  // (Checkpoints::pin); a no-op without checkpoints.
+  void keepCheckpoint();
 
  private:
   bool stepOne(const Event& ev);

@@ -12,8 +12,12 @@ namespace {
 static_assert(static_cast<unsigned>(sim::PathStep::Count) <= 64, "EventInfo::pathMask holds 64 steps");
 
 constexpr size_t kTargetSamples = 2048; // stats points over the whole trace: more than a plot has pixels
+// Ledger points: World::ledger() walks every span (a 1 GiB heap has ~80,000), and one walk at every
+// stats point was a sixth of the first pass. A quarter as many is still about one per pixel column
+// of a full-width plot; MemStats (counters, no walk) keeps its 2048.
+constexpr size_t kLedgerSamples = 512;
 constexpr size_t kCheckpointBudget = size_t{256} << 20; // World copies: the bound on a session's memory
-constexpr uint64_t kNearTarget = 32768; // a step back replays at most this many events after a long seek
+constexpr uint64_t kNearTarget = 8192; // a step back replays at most this many events after a long seek
 
 // About 64 checkpoints over the trace, but none closer than 65,536 events: replaying that many
 // takes a few milliseconds, so closer ones would only cost memory.
@@ -60,7 +64,8 @@ std::unique_ptr<Session> Session::finishOpen(std::unique_ptr<Session> s, LoadPro
 // Records, during the first pass, what each event did, stats samples, GC and annotation points.
 class Session::History final : public sim::ReplayObserver {
  public:
-  History(Session& s, uint64_t sampleEvery) : s_(s), n_(s.eventCount()), sampleEvery_(sampleEvery) {}
+  History(Session& s, uint64_t sampleEvery, uint64_t ledgerEvery)
+      : s_(s), n_(s.eventCount()), sampleEvery_(sampleEvery), ledgerEvery_(ledgerEvery) {}
   void onStep(const sim::World& w, const sim::Event& ev, const sim::StepRecord& r) override {
     const uint64_t i = r.index;
     if (ev.kind == sim::EventKind::Annotate) s_.annotateEvents_.push_back(i);
@@ -70,20 +75,25 @@ class Session::History final : public sim::ReplayObserver {
     if (marking && !marking_) s_.markWindows_.push_back({i + 1, n_});
     if (!marking && marking_) s_.markWindows_.back().to = i + 1;
     marking_ = marking;
-    if (gc || (i + 1) % sampleEvery_ == 0 || i + 1 == n_) s_.stats_.push_back(StatsSample{i + 1, w.memStats(), w.ledger()});
+    if (!gc && (i + 1) % sampleEvery_ != 0 && i + 1 != n_) return;
+    // GC samples count too, so a trace with a cycle every few events still walks at most ~512 times.
+    const bool ledger = i + 1 - lastLedger_ >= ledgerEvery_ || i + 1 == n_;
+    if (ledger) lastLedger_ = i + 1;
+    s_.stats_.push_back(StatsSample{i + 1, w.memStats(), ledger, ledger ? w.ledger() : sim::WasteLedger{}});
   }
 
  private:
   Session& s_;
-  uint64_t n_, sampleEvery_;
+  uint64_t n_, sampleEvery_, ledgerEvery_;
+  uint64_t lastLedger_ = 0; // event of the last sample with a ledger
   bool marking_ = false;
 };
 
 // Runs every event once, recording the history, then rewinds to the start.
 bool Session::firstPass(LoadProgress* progress) {
   const uint64_t n = eventCount();
-  stats_.push_back(StatsSample{0, world().memStats(), world().ledger()});
-  History history(*this, std::max<uint64_t>(1, n / kTargetSamples));
+  stats_.push_back(StatsSample{0, world().memStats(), true, world().ledger()});
+  History history(*this, std::max<uint64_t>(1, n / kTargetSamples), std::max<uint64_t>(1, n / kLedgerSamples));
   replay_.addObserver(&history);
   auto cancelled = [&](const sim::World& w) {
     const uint64_t done = w.eventsApplied();
@@ -91,7 +101,14 @@ bool Session::firstPass(LoadProgress* progress) {
     progress->eventsDone.store(done - 1, std::memory_order_relaxed);
     return progress->cancel.load(std::memory_order_relaxed);
   };
-  const sim::ReplayStop stop = replay_.runUntil(n, cancelled);
+  // A copy kNearTarget events before the end: opening at the end (--at end, the End key) and the
+  // event log's last rows replay at most that many events, not up to a whole checkpoint interval.
+  const uint64_t nearEnd = n > kNearTarget ? n - kNearTarget : 0;
+  sim::ReplayStop stop = replay_.runUntil(nearEnd, cancelled);
+  if (stop == sim::ReplayStop::Target) {
+    if (nearEnd > 0) replay_.keepCheckpoint();
+    stop = replay_.runUntil(n, cancelled);
+  }
   replay_.removeObserver(&history);
   if (stop == sim::ReplayStop::Predicate) return false;
   if (stop == sim::ReplayStop::Error) {

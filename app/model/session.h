@@ -23,7 +23,10 @@ namespace model {
 struct StatsSample {
   uint64_t event = 0; // number of events applied when sampled (0 = before the first event)
   sim::MemStats mem;  // as runtime.ReadMemStats would report (without its flush)
-  sim::WasteLedger ledger;
+  // The waste ledger walks every span, so it is taken at fewer samples than MemStats (at the first
+  // and the last, and at most every eventCount/512 events): hasLedger says whether this one has it.
+  bool hasLedger = false;
+  sim::WasteLedger ledger; // zero unless hasLedger
 };
 
 // What the engine did with one event (Session::info recomputes it on demand).
@@ -79,7 +82,9 @@ class Session {
   // The record of the last applied event (position()-1); nullptr at position 0.
   const sim::StepRecord* lastRecord() const;
 
-  const std::vector<StatsSample>& stats() const;  // sampled over the whole trace, ascending event
+  // Sampled over the whole trace, ascending event: MemStats at about 2048 positions and at every GC
+  // cycle, the waste ledger at about 512 of them (StatsSample::hasLedger).
+  const std::vector<StatsSample>& stats() const;
   const std::vector<uint64_t>& gcEvents() const;  // indices of events that ran a GC cycle
   // The concurrent marks (Go: gcphase == _GCmark) as position ranges [from, to): the state after
   // `from` events is the first one marking, after `to` the first one not (eventCount() if the trace

@@ -402,6 +402,43 @@ TEST(StatsModel, DownsamplingKeepsEverySpike) {
   EXPECT_TRUE(cols[5].any);
 }
 
+// The waste ledger is taken at fewer samples than MemStats: its series holds its last walked value
+// across samples without one, and never reads a sample's zero ledger as a value.
+TEST(StatsModel, LedgerSeriesSkipSamplesWithoutALedger) {
+  std::vector<model::StatsSample> s(4);
+  for (size_t i = 0; i < s.size(); ++i) s[i].event = 10 * i;
+  s[0].hasLedger = true;
+  s[0].ledger.liveBytes = 70;
+  s[1].mem.HeapAlloc = 5; // no ledger at 10 and 20: their ledger fields stay 0
+  s[3].hasLedger = true;
+  s[3].ledger.liveBytes = 90;
+  using gui::StatSeries;
+  EXPECT_FALSE(gui::HasStatValue(s[1], StatSeries::Live));
+  EXPECT_TRUE(gui::HasStatValue(s[1], StatSeries::HeapAlloc));
+  EXPECT_EQ(gui::SampleWithValue(s, 2, StatSeries::Live), 0);
+  EXPECT_EQ(gui::SampleWithValue(s, 2, StatSeries::HeapAlloc), 2);
+  // Four columns of ten positions: 70 in force until position 30, never 0.
+  auto cols = gui::DownsampleSeries(s, StatSeries::Live, 0, 39, 4);
+  ASSERT_EQ(cols.size(), 4u);
+  for (int c = 0; c < 3; ++c) {
+    EXPECT_TRUE(cols[c].any) << c;
+    EXPECT_EQ(cols[c].lo, 70u) << c;
+    EXPECT_EQ(cols[c].hi, 70u) << c;
+  }
+  EXPECT_EQ(cols[3].first, 90u);
+  // A window that starts between ledger samples takes the earlier walk's value.
+  cols = gui::DownsampleSeries(s, StatSeries::Live, 15, 24, 1);
+  EXPECT_TRUE(cols[0].any);
+  EXPECT_EQ(cols[0].lo, 70u);
+  EXPECT_EQ(cols[0].hi, 70u);
+  // One column over everything: 70 to 90, and MemStats series still see every sample.
+  cols = gui::DownsampleSeries(s, StatSeries::Live, 0, 39, 1);
+  EXPECT_EQ(cols[0].lo, 70u);
+  EXPECT_EQ(cols[0].last, 90u);
+  cols = gui::DownsampleSeries(s, StatSeries::HeapAlloc, 0, 39, 1);
+  EXPECT_EQ(cols[0].hi, 5u);
+}
+
 TEST(StatsModel, PixelsAndPositionsRoundTrip) {
   // 100 positions over 400 px: 4 px each.
   EXPECT_EQ(gui::PlotPositionAt(0.0f, 400, 0, 99), 0u);

@@ -98,6 +98,61 @@ TEST(Session, OpensAtTheStartAndDescribesEveryEvent) {
   for (size_t i = 1; i < s->stats().size(); ++i) EXPECT_LT(s->stats()[i - 1].event, s->stats()[i].event);
 }
 
+// The ledger walks every span, so the first pass takes it at about 512 samples, not at each of the
+// ~2048 MemStats samples or every GC cycle; each one taken is the engine's at that sample's event.
+TEST(Session, LedgerSamplesAreBoundedAndEachIsTheEnginesAtItsEvent) {
+  const traces::Trace t = longTrace(60000); // a gc op every ~500 events: ~120 GC samples
+  auto s = model::Session::open(t, "long", Config{});
+  ASSERT_NE(s, nullptr);
+  const auto& st = s->stats();
+  ASSERT_TRUE(st.front().hasLedger);
+  ASSERT_TRUE(st.back().hasLedger) << "the end of the trace always has one";
+  size_t withLedger = 0;
+  uint64_t lastLedger = 0;
+  for (size_t i = 0; i < st.size(); ++i) {
+    if (!st[i].hasLedger) {
+      EXPECT_EQ(st[i].ledger.total(), 0u) << "sample " << i << ": no walk, no values";
+      continue;
+    }
+    ++withLedger;
+    EXPECT_EQ(st[i].ledger.total(), st[i].mem.HeapSys) << "sample at " << st[i].event;
+    if (i > 0 && i + 1 < st.size()) EXPECT_GE(st[i].event - lastLedger, t.events.size() / 512) << st[i].event;
+    lastLedger = st[i].event;
+  }
+  EXPECT_GT(st.size(), 2048u) << "MemStats every n/2048 events and at every GC cycle";
+  EXPECT_LE(withLedger, 514u);
+  EXPECT_GE(withLedger, 400u);
+  // Spot checks against straight replays: the sampled ledger is the state after that many events.
+  World w;
+  size_t next = 0;
+  for (size_t i = 0; i < st.size(); ++i) {
+    if (!st[i].hasLedger) continue;
+    for (; next < st[i].event; ++next) ASSERT_TRUE(w.step(t.events[next]));
+    const WasteLedger l = w.ledger();
+    EXPECT_EQ(st[i].ledger.liveBytes, l.liveBytes) << st[i].event;
+    EXPECT_EQ(st[i].ledger.deadBytes, l.deadBytes) << st[i].event;
+    EXPECT_EQ(st[i].ledger.freeSlots, l.freeSlots) << st[i].event;
+    EXPECT_EQ(st[i].ledger.freePages, l.freePages) << st[i].event;
+  }
+}
+
+// Opening at the end (--at end) and the event log's last rows must not replay a whole checkpoint
+// interval: the first pass keeps a copy 8,192 events before the end, which thinning never drops.
+TEST(Session, TheEndIsAShortReplayFromAKeptCheckpoint) {
+  const traces::Trace t = longTrace(100000); // checkpoints 65,536 apart: 0 and 65,536
+  auto s = model::Session::open(t, "long", Config{});
+  ASSERT_NE(s, nullptr);
+  uint64_t at = 0;
+  ASSERT_NE(s->checkpoints().atOrBefore(100000, &at), nullptr);
+  EXPECT_EQ(at, 100000u - 8192u);
+  ASSERT_NE(s->checkpoints().atOrBefore(91807, &at), nullptr);
+  EXPECT_EQ(at, 65536u) << "the regular checkpoints stay";
+  s->seek(100000);
+  expectSameState(s->world(), straightTo(t, Config{}, 100000));
+  s->seek(100000 - 8192 + 5);
+  expectSameState(s->world(), straightTo(t, Config{}, 100000 - 8192 + 5));
+}
+
 TEST(Session, LessonIsTheLastAnnotationAtOrBeforeTheCurrentEvent) {
   traces::Trace t = loadScenario("classroom.json");
   auto s = model::Session::open(t, "classroom.json", Config{});

@@ -63,6 +63,58 @@ TEST(Checkpoints, OverBudgetDropsEveryOtherAndDoublesTheInterval) {
   EXPECT_LE(cps.bytes(), 3 * one + one / 2);
 }
 
+TEST(Checkpoints, APinnedCheckpointSurvivesThinningAndIsFound) {
+  World w;
+  const size_t one = w.footprintBytes();
+  // Room for 3 copies: 0, 10, pinned 17, then 20 overflows; thinning keeps 0 and 17 (pinned) and
+  // 20 (a multiple of the doubled interval).
+  Checkpoints cps(10, 3 * one + one / 2);
+  cps.offer(w, 0);
+  cps.offer(w, 10);
+  cps.pin(w, 17);
+  cps.offer(w, 20);
+  EXPECT_EQ(cps.interval(), 20u);
+  EXPECT_EQ(cps.count(), 3u) << "0, 17 (pinned), 20";
+  uint64_t at = 0;
+  ASSERT_NE(cps.atOrBefore(19, &at), nullptr);
+  EXPECT_EQ(at, 17u);
+  ASSERT_NE(cps.atOrBefore(16, &at), nullptr);
+  EXPECT_EQ(at, 0u) << "10 was dropped";
+  // Over budget with nothing left to drop but the start and a pinned copy: it stops thinning.
+  Checkpoints tight(10, one / 2);
+  tight.offer(w, 0);
+  tight.pin(w, 5);
+  EXPECT_EQ(tight.count(), 2u);
+  tight.offer(w, 10);
+  EXPECT_EQ(tight.count(), 2u) << "10 is dropped, 0 and the pinned 5 stay";
+  ASSERT_NE(tight.atOrBefore(9, &at), nullptr);
+  EXPECT_EQ(at, 5u);
+}
+
+TEST(Checkpoints, KnowingTheTraceLengthTakesNoCopyThatThinningWouldDrop) {
+  World w;
+  const size_t one = w.footprintBytes();
+  // Room for 3.5 copies over 100 events, one every 10: at 10 apart 10 more copies (and a pinned
+  // one) would come, at 20 six, at 40 four, at 80 three (80, the pinned one and 0 itself): 80.
+  Checkpoints cps(10, 3 * one + one / 2, 100);
+  EXPECT_TRUE(cps.offer(w, 0));
+  EXPECT_EQ(cps.interval(), 80u);
+  for (uint64_t p = 10; p < 80; p += 10) EXPECT_FALSE(cps.offer(w, p)) << p;
+  EXPECT_TRUE(cps.offer(w, 80));
+  cps.pin(w, 95);
+  EXPECT_EQ(cps.count(), 3u);
+  EXPECT_LE(cps.bytes(), 3 * one + one / 2) << "the pinned copy fits without thinning";
+  uint64_t at = 0;
+  ASSERT_NE(cps.atOrBefore(90, &at), nullptr);
+  EXPECT_EQ(at, 80u);
+  // Without the length the same offers are copied and thinned afterwards (the 4th copy overflows
+  // at 30 and again at 60): 8 copies taken for the same 3 kept.
+  Checkpoints blind(10, 3 * one + one / 2);
+  for (uint64_t p = 0; p <= 80; p += 10) blind.offer(w, p);
+  EXPECT_EQ(blind.interval(), 40u);
+  EXPECT_EQ(blind.count(), 3u) << "0, 40, 80";
+}
+
 TEST(Checkpoints, FootprintGrowsWithTheHeap) {
   World w;
   const size_t empty = w.footprintBytes();

@@ -262,6 +262,10 @@ inline constexpr size_t kStatSeries = static_cast<size_t>(StatSeries::Count);
 const char* StatSeriesName(StatSeries s);
 const char* StatSeriesHelp(StatSeries s);
 uint64_t StatValue(const model::StatsSample& s, StatSeries which);
+// Whether sample s holds a value of the series (the waste ledger is taken at fewer samples).
+bool HasStatValue(const model::StatsSample& s, StatSeries which);
+// Index of the last sample at or before index i that holds a value of the series; -1 if none.
+int64_t SampleWithValue(const std::vector<model::StatsSample>& samples, int64_t i, StatSeries which);
 
 // Index of the sample in force at event position `pos` (the last with event <= pos); -1 if none.
 int64_t SampleAt(const std::vector<model::StatsSample>& samples, uint64_t pos);
@@ -275,7 +279,7 @@ struct PlotColumn {
 };
 // The plot shows positions [first, last] over `width` pixel columns: position p owns the pixels
 // [(p-first)*width/n, (p-first+1)*width/n) with n = last-first+1. The series is a step function of
-// position (a sample holds until the next one).
+// position (a sample holds until the next one that has a value of the series).
 std::vector<PlotColumn> DownsampleSeries(const std::vector<model::StatsSample>& samples, StatSeries which, uint64_t first,
                                          uint64_t last, int width);
 // The position under pixel offset dx (clamped to [first, last]), and the centre of position p.

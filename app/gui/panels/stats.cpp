@@ -91,6 +91,13 @@ uint64_t StatValue(const model::StatsSample& s, StatSeries which) {
   return 0;
 }
 
+bool HasStatValue(const model::StatsSample& s, StatSeries which) { return s.hasLedger || which < StatSeries::Live; }
+
+int64_t SampleWithValue(const std::vector<model::StatsSample>& samples, int64_t i, StatSeries which) {
+  while (i >= 0 && !HasStatValue(samples[static_cast<size_t>(i)], which)) --i;
+  return i;
+}
+
 int64_t SampleAt(const std::vector<model::StatsSample>& samples, uint64_t pos) {
   auto it = std::upper_bound(samples.begin(), samples.end(), pos,
                              [](uint64_t p, const model::StatsSample& s) { return p < s.event; });
@@ -108,18 +115,22 @@ std::vector<PlotColumn> DownsampleSeries(const std::vector<model::StatsSample>& 
   std::vector<PlotColumn> out(static_cast<size_t>(std::max(width, 0)));
   if (width <= 0 || samples.empty() || last < first) return out;
   const uint64_t n = last - first + 1;
-  int64_t j = SampleAt(samples, first);
+  const auto count = static_cast<int64_t>(samples.size());
+  auto at = [&](int64_t k) -> const model::StatsSample& { return samples[static_cast<size_t>(k)]; };
+  int64_t j = SampleWithValue(samples, SampleAt(samples, first), which);
+  int64_t k = j + 1; // the next sample not yet looked at
   for (int c = 0; c < width; ++c) {
     const uint64_t p0 = ColumnStart(c, width, first, n);
     const uint64_t p1 = std::max(ColumnStart(c + 1, width, first, n), p0 + 1); // exclusive
-    while (j + 1 < static_cast<int64_t>(samples.size()) && samples[static_cast<size_t>(j + 1)].event <= p0) ++j;
+    for (; k < count && at(k).event <= p0; ++k)
+      if (HasStatValue(at(k), which)) j = k;
     if (j < 0) continue; // no sample in force yet at p0
     PlotColumn& col = out[static_cast<size_t>(c)];
     col.any = true;
-    col.first = col.last = col.lo = col.hi = StatValue(samples[static_cast<size_t>(j)], which);
-    for (int64_t k = j + 1; k < static_cast<int64_t>(samples.size()) && samples[static_cast<size_t>(k)].event < p1;
-         ++k) {
-      const uint64_t v = StatValue(samples[static_cast<size_t>(k)], which);
+    col.first = col.last = col.lo = col.hi = StatValue(at(j), which);
+    for (; k < count && at(k).event < p1; ++k) {
+      if (!HasStatValue(at(k), which)) continue;
+      const uint64_t v = StatValue(at(k), which);
       col.lo = std::min(col.lo, v);
       col.hi = std::max(col.hi, v);
       col.last = v;
@@ -396,8 +407,13 @@ void HoverTooltip(const model::Session& session, uint64_t pos) {
         ImGui::TableNextColumn();
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(SeriesColour(which)), "%s", StatSeriesName(which));
         ImGui::TableNextColumn();
-        const uint64_t v = StatValue(s, which);
-        ImGui::TextUnformatted(Plottable(v) ? FormatBytes(v).c_str() : "off (GOGC=off)");
+        const int64_t h = SampleWithValue(samples, i, which); // a ledger series: its last walk
+        if (h < 0) continue;
+        const model::StatsSample& from = samples[static_cast<size_t>(h)];
+        const uint64_t v = StatValue(from, which);
+        std::string text = Plottable(v) ? FormatBytes(v) : "off (GOGC=off)";
+        if (from.event != s.event) text += " (at position " + FormatCount(from.event) + ")";
+        ImGui::TextUnformatted(text.c_str());
       }
       ImGui::EndTable();
     }
@@ -446,6 +462,7 @@ void DrawStatsPanel(PanelContext& ctx, bool* open) {
     if (!st.shown[k]) continue;
     const int64_t a = std::max<int64_t>(0, SampleAt(samples, g.first));
     for (size_t i = static_cast<size_t>(a); i < samples.size() && samples[i].event <= g.last; ++i) {
+      if (!HasStatValue(samples[i], static_cast<StatSeries>(k))) continue;
       const uint64_t v = StatValue(samples[i], static_cast<StatSeries>(k));
       if (!Plottable(v)) continue;
       hi = std::max(hi, v);
