@@ -29,6 +29,8 @@ struct GoExecCounts {
   uint64_t packedTiny = 0;      // tiny allocations into a live 16-byte block: not replayed
   uint64_t headerObjects = 0;   // reported at slot + 8 (a malloc header)
   uint64_t gcCycles = 0;        // GCBegin and GCActive events
+  uint64_t forcedGcs = 0;       // GC events of cycles whose GCBegin stack has runtime.GC
+  uint64_t backgroundGcs = 0;   // the other GC events (sim::kBackgroundGC)
 };
 
 class GoExecTraceStream : public EventStream {
