@@ -327,7 +327,7 @@ struct GoExecTraceStream::Impl {
                       " goroutine stack events not replayed (they do not name their goroutine)");
     s.notes.push_back("replay with liveness gc, GOGC off and gc_cycles trace: every GC of the run is in the trace (" +
                       std::to_string(forcedGcs) + " forced by runtime.GC(), " + std::to_string(backgroundGcs) + " background" +
-                      (activeAtStart ? ", of which " + std::to_string(activeAtStart) + " already running at trace start" : std::string()) +
+                      (activeAtStart ? " (" + std::to_string(activeAtStart) + " already running at trace start: no stack)" : std::string()) +
                       "; --gc-cycles pacer --gogc N drops the background ones and lets the engine's pacer collect)");
     return s;
   }
