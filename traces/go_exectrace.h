@@ -2,8 +2,8 @@
 // GODEBUG=traceallocfree=1 plus runtime/trace.Start or `go test -trace`), the replacement of the
 // allocfreetrace text Go 1.23 removed. Heap objects' allocations and frees become engine
 // events, with GC cycles as GC events (forced if runtime.GC started them, else background) and
-// the P as the thread. Streaming: memory holds one
-// generation of the trace plus the live heap (spans and objects).
+// the P as the thread. Streaming: memory holds one generation of the trace plus the live heap
+// (spans and objects).
 // Container: go_exectrace_reader.h; policies: the .cpp's header comment; README "Go execution
 // traces".
 #pragma once
