@@ -28,6 +28,9 @@
 //   A free of a held object, or more than kGoSweepWindow held, closes the window early. A cycle
 //   still running when the trace stops (GCBegin, no GCEnd) gives no GC event: nothing it freed is
 //   in the trace.
+// * Forced or background: a cycle whose GCBegin stack has runtime.GC (debug.FreeOSMemory calls it
+//   too) is a forced GC event (NumForcedGC), any other a background one (sim::kBackgroundGC),
+//   which Config::gcCycles replays (trace, the default here) or drops (pacer).
 // * Threads: the P the event's thread held (ProcStart/ProcStop/ProcSteal/ProcStatus); 0 if none.
 // * Order: Go's parser's merge of the threads' batches by timestamp (go_exectrace_reader.cpp), assuming
 //   the earliest event may always go first; Go's scheduler-state ordering only reorders events
@@ -93,6 +96,8 @@ struct GoExecTraceStream::Impl {
   int64_t t0 = 0;
 
   bool windowOpen = false, lateSweep = false;
+  bool cycleForced = false;  // the running cycle's GCBegin had runtime.GC on its stack
+  bool windowForced = false; // ... that of the cycle whose sweep window is open
   uint64_t gcEndTime = 0;
   std::vector<Held> held;     // in the order allocated; their ids are taken already
   std::vector<uint8_t> isHeld; // dense id -> in `held`
@@ -100,6 +105,7 @@ struct GoExecTraceStream::Impl {
   uint64_t snapshotObjects = 0, packedTiny = 0, tinyBlocks = 0, headerObjects = 0;
   uint64_t sizeFromType = 0, sizeFromSlot = 0, noP = 0, stackEvents = 0, spanEvents = 0;
   uint64_t lateFrees = 0, windowsClosedEarly = 0, gcBegins = 0;
+  uint64_t forcedGcs = 0, backgroundGcs = 0, activeAtStart = 0;
 
   [[noreturn]] void fail(const GoExecEvent& e, const std::string& what) const {
     reader.fail(e.offset, goEventName(e.type) + ": " + what);
@@ -139,11 +145,18 @@ struct GoExecTraceStream::Impl {
       case goev::GCActive:
         ++gcBegins;
         if (windowOpen) closeWindow(/*complete=*/true);
+        // Go: gcStart's traceGCStart records its caller's stack: runtime.GC for a forced cycle
+        // (work.userForced, NumForcedGC), mallocgc or forcegchelper for the pacer's. A cycle
+        // already running at trace start (GCActive) has no stack: counted as background.
+        cycleForced = e.type == goev::GCBegin && reader.stackHasFunction(e.args[1], "runtime.GC");
+        if (e.type == goev::GCActive) ++activeAtStart;
         return;
       case goev::GCEnd:
         if (windowOpen) closeWindow(/*complete=*/true); // a GCEnd without its GCBegin in the trace
         gcEndTime = time(e);
         windowOpen = true;
+        windowForced = cycleForced;
+        cycleForced = false;
         lateSweep = false;
         return;
       case goev::Span:
@@ -266,10 +279,11 @@ struct GoExecTraceStream::Impl {
   }
 
   void closeWindow(bool complete) {
-    sim::Event gc = sim::gcEvent();
+    sim::Event gc = windowForced ? sim::gcEvent() : sim::backgroundGCEvent();
     gc.time = gcEndTime;
     push(gc, 0, 0);
     ++counter.summary().gcs;
+    ++(windowForced ? forcedGcs : backgroundGcs);
     windowOpen = false;
     if (!complete) lateSweep = true, ++windowsClosedEarly;
     for (const Held& h : held) emitAlloc(h);
@@ -311,7 +325,10 @@ struct GoExecTraceStream::Impl {
                         " frees came after their GC event");
     s.notes.push_back(std::to_string(spanEvents) + " span events tracked, " + std::to_string(stackEvents) +
                       " goroutine stack events not replayed (they do not name their goroutine)");
-    s.notes.push_back("replay with liveness gc and GOGC off: every GC of the run is in the trace");
+    s.notes.push_back("replay with liveness gc, GOGC off and gc_cycles trace: every GC of the run is in the trace (" +
+                      std::to_string(forcedGcs) + " forced by runtime.GC(), " + std::to_string(backgroundGcs) + " background" +
+                      (activeAtStart ? " (" + std::to_string(activeAtStart) + " already running at trace start: no stack)" : std::string()) +
+                      "; --gc-cycles pacer --gogc N drops the background ones and lets the engine's pacer collect)");
     return s;
   }
 };
@@ -322,6 +339,7 @@ GoExecTraceStream::GoExecTraceStream(std::unique_ptr<ByteSource> src) : impl_(st
   m.meta.source = m.src->path();
   m.meta.config.liveness = sim::Liveness::GC;
   m.meta.config.gogc = -1;
+  m.meta.config.gcCycles = sim::GCCycles::Trace;
   m.meta.goVersion = "go1." + std::to_string(m.reader.goMinor());
   m.fill(); // reads up to the first heap event, so meta has GOMAXPROCS (ProcsChange comes first)
 }
@@ -359,7 +377,7 @@ uint64_t GoExecTraceStream::slotOffset(uint64_t denseId) const {
 
 GoExecCounts GoExecTraceStream::counts() const {
   const Impl& m = *impl_;
-  return GoExecCounts{m.snapshotObjects, m.packedTiny, m.headerObjects, m.gcBegins};
+  return GoExecCounts{m.snapshotObjects, m.packedTiny, m.headerObjects, m.gcBegins, m.forcedGcs, m.backgroundGcs};
 }
 
 uint64_t GoExecTraceStream::heapBase() const {

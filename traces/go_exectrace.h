@@ -1,8 +1,9 @@
 // Importer for Go execution traces recorded with the alloc/free experiment (Go 1.23+:
 // GODEBUG=traceallocfree=1 plus runtime/trace.Start or `go test -trace`), the replacement of the
 // allocfreetrace text Go 1.23 removed. Heap objects' allocations and frees become engine
-// events, with GC cycles as GC events and the P as the thread. Streaming: memory holds one
-// generation of the trace plus the live heap (spans and objects).
+// events, with GC cycles as GC events (forced if runtime.GC started them, else background) and
+// the P as the thread. Streaming: memory holds one generation of the trace plus the live heap
+// (spans and objects).
 // Container: go_exectrace_reader.h; policies: the .cpp's header comment; README "Go execution
 // traces".
 #pragma once
@@ -29,6 +30,8 @@ struct GoExecCounts {
   uint64_t packedTiny = 0;      // tiny allocations into a live 16-byte block: not replayed
   uint64_t headerObjects = 0;   // reported at slot + 8 (a malloc header)
   uint64_t gcCycles = 0;        // GCBegin and GCActive events
+  uint64_t forcedGcs = 0;       // GC events of cycles whose GCBegin stack has runtime.GC
+  uint64_t backgroundGcs = 0;   // the other GC events (sim::kBackgroundGC)
 };
 
 class GoExecTraceStream : public EventStream {

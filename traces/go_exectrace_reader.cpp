@@ -15,6 +15,9 @@ constexpr uint64_t kMaxBatchSize = 64 << 10; // Go: tracev2.MaxBatchSize
 constexpr uint8_t kMaxEvent = 127;           // Go: tracev2.MaxEvent
 constexpr uint8_t kNumEvents = 53;           // Go: tracev2.NumEvents (1.26)
 constexpr uint8_t kMaxExperimentalEvent = 137;
+constexpr uint64_t kMaxFramesPerStack = 128;         // Go: tracev2.MaxFramesPerStack
+constexpr uint64_t kMaxEventTrailerDataSize = 1 << 10; // Go: tracev2.MaxEventTrailerDataSize (a string's bytes)
+constexpr uint8_t kStack = 3, kString = 5;           // Go: tracev2.EvStack, EvString
 
 // Arguments of each timed event, the timestamp delta included (Go: tracev2.specs[].Args); 0 for
 // the events that never appear in an event batch.
@@ -137,6 +140,16 @@ const GoTraceType* GoExecTraceReader::type(uint64_t id) const {
   return it == types_.end() ? nullptr : &it->second;
 }
 
+bool GoExecTraceReader::stackHasFunction(uint64_t stack, std::string_view fn) const {
+  auto it = stacks_.find(stack);
+  if (it == stacks_.end()) return false;
+  for (uint64_t f : it->second) {
+    auto s = strings_.find(f);
+    if (s != strings_.end() && s->second == fn) return true;
+  }
+  return false;
+}
+
 int64_t GoExecTraceReader::mul(uint64_t t) const {
   // Go: frequency.mul, Time(float64(t) * float64(f)). A value past int64 is hostile input.
   const double v = static_cast<double>(t) * freq_;
@@ -150,6 +163,8 @@ bool GoExecTraceReader::loadGeneration() {
   batches_.clear();
   batchMs_.clear();
   types_.clear();
+  strings_.clear();
+  stacks_.clear();
   frontier_.clear();
   gen_ = 0, freq_ = 0, minTs_ = 0, genBytes_ = 0;
   bool any = false;
@@ -249,7 +264,9 @@ void GoExecTraceReader::processBatch(Batch&& b, uint8_t exp) {
   }
   if (b.data.empty()) return;
   const uint8_t first = b.data[0];
-  if (first == goev::Strings || first == goev::Stacks || first == goev::CPUSamples) return; // not needed
+  if (first == goev::Strings) return readStrings(b);
+  if (first == goev::Stacks) return readStacks(b);
+  if (first == goev::CPUSamples) return; // not needed
   if ((version_ < 25 && first == goev::Frequency) || (version_ >= 25 && first == goev::Sync)) return readSync(b);
   if (first == goev::EndOfGeneration) fail(b.offset, "EndOfGeneration inside a batch");
   auto [it, isNew] = batches_.try_emplace(b.m);
@@ -320,6 +337,65 @@ void GoExecTraceReader::readAllocFreeBatch(const Batch& b) {
     i += len;
     if (t.ptrBytes > t.size) fail(b.offset + i, "type " + excerpt(t.name) + " has more pointer bytes than bytes");
     types_[id] = std::move(t);
+  }
+}
+
+// Go: generation.go addStrings. [EvStrings, {EvString, id, length, bytes}...]
+void GoExecTraceReader::readStrings(const Batch& b) {
+  const uint8_t* p = b.data.data();
+  const size_t n = b.data.size();
+  size_t i = 1;
+  auto num = [&]() {
+    uint64_t v = 0;
+    const int k = uvarint(p + i, n - i, &v);
+    if (k <= 0) fail(b.offset + i, k == 0 ? "truncated strings batch" : "bad varint in the strings batch");
+    i += static_cast<size_t>(k);
+    return v;
+  };
+  while (i < n) {
+    const size_t at = i;
+    if (p[i++] != kString) fail(b.offset + at, "expected a string event in the strings batch, found " + goEventName(p[at]));
+    const uint64_t id = num();
+    const uint64_t len = num();
+    if (len > kMaxEventTrailerDataSize)
+      fail(b.offset + at, "string of " + std::to_string(len) + " bytes, the maximum is " + std::to_string(kMaxEventTrailerDataSize));
+    if (len > n - i) fail(b.offset + i, "string of " + std::to_string(len) + " bytes runs past its batch");
+    if (!strings_.try_emplace(id, reinterpret_cast<const char*>(p + i), len).second)
+      fail(b.offset + at, "two strings with id " + std::to_string(id) + " in generation " + std::to_string(gen_));
+    i += len;
+  }
+}
+
+// Go: generation.go addStacks; runtime/tracestack.go dump. [EvStacks, {EvStack, id, nframes,
+// {pc, funcID, fileID, line}...}...]; only the function names' string ids are kept.
+void GoExecTraceReader::readStacks(const Batch& b) {
+  const uint8_t* p = b.data.data();
+  const size_t n = b.data.size();
+  size_t i = 1;
+  auto num = [&]() {
+    uint64_t v = 0;
+    const int k = uvarint(p + i, n - i, &v);
+    if (k <= 0) fail(b.offset + i, k == 0 ? "truncated stacks batch" : "bad varint in the stacks batch");
+    i += static_cast<size_t>(k);
+    return v;
+  };
+  while (i < n) {
+    const size_t at = i;
+    if (p[i++] != kStack) fail(b.offset + at, "expected a stack event in the stacks batch, found " + goEventName(p[at]));
+    const uint64_t id = num();
+    const uint64_t frames = num();
+    if (frames > kMaxFramesPerStack)
+      fail(b.offset + at, "stack of " + std::to_string(frames) + " frames, the maximum is " + std::to_string(kMaxFramesPerStack));
+    std::vector<uint64_t> funcs;
+    funcs.reserve(frames);
+    for (uint64_t f = 0; f < frames; ++f) {
+      num(); // pc
+      funcs.push_back(num());
+      num(); // file
+      num(); // line
+    }
+    if (!stacks_.try_emplace(id, std::move(funcs)).second)
+      fail(b.offset + at, "two stacks with id " + std::to_string(id) + " in generation " + std::to_string(gen_));
   }
 }
 

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -75,6 +76,9 @@ class GoExecTraceReader {
   const GoAllocFreeInfo* allocFreeInfo() const { return haveInfo_ ? &info_ : nullptr; }
   // The type with this id in the generation of the event last returned; nullptr if unknown.
   const GoTraceType* type(uint64_t id) const;
+  // True if stack `stack` of the generation of the event last returned has a frame of function
+  // `fn` ("runtime.GC"); false for stack 0 (none) or a stack the generation does not define.
+  bool stackHasFunction(uint64_t stack, std::string_view fn) const;
   uint64_t generations() const { return generations_; }
   // Events returned so far and raw bytes of the largest generation held.
   uint64_t events() const { return events_; }
@@ -99,6 +103,8 @@ class GoExecTraceReader {
   void processBatch(Batch&& b, uint8_t exp);
   void readSync(const Batch& b);
   void readAllocFreeBatch(const Batch& b);
+  void readStrings(const Batch& b);
+  void readStacks(const Batch& b);
   bool advance(Cursor& c);
   void trackProcs(GoExecEvent& ev);
   int64_t mul(uint64_t t) const;
@@ -115,6 +121,10 @@ class GoExecTraceReader {
   std::unordered_map<uint64_t, std::vector<Batch>> batches_;
   std::vector<uint64_t> batchMs_; // in order of first appearance, as Go's generation.batchMs
   std::unordered_map<uint64_t, GoTraceType> types_;
+  // The generation's Strings and Stacks batches: string id -> string, stack id -> the string
+  // ids of its frames' functions (innermost first). Bounded by the generation's size.
+  std::unordered_map<uint64_t, std::string> strings_;
+  std::unordered_map<uint64_t, std::vector<uint64_t>> stacks_;
   std::vector<Cursor> frontier_; // a min-heap on ev.time, sifted exactly as Go's batchcursor.go
   // The next generation's first batch, read while looking for the end of this one (< Go 1.26).
   std::unique_ptr<Batch> spill_;

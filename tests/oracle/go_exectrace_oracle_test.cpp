@@ -2,7 +2,8 @@
 // golang.org/x/exp/trace, run by tests/oracle/go/exectrace_dump (built with the Go 1.26 on PATH;
 // `make deps` downloads its module, the build here never does) on every committed recording of
 // tests/data/go_exectrace. Our reader must give the same alloc/free/span/stack and GC events in
-// the same order, with the same arguments, thread, P and time; and the importer's allocations
+// the same order, with the same arguments, thread, P and time, and the same GCBegins with
+// runtime.GC on their stack (forced cycles); and the importer's allocations
 // and frees must be those events' objects, in that order.
 #include "traces/go_exectrace.h"
 #include "traces/go_exectrace_reader.h"
@@ -117,6 +118,7 @@ std::vector<std::string> ourDump(const std::string& path, traces::GoAllocFreeInf
                           ? 1
                           : 2;
     for (int i = 0; i < nargs; ++i) l += ' ' + std::to_string(e.args[i]);
+    if (e.type == traces::goev::GCBegin && r.stackHasFunction(e.args[1], "runtime.GC")) l += " runtime.GC";
     out.push_back(l);
   }
   if (r.allocFreeInfo()) *info = *r.allocFreeInfo();

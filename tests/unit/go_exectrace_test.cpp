@@ -124,6 +124,66 @@ TEST_P(GoExecTraceRecording, GcCyclesAreMemStatsNumGC) {
   EXPECT_GE(r.summary.gcs + 1, numGC);
 }
 
+// runtime.GC() calls in each program's source (tests/data/go_exectrace/src/*/main.go): list 3
+// in its loop of 3 rounds + 1, maps 4, workers and goparse 1 at the end, churn none.
+uint64_t runtimeGCCalls(const std::string& name) {
+  static const std::map<std::string, uint64_t> calls = {{"churn", 0}, {"list", 4}, {"maps", 4},
+                                                        {"workers", 1}, {"workers_p4", 1}, {"goparse", 1}};
+  return calls.at(name);
+}
+
+// Exactly the cycles runtime.GC() started are forced; the rest are the pacer's (background).
+TEST_P(GoExecTraceRecording, GcCyclesForcedAreTheRuntimeGCCalls) {
+  const Imported r = import(kDir + GetParam() + ".trace");
+  const uint64_t k = runtimeGCCalls(GetParam());
+  EXPECT_EQ(r.counts.forcedGcs, k);
+  EXPECT_EQ(r.counts.forcedGcs + r.counts.backgroundGcs, r.summary.gcs);
+  uint64_t forced = 0, background = 0;
+  for (const sim::Event& e : r.events) {
+    if (e.kind != sim::EventKind::GC) continue;
+    ++(e.id == sim::kBackgroundGC ? background : forced);
+  }
+  EXPECT_EQ(forced, k);
+  EXPECT_EQ(background, r.counts.backgroundGcs);
+  // Background cycles: MemStats' NumGC minus the forced ones, less the one churn's trace.Stop cuts.
+  const Sidecar sc = readSidecar(GetParam());
+  const uint64_t numGC = sc.ms.at("after").at("NumGC") - sc.ms.at("before").at("NumGC");
+  EXPECT_LE(background + k, numGC);
+  EXPECT_GE(background + k + 1, numGC);
+  if (GetParam() == "goparse") {
+    EXPECT_EQ(background, 1u) << "NumGC 2: one runtime.GC(), one started by mallocgc";
+  }
+}
+
+// --gc-cycles trace replays every recorded cycle, forced ones as forced; pacer drops the
+// background ones (GOGC off: the engine's pacer starts none) and keeps the forced.
+TEST_P(GoExecTraceRecording, GcCyclesPacerDropsTheBackgroundOnes) {
+  const uint64_t k = runtimeGCCalls(GetParam());
+  auto replay = [&](sim::GCCycles mode, uint64_t* gcs) {
+    traces::GoExecTraceStream s(std::make_unique<traces::ByteSource>(kDir + GetParam() + ".trace"));
+    sim::Config cfg;
+    traces::applyTraceConfig(s.meta(), cfg);
+    EXPECT_EQ(cfg.gcCycles, sim::GCCycles::Trace) << "what the trace suggests";
+    EXPECT_EQ(cfg.gogc, -1);
+    cfg.gcCycles = mode;
+    sim::World w(cfg);
+    sim::Event ev;
+    while (s.read(&ev, 1)) {
+      std::string err;
+      EXPECT_TRUE(w.step(ev, &err)) << err;
+    }
+    *gcs = s.summary().gcs;
+    return w.memStats();
+  };
+  uint64_t gcs = 0;
+  const sim::MemStats trace = replay(sim::GCCycles::Trace, &gcs);
+  EXPECT_EQ(trace.NumGC, gcs);
+  EXPECT_EQ(trace.NumForcedGC, k);
+  const sim::MemStats pacer = replay(sim::GCCycles::Pacer, &gcs);
+  EXPECT_EQ(pacer.NumGC, k);
+  EXPECT_EQ(pacer.NumForcedGC, k);
+}
+
 // Each mallocgc while tracing is one allocation event; MemStats.Mallocs also counts the few
 // made by trace.Start before tracing and trace.Stop after, and nothing else runs in between.
 TEST_P(GoExecTraceRecording, AllocationsAreMemStatsMallocs) {
@@ -208,12 +268,14 @@ std::string batch(uint64_t gen, uint64_t m, uint64_t ts, const std::string& data
   return std::string("\x01") + uv(gen) + uv(m) + uv(ts) + uv(data.size()) + data;
 }
 
-// A Go 1.26 generation: a sync batch (frequency 1 GHz), the AllocFree info batch, `events`.
-std::string trace126(const std::string& events, bool info = true) {
+// A Go 1.26 generation: a sync batch (frequency 1 GHz), the AllocFree info batch, `tables`
+// (whole batches: strings, stacks), `events`.
+std::string trace126(const std::string& events, bool info = true, const std::string& tables = "") {
   std::string t("go 1.26 trace\0\0\0", 16);
   t += batch(1, 0, 100, std::string("\x32\x08") + uv(1000000000) + "\x33" + uv(0) + uv(0) + uv(0) + uv(0));
   const std::string infoData = std::string("\x01") + uv(0xc000000000) + uv(8192) + uv(8) + uv(2048);
   if (info) t += std::string("\x31\x01") + uv(1) + uv(1) + uv(100) + uv(infoData.size()) + infoData;
+  t += tables;
   if (!events.empty()) t += batch(1, 1, 100, events);
   return t + "\x34";
 }
@@ -238,6 +300,53 @@ TEST(GoExecTrace, HandBuiltTraceGivesItsObject) {
   EXPECT_EQ(r.events[2].kind, sim::EventKind::GC);
   EXPECT_EQ(r.events[0].time, 0u);
   EXPECT_EQ(r.events[2].time, 2u) << "the GC at its GCEnd, 2 ticks of 1 ns after the allocation";
+}
+
+// A strings batch (EvStrings, then EvString id, length, bytes) and a stacks batch (EvStacks, then
+// EvStack id, nframes, {pc, funcID, fileID, line}) as runtime/tracestring.go and tracestack.go
+// write them: stack 1 = runtime.GC called by main.main, stack 2 = runtime.mallocgc called by
+// main.main (gcStart's caller for a forced and for a pacer-triggered cycle).
+std::string gcStackTables() {
+  auto str = [](uint64_t id, const std::string& v) { return "\x05" + uv(id) + uv(v.size()) + v; };
+  auto frame = [](uint64_t pc, uint64_t fn, uint64_t line) { return uv(pc) + uv(fn) + uv(4) + uv(line); };
+  const std::string strings = "\x04" + str(1, "runtime.GC") + str(2, "main.main") + str(3, "runtime.mallocgc") + str(4, "main.go");
+  const std::string stacks = "\x02" + ("\x03" + uv(1) + uv(2) + frame(0x401000, 1, 10) + frame(0x402000, 2, 20)) +
+                             ("\x03" + uv(2) + uv(2) + frame(0x403000, 3, 30) + frame(0x402010, 2, 21));
+  return batch(1, 0, 100, strings) + batch(1, 0, 100, stacks);
+}
+
+TEST(GoExecTrace, GcCyclesForcedByRuntimeGCOnTheGCBeginStack) {
+  // GCBegin [dt, seq, stack]: cycle 1 from stack 1 (runtime.GC), cycle 2 from stack 2 (mallocgc),
+  // cycle 3 from stack 0 (none recorded).
+  const std::string ev = std::string("\x0d") + uv(1) + uv(0) + uv(1) + "\x1d" + uv(1) + uv(1) + uv(1) + "\x1e" + uv(1) + uv(1) +
+                         "\x1d" + uv(1) + uv(2) + uv(2) + "\x1e" + uv(1) + uv(2) + "\x1d" + uv(1) + uv(3) + uv(0) + "\x1e" +
+                         uv(1) + uv(3);
+  const std::string path = writeTemp("forced.trace", trace126(ev, true, gcStackTables()));
+  const Imported r = import(path);
+  traces::ByteSource src(path);
+  traces::GoExecTraceReader reader(src);
+  traces::GoExecEvent e;
+  ASSERT_TRUE(reader.next(e));
+  std::filesystem::remove(path);
+  EXPECT_TRUE(reader.stackHasFunction(1, "runtime.GC"));
+  EXPECT_TRUE(reader.stackHasFunction(1, "main.main"));
+  EXPECT_FALSE(reader.stackHasFunction(2, "runtime.GC"));
+  EXPECT_TRUE(reader.stackHasFunction(2, "runtime.mallocgc"));
+  EXPECT_FALSE(reader.stackHasFunction(0, "runtime.GC"));
+  EXPECT_FALSE(reader.stackHasFunction(3, "main.main")) << "no stack 3 in the generation";
+  EXPECT_FALSE(reader.stackHasFunction(1, "main.go")) << "a file name is no function";
+  ASSERT_EQ(r.events.size(), 3u);
+  for (const sim::Event& g : r.events) EXPECT_EQ(g.kind, sim::EventKind::GC);
+  EXPECT_EQ(r.events[0].id, 0u) << "runtime.GC on the stack: forced";
+  EXPECT_EQ(r.events[1].id, sim::kBackgroundGC);
+  EXPECT_EQ(r.events[2].id, sim::kBackgroundGC);
+  EXPECT_EQ(r.counts.forcedGcs, 1u);
+  EXPECT_EQ(r.counts.backgroundGcs, 2u);
+  ASSERT_TRUE(r.meta.config.gcCycles);
+  EXPECT_EQ(*r.meta.config.gcCycles, sim::GCCycles::Trace);
+  bool noted = false;
+  for (const std::string& n : r.summary.notes) noted |= n.find("(1 forced by runtime.GC(), 2 background;") != std::string::npos;
+  EXPECT_TRUE(noted);
 }
 
 TEST(GoExecTrace, FreeOfAnAllocationHeldBehindItsGcClosesTheWindowEarly) {
@@ -299,6 +408,14 @@ TEST(GoExecTrace, BadInputNamesTheByte) {
       {"no info", trace126(ok, false), "no alloc/free events: record with GODEBUG=traceallocfree=1"},
       {"no span", trace126(ok + "\x84" + uv(1) + uv(77) + uv(0)), "HeapObjectAlloc: heap object at 0xc000000268 in no heap span"},
       {"bad batch", std::string("go 1.26 trace\0\0\0", 16) + "\x07", "byte 16: expected a batch"},
+      {"long string", trace126(ok, true, batch(1, 0, 100, "\x04\x05" + uv(1) + uv(5) + "abc")), "string of 5 bytes runs past its batch"},
+      {"huge string", trace126(ok, true, batch(1, 0, 100, "\x04\x05" + uv(1) + uv(1025))), "string of 1025 bytes, the maximum is 1024"},
+      {"same string", trace126(ok, true, batch(1, 0, 100, "\x04\x05" + uv(1) + uv(1) + "a" + "\x05" + uv(1) + uv(1) + "b")),
+       "two strings with id 1"},
+      {"not a string", trace126(ok, true, batch(1, 0, 100, "\x04\x03" + uv(1))), "expected a string event in the strings batch, found Stack"},
+      {"deep stack", trace126(ok, true, batch(1, 0, 100, "\x02\x03" + uv(1) + uv(129))), "stack of 129 frames, the maximum is 128"},
+      {"short stack", trace126(ok, true, batch(1, 0, 100, "\x02\x03" + uv(1) + uv(1) + uv(0x1000) + uv(1))), "truncated stacks batch"},
+      {"same stack", trace126(ok, true, batch(1, 0, 100, "\x02\x03" + uv(1) + uv(0) + "\x03" + uv(1) + uv(0))), "two stacks with id 1"},
   };
   for (const Case& c : cases) {
     const std::string path = writeTemp(c.name + ".trace", c.bytes);

@@ -4,7 +4,9 @@
 //
 //	info <minPageHeapAddr> <pageSize> <minHeapAlign> <fixedStack>   (per AllocFree info batch)
 //	<EventName> <time ns> <thread> <proc> <raw args...>           (experimental events)
-//	GCBegin|GCActive|GCEnd <time ns> <thread> <proc>
+//	GCBegin|GCActive|GCEnd <time ns> <thread> <proc> [runtime.GC]
+//
+// "runtime.GC" ends a GCBegin whose stack has a frame of that function (a forced cycle).
 //
 // thread and proc are -1 when the parser reports none. With -count it prints only the number of
 // events read (for timing the parser without formatting).
@@ -65,7 +67,16 @@ func main() {
 				continue
 			}
 			name := map[trace.EventKind]string{trace.EventRangeBegin: "GCBegin", trace.EventRangeActive: "GCActive", trace.EventRangeEnd: "GCEnd"}[ev.Kind()]
-			fmt.Fprintf(out, "%s %d %d %d\n", name, ev.Time(), id(int64(ev.Thread())), id(int64(ev.Proc())))
+			fmt.Fprintf(out, "%s %d %d %d", name, ev.Time(), id(int64(ev.Thread())), id(int64(ev.Proc())))
+			if ev.Kind() == trace.EventRangeBegin {
+				for f := range ev.Stack().Frames() {
+					if f.Func == "runtime.GC" {
+						fmt.Fprint(out, " runtime.GC")
+						break
+					}
+				}
+			}
+			fmt.Fprintln(out)
 		}
 	}
 	if *count {
