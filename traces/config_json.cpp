@@ -103,6 +103,10 @@ bool applyConfigJson(const std::string& text, const std::string& name, const std
       if (v == "trace") out.gcCycles = sim::GCCycles::Trace;
       else if (v == "pacer") out.gcCycles = sim::GCCycles::Pacer;
       else return fail(at + "must be \"trace\" or \"pacer\", got " + shownJson(v));
+    } else if (key == "trace_gaps") {
+      if (v == "running") out.traceGapsRunning = true;
+      else if (v == "idle") out.traceGapsRunning = false;
+      else return fail(at + "must be \"running\" or \"idle\", got " + shownJson(v));
     } else if (key == "scavenger") {
       if (!v.is_boolean()) return fail(at + "must be true or false, got " + shownJson(v));
       out.scavenger.enabled = v.get<bool>();
@@ -124,7 +128,7 @@ bool applyConfigJson(const std::string& text, const std::string& name, const std
       if (!table) return fail(at + why);
       out.table = std::move(*table);
     } else {
-      return fail("unknown key \"" + key + "\" (allowed: go_version, gomaxprocs, liveness, gogc, sweep, memory_limit, globals_bytes, mark, gc_cycles, scavenger, tiny, max_heap_bytes, size_classes)");
+      return fail("unknown key \"" + key + "\" (allowed: go_version, gomaxprocs, liveness, gogc, sweep, memory_limit, globals_bytes, mark, gc_cycles, trace_gaps, scavenger, tiny, max_heap_bytes, size_classes)");
     }
   }
   *cfg = std::move(out);

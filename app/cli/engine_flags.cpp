@@ -41,6 +41,8 @@ bool parseEngineFlag(const std::string& f, Args& a, EngineFlags& e) {
     e.markWindow = oneOf(f, a.value(f), "concurrent", "instant");
   } else if (f == "--gc-cycles") {
     e.gcCycles = oneOf(f, a.value(f), "trace", "pacer") ? sim::GCCycles::Trace : sim::GCCycles::Pacer;
+  } else if (f == "--trace-gaps") {
+    e.traceGapsRunning = oneOf(f, a.value(f), "running", "idle");
   } else if (f == "--scavenger") {
     e.scavenger = oneOf(f, a.value(f), "on", "off");
   } else if (f == "--locks") {

@@ -68,6 +68,11 @@ options:
                          default) replays them (lazy sweep; the engine's pacer starts none);
                          pacer drops them and lets the pacer collect (with --gogc N or
                          --memory-limit); cycles forced by runtime.GC() replay either way
+  --trace-gaps idle|running
+                         a timed trace's time between events beyond their modelled cost: idle
+                         Ps (default; idle GC workers mark in it) or the goroutine running
+                         (sysmon's 10 ms preemption clock runs through it, and with it the
+                         fractional mark worker; a GOMAXPROCS=1 program that computes)
   --globals-bytes BYTES  pointerful globals scanned each cycle (Go: globalsScan; default 0)
   --scavenger on|off     return free pages to the OS after GC cycles and heap growth (default
                          on; debug.FreeOSMemory events scavenge either way)
@@ -112,7 +117,7 @@ const char* const kCompareHelp =
     R"(usage: spanscope-cli compare TRACE [--tables A,B,... | --profiles go1.19,go1.26] [--report text|json|csv|md] [-o FILE] [--chart PNG]
                              [--go 1.19|1.26] [--config FILE] [--procs N] [--liveness gc|immediate] [--gogc N|off]
                              [--sweep lazy|eager] [--memory-limit BYTES] [--mark concurrent|instant] [--gc-cycles trace|pacer] [--globals-bytes BYTES]
-                             [--scavenger on|off]
+                             [--trace-gaps idle|running] [--scavenger on|off]
 
 Replays TRACE (any supported format, read once) under several size-class tables side by side and
 reports, per table: peak and mean HeapInuse and HeapSys, live bytes, rounding waste, tail waste,
@@ -133,7 +138,7 @@ options:
                      rounding, tail, free slots, dead, free and released pages) beside
                      HeapInuse over the trace
   --go, --config, --procs, --liveness, --gogc, --sweep, --memory-limit, --mark, --gc-cycles,
-  --globals-bytes, --scavenger
+  --trace-gaps, --globals-bytes, --scavenger
                      as for replay; the same for every table
   --locks mutex|lockfree, --cost-model FILE, --clock trace|model, --time-from N
                      as for replay: the timing and lock model for every table; adds a

@@ -71,6 +71,7 @@ void EngineDialog::open(const sim::Config& current, const sim::Config& base, con
   gogc_ = current.gogc < 0 ? 100 : current.gogc;
   sweep_ = current.sweep == sim::SweepMode::Eager ? 1 : 0;
   gcCycles_ = current.gcCycles == sim::GCCycles::Pacer ? 1 : 0;
+  traceGaps_ = current.traceGapsRunning ? 1 : 0;
   memoryLimitMiB_ = current.scavenger.memoryLimit >> 20;
   scavenger_ = current.scavenger.enabled;
   timing_ = static_cast<int>(timingChoiceOf(current));
@@ -128,6 +129,11 @@ bool EngineDialog::draw(model::EngineSettings* out) {
                        "runtime.GC() calls stay forced."},
              {"pacer", "The engine's pacer (GOGC, memory limit) decides when to collect; the trace's background "
                        "cycles are dropped, its runtime.GC() calls kept. Asks 'what if GOGC were 200?'."});
+  TwoChoices("Trace gaps", &traceGaps_,
+             {"idle", "A timed trace's time between allocations beyond their modelled cost is idle Ps: idle GC "
+                      "workers mark in it."},
+             {"running", "That time is the goroutine computing (a GOMAXPROCS=1 program that never blocks): sysmon's "
+                         "10 ms preemption clock runs through it, which is when the fractional mark worker gets the P."});
   ImGui::SetNextItemWidth(120);
   ImGui::InputScalar("Memory limit (MiB)", ImGuiDataType_U64, &memoryLimitMiB_);
   memoryLimitMiB_ = std::min<uint64_t>(memoryLimitMiB_, uint64_t{1} << 42);
@@ -209,6 +215,7 @@ model::EngineSettings EngineDialog::chosen() const {
   if (gogc != base_.gogc) o.gogc = gogc;
   if (sweep != base_.sweep) o.sweep = sweep;
   if (gcCycles != base_.gcCycles) o.gcCycles = gcCycles;
+  if ((traceGaps_ == 1) != base_.traceGapsRunning) o.traceGapsRunning = traceGaps_ == 1;
   if (limit != base_.scavenger.memoryLimit) o.memoryLimit = limit;
   if (scavenger_ != base_.scavenger.enabled) o.scavenger = scavenger_;
   if (timing != timingChoiceOf(base_)) setTimingChoice(o, timing);

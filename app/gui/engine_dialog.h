@@ -50,6 +50,7 @@ class EngineDialog {
   int gogc_ = 100;
   int sweep_ = 0;    // 0 lazy, 1 eager
   int gcCycles_ = 0; // 0 trace, 1 pacer
+  int traceGaps_ = 0; // 0 idle, 1 running
   uint64_t memoryLimitMiB_ = 0; // 0 = none
   bool scavenger_ = true;
   int timing_ = 0;   // TimingChoice

@@ -18,6 +18,7 @@ bool applyEngineSettings(const EngineSettings& s, sim::Config& cfg, std::string*
   if (s.globalsBytes) cfg.globalsBytes = *s.globalsBytes;
   if (s.markWindow) cfg.markWindow = *s.markWindow;
   if (s.gcCycles) cfg.gcCycles = *s.gcCycles;
+  if (s.traceGapsRunning) cfg.traceGapsRunning = *s.traceGapsRunning;
   const bool timingKnob = s.locks || s.clock || s.timeFrom || !s.costModel.empty();
   if (s.timing) cfg.timing.enabled = *s.timing;
   else if (timingKnob) cfg.timing.enabled = true;

@@ -26,6 +26,7 @@ struct EngineSettings {
   std::optional<uint64_t> globalsBytes;  // scannable globals for the pacer (Go: globalsScan)
   std::optional<bool> markWindow;        // concurrent mark as a window of events, or instant
   std::optional<sim::GCCycles> gcCycles; // a trace's recorded background cycles: replayed or the pacer's
+  std::optional<bool> traceGapsRunning;  // a timed trace's gaps: the goroutine running (true) or idle Ps
   // The timing and lock model: `timing` turns it on or off; unset, any of the knobs below turns it on.
   std::optional<bool> timing;
   std::optional<sim::CentralMode> locks; // mcentral as a mutex or lock-free span sets

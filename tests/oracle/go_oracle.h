@@ -64,6 +64,22 @@ struct GoOutput {
   int64_t delta(const std::string& before, const std::string& after, const std::string& field) const;
 };
 
+// A GC setting of a program's runs: GOGC (negative = off) and GOMEMLIMIT in bytes (0: none);
+// label() is how the tests name it ("GOGC=100 GOMEMLIMIT=67108864").
+struct Setting {
+  int32_t gogc;
+  uint64_t memLimit;
+  std::string label() const {
+    return "GOGC=" + (gogc < 0 ? std::string("off") : std::to_string(gogc)) +
+           (memLimit ? " GOMEMLIMIT=" + std::to_string(memLimit) : "");
+  }
+};
+
+// Go's range of one figure (min and max over runs and recorded sessions).
+struct Range {
+  uint64_t lo, hi;
+};
+
 // Builds (once) and runs (once) tests/oracle/go/<name>/main.go. On any failure, ok is false and
 // error says why; a missing Go toolchain gives "Go 1.19 not installed: run make deps".
 // `env` adds variables to the run's environment ("GODEBUG=allocfreetrace=1"); they come after the

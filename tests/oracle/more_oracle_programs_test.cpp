@@ -110,23 +110,14 @@ void appendsEvents(const std::function<void(const sim::Event&)>& step) {
   }
 }
 
-struct Setting {
-  int32_t gogc;
-  uint64_t memLimit; // 0: none
-  std::string label() const {
-    return "GOGC=" + (gogc < 0 ? std::string("off") : std::to_string(gogc)) +
-           (memLimit ? " GOMEMLIMIT=" + std::to_string(memLimit) : "");
-  }
-};
+using oracle::Setting;
 
 // Go's figures recorded on this machine (min and max over four to five sessions of 2026-12-07, three runs
 // each, Go 1.19.8, GOMAXPROCS=1, the machine loaded by other builds): Go's spread moves with host
 // load from session to session (appends GOGC=200 NextGC 208-252 MB in one, 290-340 MB in another),
 // so Go's range is these together with this run's, as for churn. Fields: NumGC, NextGC, HeapInuse,
 // HeapSys, HeapReleased.
-struct Range {
-  uint64_t lo, hi;
-};
+using oracle::Range;
 const std::map<std::string, std::vector<Range>> kRecorded = {
     {"lru GOGC=50", {{61, 67}, {70788240, 92407224}, {74186752, 84623360}, {83656704, 104660992}, {2621440, 26312704}}},
     {"lru GOGC=100", {{31, 36}, {94862904, 120965712}, {89350144, 116121600}, {108855296, 129826816}, {1589248, 19128320}}},

@@ -12,9 +12,9 @@
 // The replay: the recording starts after oraclelib.Settle() (three runtime.GC()); its first
 // events are the snapshot of the objects alive then, after which the engine runs the three
 // forced cycles itself. Every GC of the recording is the recorded program's own pacer (the
-// program calls no runtime.GC() while tracing), so each is dropped and the engine's pacer decides
-// when to collect (as --gc-cycles pacer does for allocfreetrace; the exectrace importer cannot
-// tell a forced cycle from a background one, so its GC events are dropped here). The tracer's own
+// program calls no runtime.GC() while tracing, and the importer finds no runtime.GC on any
+// GCBegin's stack: checked below), so each is dropped and the engine's pacer decides when to
+// collect, as --gc-cycles pacer does. The tracer's own
 // heap objects are dropped from the snapshot (recording(), below): an untraced run has none.
 // Frees arrive when the recording's sweeper found the object dead, a little after the program
 // let go of it: the recording's low GOGC keeps that lag short (README "Go execution traces";
@@ -68,6 +68,7 @@ struct Recording {
   std::vector<sim::Event> events;
   uint64_t snapshotObjects = 0; // the first events: the objects alive at trace.Start (less the tracer's)
   uint64_t recordedGCs = 0;     // dropped: the recorded program's pacer
+  uint64_t forcedGCs = 0;       // recorded cycles the importer found forced (runtime.GC on the stack)
 };
 
 const Recording& recording(const std::string& name) {
@@ -81,6 +82,7 @@ const Recording& recording(const std::string& name) {
   while (s.read(&ev, 1)) {
     if (ev.kind == sim::EventKind::GC) {
       ++r.recordedGCs;
+      r.forcedGCs += ev.id != sim::kBackgroundGC;
       continue;
     }
     r.events.push_back(ev);
@@ -109,14 +111,7 @@ const Recording& recording(const std::string& name) {
   return r;
 }
 
-struct Setting {
-  int32_t gogc;
-  uint64_t memLimit; // 0: none
-  std::string label() const {
-    return "GOGC=" + (gogc < 0 ? std::string("off") : std::to_string(gogc)) +
-           (memLimit ? " GOMEMLIMIT=" + std::to_string(memLimit) : "");
-  }
-};
+using oracle::Setting;
 
 // Go's figures recorded on this machine: min and max over four sessions of 2026-12-07, three runs
 // each (go1.26.8, GOMAXPROCS=1, the machine loaded by other builds). Go's range is these together
@@ -124,9 +119,7 @@ struct Setting {
 // GOGC=50 is bimodal: one run in twelve ran away (11 cycles, NextGC 35.3 MB, HeapSys 180 MB), the
 // others made 56-60 cycles ending at NextGC 10.9-11.9 MB. Fields: NumGC, NextGC, HeapInuse,
 // HeapSys, HeapReleased.
-struct Range {
-  uint64_t lo, hi;
-};
+using oracle::Range;
 const std::map<std::string, std::vector<Range>> kRecorded = {
     {"jsonloop GOGC=50", {{38, 41}, {8144409, 9237089}, {6881280, 8937472}, {12255232, 12320768}, {2621440, 4079616}}},
     {"jsonloop GOGC=100", {{18, 21}, {10819730, 13927306}, {8962048, 12230656}, {12320768, 16515072}, {0, 5267456}}},
@@ -182,6 +175,7 @@ void matchesGo(const Program& p, const Setting& st) {
   const Recording& rec = recording(p.name);
   ASSERT_GT(rec.snapshotObjects, 0u);
   ASSERT_GT(rec.recordedGCs, 0u);
+  EXPECT_EQ(rec.forcedGCs, 0u) << "the program calls no runtime.GC() while tracing: every recorded cycle is its pacer's";
   for (uint64_t i = 0; i < rec.snapshotObjects; ++i) ASSERT_EQ(rec.events[i].kind, sim::EventKind::Alloc) << "event " << i;
 
   sim::Config cfg;

@@ -315,10 +315,12 @@ TEST(EngineSettingsTest, TheDialogOffersEveryKnobOfTheCliAndAppliesOnlyWhatDiffe
   current.timing.fromEvent = 1000;
   current.goVersion = sim::GoVersion::Go126;
   current.gcCycles = sim::GCCycles::Pacer;
+  current.traceGapsRunning = true;
   gui::EngineDialog d;
   d.open(current, base, {});
   const model::EngineSettings s = d.chosen();
   EXPECT_EQ(s.gcCycles, sim::GCCycles::Pacer);
+  EXPECT_EQ(s.traceGapsRunning, true);
   EXPECT_FALSE(s.procs) << "the trace's own GOMAXPROCS is not an override";
   EXPECT_EQ(s.goVersion, sim::GoVersion::Go126);
   EXPECT_EQ(s.liveness, sim::Liveness::Immediate);
@@ -333,6 +335,7 @@ TEST(EngineSettingsTest, TheDialogOffersEveryKnobOfTheCliAndAppliesOnlyWhatDiffe
   EXPECT_EQ(again.timing.clock, current.timing.clock);
   EXPECT_EQ(again.timing.fromEvent, current.timing.fromEvent);
   EXPECT_EQ(again.gcCycles, sim::GCCycles::Pacer);
+  EXPECT_TRUE(again.traceGapsRunning);
   EXPECT_EQ(gui::engineSummary(again), gui::engineSummary(current)) << "reopening gives the engine shown";
 }
 

@@ -43,7 +43,7 @@ TEST_F(CliTest, HelpDocumentsFlagsAndExitCodes) {
   CliRun r = run({"replay", "--help"});
   EXPECT_EQ(r.code, 0);
   for (const char* flag : {"--config", "--procs", "--liveness", "--gogc", "--table", "--until", "--report", "--steps",
-                           "--dump-state", "--check-invariants", "64"})
+                           "--trace-gaps", "--dump-state", "--check-invariants", "64"})
     EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
   CliRun c = run({"classes", "--help"});
   EXPECT_EQ(c.code, 0);
@@ -81,6 +81,7 @@ TEST_F(CliTest, BadUsageExits64) {
            {"replay", t, "--until", "12x"},
            {"replay", t, "--liveness", "lazy"},
            {"replay", t, "--gogc", "on"},
+           {"replay", t, "--trace-gaps", "busy"},
            {"replay", t, "--report", "xml"},
            {"replay", t, "--steps=yes"},
            {"replay", t, t},

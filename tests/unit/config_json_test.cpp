@@ -31,7 +31,7 @@ class ConfigJsonTest : public ::testing::Test {
 TEST_F(ConfigJsonTest, EveryKeyApplies) {
   const std::string path = write("all.json", R"({"gomaxprocs": 4, "liveness": "immediate", "gogc": "off",
     "sweep": "eager", "memory_limit": 67108864, "scavenger": false,
-    "tiny": false, "max_heap_bytes": 1073741824, "size_classes": "go1.19"})");
+    "tiny": false, "max_heap_bytes": 1073741824, "size_classes": "go1.19", "trace_gaps": "running"})");
   std::string err;
   auto cfg = traces::loadConfigJson(path, &err);
   ASSERT_TRUE(cfg) << err;
@@ -42,6 +42,7 @@ TEST_F(ConfigJsonTest, EveryKeyApplies) {
   EXPECT_EQ(cfg->scavenger.memoryLimit, uint64_t{64} << 20);
   EXPECT_FALSE(cfg->scavenger.enabled);
   EXPECT_FALSE(cfg->tinyAlloc);
+  EXPECT_TRUE(cfg->traceGapsRunning) << "the default is false (idle Ps)";
   EXPECT_EQ(cfg->maxHeapBytes, uint64_t{1} << 30);
   EXPECT_EQ(cfg->table.name(), "go1.19");
   EXPECT_EQ(cfg->table.numClasses(), 68u); // Go 1.19: _NumSizeClasses = 68
@@ -76,6 +77,7 @@ TEST_F(ConfigJsonTest, ErrorsNameFileAndKeyAndLeaveConfigUnchanged) {
       {R"({"memory_limit": -1})", "\"memory_limit\""},
       {R"({"memory_limit": "64MiB"})", "\"memory_limit\""},
       {R"({"scavenger": "on"})", "\"scavenger\""},
+      {R"({"trace_gaps": "busy"})", "\"trace_gaps\""},
       {R"({"max_heap_bytes": -1})", "\"max_heap_bytes\""},
       {R"({"size_classes": 3})", "\"size_classes\""},
       {R"({"size_classes": "no_such_table.json"})", "\"size_classes\""},

@@ -42,6 +42,7 @@ TEST(EngineSettings, EveryCliKnobReachesTheConfig) {
   s.sweep = sim::SweepMode::Eager;
   s.clock = sim::ClockSource::Model;
   s.timeFrom = 1000;
+  s.traceGapsRunning = true;
   sim::Config cfg;
   std::string err;
   ASSERT_TRUE(model::resolveConfig({}, s, &cfg, &err)) << err;
@@ -51,6 +52,7 @@ TEST(EngineSettings, EveryCliKnobReachesTheConfig) {
   EXPECT_TRUE(cfg.timing.enabled) << "a timing knob turns the timing model on, as on the command line";
   EXPECT_EQ(cfg.timing.clock, sim::ClockSource::Model);
   EXPECT_EQ(cfg.timing.fromEvent, 1000u);
+  EXPECT_TRUE(cfg.traceGapsRunning);
   s.timing = false;
   ASSERT_TRUE(model::resolveConfig({}, s, &cfg, &err)) << err;
   EXPECT_FALSE(cfg.timing.enabled) << "unless the settings turn it off";
