@@ -296,6 +296,16 @@ void GoExecTraceReader::readSync(const Batch& b) {
   }
 }
 
+// The varint at byte i of a batch's data, i moved past it; "truncated <what>" or "bad varint in
+// <what>" at its byte otherwise.
+uint64_t GoExecTraceReader::batchVarint(const Batch& b, size_t& i, const char* what) const {
+  uint64_t v = 0;
+  const int k = uvarint(b.data.data() + i, b.data.size() - i, &v);
+  if (k <= 0) fail(b.offset + i, std::string(k == 0 ? "truncated " : "bad varint in ") + what);
+  i += static_cast<size_t>(k);
+  return v;
+}
+
 // runtime/traceallocfree.go: a first byte 1 = info [minPageHeapAddr, pageSize, minHeapAlign,
 // fixedStack]; 0 = types [{id, address, size, ptrBytes, name length, name}...].
 void GoExecTraceReader::readAllocFreeBatch(const Batch& b) {
@@ -303,13 +313,7 @@ void GoExecTraceReader::readAllocFreeBatch(const Batch& b) {
   const size_t n = b.data.size();
   if (n == 0) return;
   size_t i = 1;
-  auto num = [&](const char* what) {
-    uint64_t v = 0;
-    const int k = uvarint(p + i, n - i, &v);
-    if (k <= 0) fail(b.offset + i, std::string(k == 0 ? "truncated " : "bad varint in ") + what);
-    i += static_cast<size_t>(k);
-    return v;
-  };
+  auto num = [&](const char* what) { return batchVarint(b, i, what); };
   if (p[0] == 1) {
     GoAllocFreeInfo f;
     f.minPageHeapAddr = num("the AllocFree info batch");
@@ -345,13 +349,7 @@ void GoExecTraceReader::readStrings(const Batch& b) {
   const uint8_t* p = b.data.data();
   const size_t n = b.data.size();
   size_t i = 1;
-  auto num = [&]() {
-    uint64_t v = 0;
-    const int k = uvarint(p + i, n - i, &v);
-    if (k <= 0) fail(b.offset + i, k == 0 ? "truncated strings batch" : "bad varint in the strings batch");
-    i += static_cast<size_t>(k);
-    return v;
-  };
+  auto num = [&]() { return batchVarint(b, i, "strings batch"); };
   while (i < n) {
     const size_t at = i;
     if (p[i++] != kString) fail(b.offset + at, "expected a string event in the strings batch, found " + goEventName(p[at]));
@@ -372,13 +370,7 @@ void GoExecTraceReader::readStacks(const Batch& b) {
   const uint8_t* p = b.data.data();
   const size_t n = b.data.size();
   size_t i = 1;
-  auto num = [&]() {
-    uint64_t v = 0;
-    const int k = uvarint(p + i, n - i, &v);
-    if (k <= 0) fail(b.offset + i, k == 0 ? "truncated stacks batch" : "bad varint in the stacks batch");
-    i += static_cast<size_t>(k);
-    return v;
-  };
+  auto num = [&]() { return batchVarint(b, i, "stacks batch"); };
   while (i < n) {
     const size_t at = i;
     if (p[i++] != kStack) fail(b.offset + at, "expected a stack event in the stacks batch, found " + goEventName(p[at]));

@@ -102,6 +102,7 @@ class GoExecTraceReader {
   bool loadGeneration();
   void processBatch(Batch&& b, uint8_t exp);
   void readSync(const Batch& b);
+  uint64_t batchVarint(const Batch& b, size_t& i, const char* what) const;
   void readAllocFreeBatch(const Batch& b);
   void readStrings(const Batch& b);
   void readStacks(const Batch& b);
