@@ -110,26 +110,13 @@ TEST(AllocBlackViews, TheMarkWindowShowsObjectsSixAndSevenBlackAndNothingAfterIt
   }
 }
 
-// The large font as main.cpp loads it (fonts.cpp), as tests/ui/presentation_test.cpp does.
-void loadPresentationFonts() {
-  ImGuiIO& io = ImGui::GetIO();
-  io.Fonts->Clear();
-  io.Fonts->AddFontDefault();
-  ImFontConfig big;
-  big.SizePixels = 22.0f;
-  io.Fonts->AddFontDefault(&big);
-  unsigned char* pixels;
-  int w, h;
-  io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-}
-
 // On a 1280x720 projector (presentation mode) the heap map's cells are too big for the scenario's
 // 1,024 pages to fit: follow mode scrolls the followed span, object 6's, into view, so its black
 // pages are on screen; the frames (hovering one of them: the tooltip's allocate-black line) draw
 // without ImGui errors.
 TEST(AllocBlackViews, PresentationModeScrollsTheFollowedBlackSpanIntoView) {
   uitest::Harness h(1280, 720);
-  loadPresentationFonts();
+  uitest::loadPresentationFonts();
   gui::App app;
   app.setSession(uitest::openFile(kScenario));
   app.setPresentation(true);

@@ -17,22 +17,9 @@ using uitest::Harness;
 
 const std::string kClassroom = std::string(SPANSCOPE_SOURCE_DIR) + "/assets/scenarios/classroom.json";
 
-// The large font as main.cpp loads it (fonts.cpp), so the test measures what a projector shows.
-void loadFonts() {
-  ImGuiIO& io = ImGui::GetIO();
-  io.Fonts->Clear();
-  io.Fonts->AddFontDefault();
-  ImFontConfig big;
-  big.SizePixels = 22.0f;
-  io.Fonts->AddFontDefault(&big);
-  unsigned char* pixels;
-  int w, h;
-  io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-}
-
 TEST(PresentationTest, EveryToolbarControlFitsAt1280x720) {
   Harness h(1280, 720);
-  loadFonts();
+  uitest::loadPresentationFonts();
   gui::App app;
   app.setSession(uitest::openFile(kClassroom));
   app.setPresentation(true);
@@ -54,7 +41,7 @@ TEST(PresentationTest, EveryToolbarControlFitsAt1280x720) {
 
 TEST(PresentationTest, OpensTheLessonPanelsAndScalesTheHeapMapCells) {
   Harness h(1280, 720);
-  loadFonts();
+  uitest::loadPresentationFonts();
   gui::App app;
   app.setSession(uitest::openFile(kClassroom));
   app.seek(5);

@@ -50,6 +50,18 @@ std::unique_ptr<model::Session> openFile(const std::string& path) {
   return openTrace(traces::readAll(*stream), path);
 }
 
+void loadPresentationFonts() {
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  io.Fonts->AddFontDefault();
+  ImFontConfig big;
+  big.SizePixels = 22.0f;
+  io.Fonts->AddFontDefault(&big);
+  unsigned char* pixels;
+  int w, h;
+  io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+}
+
 traces::Trace emptyTrace() {
   traces::Trace t;
   t.meta.name = "empty";

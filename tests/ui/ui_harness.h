@@ -103,6 +103,9 @@ void checkedFrame(gui::App& app);
 
 std::unique_ptr<model::Session> openTrace(traces::Trace t, const std::string& name = "test");
 std::unique_ptr<model::Session> openFile(const std::string& path);
+// The fonts as main.cpp loads them (fonts.cpp): the default and the 22 px presentation font, so a
+// test measures what a projector shows.
+void loadPresentationFonts();
 
 // Traces for the panel tests: no events at all; the classroom scenario; a heap of about 1 GiB.
 traces::Trace emptyTrace();
