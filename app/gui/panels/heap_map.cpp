@@ -25,6 +25,7 @@
 #include <bit>
 #include <cmath>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace gui {
@@ -241,6 +242,9 @@ struct MapState {
     bool operator==(const Key&) const = default;
   } key;
   std::vector<ImU32> texels;
+  // While a mark runs: the allocated-black bytes of each page of rows [r0, r1) that has any,
+  // rebuilt with the texels (the overlay reads it every frame, the engine only when it moved).
+  std::unordered_map<uint64_t, uint64_t> blackBytes;
   uint32_t tw = 0, th = 0;
   ImTextureID texture = nullptr;
   bool uploaded = false;
@@ -516,6 +520,10 @@ void DrawPages(ImDrawList* dl, const MapFrame& f, MapState& st, const PanelConte
   if (!(key == st.key)) {
     st.key = key;
     BuildTexels(st, f.v, f.v.table().numClasses());
+    st.blackBytes.clear();
+    if (f.v.pacer().marking)
+      for (uint64_t page = key.r0 * key.cols, end = std::min(f.pages, key.r1 * key.cols); page < end; ++page)
+        if (const uint64_t b = AllocBlackOn(f.v, page).bytes) st.blackBytes[page] = b;
   }
   if (TextureUploader* up = textureUploader(); up && st.tw > 0 && st.th > 0) {
     if (!st.uploaded) st.texture = up->upload(st.texture, st.texels.data(), static_cast<int>(st.tw), static_cast<int>(st.th)), st.uploaded = true;
@@ -546,8 +554,12 @@ void DrawPages(ImDrawList* dl, const MapFrame& f, MapState& st, const PanelConte
 }
 
 // Over the pages: cached spans, unswept hatching, size-class labels, the selected and hovered span.
-void DrawOverlays(ImDrawList* dl, const MapFrame& f, const Selection& sel, uint64_t hoverPage) {
+void DrawOverlays(ImDrawList* dl, const MapFrame& f, const MapState& st, const Selection& sel, uint64_t hoverPage) {
   const sim::HeapView& v = f.v;
+  auto blackBytes = [&](uint64_t page) {
+    const auto it = st.blackBytes.find(page);
+    return it == st.blackBytes.end() ? uint64_t{0} : it->second;
+  };
   const HeapMapGeometry& g = f.g;
   const float cell = g.cell;
   // Spans cached in an mcache: a white outline (they are also drawn lighter).
@@ -586,20 +598,17 @@ void DrawOverlays(ImDrawList* dl, const MapFrame& f, const Selection& sel, uint6
   }
   // Objects allocated black by the mark in progress: a black square rimmed in white, its height the
   // share of the page they cover (a whole large object: the full square).
-  if (cell >= 4 && v.pacer().marking) {
+  if (cell >= 4) {
     const float inset = std::max(1.0f, std::floor(cell * 0.16f)), side = cell - 2 * inset;
     const float rim = std::max(1.0f, std::floor(cell / 24.0f));
-    for (double r = f.firstRow; r < f.lastRow; ++r)
-      for (uint32_t c = 0; c < g.cols; ++c) {
-        const uint64_t page = static_cast<uint64_t>(r) * g.cols + c;
-        if (page >= f.pages) break;
-        const AllocBlackOnPage black = AllocBlackOn(v, page);
-        if (black.bytes == 0) continue;
-        const float h = std::max(2.0f, side * static_cast<float>(black.bytes) / static_cast<float>(sim::kPageSize));
-        const float x0 = g.origin.x + static_cast<float>(c) * cell + inset, y1 = g.origin.y + static_cast<float>(r + 1) * cell - inset;
-        dl->AddRectFilled(ImVec2(x0, y1 - h), ImVec2(x0 + side, y1), ui::color::kAllocBlack);
-        dl->AddRect(ImVec2(x0, y1 - h), ImVec2(x0 + side, y1), ui::color::kAllocBlackRim, 0, 0, rim);
-      }
+    for (const auto& [page, bytes] : st.blackBytes) {
+      const uint64_t r = page / g.cols, c = page % g.cols;
+      if (static_cast<double>(r) < f.firstRow || static_cast<double>(r) >= f.lastRow) continue;
+      const float h = std::max(2.0f, side * static_cast<float>(bytes) / static_cast<float>(sim::kPageSize));
+      const float x0 = g.origin.x + static_cast<float>(c) * cell + inset, y1 = g.origin.y + static_cast<float>(r + 1) * cell - inset;
+      dl->AddRectFilled(ImVec2(x0, y1 - h), ImVec2(x0 + side, y1), ui::color::kAllocBlack);
+      dl->AddRect(ImVec2(x0, y1 - h), ImVec2(x0 + side, y1), ui::color::kAllocBlackRim, 0, 0, rim);
+    }
   }
   // Size class numbers on each span's first page ("L" for large, "S" for a stack) when cells have room for them.
   const float labelSize = std::min(ImGui::GetFontSize(), cell * 0.7f);
@@ -616,7 +625,7 @@ void DrawOverlays(ImDrawList* dl, const MapFrame& f, const Selection& sel, uint6
         const ImVec2 at(g.origin.x + static_cast<float>(c) * cell + (cell - ts.x) * 0.5f,
                         g.origin.y + static_cast<float>(r) * cell + (cell - ts.y) * 0.5f);
         // Light on a black square that reaches the cell's middle (half the page allocated black).
-        const bool onBlack = AllocBlackOn(v, page).bytes * 2 >= sim::kPageSize;
+        const bool onBlack = blackBytes(page) * 2 >= sim::kPageSize;
         dl->AddText(ImGui::GetFont(), labelSize, at, onBlack ? IM_COL32(236, 236, 240, 255) : IM_COL32(10, 10, 12, 255), label.c_str());
       }
   }
@@ -745,7 +754,7 @@ void HeapMapPanel::Draw(PanelContext& ctx, bool* open) {
 
   dl->PushClipRect(g.canvasMin, g.canvasMax, true);
   DrawPages(dl, f, st, ctx);
-  DrawOverlays(dl, f, ctx.selection, hoverPage);
+  DrawOverlays(dl, f, st, ctx.selection, hoverPage);
   dl->PopClipRect();
   DrawGutter(dl, f, canvas0.x);
 
