@@ -17,9 +17,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"oraclelib"
-	"os"
+	"oraclerec"
 	"runtime"
-	"runtime/trace"
 	"strings"
 )
 
@@ -51,16 +50,7 @@ var (
 
 func main() {
 	oraclelib.Settle()
-	var f *os.File
-	if len(os.Args) > 1 {
-		var err error
-		if f, err = os.Create(os.Args[1]); err != nil {
-			panic(err)
-		}
-		if err := trace.Start(f); err != nil {
-			panic(err)
-		}
-	}
+	f := oraclerec.StartTrace()
 	catalogue = make([]Record, records)
 	for i := range catalogue {
 		catalogue[i] = Record{
@@ -90,13 +80,7 @@ func main() {
 		}
 		kept[r%window] = result{enc, dec}
 	}
-	if f != nil {
-		trace.Stop()
-		f.Close()
-	}
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	fmt.Printf("ms end NumGC=%d NextGC=%d HeapInuse=%d HeapSys=%d HeapReleased=%d HeapAlloc=%d NumForcedGC=%d\n",
-		m.NumGC, m.NextGC, m.HeapInuse, m.HeapSys, m.HeapReleased, m.HeapAlloc, m.NumForcedGC)
+	oraclerec.StopTrace(f)
+	oraclerec.PrintEnd()
 	runtime.KeepAlive(catalogue)
 }

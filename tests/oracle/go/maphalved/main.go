@@ -14,11 +14,9 @@
 package main
 
 import (
-	"fmt"
 	"oraclelib"
-	"os"
+	"oraclerec"
 	"runtime"
-	"runtime/trace"
 )
 
 const (
@@ -33,16 +31,7 @@ func size(k int) int { return 64 + int(uint64(k)*2654435761%2688) }
 
 func main() {
 	oraclelib.Settle()
-	var f *os.File
-	if len(os.Args) > 1 {
-		var err error
-		if f, err = os.Create(os.Args[1]); err != nil {
-			panic(err)
-		}
-		if err := trace.Start(f); err != nil {
-			panic(err)
-		}
-	}
+	f := oraclerec.StartTrace()
 	m = make(map[int][]byte)
 	for k := 0; k < entries; k++ {
 		m[k] = make([]byte, size(k))
@@ -56,13 +45,7 @@ func main() {
 		k := int(x>>33)%(entries/2)*2 + 1 // an odd key: one that stayed
 		m[k] = make([]byte, size(k+i))
 	}
-	if f != nil {
-		trace.Stop()
-		f.Close()
-	}
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	fmt.Printf("ms end NumGC=%d NextGC=%d HeapInuse=%d HeapSys=%d HeapReleased=%d HeapAlloc=%d NumForcedGC=%d\n",
-		ms.NumGC, ms.NextGC, ms.HeapInuse, ms.HeapSys, ms.HeapReleased, ms.HeapAlloc, ms.NumForcedGC)
+	oraclerec.StopTrace(f)
+	oraclerec.PrintEnd()
 	runtime.KeepAlive(m)
 }
