@@ -39,6 +39,35 @@ TEST(PresentationTest, EveryToolbarControlFitsAt1280x720) {
   EXPECT_GE(lesson->Pos.y + 0.5f, app.toolbarBottom());
 }
 
+// On a projector the heap map panel is short: its legend (four lines at the presentation font)
+// folds into a Legend button, so the pages get most of the panel (with the legend drawn above
+// them, one row and a half of cells was left); hovering the button shows the legend in a tooltip.
+TEST(PresentationTest, TheHeapMapLegendFoldsIntoAButtonOnAProjector) {
+  Harness h(1280, 720);
+  uitest::loadPresentationFonts();
+  gui::App app;
+  app.setSession(uitest::openFile(kClassroom));
+  app.setPresentation(true);
+  app.seek(app.session()->eventCount());
+  for (int i = 0; i < 3; ++i) uitest::checkedFrame(app);
+  const gui::HeapMapGeometry g = app.heapMapGeometry();
+  ImGuiWindow* map = ImGui::FindWindowByName(gui::kHeapMapTitle);
+  ASSERT_NE(map, nullptr);
+  const float canvas = g.canvasMax.y - g.canvasMin.y;
+  EXPECT_GE(canvas / g.cell, 3.5f) << "rows of pages in view";
+  EXPECT_GE(canvas, 0.55f * map->Size.y) << "the pages take most of the panel";
+  // Sweep the pointer along the header's first line: over the Legend button a tooltip opens.
+  const float y = map->Pos.y + map->TitleBarHeight() + ImGui::GetStyle().WindowPadding.y + ImGui::GetFontSize() * 0.5f;
+  bool tooltip = false;
+  for (float x = map->Pos.x + 4; x < map->Pos.x + map->Size.x && !tooltip; x += 12) {
+    ImGui::GetIO().MousePos = ImVec2(x, y);
+    uitest::checkedFrame(app);
+    const ImGuiWindow* tip = ImGui::FindWindowByName("##Tooltip_00");
+    tooltip = tip && tip->Active && tip->Size.y > 8 * ImGui::GetTextLineHeight();
+  }
+  EXPECT_TRUE(tooltip) << "the legend, one entry per line, in a tooltip over its button";
+}
+
 TEST(PresentationTest, OpensTheLessonPanelsAndScalesTheHeapMapCells) {
   Harness h(1280, 720);
   uitest::loadPresentationFonts();

@@ -333,9 +333,10 @@ void OutlinePages(ImDrawList* dl, const HeapMapGeometry& g, uint64_t first, uint
   }
 }
 
-// Starts a new legend line unless an entry of this width still fits on the current one.
-void LegendSpacing(const char* label, bool first) {
-  if (first) return;
+// Starts a new legend line unless an entry of this width still fits on the current one (every
+// entry on its own line in a tooltip, `vertical`).
+void LegendSpacing(const char* label, bool first, bool vertical = false) {
+  if (first || vertical) return;
   const float need = ImGui::GetTextLineHeight() * 1.6f + ImGui::CalcTextSize(label).x + 14;
   ImGui::SameLine(0, 14);
   if (ImGui::GetCursorPosX() + need > ImGui::GetWindowContentRegionMax().x) ImGui::NewLine();
@@ -353,17 +354,17 @@ constexpr const char* kAllocBlackMeaning =
     "program drops it before the mark ends. A black square on a page, rimmed in white, covers the share of the "
     "page those objects take. At mark termination they become ordinary marked objects and the square goes.";
 
-void DrawLegend(uint32_t numClasses, bool marking) {
+void DrawLegend(uint32_t numClasses, bool marking, bool vertical = false) {
   const PageState order[] = {PageState::Released, PageState::Free, PageState::PageCache};
   bool first = true;
   for (PageState s : order) {
-    LegendSpacing(PageStateName(s), first);
+    LegendSpacing(PageStateName(s), first, vertical);
     ui::LegendItem(PageStateColour(s), PageStateName(s), PageStateMeaning(s));
     first = false;
   }
   // In use: the class ramp as a gradient swatch.
   const char* inUse = "in use: class 1 … 67";
-  LegendSpacing(inUse, false);
+  LegendSpacing(inUse, false, vertical);
   const float h = ImGui::GetTextLineHeight();
   const ImVec2 p = ImGui::GetCursorScreenPos();
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -378,21 +379,21 @@ void DrawLegend(uint32_t numClasses, bool marking) {
   ImGui::SameLine(0, 2);
   ImGui::TextUnformatted(inUse);
   ui::ItemTooltip(PageStateMeaning(PageState::InUse));
-  LegendSpacing("in an mcache", false);
+  LegendSpacing("in an mcache", false, vertical);
   ui::LegendItem(PageStateColour(PageState::Cached), "in an mcache", PageStateMeaning(PageState::Cached));
-  LegendSpacing("large object", false);
+  LegendSpacing("large object", false, vertical);
   ui::LegendItem(PageStateColour(PageState::Large), "large object", PageStateMeaning(PageState::Large));
-  LegendSpacing(PageStateName(PageState::Stack), false);
+  LegendSpacing(PageStateName(PageState::Stack), false, vertical);
   ui::LegendItem(PageStateColour(PageState::Stack), PageStateName(PageState::Stack), PageStateMeaning(PageState::Stack));
-  LegendSpacing(kUnsweptLabel, false);
+  LegendSpacing(kUnsweptLabel, false, vertical);
   ui::LegendItem(UnsweptColour(PageStateColour(PageState::InUse)), kUnsweptLabel, kUnsweptMeaning);
   if (marking) {
-    LegendSpacing(kAllocBlackLabel, false);
+    LegendSpacing(kAllocBlackLabel, false, vertical);
     ui::LegendItem(ui::color::kAllocBlack, kAllocBlackLabel, kAllocBlackMeaning, ui::color::kAllocBlackRim);
   }
-  LegendSpacing("selected span", false);
+  LegendSpacing("selected span", false, vertical);
   ui::LegendItem(ui::color::kSelected, "selected span", "The span open in the span inspector (click a page to choose it).");
-  LegendSpacing("◥ scan", false);
+  LegendSpacing("◥ scan", false, vertical);
   ImGui::TextUnformatted("◥ scan");
   ui::ItemTooltip("A dark corner on a page: its span holds objects with pointers (scan), which the GC must scan. "
                   "Pages without it hold noscan objects. The same size class has a scan and a noscan span class.");
@@ -454,7 +455,11 @@ namespace {
 void DrawHeader(PanelContext& ctx, MapState& st) {
   const sim::HeapView& v = ctx.view;
   const uint64_t pages = v.mappedPages();
-  DrawLegend(v.table().numClasses(), v.pacer().marking);
+  // A short panel (presentation mode on a projector) keeps its height for the pages: the legend
+  // folds into a Legend button that shows it on hover; allocate-black, which only a running mark
+  // shows, stays in view.
+  const bool compact = ImGui::GetContentRegionAvail().y < ImGui::GetTextLineHeightWithSpacing() * 16;
+  if (!compact) DrawLegend(v.table().numClasses(), v.pacer().marking);
   const uint64_t chunks = pages / sim::kPallocChunkPages;
   ImGui::Text("%s mapped: %s arena%s, %s chunk%s, %s pages", FormatBytes(pages * sim::kPageSize).c_str(),
               FormatCount(v.arenas().size()).c_str(), v.arenas().size() == 1 ? "" : "s", FormatCount(chunks).c_str(),
@@ -475,6 +480,19 @@ void DrawHeader(PanelContext& ctx, MapState& st) {
   ImGui::TextDisabled("zoom %.0f%%", st.zoom * 100);
   ui::ItemTooltip("100% = the whole mapped heap fits. Last frame: " + std::to_string(st.geom.cols) + " pages per row, " +
                   std::to_string(st.geom.cell).substr(0, 4) + " pixels per page (below one pixel, a cell shows the state most of its pages are in).");
+  if (compact) {
+    ImGui::SameLine(0, 16);
+    ImGui::SmallButton("Legend");
+    if (ImGui::IsItemHovered() || ImGui::IsItemActive()) {
+      ImGui::BeginTooltip();
+      DrawLegend(v.table().numClasses(), v.pacer().marking, /*vertical=*/true);
+      ImGui::EndTooltip();
+    }
+    if (v.pacer().marking) {
+      LegendSpacing(kAllocBlackLabel, false);
+      ui::LegendItem(ui::color::kAllocBlack, kAllocBlackLabel, kAllocBlackMeaning, ui::color::kAllocBlackRim);
+    }
+  }
   // The class buttons go on this line if they fit, else on the next (a narrow panel, presentation mode).
   auto sameLineIfFits = [](const char* label) {
     const float w = ImGui::CalcTextSize(label).x + ImGui::GetStyle().FramePadding.x * 2 + 16;
