@@ -305,8 +305,13 @@ void PathPanel::Draw(PanelContext& ctx, bool* open) {
   // The engine's cutoff (Go 1.22+: maxSmallSize - mallocHeaderSize, malloc.go mallocgc).
   const uint64_t smallMax = s.world().smallMax();
   const std::string largeLabel = "large > " + (smallMax % 1024 == 0 ? FormatBytes(smallMax) : FormatBytesExact(smallMax));
-  dl->AddText(ImVec2((la.x + lb.x) * 0.5f - ImGui::CalcTextSize(largeLabel.c_str()).x * 0.5f, lb.y + 2),
-              largeLit ? kLit : kTextDim, largeLabel.c_str());
+  // Centred under the curve, between the span box and mheap's: a label wider than the gap (Go
+  // 1.26's cutoff, 32,760 B, at the presentation font) is drawn smaller rather than over a box.
+  const float gapL = l.max[static_cast<size_t>(PathBox::Span)].x + fs * 0.3f, gapR = l.heapMin.x - fs * 0.3f;
+  const float labelW = ImGui::CalcTextSize(largeLabel.c_str()).x;
+  const float scale = labelW > gapR - gapL ? std::max(0.6f, (gapR - gapL) / labelW) : 1.0f;
+  const float labelX = std::max(gapL, (la.x + lb.x) * 0.5f - labelW * scale * 0.5f);
+  dl->AddText(ImGui::GetFont(), fs * scale, ImVec2(labelX, lb.y + 2), largeLit ? kLit : kTextDim, largeLabel.c_str());
   for (size_t i = 0; i < lit; ++i) {
     const PathStop& st = m.stops[i];
     if (st.from != PathBox::Count && st.from != st.box && !(m.large && st.from == PathBox::MCache && InHeap(st.box)))
