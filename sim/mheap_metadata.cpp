@@ -28,8 +28,9 @@
 //     512th pop or the set's reset at sweep termination gives it back; GoProfile::spanSetBlockBytes),
 //     rounded up to whole chunks. MSpanSys and MCacheSys live in them.
 //   * the runtime's own goroutine stacks (stack spans: allocSpan's sysUsed, not sysAlloc):
-//     229,376 B, StackSys of an empty go1.19.8 and go1.26.8 program (160-290 KiB in the oracle
-//     programs, as main's stack grows); the stack model's goroutines come on top (mappedReady).
+//     229,376 B, StackSys of an empty go1.19.8 program and of go1.26.8's lru and jsonloop runs
+//     (160-290 KiB over the oracle programs and both releases, an empty go1.26.8 program 256 KiB);
+//     the stack model's goroutines come on top (mappedReady).
 // Go 1.26 (GoProfile): heapArena is 69,648 B (no heap bitmap since 1.22, 1 KiB of
 // pageUseSpanInlineMarkBits since 1.26), and the 1.21 scavenge index maps 8 B per chunk for the
 // heap's chunks only (mpagealloc_64bit.go (*scavengeIndex).sysGrow, 4 KiB-aligned), not a bitmap from 0.
@@ -60,7 +61,7 @@ constexpr uint64_t kGCBitsChunkBytes = 64 << 10;          // Go: gcBitsChunkByte
 constexpr uint64_t kGCBitsArenaBits = kGCBitsChunkBytes - 16; // minus gcBitsHeader
 constexpr uint64_t kPersistentChunkBytes = 256 << 10;     // Go: persistentChunkSize
 constexpr uint64_t kSpanSetSpineBytes = 256 * 8; // Go: spanSetInitSpineCap pointers
-constexpr uint64_t kRuntimeStackBytes = 7 * 32768; // StackSys of an empty program (go1.19.8 and go1.26.8)
+constexpr uint64_t kRuntimeStackBytes = 7 * 32768; // the runtime's goroutines' StackSys (see the top)
 constexpr uint64_t kAllspansInitialCap = 64 * 1024 / 8;
 
 uint64_t alignUp(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }

@@ -197,7 +197,7 @@ TEST(PacerMemoryLimit, Go126GoalCountsTheRuntimesNonHeapMemory) {
   // * persistentalloc chunks of 256 KiB: one the runtime fills itself (an empty go1.26.8 program
   //   persistentallocs 263 KB in two chunks) and one for the mspan and mcache fixalloc chunks (large
   //   objects have no mcentral span sets): two, as the empty program.
-  // * the runtime's own goroutine stacks: 229,376 B (StackSys of an empty go1.26.8 program).
+  // * the runtime's own goroutine stacks: 229,376 B (StackSys of go1.26.8's lru and jsonloop runs).
   const uint64_t metadata = 69648 + 179999 * 8 + (1048576 + 131072 + 4 * 4096 + 4096) + 65536 + 3 * 65536 + 2 * 262144 + 229376;
   const uint64_t nonHeap = m.HeapInuse - m.HeapAlloc + m.StackInuse + metadata;
   uint64_t goal = c.scavenger.memoryLimit - nonHeap;
