@@ -177,11 +177,11 @@ const std::map<std::string, std::vector<Range>> kRecorded126 = {
 // table (1,439,992 B) in every program, and its own goroutine stacks (229,376 B), three gcBits
 // arenas and 4,608 B span-set blocks were counted short (sim/mheap_metadata.cpp). What is left
 // (goal 54.77 against 54.49): the engine's non-span memory is one persistentalloc chunk (0.26)
-// short; and its proportional sweep is still unfinished at the trigger (~590 of ~5,200 spans, where
-// Go's gcpacertrace says "sweep done" before it), which keeps dead objects in heapAlloc and the
-// goal it triggers against 0.41 higher. Go's own runs also differ: some overshoot the limit once
-// (a mark allocating 15 MB), after which mappedReady stays above GOMEMLIMIT, the goal is
-// heapMarked and cycles run back to back for the rest of the run (188-213 cycles, not 176-190).
+// short. (Neither sweep is done at the trigger: a third of Go's sweepone calls come from gcStart's
+// loop, as the engine's gcCycle finishes the sweep, and the goal falls ~0.4 while it does in both.)
+// Go's own runs also differ: some overshoot the limit once (a mark allocating 15 MB), after which
+// mappedReady stays above GOMEMLIMIT, the goal is heapMarked and cycles run back to back for the
+// rest of the run (188-213 cycles, not 176-190).
 const std::set<std::string> kGaps126 = {
     "appends GOGC=200 HeapInuse",
 };
