@@ -155,8 +155,10 @@ const std::map<std::string, std::vector<Range>> kRecorded = {
 //     5.59, triggers at 6.22 and aims at 6.49, a cycle's runway (goal - marked) is 0.90; the
 //     engine's goal is 6.30 (non-span mappedReady 4.74 against Go's 4.58: one persistentalloc chunk
 //     more) but it marks 6.11, 0.52 more than Go (0.30 more under GOGC=100 alone, 6.15 against
-//     5.83-5.88: the recording's frees come when its sweeper found the object dead), so its runway
-//     is 0.19 and a third of its cycles start at once (goal = heapMarked). With Go's own non-span
+//     5.83-5.88). Its marks allocate as much as Go's (0.23 against 0.24 per cycle): the surplus is
+//     the heap live at the cycle's start, about a tenth of it, as a GOGC=10 recording implies (a
+//     free is recorded when the sweep after the recording's next cycle finds the object dead). So
+//     its runway is 0.19 and a third of its cycles start at once (goal = heapMarked). With Go's own non-span
 //     memory (stacks and persistentalloc chunks set to Go's figures by hand) the goal is 6.53 and
 //     the engine still runs 204 cycles; only an estimate 0.4 MB short of Go's lands it (128), which
 //     would be right for the wrong reason. A 12 MiB limit leaves under 1 MB per cycle: one 256 KiB
