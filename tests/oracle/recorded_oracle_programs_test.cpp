@@ -158,11 +158,11 @@ const std::map<std::string, std::vector<Range>> kRecorded = {
 //     5.83-5.88). Its marks allocate as much as Go's (0.23 against 0.24 per cycle): the surplus is
 //     the heap live at the cycle's start, about a tenth of it, as a GOGC=10 recording implies (a
 //     free is recorded when the sweep after the recording's next cycle finds the object dead). So
-//     its runway is 0.19 and a third of its cycles start at once (goal = heapMarked). With Go's own non-span
-//     memory (stacks and persistentalloc chunks set to Go's figures by hand) the goal is 6.53 and
-//     the engine still runs 204 cycles; only an estimate 0.4 MB short of Go's lands it (128), which
-//     would be right for the wrong reason. A 12 MiB limit leaves under 1 MB per cycle: one 256 KiB
-//     persistentalloc chunk moves NumGC by half.
+//     its runway is 0.19 and a third of its cycles start at once (goal = heapMarked). With Go's own
+//     non-span memory (stacks and persistentalloc chunks set to Go's figures by hand) the goal is
+//     6.53 and the engine still runs 204 cycles; only an estimate 0.4 MB short of Go's lands it
+//     (128), which would be right for the wrong reason. A 12 MiB limit leaves under 1 MB per cycle:
+//     one 256 KiB persistentalloc chunk moves NumGC by half.
 const std::set<std::string> kGaps = {
     "maphalved GOGC=200 NumGC", "maphalved GOGC=200 NextGC", "maphalved GOGC=200 HeapInuse", "maphalved GOGC=200 HeapSys",
     "jsonloop GOGC=100 GOMEMLIMIT=12582912 NumGC",
