@@ -60,6 +60,9 @@ GoProfile goProfile(GoVersion v) {
     p.scavengerLimitGoalBug = false;
     p.scavengeIndexGenerations = true;
     p.heapArenaMetaBytes = 65536 + 4 * 1024 + 8 + 8;
+    p.buckhashBytes = 179999 * 8;
+    p.spanSetBlockBytes = 4608;
+    p.persistentStartChunks = 1;
   }
   return p;
 }

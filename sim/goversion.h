@@ -76,6 +76,26 @@ struct GoProfile {
   // checkmarks, zeroedBase); 1.26.8 69,648 B (no bitmap since 1.22; 1.26 adds
   // pageUseSpanInlineMarkBits, 1 KiB).
   uint64_t heapArenaMetaBytes = 2097152 + 65536 + 3 * 1024 + 8 + 8;
+  // Go 1.26 (malloc.go: mallocgc's `MemProfileRate != c.memProfRate` check, mcache.memProfRate
+  // starting at 0): the runtime's first allocation is profiled before schedinit sets
+  // MemProfileRate = 0 for a program that never reads the memory profile
+  // (disableMemoryProfiling), so mprof.go stkbucket sysAllocs the profiling hash table,
+  // buckhashArray (buckHashSize = 179,999 pointers: 1,439,992 B, BuckHashSys), in every go1.26.8
+  // program: in mappedReady, so in the memory-limit goal (sim/mheap_metadata.cpp). Measured:
+  // BuckHashSys 1,442,634 B in an empty go1.26.8 program, 2,418 B with GODEBUG=memprofilerate=0;
+  // go1.19.8 never allocates the table (BuckHashSys 3,492 B).
+  uint64_t buckhashBytes = 0;
+  // persistentalloc'd spanSetBlock, as mcentral's span sets take them from spanSetBlockPool
+  // (mspanset.go): 1.19.8 unsafe.Sizeof 4,120 B at cache-line (64 B) alignment, so 4,160 B apart;
+  // 1.26.8 4,608 B (spanSetBlockHeader2 pads the header to tagAlign, 512 B, and the block is
+  // 512-aligned). sim/mheap_metadata.cpp.
+  uint64_t spanSetBlockBytes = 4160;
+  // persistentalloc's 256 KiB chunks the runtime fills itself besides what the engine counts
+  // (mspan and mcache fixalloc chunks, span-set spines and blocks): 1.19.8 two (itabs, the
+  // runtime's own structures); 1.26.8 one (an empty go1.26.8 program persistentallocs 263 KB in
+  // two chunks, 32 KB of it the fixalloc chunks counted already; go build -overlay logging
+  // runtime/mem.go's sysAlloc and malloc.go's persistentalloc by caller).
+  uint64_t persistentStartChunks = 2;
   // The bytes of one fixalloc chunk of mspan structs: 16 KiB rounded down to whole structs.
   uint64_t mspanChunkBytes() const { return fixallocChunkBytes(mspanStructBytes); }
   // MCacheSys for n Ps: whole fixalloc chunks of mcaches (Go: mfixalloc.go).

@@ -177,7 +177,10 @@
 //     69,648 B per arena (1.22 dropped the 2 MiB heap bitmap, 1.26 added 1 KiB of
 //     pageUseSpanInlineMarkBits; mheap.go type heapArena) and the 1.21 scavenge index maps 8 B per
 //     heap chunk (mpagealloc_64bit.go scavengeIndex.sysGrow), not a bitmap from chunk 0
-//     (sim/mheap_metadata.cpp).
+//     (sim/mheap_metadata.cpp). Two terms grew: every go1.26.8 program holds the memory
+//     profiler's hash table (1,439,992 B; mprof.go stkbucket, the first allocation is profiled as
+//     mcache.memProfRate starts at 0), and spanSetBlock is 4,608 B (its header padded to tagAlign;
+//     mspanset.go); persistentalloc holds one chunk of the runtime's own, not two.
 //   Unchanged, so shared (checked by diffing the 1.26.8 functions against 1.19.8's): commit's goal
 //   (stacks and globals included since 1.18), trigger()'s 45/64..61/64 bounds and goal - 4 MiB,
 //   heapGoalInternal's sweep distance and minRunway, revise, gcPaceSweeper, gcTrigger.test,

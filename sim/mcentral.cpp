@@ -1,6 +1,7 @@
 // mcentral: cacheSpan, uncacheSpan, grow. Design essay: sim/malloc.h. Go: mcentral.go, mspanset.go.
 #include "sim/world.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace sim {
@@ -13,11 +14,14 @@ static bool isCurrent(const SpanSet::Entry& e, const std::vector<MSpan>& spans, 
 }
 
 // Pops the oldest entry of a set that is still current for its span (stale entries are dropped,
-// as Go's consumers skip spans whose sweepgen says someone else owns them).
-static SpanId popCurrent(SpanSet& set, std::vector<MSpan>& spans, SpanHome home, uint8_t index) {
+// as Go's consumers skip spans whose sweepgen says someone else owns them). blocksLive: the
+// spanSet blocks in use, less the ones the pops empty.
+static SpanId popCurrent(SpanSet& set, std::vector<MSpan>& spans, SpanHome home, uint8_t index, uint64_t& blocksLive) {
   SpanSet::Entry e;
-  while (set.pop(&e))
+  while (set.pop(&e)) {
+    blocksLive -= set.lastPopFreedBlock();
     if (isCurrent(e, spans, home, index)) return e.span;
+  }
   return kNoSpan;
 }
 
@@ -30,7 +34,9 @@ void World::pushSwept(SpanId sid, bool full) {
   s.homeSeq++;
   MCentral& c = central_[s.spanclass];
   SpanSet& set = full ? c.full[idx] : c.partial[idx];
+  spanSetSpines_ += !set.hasSpine(); // Go: push's first spine, persistentalloc'd
   const bool newBlock = set.push(sid, s.homeSeq);
+  if (newBlock) spanSetBlocksMax_ = std::max(spanSetBlocksMax_, ++spanSetBlocksLive_); // Go: spanSetBlockPool.alloc
   set.compactIfStale([&](const SpanSet::Entry& e) { return isCurrent(e, spans_, s.home, s.homeIndex); });
   noteOp(OpKind::CentralReturn, s.spanclass, static_cast<uint8_t>((full ? kOpFull : 0) | (newBlock ? kOpNewBlock : 0)));
 }
@@ -43,13 +49,13 @@ SpanId World::cacheSpan(SpanClass spc) {
   noteOp(OpKind::CentralTake, spc);
   MCentral& c = central_[spc];
   const uint32_t sw = MCentral::sweptIndex(sweepgen_), un = MCentral::unsweptIndex(sweepgen_);
-  SpanId sid = popCurrent(c.partial[sw], spans_, SpanHome::PartialSet, static_cast<uint8_t>(sw));
+  SpanId sid = popCurrent(c.partial[sw], spans_, SpanHome::PartialSet, static_cast<uint8_t>(sw), spanSetBlocksLive_);
   if (sid != kNoSpan) {
     rec_.add(PathStep::CacheSpanPartialSwept);
   } else {
     int spanBudget = 100;
     for (; spanBudget >= 0 && sid == kNoSpan; spanBudget--) {
-      SpanId cand = popCurrent(c.partial[un], spans_, SpanHome::PartialSet, static_cast<uint8_t>(un));
+      SpanId cand = popCurrent(c.partial[un], spans_, SpanHome::PartialSet, static_cast<uint8_t>(un), spanSetBlocksLive_);
       if (cand == kNoSpan) break;
       if (!acquireUnswept(cand)) continue; // Go: tryAcquire failed
       sweep(cand, /*preserve=*/true);
@@ -57,7 +63,7 @@ SpanId World::cacheSpan(SpanClass spc) {
       sid = cand;
     }
     for (; spanBudget >= 0 && sid == kNoSpan; spanBudget--) {
-      SpanId cand = popCurrent(c.full[un], spans_, SpanHome::FullSet, static_cast<uint8_t>(un));
+      SpanId cand = popCurrent(c.full[un], spans_, SpanHome::FullSet, static_cast<uint8_t>(un), spanSetBlocksLive_);
       if (cand == kNoSpan) break;
       if (!acquireUnswept(cand)) continue;
       MSpan& s = span(cand);

@@ -2,10 +2,11 @@
 // Go: mcentral.go (type mcentral, partialSwept/partialUnswept/fullSwept/fullUnswept), mspanset.go.
 //
 // Differences from Go: a spanSet is a FIFO ring of (span, push sequence) here instead of a
-// lock-free two-level block array; order is the same, and a push counter says when Go would have
-// needed a new 512-entry block (and its spineLock), for the timing model. An entry whose sequence
-// no longer matches the span's current placement is stale and skipped by pop (Go's sets tolerate
-// stale entries too).
+// lock-free two-level block array; order is the same, and push and pop counters say when Go would
+// have needed a new 512-entry block (and its spineLock, for the timing model) and when it would
+// have returned one to spanSetBlockPool (the blocks' memory: sim/mheap_metadata.cpp). An entry
+// whose sequence no longer matches the span's current placement is stale and skipped by pop (Go's
+// sets tolerate stale entries too).
 #pragma once
 
 #include "sim/mspan.h"
@@ -25,17 +26,29 @@ class SpanSet {
     SpanId span;
     uint32_t seq;
   };
-  // Returns true if Go's push would take spineLock here: the first push into a new block.
+  // Returns true if Go's push would take spineLock here: the first push into a new block (taken
+  // from spanSetBlockPool). The first push ever also persistentallocs the spine (hasSpine).
   bool push(SpanId s, uint32_t seq) {
     q_.push_back({s, seq});
+    hasSpine_ = true;
     return pushes_++ % kSpanSetBlockEntries == 0;
   }
-  // Go: spanSet.reset at sweep termination (the set is empty): blocks and spine start over.
-  void resetSpine() { pushes_ = 0; }
+  // Go: spanSet.reset at sweep termination (the set is empty): blocks and spine start over; the
+  // block holding the head, if any, goes back to the pool. Returns the blocks returned (0 or 1).
+  uint32_t resetSpine() {
+    const uint32_t live = (pushes_ + kSpanSetBlockEntries - 1) / kSpanSetBlockEntries - pops_ / kSpanSetBlockEntries;
+    pushes_ = pops_ = 0;
+    return live;
+  }
+  bool hasSpine() const { return hasSpine_; }
+  // True if the last pop emptied its block (Go: pop's `block.popped.Add(1) == spanSetBlockEntries`
+  // returns the block to spanSetBlockPool).
+  bool lastPopFreedBlock() const { return pops_ % kSpanSetBlockEntries == 0; }
   // Pops the oldest entry (possibly stale; the caller checks). False when empty.
   bool pop(Entry* e) {
     if (head_ == q_.size()) return false;
     *e = q_[head_++];
+    ++pops_;
     if (head_ == q_.size()) {
       q_.clear();
       head_ = 0;
@@ -71,6 +84,8 @@ class SpanSet {
   size_t head_ = 0;
   size_t compactAt_ = kMinCompact;
   uint32_t pushes_ = 0; // Go: the tail index since the last reset
+  uint32_t pops_ = 0;   // Go: the head index since the last reset
+  bool hasSpine_ = false; // Go: spine != nil (allocated at the first push, never freed)
 };
 
 // Go: mcentral. With sg = mheap.sweepgen: partial[(sg/2)%2] is partialSwept and the other is

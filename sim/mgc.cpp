@@ -285,8 +285,7 @@ void World::gcCycle(bool forced, bool recorded) {
   // Go: finishsweep_m at sweep termination resets the (now empty) unswept sets.
   const uint32_t un = MCentral::unsweptIndex(sweepgen_);
   for (MCentral& c : central_) {
-    c.partial[un].resetSpine();
-    c.full[un].resetSpine();
+    spanSetBlocksLive_ -= c.partial[un].resetSpine() + c.full[un].resetSpine();
   }
   noteOp(OpKind::GCStart, 0);
   gcMark();

@@ -45,6 +45,7 @@ uint64_t World::sweepone() {
       sweeper_.cursor++;
       continue;
     }
+    spanSetBlocksLive_ -= set.lastPopFreedBlock(); // Go: pop returns an emptied block to the pool
     const MSpan& s = span(e.span);
     const SpanHome home = full ? SpanHome::FullSet : SpanHome::PartialSet;
     if (s.homeSeq != e.seq || s.home != home || s.homeIndex != un) continue; // stale entry

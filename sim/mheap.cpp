@@ -162,10 +162,6 @@ SpanId World::allocSpan(P* p, uint32_t npages, SpanClass spc, bool manual) {
     s.state = SpanState::Manual;
   }
   s.homeSeq++;
-  if (!manual && !spanClassUsed_[spc]) { // its mcentral's spanSets get spines and blocks (runtimeMetadataBytes)
-    spanClassUsed_[spc] = 1;
-    spanClassesUsed_++;
-  }
 
   const uint64_t nbytes = uint64_t{npages} * kPageSize, scav = uint64_t{scavPages} * kPageSize;
   scavengeAssist(scav, rec_.heapGrowBytes - grownBefore); // Go: before sysUsed, after the pages are taken

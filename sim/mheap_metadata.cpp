@@ -18,17 +18,32 @@
 //   * allspans' backing array (recordspan): 8 B per mspan ever carved, capacity 8192 growing by
 //     half; the old array is freed.
 //   * gcBits arenas, 64 KiB each, never returned: every span's allocBits and gcmarkBits (8 B per
-//     64 objects) from arenas that live three GC generations (next, current, previous); estimated
-//     as 3 x the in-use spans' bitmap bytes, ratcheted at each mark (Go keeps a free list).
-//   * persistentalloc's 256 KiB chunks: two at start-up (itabs, the runtime's own small
-//     structures), then the mspan fixalloc's 16 KiB chunks and, per span class ever used, the four
-//     spanSet spines (256 pointers) and about four 512-entry spanSet blocks (mcentral's partial and
-//     full sets, swept and unswept), rounded up to whole chunks. MSpanSys and MCacheSys live in them.
+//     64 objects) from arenas that live three GC generations (next, current, previous), each
+//     generation in arenas of its own: 3 x the arenas of the in-use spans' bitmap bytes, ratcheted
+//     at each mark (Go keeps a free list). Go 1.26 runs show 3 for lru (64 MiB) and jsonloop (8 MiB).
+//   * persistentalloc's 256 KiB chunks: the runtime's own (GoProfile::persistentStartChunks: two
+//     in 1.19, itabs and small structures; one in 1.26), then the mspan fixalloc's 16 KiB chunks,
+//     a 2 KiB spine per mcentral span set ever pushed to, and the most spanSet blocks ever in use
+//     at once (mspanset.go: a push opening a block takes one from spanSetBlockPool, the block's
+//     512th pop or the set's reset at sweep termination gives it back; GoProfile::spanSetBlockBytes),
+//     rounded up to whole chunks. MSpanSys and MCacheSys live in them.
+//   * the runtime's own goroutine stacks (stack spans: allocSpan's sysUsed, not sysAlloc):
+//     229,376 B, StackSys of an empty go1.19.8 program and of go1.26.8's lru and jsonloop runs
+//     (160-290 KiB over the oracle programs and both releases, an empty go1.26.8 program 256 KiB);
+//     the stack model's goroutines come on top (mappedReady).
 // Go 1.26 (GoProfile): heapArena is 69,648 B (no heap bitmap since 1.22, 1 KiB of
 // pageUseSpanInlineMarkBits since 1.26), and the 1.21 scavenge index maps 8 B per chunk for the
 // heap's chunks only (mpagealloc_64bit.go (*scavengeIndex).sysGrow, 4 KiB-aligned), not a bitmap from 0.
-// Left out: goroutine stacks of the runtime's own goroutines (~200 KiB; the stack model's are in
-// mappedReady), work buffers (small for these traces), profiling buckets, OS thread stacks.
+// Go 1.26 also holds the memory profiler's hash table, sysAlloc'd at the runtime's first
+// allocation (GoProfile::buckhashBytes, 1,439,992 B). Checked against go1.26.8 runs logging
+// sysAlloc, sysUsed and persistentalloc by caller (go build -overlay on runtime/mem.go and
+// malloc.go; lru and jsonloop under their GOMEMLIMITs, an empty program): every term above is
+// there with these sizes; the engine's non-span mappedReady was 4.09 MB against Go's 5.86 for lru
+// at 64 MiB before the hash table, the stacks and the span-set blocks were counted (5.56 now: one
+// persistentalloc chunk fewer than Go, the runtime's own span classes being unknown to a trace),
+// and is 4.74 MB against Go's 4.58 for jsonloop at 12 MiB (one chunk more).
+// Left out: GC work buffers (32 KiB in these runs), Green Tea's per-P span queue and pointer
+// buffer (8 KiB each), profiling buckets, OS thread stacks.
 #include "sim/world.h"
 
 #include <algorithm>
@@ -45,8 +60,8 @@ constexpr uint64_t kSummaryL0Bytes = (uint64_t{1} << 14) * 8; // Go: 1<<summaryL
 constexpr uint64_t kGCBitsChunkBytes = 64 << 10;          // Go: gcBitsChunkBytes
 constexpr uint64_t kGCBitsArenaBits = kGCBitsChunkBytes - 16; // minus gcBitsHeader
 constexpr uint64_t kPersistentChunkBytes = 256 << 10;     // Go: persistentChunkSize
-constexpr uint64_t kPersistentStartChunks = 2;
-constexpr uint64_t kSpanSetPerClassBytes = 4 * 256 * 8 + 4 * 4160; // spines + blocks (64-aligned)
+constexpr uint64_t kSpanSetSpineBytes = 256 * 8; // Go: spanSetInitSpineCap pointers
+constexpr uint64_t kRuntimeStackBytes = 7 * 32768; // the runtime's goroutines' StackSys (see the top)
 constexpr uint64_t kAllspansInitialCap = 64 * 1024 / 8;
 
 uint64_t alignUp(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
@@ -77,22 +92,25 @@ static uint64_t pageAllocMetadataBytes(uint64_t base, uint64_t limit, bool chunk
 // Go: the mappedReady the runtime holds outside the heap's spans (see the top of the file).
 uint64_t World::runtimeMetadataBytes() const {
   if (arenas_.empty()) return 0;
-  uint64_t bytes = arenas_.size() * prof_.heapArenaMetaBytes;
+  uint64_t bytes = arenas_.size() * prof_.heapArenaMetaBytes + prof_.buckhashBytes;
   bytes += pageAllocMetadataBytes(cfg_.arenaBase, curArenaBase_, prof_.scavengeIndexGenerations);
   uint64_t carved = spanallocInuse_ / prof_.mspanStructBytes + spanallocFree_, cap = kAllspansInitialCap;
   while (cap < carved) cap = cap * 3 / 2;
   bytes += cap * 8;
   bytes += std::max<uint64_t>(gcBitsArenas_, 1) * kGCBitsChunkBytes; // the first at the first span
   const uint64_t fixallocChunks = spanallocSys_ / prof_.mspanChunkBytes() + 1; // + the mcache's cachealloc chunk
-  const uint64_t persistent = fixallocChunks * GoProfile::kFixAllocChunkBytes + spanClassesUsed_ * kSpanSetPerClassBytes;
-  bytes += (kPersistentStartChunks + (persistent + kPersistentChunkBytes - 1) / kPersistentChunkBytes) * kPersistentChunkBytes;
+  const uint64_t persistent = fixallocChunks * GoProfile::kFixAllocChunkBytes + spanSetSpines_ * kSpanSetSpineBytes +
+                              spanSetBlocksMax_ * prof_.spanSetBlockBytes;
+  bytes += (prof_.persistentStartChunks + (persistent + kPersistentChunkBytes - 1) / kPersistentChunkBytes) * kPersistentChunkBytes;
+  bytes += kRuntimeStackBytes;
   return bytes;
 }
 
-// Go: gcBits arenas allocated so far (newArenaMayUnlock): three generations of every in-use span's
-// bitmap bytes (8 per 64 objects), never fewer than before. Called by the mark, which walks the spans.
+// Go: gcBits arenas allocated so far (newArenaMayUnlock): three generations (next, current,
+// previous; nextMarkBitArenaEpoch), each in arenas of its own, of every in-use span's bitmap bytes
+// (8 per 64 objects), never fewer than before. Called by the mark, which walks the spans.
 void World::noteGCBitsArenas(uint64_t spanBitmapBytes) {
-  const uint64_t need = (3 * spanBitmapBytes + kGCBitsArenaBits - 1) / kGCBitsArenaBits;
+  const uint64_t need = 3 * ((spanBitmapBytes + kGCBitsArenaBits - 1) / kGCBitsArenaBits);
   if (need > gcBitsArenas_) gcBitsArenas_ = need;
 }
 

@@ -37,7 +37,6 @@ World::World(Config cfg) : cfg_(std::move(cfg)) {
   if (cfg_.tinyAlloc && cfg_.table.tinyClass() != 0) tinySpanClass_ = makeSpanClass(cfg_.table.tinyClass(), true);
   const uint32_t nspc = cfg_.table.numSpanClasses();
   central_.resize(nspc);
-  spanClassUsed_.assign(nspc, 0);
   ps_.resize(cfg_.gomaxprocs);
   for (P& p : ps_) p.mcache.alloc.assign(nspc, kNoSpan);
   stats_.smallAllocCount.assign(cfg_.table.numClasses(), 0);

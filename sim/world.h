@@ -349,8 +349,9 @@ class World {
   uint32_t sweepgen_ = 0;            // Go: mheap.sweepgen (even; +2 per cycle)
   uint64_t heapInUse_ = 0, heapFree_ = 0, heapReleased_ = 0; // Go: gcController.heapInUse/...
   uint64_t spanallocInuse_ = 0, spanallocSys_ = 0, spanallocFree_ = 0; // fixalloc of mspans
-  std::vector<uint8_t> spanClassUsed_; // per span class: ever had a span (its mcentral's spanSets exist)
-  uint64_t spanClassesUsed_ = 0;
+  // mcentral spanSets' off-heap memory (Go: mspanset.go, persistentalloc'd, never freed): spines
+  // allocated, spanSetBlockPool's blocks in sets now, and the most ever (the pool keeps the rest).
+  uint64_t spanSetSpines_ = 0, spanSetBlocksLive_ = 0, spanSetBlocksMax_ = 0;
   uint64_t gcBitsArenas_ = 0;          // gcBits arenas allocated so far (estimate, never freed)
 
   std::vector<P> ps_;

@@ -167,11 +167,23 @@ const std::map<std::string, std::vector<Range>> kRecorded126 = {
 // 8.8, 38.4 and 132.3 MB in others of the same day; the engine 13.1 MB).
 //   * appends GOGC=200 HeapInuse at the end: 249.6 MB against Go's 207.8-223.0 MB (NextGC 252.0
 //     MB is inside, 208.1-230.1 MB + 10%): the engine's last cycle marked one more 8-16 MiB buffer.
-//   * lru GOGC=100 GOMEMLIMIT=64 MiB: NumGC 148 against 177-190 (NextGC, HeapInuse and HeapSys are
-//     inside): near the limit Go runs cycles back to back and the engine ~20% fewer.
+// No longer a gap: lru GOGC=100 GOMEMLIMIT=64 MiB ran 148 cycles against Go's 177-190 until
+// 2026-12-07, now 170. Cycle by cycle (go1.26.8 built with -overlay printing gcController's state
+// at gcStart, GODEBUG=gctrace=1,gcpacertrace=1; means over cycles 21 and later, 1e6 B): Go marks
+// 48.72 and the engine 48.74, both trigger at the 45/64 lower bound of trigger(), the marks
+// allocate 2.88 and 2.87, but the memory-limit goal (at gcStart, the sweep finished) was 56.15
+// against Go's 54.49, so the engine allocated 7.9 per cycle against Go's 6.1-6.4: it subtracted
+// 4.09 of non-span mappedReady against Go's 5.86. go1.26.8 sysAllocs the memory profiler's hash
+// table (1,439,992 B) in every program, and its own goroutine stacks (229,376 B), three gcBits
+// arenas and 4,608 B span-set blocks were counted short (sim/mheap_metadata.cpp). What is left
+// (goal 54.77 against 54.49): the engine's non-span memory is one persistentalloc chunk (0.26)
+// short. (Neither sweep is done at the trigger: a third of Go's sweepone calls come from gcStart's
+// loop, as the engine's gcCycle finishes the sweep, and the goal falls while it does: 0.4 in the
+// engine.) Go's own runs also differ: some overshoot the limit once (a mark allocating 15 MB),
+// after which mappedReady stays above GOMEMLIMIT, the goal is heapMarked and cycles run back to
+// back for the rest of the run (188-213 cycles, not 176-190).
 const std::set<std::string> kGaps126 = {
     "appends GOGC=200 HeapInuse",
-    "lru GOGC=100 GOMEMLIMIT=67108864 NumGC",
 };
 
 struct Calibration {

@@ -1,10 +1,14 @@
 // Go 1.19's pacer controller and the mark window (sim/mgc.cpp) against values computed by hand
 // from mgcpacer.go's formulas (commit, trigger, startCycle/revise, endCycle, piController.next)
-// and mgcmark.go's gcAssistAlloc. Every expected number is derived in the comments.
+// and mgcmark.go's gcAssistAlloc; the memory-limit goal (memoryLimitHeapGoal) with the runtime's
+// non-heap memory of Go 1.19 and Go 1.26, and the span sets' blocks behind part of it
+// (mspanset.go). Every expected number is derived in the comments.
 #include "sim/malloc.h"
 #include "tests/unit/checked_step.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 namespace {
 
@@ -148,9 +152,10 @@ TEST(PacerMemoryLimit, GogcOffPacesByTheLimitGoal) {
   // heapArena struct, the page allocator's chunks L2 block, summaries (level 0 whole + one page per
   // level 1-4) and scavenge index (0 .. alignUp((chunkIndex(0xc000800000) + 7) / 8, 4096)),
   // allspans' first array, one gcBits arena, three 256 KiB persistentalloc chunks (two at start-up,
-  // one for the mspan fixalloc and the class's spanSets).
+  // one for the mspan fixalloc), and the runtime's own goroutine stacks (stack spans, allocSpan's
+  // sysUsed rather than sysAlloc: StackSys of an empty go1.19.8 program, 229,376 B).
   const uint64_t scavIndex = ((((0xc000800000 + 0x800000000000) >> 22) + 7) / 8 + 4095) / 4096 * 4096;
-  const uint64_t metadata = 2165776 + 1048576 + (131072 + 4 * 4096) + scavIndex + 65536 + 65536 + 3 * 262144;
+  const uint64_t metadata = 2165776 + 1048576 + (131072 + 4 * 4096) + scavIndex + 65536 + 65536 + 3 * 262144 + 229376;
   const uint64_t nonHeap = m.HeapInuse - m.HeapAlloc + m.StackInuse + metadata;
   const uint64_t goal = c.scavenger.memoryLimit - nonHeap - (uint64_t{1} << 20);
   EXPECT_EQ(m.NumGC, 0u);
@@ -162,6 +167,66 @@ TEST(PacerMemoryLimit, GogcOffPacesByTheLimitGoal) {
   EXPECT_EQ(w.memStats().NumGC, 0u);
   ASSERT_TRUE(w.step(sim::allocEvent(id++, 1 << 20)));
   EXPECT_TRUE(w.last().has(sim::PathStep::GCTrigger));
+}
+
+// The go1.26 profile's memoryLimitHeapGoal (mgcpacer.go: limit - (mappedReady - heapFree -
+// heapAlloc), less max(3 %, 1 MiB) of headroom) with Go 1.26.8's non-heap mappedReady, term by
+// term as a go1.26.8 run maps it (go build -overlay logging runtime/mem.go's sysAlloc and sysUsed
+// and malloc.go's persistentalloc by caller, the lru and jsonloop oracle programs and an empty one).
+// Without the memory profiler's hash table (1,439,992 B, in every go1.26.8 program) the engine's
+// goal was 1.4 MB higher than this and lru under GOMEMLIMIT=64 MiB ran 148 cycles against Go's 177-190.
+TEST(PacerMemoryLimit, Go126GoalCountsTheRuntimesNonHeapMemory) {
+  sim::Config c;
+  c.goVersion = sim::GoVersion::Go126;
+  c.gogc = -1;
+  c.scavenger.memoryLimit = uint64_t{64} << 20;
+  sim::World w(c);
+  uint64_t id = 0;
+  for (; id < 8; ++id) ASSERT_TRUE(w.step(sim::allocEvent(id, 1 << 20)));
+  ASSERT_TRUE(w.step(sim::gcEvent())); // a cycle: three gcBits generations exist from here on
+  const sim::MemStats m = w.memStats();
+  ASSERT_EQ(m.NumGC, 1u);
+  // * heapArena, one per 64 MiB arena: 69,648 B (Go's log: (*mheap).sysAlloc -> persistentalloc1).
+  // * stkbucket's buckhashArray: 179,999 pointers (mprof.go buckHashSize), sysAlloc'd when the
+  //   runtime's first allocation is profiled (mcache.memProfRate starts at 0).
+  // * the page allocator: the chunks L2 block (1 MiB), summaries (level 0 whole, 128 KiB, and one
+  //   4 KiB page per level 1-4) and the 1.21 scavenge index, 8 B per chunk of the heap's chunks,
+  //   4 KiB-aligned: one page (Go's log: 1,048,576 + 147,456 + 4,096 B).
+  // * allspans' first array, 64 KiB.
+  // * gcBits arenas, 64 KiB each: next, current and previous generation, one each.
+  // * persistentalloc chunks of 256 KiB: one the runtime fills itself (an empty go1.26.8 program
+  //   persistentallocs 263 KB in two chunks) and one for the mspan and mcache fixalloc chunks (large
+  //   objects have no mcentral span sets): two, as the empty program.
+  // * the runtime's own goroutine stacks: 229,376 B (StackSys of go1.26.8's lru and jsonloop runs).
+  const uint64_t metadata = 69648 + 179999 * 8 + (1048576 + 131072 + 4 * 4096 + 4096) + 65536 + 3 * 65536 + 2 * 262144 + 229376;
+  const uint64_t nonHeap = m.HeapInuse - m.HeapAlloc + m.StackInuse + metadata;
+  uint64_t goal = c.scavenger.memoryLimit - nonHeap;
+  goal -= std::max<uint64_t>(goal / 100 * 3, uint64_t{1} << 20); // memoryLimitHeapGoalHeadroomPercent
+  EXPECT_EQ(m.NextGC, goal);
+}
+
+// mcentral's span sets take 512-entry blocks from spanSetBlockPool and give them back as Go's
+// mspanset.go does: push's first entry of a block allocates one (and the first push ever the
+// spine), pop's 512th pop of a block frees it, reset frees the block holding the head.
+TEST(SpanSetBlocks, AllocatedByPushFreedByPopAndReset) {
+  sim::SpanSet s;
+  EXPECT_FALSE(s.hasSpine());
+  int newBlocks = 0;
+  for (uint32_t i = 0; i < 513; ++i) newBlocks += s.push(i, 0);
+  EXPECT_TRUE(s.hasSpine());
+  EXPECT_EQ(newBlocks, 2); // entries 0 and 512 open blocks 0 and 1
+  sim::SpanSet::Entry e;
+  int freed = 0;
+  for (uint32_t i = 0; i < 512; ++i) {
+    ASSERT_TRUE(s.pop(&e));
+    freed += s.lastPopFreedBlock();
+  }
+  EXPECT_EQ(freed, 1); // the 512th pop empties block 0
+  ASSERT_TRUE(s.pop(&e));
+  EXPECT_FALSE(s.lastPopFreedBlock()); // block 1 has 1 of 512 popped
+  EXPECT_EQ(s.resetSpine(), 1u);       // reset returns it
+  EXPECT_TRUE(s.push(7, 0));           // and the next push starts a new block at index 0
+  EXPECT_TRUE(s.hasSpine());
 }
 
 } // namespace
