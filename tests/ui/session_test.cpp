@@ -65,7 +65,8 @@ void expectSameState(const World& a, const World& b) {
   for (SpanId s = 0; s < va.spanCount(); ++s) {
     ASSERT_EQ(va.span(s).freeindex, vb.span(s).freeindex) << "span " << s;
     ASSERT_EQ(va.span(s).allocCache, vb.span(s).allocCache) << "span " << s;
-    ASSERT_EQ(va.span(s).bits, vb.span(s).bits) << "span " << s;
+    ASSERT_EQ(va.span(s).words, vb.span(s).words) << "span " << s;
+    for (uint32_t k = 0; k < 3 * va.span(s).words; ++k) ASSERT_EQ(va.span(s).bits[k], vb.span(s).bits[k]) << "span " << s;
   }
   EXPECT_EQ(a.last().index, b.last().index);
   EXPECT_EQ(a.last().path, b.last().path);
