@@ -49,13 +49,22 @@ bool Replay::stepOne(const Event& ev) {
   return true;
 }
 
+const World* Replay::nearestAtOrBefore(uint64_t position, uint64_t* at) const {
+  if (!checkpoints_) return nullptr;
+  const World* cp = checkpoints_->atOrBefore(position, at);
+  for (const std::optional<World>& n : near_) {
+    if (n && n->eventsApplied() <= position && (cp == nullptr || n->eventsApplied() > *at)) {
+      cp = &*n;
+      *at = n->eventsApplied();
+    }
+  }
+  return cp;
+}
+
 void Replay::restore(uint64_t target) {
   uint64_t at = 0;
-  const World* cp = checkpoints_->atOrBefore(target, &at);
-  if (near_ && observers_.empty() && near_->eventsApplied() <= target && near_->eventsApplied() > at) {
-    cp = &*near_;
-    at = near_->eventsApplied();
-  }
+  // Observers keep their state per checkpoint (onRestore), so with any attached only those count.
+  const World* cp = observers_.empty() ? nearestAtOrBefore(target, &at) : checkpoints_->atOrBefore(target, &at);
   world_ = *cp; // the starting position is always kept, so there is one
   for (ReplayObserver* o : observers_) o->onRestore(at);
 }
@@ -71,10 +80,13 @@ bool Replay::seek(uint64_t target) {
   } else if (canRestore && at > pos && !world_.failed()) {
     restore(target); // a checkpoint past here is closer than stepping on
   }
-  if (canRestore && nearTarget_ > 0 && target - position() > nearTarget_ && observers_.empty()) {
-    // Keep a copy shortly before the target: stepping back from there is then cheap.
-    if (runTo(target - nearTarget_) != ReplayStop::Target) return false;
-    near_ = world_;
+  for (size_t k = 0; canRestore && observers_.empty() && k < kNearCopies; ++k) {
+    // Keep copies shortly before the target: stepping back from there is then cheap. A copy
+    // assigned over the one it replaces reuses its storage (no allocation, no page faults).
+    const uint64_t d = nearDistance(k);
+    if (d == 0 || target - position() <= d) continue;
+    if (runTo(target - d) != ReplayStop::Target) return false;
+    near_[k] = world_;
   }
   return runTo(target) == ReplayStop::Target;
 }
