@@ -74,17 +74,17 @@ bool Replay::seek(uint64_t target) {
   if (target == pos) return true;
   uint64_t at = 0;
   const bool canRestore = checkpoints_ && source_.seekable() && checkpoints_->atOrBefore(target, &at) != nullptr;
-  if (target < pos) {
-    if (!canRestore) return false;
-    restore(target);
-  } else if (canRestore && at > pos && !world_.failed()) {
-    restore(target); // a checkpoint past here is closer than stepping on
-  }
+  const bool jumped = canRestore && (target < pos || (at > pos && !world_.failed()));
+  if (target < pos && !canRestore) return false;
+  if (jumped) restore(target); // back, or a checkpoint past here is closer than stepping on
+  const uint64_t run = target - position();
   for (size_t k = 0; canRestore && observers_.empty() && k < kNearCopies; ++k) {
     // Keep copies shortly before the target: stepping back from there is then cheap. A copy
-    // assigned over the one it replaces reuses its storage (no allocation, no page faults).
+    // assigned over the one it replaces reuses its storage (no allocation, no page faults), but
+    // still costs about as much as a few thousand events: a run forwards from here (playback's
+    // steps) keeps one only when it is long next to that (more than 8 times its distance).
     const uint64_t d = nearDistance(k);
-    if (d == 0 || target - position() <= d) continue;
+    if (d == 0 || target - position() <= d || (!jumped && run <= 8 * d)) continue;
     if (runTo(target - d) != ReplayStop::Target) return false;
     near_[k] = world_;
   }

@@ -86,7 +86,8 @@ struct CheckpointPolicy {
   // events before its target, and one nearTarget/8 events before it (0: none): stepping back from
   // there replays at most nearTarget/8 events, and after that many steps back at most nearTarget
   // (keeping a new nearer copy on the way), instead of a whole interval. One copy per distance,
-  // replaced by the next seek that runs past it.
+  // replaced by the next seek that runs past it; a seek forwards without a restore (playback's
+  // steps) keeps a copy only if it runs more than 8 times the copy's distance.
   uint64_t nearTarget = 0;
   // The trace's length, if known (0: not): copies the budget could not keep to the end are then
   // not taken (Checkpoints::offer).

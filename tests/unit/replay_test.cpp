@@ -98,8 +98,9 @@ TEST(Replay, ALongSeekKeepsCopiesNearItsTarget) {
     const char* why;
   };
   for (const Back& b : {Back{8999, 8963, "from the near copy"}, Back{8963, 8963, "at the near copy"},
-                        Back{8700, 8700, "at the far copy"}, Back{8950, 8700, "from the far copy (8963 is past it)"},
-                        Back{8920, 8913, "from the near copy the last step kept 37 before 8950"},
+                        Back{8700, 8700, "at the far copy"}, Back{8950, 8700, "forwards from the far copy, where it is"},
+                        Back{8920, 8700, "from the far copy: the run to 8950 was too short to keep one"},
+                        Back{8900, 8883, "from the near copy the last step back kept 37 before 8920"},
                         Back{8699, 0, "before both copies: from the checkpoint at 0 (new copies at 8399, 8662)"},
                         Back{8600, 8399, "from the new far copy"}, Back{8590, 8563, "from the new near copy"}}) {
     src.fetched = 0;
@@ -114,6 +115,34 @@ TEST(Replay, ALongSeekKeepsCopiesNearItsTarget) {
   ASSERT_FALSE(rec.restores.empty());
   EXPECT_EQ(rec.restores.back(), 0u);
   EXPECT_EQ(fingerprint(r.world()), straightTo(evs, 8580, twoPs()));
+}
+
+// Stepping forwards from here (playback) keeps a copy only when the run is long next to the
+// copy's cost, more than 8 times its distance: short steps copy nothing.
+TEST(Replay, ForwardStepsKeepCopiesOnlyWhenLong) {
+  const std::vector<Event> evs = mixedTrace(20000, 5);
+  MemorySource src(evs);
+  Replay r(World(twoPs()), src, CheckpointPolicy{10000, size_t{1} << 30, 300}); // copies 300 and 37 back
+  ASSERT_EQ(r.runTo(evs.size()), ReplayStop::Target);
+  ASSERT_TRUE(r.seek(0));
+  auto nearest = [&](uint64_t pos) {
+    uint64_t at = ~0ull;
+    const World* w = r.nearestAtOrBefore(pos, &at);
+    EXPECT_NE(w, nullptr);
+    if (w != nullptr) {
+      EXPECT_EQ(fingerprint(*w), straightTo(evs, at, twoPs())) << "the World kept at " << at;
+    }
+    return at;
+  };
+  ASSERT_TRUE(r.step(+290)); // not more than 8 x 37: nothing kept
+  EXPECT_EQ(nearest(289), 0u);
+  ASSERT_TRUE(r.step(+500)); // to 790: more than 8 x 37, not 8 x 300: the near copy only
+  EXPECT_EQ(nearest(789), 753u);
+  EXPECT_EQ(nearest(700), 0u) << "no copy 300 back";
+  ASSERT_TRUE(r.step(+3000)); // to 3790: both
+  EXPECT_EQ(nearest(3789), 3753u);
+  EXPECT_EQ(nearest(3700), 3490u);
+  EXPECT_EQ(fingerprint(r.world()), straightTo(evs, 3790, twoPs()));
 }
 
 TEST(Replay, StepClampsAtTheStart) {
