@@ -129,8 +129,9 @@ struct MSpan {
   uint64_t slotAddr(uint32_t i) const { return startAddr + uint64_t{i} * elemsize; }
 
   // Go: (*mspan).init + the heap-span part of allocSpan (1.26: mheap.initSpan): fresh and empty
-  // (the caller then zeroes its bitmaps: SpanTable::initBits). `reserve` bytes at the span's end hold metadata, not objects (Go 1.22+ heap
-  // bits, Go 1.26 inline mark bits; 0 under Go 1.19): nelems = (span bytes - reserve) / elemsize.
+  // (the caller then zeroes its bitmaps: SpanTable::initBits). `reserve` bytes at the span's end
+  // hold metadata, not objects (Go 1.22+ heap bits, Go 1.26 inline mark bits; 0 under Go 1.19):
+  // nelems = (span bytes - reserve) / elemsize.
   void initSlots(const SizeClassTable& table, SpanClass spc, uint32_t pages, uint64_t reserve);
 };
 
