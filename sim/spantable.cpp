@@ -5,6 +5,15 @@
 
 namespace sim {
 
+namespace {
+// Points s's bitmaps (and tiny refs) at the same offsets in a pool at `to` instead of `from`.
+void moveBits(MSpan& s, uintptr_t from, uintptr_t to) {
+  if (s.bits == nullptr) return;
+  s.bits = reinterpret_cast<uint64_t*>(reinterpret_cast<uintptr_t>(s.bits) - from + to);
+  if (s.tinyRefs != nullptr) s.tinyRefs = reinterpret_cast<uint8_t*>(reinterpret_cast<uintptr_t>(s.tinyRefs) - from + to);
+}
+} // namespace
+
 SpanTable::SpanTable(const SpanTable& o) { *this = o; }
 
 // One pass over the structs, copying and rebasing each (a copy then a rebase pass read them twice).
@@ -18,9 +27,7 @@ SpanTable& SpanTable::operator=(const SpanTable& o) {
   MSpan* dst = spans_.data();
   for (size_t i = 0, n = o.spans_.size(); i < n; ++i) {
     dst[i] = src[i];
-    if (dst[i].bits == nullptr) continue;
-    dst[i].bits = reinterpret_cast<uint64_t*>(reinterpret_cast<uintptr_t>(dst[i].bits) - from + to);
-    if (dst[i].tinyRefs != nullptr) dst[i].tinyRefs = reinterpret_cast<uint8_t*>(reinterpret_cast<uintptr_t>(dst[i].tinyRefs) - from + to);
+    moveBits(dst[i], from, to);
   }
   return *this;
 }
@@ -28,11 +35,7 @@ SpanTable& SpanTable::operator=(const SpanTable& o) {
 void SpanTable::rebase(uintptr_t from) {
   const uintptr_t to = reinterpret_cast<uintptr_t>(pool_.data());
   if (from == to) return;
-  for (MSpan& s : spans_) {
-    if (s.bits == nullptr) continue;
-    s.bits = reinterpret_cast<uint64_t*>(reinterpret_cast<uintptr_t>(s.bits) - from + to);
-    if (s.tinyRefs != nullptr) s.tinyRefs = reinterpret_cast<uint8_t*>(reinterpret_cast<uintptr_t>(s.tinyRefs) - from + to);
-  }
+  for (MSpan& s : spans_) moveBits(s, from, to);
 }
 
 SpanId SpanTable::add() {
@@ -68,13 +71,6 @@ size_t SpanTable::footprintBytes() const {
   size_t b = spans_.capacity() * sizeof(MSpan) + pool_.capacity() * sizeof(uint64_t);
   b += free_.capacity() * sizeof(free_[0]);
   for (const auto& f : free_) b += f.capacity() * sizeof(uint32_t);
-  return b;
-}
-
-size_t SpanTable::copyBytes() const {
-  size_t b = spans_.size() * sizeof(MSpan) + pool_.size() * sizeof(uint64_t);
-  b += free_.size() * sizeof(free_[0]);
-  for (const auto& f : free_) b += f.size() * sizeof(uint32_t);
   return b;
 }
 

@@ -42,8 +42,6 @@ class SpanTable {
   void initBits(MSpan& s, bool tinyBlocks);
   // Heap bytes held: the structs, the pool, the free lists.
   size_t footprintBytes() const;
-  // What a copy of this table holds (a copied vector has no spare capacity).
-  size_t copyBytes() const;
 
  private:
   void rebase(uintptr_t from); // points every span's bits into pool_, which was at `from`
