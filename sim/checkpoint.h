@@ -1,6 +1,6 @@
 // Checkpoints: copies of the whole World taken during a forward run, so that seeking anywhere
 // (and stepping back) costs one copy plus at most `interval` events. Design essay: sim/malloc.h.
-// Not in Go: a simulator facility. A World is plain data, so a copy is a complete snapshot.
+// Not in Go: a simulator facility. A World is plain data (sim/malloc.h), so a copy is a complete snapshot.
 #pragma once
 
 #include "sim/world.h"

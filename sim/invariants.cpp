@@ -86,7 +86,7 @@ std::vector<std::string> checkInvariants(const World& w) {
       allocated += a;
       if (MSpan::testBit(s.liveBits(), i) && !a) c.fail("span ", num(sid), " slot ", num(i), " reachable but free");
       // A tiny block with reachable sub-objects is reachable (a plain 16 B object has no refcount).
-      if (!s.tinyRefs.empty() && s.tinyRefs[i] > 0 && !MSpan::testBit(s.liveBits(), i))
+      if (s.tinyRefs != nullptr && s.tinyRefs[i] > 0 && !MSpan::testBit(s.liveBits(), i))
         c.fail("span ", num(sid), " tiny slot ", num(i), " has reachable sub-objects but is unreachable");
     }
     if (allocated != s.allocCount) c.fail("span ", num(sid), " allocCount ", num(s.allocCount), " but ", num(allocated), " slots allocated");

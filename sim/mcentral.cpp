@@ -8,7 +8,7 @@ namespace sim {
 
 // An entry is current if its span still lives in that set under that push (a later push or a
 // move elsewhere makes older entries stale).
-static bool isCurrent(const SpanSet::Entry& e, const std::vector<MSpan>& spans, SpanHome home, uint8_t index) {
+static bool isCurrent(const SpanSet::Entry& e, const SpanTable& spans, SpanHome home, uint8_t index) {
   const MSpan& s = spans[e.span];
   return s.state == SpanState::InUse && s.home == home && s.homeIndex == index && s.homeSeq == e.seq;
 }
@@ -16,7 +16,7 @@ static bool isCurrent(const SpanSet::Entry& e, const std::vector<MSpan>& spans, 
 // Pops the oldest entry of a set that is still current for its span (stale entries are dropped,
 // as Go's consumers skip spans whose sweepgen says someone else owns them). blocksLive: the
 // spanSet blocks in use, less the ones the pops empty.
-static SpanId popCurrent(SpanSet& set, std::vector<MSpan>& spans, SpanHome home, uint8_t index, uint64_t& blocksLive) {
+static SpanId popCurrent(SpanSet& set, SpanTable& spans, SpanHome home, uint8_t index, uint64_t& blocksLive) {
   SpanSet::Entry e;
   while (set.pop(&e)) {
     blocksLive -= set.lastPopFreedBlock();

@@ -41,8 +41,7 @@ SpanId World::allocMSpanStruct(P* p, bool haveLock) {
     freeStructs_.pop_back();
     return s;
   }
-  spans_.emplace_back();
-  return static_cast<SpanId>(spans_.size() - 1);
+  return spans_.add();
 }
 
 // Go: mheap.go freeMSpanLocked.
@@ -152,12 +151,12 @@ SpanId World::allocSpan(P* p, uint32_t npages, SpanClass spc, bool manual) {
     a += lim - off;
     left -= lim - off;
   }
-  s.initSlots(cfg_.table, spc, npages, isTinySpanClass(spc), manual ? 0 : spanReserve(spc, uint64_t{npages} * kPageSize));
+  s.initSlots(cfg_.table, spc, npages, manual ? 0 : spanReserve(spc, uint64_t{npages} * kPageSize));
+  spans_.initBits(s, isTinySpanClass(spc));
   s.sweepgen = sweepgen_;
   s.state = SpanState::InUse;
   if (manual) { // Go: nelems 0, a manualFreeList (sim/stack.cpp keeps it), state mSpanManual
     s.nelems = s.words = 0;
-    s.bits.clear();
     s.limit = s.startAddr + uint64_t{npages} * kPageSize;
     s.state = SpanState::Manual;
   }

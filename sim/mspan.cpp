@@ -34,7 +34,7 @@ uint32_t MSpan::nextFreeIndex() {
 }
 
 // Go: mheap.go allocSpan (heap-span initialisation; 1.26: initSpan) with newMarkBits/newAllocBits.
-void MSpan::initSlots(const SizeClassTable& table, SpanClass spc, uint32_t pages, bool tinyBlocks, uint64_t reserve) {
+void MSpan::initSlots(const SizeClassTable& table, SpanClass spc, uint32_t pages, uint64_t reserve) {
   npages = pages;
   spanclass = spc;
   uint32_t sc = spanClassSize(spc);
@@ -58,9 +58,6 @@ void MSpan::initSlots(const SizeClassTable& table, SpanClass spc, uint32_t pages
   allocCache = ~uint64_t{0};
   liveBytes = 0;
   words = (nelems + 63) / 64;
-  bits.assign(size_t{words} * 3, 0);
-  if (tinyBlocks) tinyRefs.assign(nelems, 0);
-  else tinyRefs.clear();
   home = SpanHome::None;
 }
 

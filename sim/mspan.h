@@ -2,7 +2,8 @@
 // Go: mheap.go (type mspan), mbitmap.go (refillAllocCache, nextFreeIndex), malloc.go (nextFreeFast).
 //
 // Differences from Go: bitmaps are 64-bit words (bit k of word j = slot 64j+k, the same order as
-// Go's little-endian bytes); the three bitmaps share one vector. `liveBits` is not in Go: it is the
+// Go's little-endian bytes); the three bitmaps are one block of the World's pool (sim/spantable.h,
+// Go: gcBits arenas), kept by the struct between uses. `liveBits` is not in Go: it is the
 // trace's reachability (set at alloc, cleared at free), which the mark phase reads instead of
 // scanning pointers. A span's position in an mcache or an mcentral set is recorded on the span.
 #pragma once
@@ -11,7 +12,6 @@
 
 #include <bit>
 #include <cstdint>
-#include <vector>
 
 namespace sim {
 
@@ -49,19 +49,21 @@ struct MSpan {
   // Not in Go: freeindex when the GC mark in progress began (gcMark; 0 for a span allocated during
   // it), so that the views can tell allocate-black slots apart (allocatedSinceMarkStart).
   uint32_t freeindexAtMarkStart = 0;
-  // allocBits | gcmarkBits | liveBits, each `words` long.
-  std::vector<uint64_t> bits;
-  // Tiny blocks only: reachable sub-objects per slot (a 16 B slot holds at most 16).
-  std::vector<uint8_t> tinyRefs;
+  uint32_t bitsCap = 0;     // words of the pool block `bits` points to (SpanTable::initBits)
+  // allocBits | gcmarkBits | liveBits, each `words` long, in the World's SpanTable pool.
+  uint64_t* bits = nullptr;
+  // Tiny blocks only, else nullptr: reachable sub-objects per slot (a 16 B slot holds at most 16),
+  // after liveBits in the same block.
+  uint8_t* tinyRefs = nullptr;
 
   uint64_t base() const { return startAddr; }
   uint64_t bytes() const { return uint64_t{npages} * kPageSize; }
-  uint64_t* allocBits() { return bits.data(); }
-  uint64_t* gcmarkBits() { return bits.data() + words; }
-  uint64_t* liveBits() { return bits.data() + 2 * words; }
-  const uint64_t* allocBits() const { return bits.data(); }
-  const uint64_t* gcmarkBits() const { return bits.data() + words; }
-  const uint64_t* liveBits() const { return bits.data() + 2 * words; }
+  uint64_t* allocBits() { return bits; }
+  uint64_t* gcmarkBits() { return bits + words; }
+  uint64_t* liveBits() { return bits + 2 * words; }
+  const uint64_t* allocBits() const { return bits; }
+  const uint64_t* gcmarkBits() const { return bits + words; }
+  const uint64_t* liveBits() const { return bits + 2 * words; }
 
   static bool testBit(const uint64_t* b, uint32_t i) { return (b[i >> 6] >> (i & 63)) & 1; }
   static void setBit(uint64_t* b, uint32_t i) { b[i >> 6] |= uint64_t{1} << (i & 63); }
@@ -126,10 +128,11 @@ struct MSpan {
   }
   uint64_t slotAddr(uint32_t i) const { return startAddr + uint64_t{i} * elemsize; }
 
-  // Go: (*mspan).init + the heap-span part of allocSpan (1.26: mheap.initSpan): fresh, empty,
-  // zeroed bitmaps. `reserve` bytes at the span's end hold metadata, not objects (Go 1.22+ heap
-  // bits, Go 1.26 inline mark bits; 0 under Go 1.19): nelems = (span bytes - reserve) / elemsize.
-  void initSlots(const SizeClassTable& table, SpanClass spc, uint32_t pages, bool tinyBlocks, uint64_t reserve);
+  // Go: (*mspan).init + the heap-span part of allocSpan (1.26: mheap.initSpan): fresh and empty
+  // (the caller then zeroes its bitmaps: SpanTable::initBits). `reserve` bytes at the span's end
+  // hold metadata, not objects (Go 1.22+ heap bits, Go 1.26 inline mark bits; 0 under Go 1.19):
+  // nelems = (span bytes - reserve) / elemsize.
+  void initSlots(const SizeClassTable& table, SpanClass spc, uint32_t pages, uint64_t reserve);
 };
 
 } // namespace sim

@@ -49,13 +49,22 @@ bool Replay::stepOne(const Event& ev) {
   return true;
 }
 
+const World* Replay::nearestAtOrBefore(uint64_t position, uint64_t* at) const {
+  if (!checkpoints_) return nullptr;
+  const World* cp = checkpoints_->atOrBefore(position, at);
+  for (const std::optional<World>& n : near_) {
+    if (n && n->eventsApplied() <= position && (cp == nullptr || n->eventsApplied() > *at)) {
+      cp = &*n;
+      *at = n->eventsApplied();
+    }
+  }
+  return cp;
+}
+
 void Replay::restore(uint64_t target) {
   uint64_t at = 0;
-  const World* cp = checkpoints_->atOrBefore(target, &at);
-  if (near_ && observers_.empty() && near_->eventsApplied() <= target && near_->eventsApplied() > at) {
-    cp = &*near_;
-    at = near_->eventsApplied();
-  }
+  // Observers keep their state per checkpoint (onRestore), so with any attached only those count.
+  const World* cp = observers_.empty() ? nearestAtOrBefore(target, &at) : checkpoints_->atOrBefore(target, &at);
   world_ = *cp; // the starting position is always kept, so there is one
   for (ReplayObserver* o : observers_) o->onRestore(at);
 }
@@ -65,16 +74,19 @@ bool Replay::seek(uint64_t target) {
   if (target == pos) return true;
   uint64_t at = 0;
   const bool canRestore = checkpoints_ && source_.seekable() && checkpoints_->atOrBefore(target, &at) != nullptr;
-  if (target < pos) {
-    if (!canRestore) return false;
-    restore(target);
-  } else if (canRestore && at > pos && !world_.failed()) {
-    restore(target); // a checkpoint past here is closer than stepping on
-  }
-  if (canRestore && nearTarget_ > 0 && target - position() > nearTarget_ && observers_.empty()) {
-    // Keep a copy shortly before the target: stepping back from there is then cheap.
-    if (runTo(target - nearTarget_) != ReplayStop::Target) return false;
-    near_ = world_;
+  const bool jumped = canRestore && (target < pos || (at > pos && !world_.failed()));
+  if (target < pos && !canRestore) return false;
+  if (jumped) restore(target); // back, or a checkpoint past here is closer than stepping on
+  const uint64_t run = target - position();
+  for (size_t k = 0; canRestore && observers_.empty() && k < kNearCopies; ++k) {
+    // Keep copies shortly before the target: stepping back from there is then cheap. A copy
+    // assigned over the one it replaces reuses its storage (no allocation, no page faults), but
+    // still costs about as much as a few thousand events: a run forwards from here (playback's
+    // steps) keeps one only when it is long next to that (more than 8 times its distance).
+    const uint64_t d = nearDistance(k);
+    if (d == 0 || target - position() <= d || (!jumped && run <= 8 * d)) continue;
+    if (runTo(target - d) != ReplayStop::Target) return false;
+    near_[k] = world_;
   }
   return runTo(target) == ReplayStop::Target;
 }

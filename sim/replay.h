@@ -82,9 +82,12 @@ enum class ReplayStop : uint8_t {
 struct CheckpointPolicy {
   uint64_t interval = 0;
   size_t budgetBytes = 0;
-  // A seek that runs more than `nearTarget` events also keeps one copy of the World that many
-  // events before its target (0: none), so stepping back from there replays at most that many
-  // events instead of a whole interval. One copy, replaced by the next such seek.
+  // A seek that runs more than `nearTarget` events also keeps a copy of the World that many
+  // events before its target, and one nearTarget/8 events before it (0: none): stepping back from
+  // there replays at most nearTarget/8 events, and after that many steps back at most nearTarget
+  // (keeping a new nearer copy on the way), instead of a whole interval. One copy per distance,
+  // replaced by the next seek that runs past it; a seek forwards without a restore (playback's
+  // steps) keeps a copy only if it runs more than 8 times the copy's distance.
   uint64_t nearTarget = 0;
   // The trace's length, if known (0: not): copies the budget could not keep to the end are then
   // not taken (Checkpoints::offer).
@@ -128,6 +131,10 @@ class Replay {
   // Keeps the World at the current position as a checkpoint that thinning never drops
   // (Checkpoints::pin); a no-op without checkpoints.
   void keepCheckpoint();
+  // The closest World at or before `position` this replay holds, a checkpoint or a copy a seek
+  // kept, and its position (*at); nullptr without checkpoints. For scratch engines (searches, the
+  // event log) that start there and run forward.
+  const World* nearestAtOrBefore(uint64_t position, uint64_t* at) const;
 
  private:
   bool stepOne(const Event& ev);
@@ -137,8 +144,11 @@ class Replay {
   World world_;
   EventSource& source_;
   std::optional<Checkpoints> checkpoints_;
+  // The copies seeks kept nearTarget_ and nearTarget_/8 events before their targets (farthest first).
+  static constexpr size_t kNearCopies = 2;
+  uint64_t nearDistance(size_t k) const { return nearTarget_ >> (3 * k); }
   uint64_t nearTarget_ = 0;
-  std::optional<World> near_; // the copy a long seek kept nearTarget_ events before its target
+  std::optional<World> near_[kNearCopies];
   std::vector<ReplayObserver*> observers_;
   std::optional<ReplayError> error_;
   std::string why_; // reused for World::step's messages

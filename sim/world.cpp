@@ -161,8 +161,7 @@ bool World::step(const Event& ev, std::string* error) {
 
 // Not in Go: the checkpoint store (sim/checkpoint.h) budgets memory with this.
 size_t World::footprintBytes() const {
-  size_t b = sizeof(World) + spans_.capacity() * sizeof(MSpan);
-  for (const MSpan& s : spans_) b += s.bits.capacity() * sizeof(uint64_t) + s.tinyRefs.capacity();
+  size_t b = sizeof(World) + spans_.footprintBytes();
   b += freeStructs_.capacity() * sizeof(SpanId) + spanOf_.capacity() * sizeof(SpanId);
   b += static_cast<size_t>(pages_.chunks()) * (kPallocChunkPages / 4 + 2 * sizeof(uint32_t) + 3); // bitmaps, index
   b += central_.capacity() * sizeof(MCentral);

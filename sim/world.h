@@ -1,8 +1,8 @@
 // World: the whole simulated runtime (mheap, mcentrals, Ps with mcaches) and the event loop.
 // Design essay: sim/malloc.h. Go: the runtime's globals (mheap_, allp, gcController, memstats).
 //
-// Engine state is plain data (vectors and integers, no pointers into itself), so copying a World
-// is a checkpoint. The GUI and CLI read it through HeapView; only step() changes it.
+// Engine state is plain data (vectors and integers; the span bitmaps' pointers into the World's
+// own pool are moved by SpanTable's copy), so copying a World is a checkpoint. The GUI and CLI read it through HeapView; only step() changes it.
 #pragma once
 
 #include "sim/event.h"
@@ -11,6 +11,7 @@
 #include "sim/mcentral.h"
 #include "sim/mpagealloc.h"
 #include "sim/mspan.h"
+#include "sim/spantable.h"
 #include "sim/mstats.h"
 #include "sim/sizeclasses.h"
 #include "sim/stack.h"
@@ -338,7 +339,7 @@ class World {
   SpanClass tinySpanClass_ = 0; // Go: tinySpanClass (5), 0 when the tiny allocator is off
 
   // mheap
-  std::vector<MSpan> spans_;         // span structs by id (Go: fixalloc'd mspans, allspans)
+  SpanTable spans_;                  // span structs by id and their bitmaps (Go: allspans, gcBits)
   std::vector<SpanId> freeStructs_;  // structs on the spanalloc free list
   std::vector<SpanId> spanOf_;       // page -> span (Go: heapArena.spans), for mapped pages
   PageAlloc pages_;

@@ -17,7 +17,9 @@ constexpr size_t kTargetSamples = 2048; // stats points over the whole trace: mo
 // of a full-width plot; MemStats (counters, no walk) keeps its 2048.
 constexpr size_t kLedgerSamples = 512;
 constexpr size_t kCheckpointBudget = size_t{256} << 20; // World copies: the bound on a session's memory
-constexpr uint64_t kNearTarget = 8192; // a step back replays at most this many events after a long seek
+// After a long seek the replay keeps copies this many and kNearTarget/8 events before the target: a
+// step back replays at most 1,024 events, and 8,192 once every 1,024 steps back (sim::CheckpointPolicy).
+constexpr uint64_t kNearTarget = 8192;
 
 // About 64 checkpoints over the trace, but none closer than 65,536 events: replaying that many
 // takes a few milliseconds, so closer ones would only cost memory.
@@ -184,7 +186,7 @@ uint64_t Session::scan(uint64_t from, uint64_t to,
   to = std::min(to, eventCount());
   if (from >= to) return to;
   uint64_t at = 0;
-  const sim::World* cp = replay_.checkpoints()->atOrBefore(from, &at);
+  const sim::World* cp = replay_.nearestAtOrBefore(from, &at); // the copies a seek kept too
   const bool fromHere = position() <= from && position() >= at;
   if (!scratchSource_) scratchSource_ = newSource();
   sim::Replay r(fromHere ? world() : *cp, *scratchSource_);

@@ -67,8 +67,8 @@ class Session {
   sim::Event event(uint64_t i) const; // i < eventCount()
   // What the engine did with event i (i < eventCount()).
   EventInfo info(uint64_t i) const;
-  // Runs a copy of the engine over events [from, to) (from the checkpoint at or before `from`, or
-  // the current position if that is closer), calling visit(i, event, info) for each until it
+  // Runs a copy of the engine over events [from, to) (from the checkpoint or the copy the last
+  // seek kept at or before `from`, or the current position if that is closer), calling visit(i, event, info) for each until it
   // returns true. Returns the index it stopped at, or `to`. The session itself does not move.
   uint64_t scan(uint64_t from, uint64_t to,
                 const std::function<bool(uint64_t, const sim::Event&, const EventInfo&)>& visit) const;

@@ -149,7 +149,7 @@ void BM_MemoryPerLiveObject(benchmark::State& state) {
     HeapView v = w->view();
     uint64_t spanBytes = 0;
     for (SpanId s = 0; s < v.spanCount(); ++s)
-      spanBytes += sizeof(MSpan) + v.span(s).bits.capacity() * 8 + v.span(s).tinyRefs.capacity();
+      spanBytes += sizeof(MSpan) + v.span(s).bitsCap * 8;
     state.counters["bytes_per_object"] =
         static_cast<double>(after - before - spanBytes - sizeof(World)) / static_cast<double>(n);
     delete w;

@@ -3,22 +3,26 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <random>
 #include <set>
+#include <vector>
 
 namespace {
 
 using sim::MSpan;
 
-// A span of `nelems` slots whose allocBits are `taken`, as sweep leaves it (freeindex 0).
+// A span of `nelems` slots whose allocBits are `taken`, as sweep leaves it (freeindex 0). Its
+// bitmaps live in `bitmaps` (a World keeps them in its SpanTable), which outlives every test's span.
 MSpan sweptSpan(uint32_t nelems, const std::set<uint32_t>& taken) {
+  static std::deque<std::vector<uint64_t>> bitmaps;
   MSpan s;
   s.startAddr = 0xc000000000;
   s.npages = 1;
   s.elemsize = 8;
   s.nelems = nelems;
   s.words = (nelems + 63) / 64;
-  s.bits.assign(s.words * 3, 0);
+  s.bits = bitmaps.emplace_back(size_t{s.words} * 3, 0).data();
   for (uint32_t i : taken) MSpan::setBit(s.allocBits(), i);
   s.allocCount = static_cast<uint32_t>(taken.size());
   s.freeindex = 0;
@@ -95,7 +99,7 @@ TEST(MSpanObjIndex, DivMagicMatchesDivisionForEveryGoClass) {
   for (uint32_t c = 1; c < t.numClasses(); ++c) {
     MSpan s;
     s.startAddr = 0xc000000000;
-    s.initSlots(t, sim::makeSpanClass(c, true), t.cls(c).npages, false, 0);
+    s.initSlots(t, sim::makeSpanClass(c, true), t.cls(c).npages, 0);
     ASSERT_TRUE(s.divMulExact) << "class " << c;
     for (uint32_t i = 0; i < s.nelems; ++i) {
       EXPECT_EQ(s.objIndex(s.slotAddr(i)), i);

@@ -75,36 +75,74 @@ class CountingSource final : public EventSource {
   const std::vector<Event>& evs_;
 };
 
-// A long seek keeps a copy nearTarget events before its target: stepping back from the target
-// then starts from that copy (at most nearTarget events run), and stays exact.
-TEST(Replay, ALongSeekKeepsACopyNearItsTarget) {
+// A long seek keeps copies nearTarget and nearTarget/8 events before its target: stepping back
+// from the target then starts from the nearer copy (at most nearTarget/8 events run), further back
+// from the farther one (keeping a new nearer copy on the way), and stays exact.
+TEST(Replay, ALongSeekKeepsCopiesNearItsTarget) {
   const std::vector<Event> evs = mixedTrace(20000, 5);
   CountingSource src(evs);
-  Replay r(World(twoPs()), src, CheckpointPolicy{10000, size_t{1} << 30, 300});
+  Replay r(World(twoPs()), src, CheckpointPolicy{10000, size_t{1} << 30, 300}); // copies 300 and 37 back
   ASSERT_EQ(r.runTo(evs.size()), ReplayStop::Target);
-  ASSERT_TRUE(r.seek(9000)); // from the checkpoint at 0; a copy is kept at 8700
+  ASSERT_TRUE(r.seek(9000)); // from the checkpoint at 0; copies kept at 8700 and 8963
   EXPECT_EQ(fingerprint(r.world()), straightTo(evs, 9000, twoPs()));
-  for (uint64_t target : {8999ull, 8700ull, 8950ull}) {
-    src.fetched = 0;
-    ASSERT_TRUE(r.seek(target));
-    EXPECT_EQ(src.fetched, target - 8700) << "back to " << target << " from the copy at 8700, not from 0";
-    EXPECT_EQ(fingerprint(r.world()), straightTo(evs, target, twoPs())) << "back to " << target;
+  // Scratch engines (the event log, searches) may start from the copies too: each is exact.
+  for (const auto& [pos, expected] : {std::pair<uint64_t, uint64_t>{8990, 8963}, {8963, 8963}, {8800, 8700}, {8699, 0}}) {
+    uint64_t at = ~0ull;
+    const World* w = r.nearestAtOrBefore(pos, &at);
+    ASSERT_NE(w, nullptr);
+    EXPECT_EQ(at, expected) << "nearest at or before " << pos;
+    EXPECT_EQ(fingerprint(*w), straightTo(evs, at, twoPs())) << "the World kept at " << at;
   }
-  src.fetched = 0;
-  ASSERT_TRUE(r.seek(8699));
-  EXPECT_EQ(src.fetched, 8699u) << "before the copy: from the checkpoint at 0 (keeping a new copy at 8399)";
-  EXPECT_EQ(fingerprint(r.world()), straightTo(evs, 8699, twoPs()));
-  src.fetched = 0;
-  ASSERT_TRUE(r.seek(8600));
-  EXPECT_EQ(src.fetched, 8600u - 8399u) << "from the new copy";
-  EXPECT_EQ(fingerprint(r.world()), straightTo(evs, 8600, twoPs()));
-  // With an observer attached the copy is not used: observers keep their state per checkpoint.
+  struct Back {
+    uint64_t target, from;
+    const char* why;
+  };
+  for (const Back& b : {Back{8999, 8963, "from the near copy"}, Back{8963, 8963, "at the near copy"},
+                        Back{8700, 8700, "at the far copy"}, Back{8950, 8700, "forwards from the far copy, where it is"},
+                        Back{8920, 8700, "from the far copy: the run to 8950 was too short to keep one"},
+                        Back{8900, 8883, "from the near copy the last step back kept 37 before 8920"},
+                        Back{8699, 0, "before both copies: from the checkpoint at 0 (new copies at 8399, 8662)"},
+                        Back{8600, 8399, "from the new far copy"}, Back{8590, 8563, "from the new near copy"}}) {
+    src.fetched = 0;
+    ASSERT_TRUE(r.seek(b.target));
+    EXPECT_EQ(src.fetched, b.target - b.from) << "back to " << b.target << ": " << b.why;
+    EXPECT_EQ(fingerprint(r.world()), straightTo(evs, b.target, twoPs())) << "back to " << b.target;
+  }
+  // With an observer attached the copies are not used: observers keep their state per checkpoint.
   Recorder rec;
   r.addObserver(&rec);
-  ASSERT_TRUE(r.seek(8500));
+  ASSERT_TRUE(r.seek(8580));
   ASSERT_FALSE(rec.restores.empty());
   EXPECT_EQ(rec.restores.back(), 0u);
-  EXPECT_EQ(fingerprint(r.world()), straightTo(evs, 8500, twoPs()));
+  EXPECT_EQ(fingerprint(r.world()), straightTo(evs, 8580, twoPs()));
+}
+
+// Stepping forwards from here (playback) keeps a copy only when the run is long next to the
+// copy's cost, more than 8 times its distance: short steps copy nothing.
+TEST(Replay, ForwardStepsKeepCopiesOnlyWhenLong) {
+  const std::vector<Event> evs = mixedTrace(20000, 5);
+  MemorySource src(evs);
+  Replay r(World(twoPs()), src, CheckpointPolicy{10000, size_t{1} << 30, 300}); // copies 300 and 37 back
+  ASSERT_EQ(r.runTo(evs.size()), ReplayStop::Target);
+  ASSERT_TRUE(r.seek(0));
+  auto nearest = [&](uint64_t pos) {
+    uint64_t at = ~0ull;
+    const World* w = r.nearestAtOrBefore(pos, &at);
+    EXPECT_NE(w, nullptr);
+    if (w != nullptr) {
+      EXPECT_EQ(fingerprint(*w), straightTo(evs, at, twoPs())) << "the World kept at " << at;
+    }
+    return at;
+  };
+  ASSERT_TRUE(r.step(+290)); // not more than 8 x 37: nothing kept
+  EXPECT_EQ(nearest(289), 0u);
+  ASSERT_TRUE(r.step(+500)); // to 790: more than 8 x 37, not 8 x 300: the near copy only
+  EXPECT_EQ(nearest(789), 753u);
+  EXPECT_EQ(nearest(700), 0u) << "no copy 300 back";
+  ASSERT_TRUE(r.step(+3000)); // to 3790: both
+  EXPECT_EQ(nearest(3789), 3753u);
+  EXPECT_EQ(nearest(3700), 3490u);
+  EXPECT_EQ(fingerprint(r.world()), straightTo(evs, 3790, twoPs()));
 }
 
 TEST(Replay, StepClampsAtTheStart) {

@@ -53,7 +53,9 @@ inline std::string fingerprint(const World& w) {
     const MSpan& sp = v.span(s);
     o << "span " << s << " " << sp.startAddr << " " << sp.npages << " " << sp.freeindex << " " << sp.allocCount << " "
       << sp.allocCache << " " << sp.sweepgen;
-    for (uint64_t b : sp.bits) o << " " << b;
+    for (uint32_t k = 0; k < 3 * sp.words; ++k) o << " " << sp.bits[k];
+    if (sp.tinyRefs != nullptr)
+      for (uint32_t k = 0; k < sp.nelems; ++k) o << (k == 0 ? " refs " : ",") << int{sp.tinyRefs[k]};
     o << "\n";
   }
   for (uint64_t id = 0; id < v.objectIdLimit(); ++id) o << v.objectAddr(id) << ",";

@@ -144,7 +144,7 @@ SpanInspectorModel BuildSpanInspector(const sim::HeapView& v, sim::SpanId id, co
   m.sizeclass = sim::spanClassSize(s.spanclass);
   m.noscan = sim::spanClassNoscan(s.spanclass);
   m.large = m.sizeclass == 0;
-  m.tinyBlocks = !s.tinyRefs.empty();
+  m.tinyBlocks = s.tinyRefs != nullptr;
   m.needzero = s.needzero;
   m.elemsize = s.elemsize;
   m.base = s.base();
