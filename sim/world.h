@@ -2,7 +2,8 @@
 // Design essay: sim/malloc.h. Go: the runtime's globals (mheap_, allp, gcController, memstats).
 //
 // Engine state is plain data (vectors and integers; the span bitmaps' pointers into the World's
-// own pool are moved by SpanTable's copy), so copying a World is a checkpoint. The GUI and CLI read it through HeapView; only step() changes it.
+// own pool are moved by SpanTable's copy), so copying a World is a checkpoint. The GUI and CLI
+// read it through HeapView; only step() changes it.
 #pragma once
 
 #include "sim/event.h"

@@ -103,7 +103,7 @@ AllocBlackOnPage AllocBlackOn(const sim::HeapView& v, uint64_t page) {
   const auto first = static_cast<uint32_t>(std::max<uint64_t>(p0 / s.elemsize, s.freeindexAtMarkStart));
   const auto end = static_cast<uint32_t>(std::min<uint64_t>({(p1 + s.elemsize - 1) / s.elemsize, s.nelems, s.freeindex}));
   for (uint32_t i = first; i < end; ++i) {
-    if (!v.allocatedBlack(sid, i)) continue;
+    if (!s.allocatedSinceMarkStart(i)) continue; // marking and in use: checked above (HeapView::allocatedBlack)
     const uint64_t a = uint64_t{i} * s.elemsize, b = a + s.elemsize;
     out.slots++;
     out.bytes += std::min(b, p1) - std::max(a, p0);
@@ -354,6 +354,10 @@ constexpr const char* kAllocBlackMeaning =
     "program drops it before the mark ends. A black square on a page, rimmed in white, covers the share of the "
     "page those objects take. At mark termination they become ordinary marked objects and the square goes.";
 
+void AllocBlackLegendItem() {
+  ui::LegendItem(ui::color::kAllocBlack, kAllocBlackLabel, kAllocBlackMeaning, ui::color::kAllocBlackRim);
+}
+
 void DrawLegend(uint32_t numClasses, bool marking, bool vertical = false) {
   const PageState order[] = {PageState::Released, PageState::Free, PageState::PageCache};
   bool first = true;
@@ -389,7 +393,7 @@ void DrawLegend(uint32_t numClasses, bool marking, bool vertical = false) {
   ui::LegendItem(UnsweptColour(PageStateColour(PageState::InUse)), kUnsweptLabel, kUnsweptMeaning);
   if (marking) {
     LegendSpacing(kAllocBlackLabel, false, vertical);
-    ui::LegendItem(ui::color::kAllocBlack, kAllocBlackLabel, kAllocBlackMeaning, ui::color::kAllocBlackRim);
+    AllocBlackLegendItem();
   }
   LegendSpacing("selected span", false, vertical);
   ui::LegendItem(ui::color::kSelected, "selected span", "The span open in the span inspector (click a page to choose it).");
@@ -490,7 +494,7 @@ void DrawHeader(PanelContext& ctx, MapState& st) {
     }
     if (v.pacer().marking) {
       LegendSpacing(kAllocBlackLabel, false);
-      ui::LegendItem(ui::color::kAllocBlack, kAllocBlackLabel, kAllocBlackMeaning, ui::color::kAllocBlackRim);
+      AllocBlackLegendItem();
     }
   }
   // The class buttons go on this line if they fit, else on the next (a narrow panel, presentation mode).
