@@ -16,9 +16,12 @@ static bool isCurrent(const SpanSet::Entry& e, const SpanTable& spans, SpanHome 
 // Pops the oldest entry of a set that is still current for its span (stale entries are dropped,
 // as Go's consumers skip spans whose sweepgen says someone else owns them). blocksLive: the
 // spanSet blocks in use, less the ones the pops empty.
+// The spans a few entries on are fetched into the cache meanwhile (a large heap's span structs
+// are cache misses, and runs of stale entries are common).
 static SpanId popCurrent(SpanSet& set, SpanTable& spans, SpanHome home, uint8_t index, uint64_t& blocksLive) {
   SpanSet::Entry e;
   while (set.pop(&e)) {
+    if (set.size() != 0) prefetchLine(&spans[set.begin()[std::min<size_t>(set.size(), 4) - 1].span]);
     blocksLive -= set.lastPopFreedBlock();
     if (isCurrent(e, spans, home, index)) return e.span;
   }
@@ -37,7 +40,8 @@ void World::pushSwept(SpanId sid, bool full) {
   spanSetSpines_ += !set.hasSpine(); // Go: push's first spine, persistentalloc'd
   const bool newBlock = set.push(sid, s.homeSeq);
   if (newBlock) spanSetBlocksMax_ = std::max(spanSetBlocksMax_, ++spanSetBlocksLive_); // Go: spanSetBlockPool.alloc
-  set.compactIfStale([&](const SpanSet::Entry& e) { return isCurrent(e, spans_, s.home, s.homeIndex); });
+  set.compactIfStale([&](const SpanSet::Entry& e) { return isCurrent(e, spans_, s.home, s.homeIndex); },
+                     [&](const SpanSet::Entry& e) { prefetchLine(&spans_[e.span]); });
   noteOp(OpKind::CentralReturn, s.spanclass, static_cast<uint8_t>((full ? kOpFull : 0) | (newBlock ? kOpNewBlock : 0)));
 }
 

@@ -12,6 +12,7 @@
 #include "traces/open_trace.h"
 #include "traces/replay_source.h"
 
+#include <bit>
 #include <cstdio>
 
 namespace cli {
@@ -175,8 +176,7 @@ class StepPrinter : public sim::ReplayObserver {
       : t_(t), out_(out), indexWidth_(indexWidth), r_(r) {}
   void onStep(const sim::World& w, const sim::Event& ev, const sim::StepRecord& rec) override {
     r_->eventsReplayed++;
-    for (size_t s = 0; s < r_->pathCounts.size(); ++s)
-      if (rec.has(static_cast<sim::PathStep>(s))) r_->pathCounts[s]++;
+    for (uint64_t p = rec.path; p != 0; p &= p - 1) r_->pathCounts[static_cast<size_t>(std::countr_zero(p))]++;
     if (out_) printStep(out_, t_, ev, rec, indexWidth_, w.timing() && rec.index >= w.config().timing.fromEvent);
   }
  private:
