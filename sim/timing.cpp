@@ -41,7 +41,8 @@ const std::vector<CostField>& costFields() {
       {"gc_scan_kib", &C::gcScanKiB, "GC mark: scan work, per KiB scanned (assists and mark workers)"},
       {"alloc_touch_kib", &C::allocTouchKiB, "mutator time per KiB allocated (zeroing, first touch): the GC mark's clock"},
       {"read_mem_stats", &C::readMemStats, "ReadMemStats' stop-the-world"},
-      {"scavenge_page", &C::scavengePage, "background scavenger: returning one 4 KiB page to the OS"},
+      {"scavenge_page", &C::scavengePage, "background scavenger: per 4 KiB page returned to the OS"},
+      {"scavenge_call", &C::scavengeCall, "background scavenger: per free range returned (scavengeOne, sysUnused)"},
   };
   return f;
 }
@@ -79,7 +80,8 @@ CostModel CostModel::go119Amd64() {
   c.gcScanKiB = 1400;
   c.allocTouchKiB = 265;
   c.readMemStats = 840;
-  c.scavengePage = 25;
+  c.scavengePage = 0;
+  c.scavengeCall = 2600;
   return c;
 }
 

@@ -74,7 +74,9 @@ struct CostModel {
   uint32_t allocTouchKiB = 0;   // the mutator's time per KiB of slot it allocates (zeroing, first
                                 // touch); only the mark's clock uses it (modelledEventNs)
   uint32_t readMemStats = 0;    // ReadMemStats' stop-the-world
-  uint32_t scavengePage = 0;    // the background scavenger: returning one 4 KiB page (sysUnused)
+  uint32_t scavengePage = 0;    // the background scavenger: per 4 KiB page it returns (sysUnused)
+  uint32_t scavengeCall = 0;    // the background scavenger: per range it returns (scavengeOne: one
+                                // candidate, its madvise calls, the heap lock taken twice)
 
   static CostModel go119Amd64(); // the built-in defaults
   bool operator==(const CostModel&) const = default;

@@ -289,9 +289,10 @@ class World {
   // scavenger.ready, once per cycle).
   bool scavengerReadyDue() const { return numGC_ != 0 && scav_.readiedCycle != numGC_ && sweeper_.unswept == 0; }
   void scavengerSlept();                // Go: scavengerState.sleep's controller update
-  // Go: (*pageAlloc).scavenge(nbytes, shouldStop, force); returns bytes released. force (Go 1.21+
-  // index): ignore the dense-chunk rule (allocSpan's memory-limit assist, FreeOSMemory).
-  uint64_t scavenge(uint64_t nbytes, bool force);
+  // Go: (*pageAlloc).scavenge(nbytes, shouldStop, force); returns bytes released, and in *calls
+  // how many ranges (scavengeOne calls that released something). force (Go 1.21+ index): ignore
+  // the dense-chunk rule (allocSpan's memory-limit assist, FreeOSMemory).
+  uint64_t scavenge(uint64_t nbytes, bool force, uint64_t* calls = nullptr);
   void scavengeAssist(uint64_t scavBytes, uint64_t growth); // allocSpan's limit / growth scavenging
   void freeOSMemory();                  // Go: runtime/debug.FreeOSMemory
   uint64_t mappedReady() const;         // Go: gcController.mappedReady (estimated, see the .cpp)
