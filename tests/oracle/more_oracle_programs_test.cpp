@@ -116,55 +116,75 @@ using oracle::Setting;
 // each, Go 1.19.8, GOMAXPROCS=1, the machine loaded by other builds): Go's spread moves with host
 // load from session to session (appends GOGC=200 NextGC 208-252 MB in one, 290-340 MB in another),
 // so Go's range is these together with this run's, as for churn. Fields: NumGC, NextGC, HeapInuse,
-// HeapSys, HeapReleased.
+// HeapSys, HeapReleased. HeapReleased also takes three more sessions of 2026-12-07, 19:55-20:10 UTC
+// (three runs each, the binaries built as go_oracle.cpp builds them), recorded when it became an
+// asserted figure; the other fields are as they were. In a busy steady state Go's own spread of it
+// is wide: lru GOGC=100 ended at 1.9, 2.6, 3.3, 11.4, 12.8, 16.8, 18.0, 40.2 and 50.8 MB in those
+// nine runs (the background scavenger's timing on a loaded host).
 using oracle::Range;
 const std::map<std::string, std::vector<Range>> kRecorded = {
     {"lru GOGC=50", {{61, 67}, {70788240, 92407224}, {74186752, 84623360}, {83656704, 104660992}, {2621440, 26312704}}},
-    {"lru GOGC=100", {{31, 36}, {94862904, 120965712}, {89350144, 116121600}, {108855296, 129826816}, {1589248, 19128320}}},
-    {"lru GOGC=200", {{17, 19}, {140258728, 223450872}, {126042112, 166584320}, {159186944, 276627456}, {3145728, 60235776}}},
-    {"lru GOGC=100 GOMEMLIMIT=67108864", {{275, 392}, {45869680, 53668224}, {54255616, 58621952}, {58425344, 71106560}, {2850816, 14704640}}},
-    {"lru GOGC=off GOMEMLIMIT=100663296", {{50, 57}, {77205712, 84628960}, {77357056, 84025344}, {87883776, 104660992}, {3186688, 18612224}}},
-    {"appends GOGC=50", {{104, 107}, {107117936, 125985880}, {96681984, 113516544}, {146604032, 159186944}, {6946816, 40419328}}},
+    {"lru GOGC=100", {{31, 36}, {94862904, 120965712}, {89350144, 116121600}, {108855296, 129826816}, {1589248, 50790400}}},
+    {"lru GOGC=200", {{17, 19}, {140258728, 223450872}, {126042112, 166584320}, {159186944, 276627456}, {0, 60235776}}},
+    {"lru GOGC=100 GOMEMLIMIT=67108864", {{275, 392}, {45869680, 53668224}, {54255616, 58621952}, {58425344, 71106560}, {2850816, 15302656}}},
+    {"lru GOGC=off GOMEMLIMIT=100663296", {{50, 57}, {77205712, 84628960}, {77357056, 84025344}, {87883776, 104660992}, {2039808, 21782528}}},
+    {"appends GOGC=50", {{104, 107}, {107117936, 125985880}, {96681984, 113516544}, {146604032, 159186944}, {6946816, 41943040}}},
     {"appends GOGC=100", {{54, 57}, {140803384, 175402744}, {130760704, 159055872}, {188547072, 213712896}, {15564800, 46137344}}},
     {"appends GOGC=200", {{28, 30}, {208174712, 340258552}, {216203264, 318922752}, {272433152, 381485056}, {2637824, 98590720}}},
-    {"appends GOGC=100 GOMEMLIMIT=134217728", {{83, 90}, {119821872, 119826384}, {101851136, 116596736}, {150798336, 163381248}, {30228480, 44195840}}},
+    {"appends GOGC=100 GOMEMLIMIT=134217728", {{83, 90}, {119821872, 119826384}, {101851136, 116596736}, {150798336, 163381248}, {29745152, 44195840}}},
     {"appends GOGC=off GOMEMLIMIT=167772160", {{45, 51}, {151210944, 153380816}, {134422528, 150142976}, {188547072, 205324288}, {33939456, 52887552}}},
 };
 
 // Where the engine is outside Go's range +-10%: reported ("known gap"), not asserted, until explained.
-//   * HeapReleased, every case: in a busy steady state Go's own spread is wide (2.6-98.6 MB for
-//     appends at GOGC=200) and the engine is outside it both ways: it releases less in appends
-//     (GOGC=50: 4.5 MB, Go 6.9-40.4 MB) and more in lru (GOGC=100: 48.0 MB, Go 1.6-19.1 MB, where
-//     its heap is larger than Go's, below), although it releases as Go does after a drop
-//     (scavenger_dynamics_oracle_test.cpp).
 //   * lru GOGC=100 HeapSys: 155 MB vs Go's 109-130 MB. The engine also runs fewer cycles on lru
 //     (28 vs 31-36 at GOGC=100, inside -10% only just) with NextGC at the top of Go's range: its
 //     marked heap is higher. Suspect: longer marks (more evictions kept by the deletion barrier,
 //     more allocated black).
 //   * appends GOGC=50 HeapSys: 130 MB vs Go's 147-159 MB.
+//   * appends HeapReleased at GOGC=50 (4.5 MB vs Go's 6.9-41.9), GOGC=100 (11.4 vs 15.6-46.1) and
+//     GOGC=100 with the 128 MiB limit (25.8 vs 29.7-44.2). Not the scavenger's pace: the engine's
+//     retained heap (HeapSys - HeapReleased) is Go's (limit case: 121.0 MB, Go 120.1-121.1 in nine
+//     runs; GOGC=50: 125.6, Go 115.1-142.9) but its heap is smaller (HeapSys: 130.0 against
+//     150.8-163.3 at GOGC=50, 146.8 against 150.8-155.0 with the limit), and where HeapSys
+//     lands (GOGC=100) its HeapReleased swings from cycle to cycle as 8 MiB buffers come and go
+//     (1.9 to 46.3 MB over its last 12 cycles): the end falls on a low one.
+// HeapReleased lands everywhere else since the scavenger's work goes by the ranges it releases
+// (cost model scavenge_call; sim/mgcscavenge.cpp). Before, at 25 ns per page, one 1-ms burst
+// released everything above the goal (lru GOGC=100: 13-23 MB in 84-143 us of modelled work, cycle
+// after cycle) and lru ended at 48.0 MB (GOGC=100), 87.4 MB (GOGC=200, Go 0-60.2) and 29.2 MB
+// (GOGC=off, 96 MiB limit, Go 2.0-21.8; its HeapSys 113.2 MB against 87.9-104.7). Go 1.19 built
+// with -overlay printing each burst (GODEBUG=gctrace=1, lru GOGC=100, cycles 16-27): a burst is
+// 1.0 ms of work by nanotime, 2.2-7.3 MB, ~4.25 scavengeOne calls per 64 KiB quantum (the
+// engine: 4.28), and its sleep (sleepRatio at its 0.001 floor: 1 s) ends at the next cycle's
+// wake, so about one burst per cycle and the goal never met; the engine now releases 5.0-6.5 MB
+// per burst.
 const std::set<std::string> kGaps = {
     "lru GOGC=100 HeapSys",
     "appends GOGC=50 HeapSys",
+    "appends GOGC=50 HeapReleased",
+    "appends GOGC=100 HeapReleased",
+    "appends GOGC=100 GOMEMLIMIT=134217728 HeapReleased",
 };
 
 // Go 1.26.8 (GOEXPERIMENT=norandomizedheapbase64), three runs per setting in one session of
-// 2026-12-07 (GOMAXPROCS=1, the machine loaded by other builds).
+// 2026-12-07 (GOMAXPROCS=1, the machine loaded by other builds); HeapReleased also the three
+// sessions of 19:55-20:10 UTC, as for Go 1.19 (lru GOGC=100: 0.9 to 106.5 MB in nine runs).
 const std::map<std::string, std::vector<Range>> kRecorded126 = {
-    {"lru GOGC=50", {{59, 65}, {70269961, 79785009}, {76070912, 84516864}, {83623936, 133955584}, {3923968, 37691392}}},
-    {"lru GOGC=100", {{34, 36}, {96256370, 124007490}, {94265344, 109027328}, {112984064, 117178368}, {1024000, 8781824}}},
-    {"lru GOGC=200", {{18, 19}, {173150484, 232152340}, {138264576, 184156160}, {163315712, 192675840}, {3293184, 15597568}}},
-    {"lru GOGC=100 GOMEMLIMIT=67108864", {{177, 190}, {55134476, 57508276}, {57843712, 58679296}, {62652416, 66846720}, {3932160, 8560640}}},
-    {"lru GOGC=off GOMEMLIMIT=100663296", {{43, 45}, {80841541, 86768193}, {81477632, 83640320}, {92012544, 104595456}, {3063808, 15704064}}},
-    {"appends GOGC=50", {{109, 110}, {103954633, 110246809}, {98729984, 108126208}, {129761280, 146538496}, {16842752, 27787264}}},
-    {"appends GOGC=100", {{53, 53}, {142853986, 142855282}, {130203648, 134365184}, {180092928, 188481536}, {12124160, 25821184}}},
-    {"appends GOGC=200", {{29, 29}, {226960860, 230080804}, {207757312, 222953472}, {280690688, 289079296}, {34234368, 35569664}}},
-    {"appends GOGC=100 GOMEMLIMIT=134217728", {{74, 74}, {125972032, 126031061}, {109215744, 117628928}, {154861568, 163315712}, {24870912, 36208640}}},
-    {"appends GOGC=off GOMEMLIMIT=167772160", {{42, 42}, {158510682, 158578861}, {155246592, 155312128}, {201064448, 205258752}, {38207488, 41721856}}},
+    {"lru GOGC=50", {{59, 65}, {70269961, 79785009}, {76070912, 84516864}, {83623936, 133955584}, {2793472, 102678528}}},
+    {"lru GOGC=100", {{34, 36}, {96256370, 124007490}, {94265344, 109027328}, {112984064, 117178368}, {884736, 106496000}}},
+    {"lru GOGC=200", {{18, 19}, {173150484, 232152340}, {138264576, 184156160}, {163315712, 192675840}, {3252224, 69066752}}},
+    {"lru GOGC=100 GOMEMLIMIT=67108864", {{177, 190}, {55134476, 57508276}, {57843712, 58679296}, {62652416, 66846720}, {3932160, 93814784}}},
+    {"lru GOGC=off GOMEMLIMIT=100663296", {{43, 45}, {80841541, 86768193}, {81477632, 83640320}, {92012544, 104595456}, {3063808, 45580288}}},
+    {"appends GOGC=50", {{109, 110}, {103954633, 110246809}, {98729984, 108126208}, {129761280, 146538496}, {11599872, 27787264}}},
+    {"appends GOGC=100", {{53, 53}, {142853986, 142855282}, {130203648, 134365184}, {180092928, 188481536}, {7315456, 35176448}}},
+    {"appends GOGC=200", {{29, 29}, {226960860, 230080804}, {207757312, 222953472}, {280690688, 289079296}, {5767168, 35569664}}},
+    {"appends GOGC=100 GOMEMLIMIT=134217728", {{74, 74}, {125972032, 126031061}, {109215744, 117628928}, {154861568, 163315712}, {24870912, 38420480}}},
+    {"appends GOGC=off GOMEMLIMIT=167772160", {{42, 42}, {158510682, 158578861}, {155246592, 155312128}, {201064448, 205258752}, {37453824, 50429952}}},
 };
 // Known gaps of the go1.26 profile (reported, not asserted; figures of 2026-12-07, Go's range over
-// the recorded and the live runs), besides HeapReleased, which is reported for every case as in
-// 1.19: go1.26.8's own spread in a busy steady state is as wide (lru GOGC=100: 0.3 MB in one run,
-// 8.8, 38.4 and 132.3 MB in others of the same day; the engine 13.1 MB).
+// the recorded and the live runs). HeapReleased is asserted in every case: go1.26.8's own spread in
+// a busy steady state is as wide as 1.19's (lru GOGC=100: 0.9 to 106.5 MB in nine runs; the engine
+// 11.2 MB), and appends GOGC=100 (31.6 MB) lands since the evening sessions (7.3-35.2 MB).
 //   * appends GOGC=200 HeapInuse at the end: 249.6 MB against Go's 207.8-223.0 MB (NextGC 252.0
 //     MB is inside, 208.1-230.1 MB + 10%): the engine's last cycle marked one more 8-16 MiB buffer.
 // No longer a gap: lru GOGC=100 GOMEMLIMIT=64 MiB ran 148 cycles against Go's 177-190 until
@@ -234,9 +254,7 @@ void matchesGo(const std::string& program, const Program& events, const Setting&
   step(sim::readMemStatsEvent());
   const sim::MemStats m = w.memStats();
   const uint64_t sim[] = {m.NumGC, m.NextGC, m.HeapInuse, m.HeapSys, m.HeapReleased};
-  auto gap = [&](const std::string& key, const char* field) {
-    return std::string(field) == "HeapReleased" || tc.gaps->count(key) != 0;
-  };
+  auto gap = [&](const std::string& key) { return tc.gaps->count(key) != 0; };
   std::printf("%s %s %s\n", oracle::toolchainName(tc.go), program.c_str(), st.label().c_str());
   for (size_t f = 0; f < std::size(kFields); ++f) {
     const uint64_t lo = *std::min_element(go[f].begin(), go[f].end()), hi = *std::max_element(go[f].begin(), go[f].end());
@@ -245,8 +263,8 @@ void matchesGo(const std::string& program, const Program& events, const Setting&
     const std::string key = program + " " + st.label() + " " + kFields[f];
     std::printf("  %-12s Go %llu..%llu  engine %llu%s\n", kFields[f], static_cast<unsigned long long>(lo),
                 static_cast<unsigned long long>(hi), static_cast<unsigned long long>(sim[f]),
-                in ? "" : (gap(key, kFields[f]) ? "  (known gap)" : "  OUTSIDE"));
-    if (!gap(key, kFields[f])) {
+                in ? "" : (gap(key) ? "  (known gap)" : "  OUTSIDE"));
+    if (!gap(key)) {
       EXPECT_TRUE(in) << key << ": engine " << sim[f] << ", Go " << lo << ".." << hi << " (±10%)";
     }
   }
