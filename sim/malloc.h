@@ -112,16 +112,18 @@
 // The scavenger sets its goals when the pacer commits at mark termination (gcPaceScavenger:
 // 110% of the in-use heap scaled by goal/lastGoal; GOMEMLIMIT with Go 1.19's limit*95 bug or the
 // intended 95%), releases pages highest first (whole huge pages where a free run covers one),
-// in 64 KiB quanta per 16 ms of simulated time in the background (trace times, or each event's
-// modelled time from the cost model), inline after a heap growth or
+// in the background as Go 1.19's bgscavenge on simulated time (trace times, or each event's
+// modelled time from the cost model): bursts of >= 1 ms of work, counted per range released
+// (scavenge_call), and sleeps set by its 1%-of-a-CPU controller; inline after a heap growth or
 // over the memory limit (allocSpan), and everything at debug.FreeOSMemory; allocSpan's sysUsed
 // takes released pages back.
 //
 // WHAT IS NOT MODELLED (yet)
 //
 // Stack shrinking at GC, other manual spans (GC work buffers, heap bitmaps), OS thread stacks
-// (StackSys = StackInuse), the scavenger's CPU limiter and its controller-based sleep (a fixed 1%
-// here), the GC CPU limiter, finalizers and profiling specials, the 2-minute forced GC. Of the
+// (StackSys = StackInuse), the scavenger's CPU limiter and the extra cost of releasing pages the
+// program wrote (~150 ns a page in Go 1.19; a trace does not say which were written), the GC CPU
+// limiter, finalizers and profiling specials, the 2-minute forced GC. Of the
 // mark: reachability is the trace's, so scan work is the live pointerful bytes (Go scans up to an
 // object's last pointer, and counts stacks by their used part: we take whole stacks); a G's assist
 // debt is kept per P; Go's fractional worker (1-3 Ps) runs when its scheduler gets to it — often
