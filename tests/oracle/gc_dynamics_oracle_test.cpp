@@ -180,12 +180,10 @@ void churnMatchesGo(const Profile& p, int32_t gogc, const std::string& memLimit 
   const uint64_t sysHi = *std::max_element(sys.begin(), sys.end());
   std::printf("  %-10s Go %llu..%llu  engine %llu\n", "HeapSys", static_cast<unsigned long long>(*std::min_element(sys.begin(), sys.end())),
               static_cast<unsigned long long>(sysHi), static_cast<unsigned long long>(f.heapSys));
-  // Known gap, GOGC=off + GOMEMLIMIT only: the engine's heap ends at ~121.6 MB mapped, Go's at
-  // 96-109 MB (NumGC, NextGC and HeapInuse match): in one cycle the assists live on stolen
-  // background credit and the mark waits for the next modelled preemption (README); not asserted.
-  if (memLimit.empty()) {
-    EXPECT_LE(static_cast<double>(f.heapSys), 1.1 * static_cast<double>(sysHi)) << "HeapSys above Go's largest + 10%";
-  }
+  // GOGC=off + GOMEMLIMIT too: the engine's heap ends at 100.7 MB mapped (Go 96-113 MB); it was
+  // a known gap at ~121.6 MB while one cycle's assists lived on stolen background credit and the
+  // mark waited for the next modelled preemption (README), no longer so at main 83ed34f.
+  EXPECT_LE(static_cast<double>(f.heapSys), 1.1 * static_cast<double>(sysHi)) << "HeapSys above Go's largest + 10%";
 }
 
 TEST(OracleGCDynamics, ChurnGOGC50WithinGoRange) { churnMatchesGo(kGo119, 50); }
