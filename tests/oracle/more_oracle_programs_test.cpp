@@ -142,7 +142,14 @@ const std::map<std::string, std::vector<Range>> kRecorded = {
 //     (28 vs 31-36 at GOGC=100, inside -10% only just) with NextGC at the top of Go's range: its
 //     marked heap is higher. Suspect: longer marks (more evictions kept by the deletion barrier,
 //     more allocated black).
-//   * appends GOGC=50 HeapSys: 130 MB vs Go's 147-159 MB.
+//   * appends GOGC=50 HeapSys: 130 MB vs Go's 147-159 MB. Go 1.19 built with -overlay printing
+//     mheap.grow (2026-12-07, two runs, GODEBUG=gctrace=1): Go's heap keeps growing after the
+//     engine's stops (the engine: 130 MB at cycle 15, then every cycle repeats, NextGC 112.6 MB).
+//     Go: 134.2 MB by cycle 20, then +8 MiB at cycles 58, 58 and 84 (159.4 MB); the other run 121.6
+//     MB by cycle 17, then four more by cycle 25 (155.2 MB). Each is an 8 MiB buffer finding no
+//     free run with 10-23 MB free; three of the seven in a mark whose gctrace shows 29-37 ms of
+//     wall clock for ~0.1 ms of CPU, the heap reaching its goal (112->120 MB, 120 MB goal). Like
+//     churn's HeapSys (gc_dynamics_oracle_test.cpp), the worst transient of a run with host noise.
 //   * (Not a gap, but at the low end of Go's spread: appends' HeapReleased at GOGC=50, 4.5 MB (Go
 //     4.1-41.9, most runs 9-42), GOGC=100, 11.4 (6.8-46.1) and GOGC=100 with the 128 MiB limit,
 //     25.8 (25.6-44.2). The engine retains what Go retains (HeapSys - HeapReleased, limit case:
