@@ -122,7 +122,7 @@
 //
 // Stack shrinking at GC, other manual spans (GC work buffers, heap bitmaps), OS thread stacks
 // (StackSys = StackInuse), the scavenger's CPU limiter and the extra cost of releasing pages the
-// program wrote (~150 ns a page in Go 1.19; a trace does not say which were written), the GC CPU
+// program wrote (150-350 ns a page in Go 1.19; a trace does not say which were written), the GC CPU
 // limiter, finalizers and profiling specials, the 2-minute forced GC. Of the
 // mark: reachability is the trace's, so scan work is the live pointerful bytes (Go scans up to an
 // object's last pointer, and counts stacks by their used part: we take whole stacks); a G's assist
