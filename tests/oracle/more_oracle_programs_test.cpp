@@ -141,7 +141,8 @@ const std::map<std::string, std::vector<Range>> kRecorded = {
 //   * lru GOGC=100 HeapSys: 155 MB vs Go's 109-130 MB. The engine also runs fewer cycles on lru
 //     (28 vs 31-36 at GOGC=100, inside -10% only just) with NextGC at the top of Go's range: its
 //     marked heap is higher. Suspect: longer marks (more evictions kept by the deletion barrier,
-//     more allocated black).
+//     more allocated black). (Go's nine runs of 2026-12-07 evening, not added to kRecorded: HeapSys
+//     117.2-176.0 MB, NextGC 100.8-169.7 MB, NumGC 28-33: the engine would land in them.)
 //   * appends GOGC=50 HeapSys: 130 MB vs Go's 147-159 MB. Go 1.19 built with -overlay printing
 //     mheap.grow (2026-12-07, two runs, GODEBUG=gctrace=1): Go's heap keeps growing after the
 //     engine's stops (the engine: 130 MB at cycle 15, then every cycle repeats, NextGC 112.6 MB).
