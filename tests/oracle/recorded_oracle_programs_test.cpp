@@ -198,8 +198,11 @@ const std::map<std::string, std::vector<Range>> kRecorded126 = {
 };
 
 // Where the engine is outside Go's range +-10%: reported ("known gap"), not asserted. HeapReleased
-// is reported for every case, as for lru and appends (more_oracle_programs_test.cpp): Go's own
-// spread in a busy steady state is wide and depends on the background scavenger's timing.
+// is asserted per case since the scavenger's work goes by the ranges it releases (as for lru and
+// appends, more_oracle_programs_test.cpp); it is a gap where the heap itself is one:
+//   * jsonloop GOGC=100 GOMEMLIMIT=12 MiB HeapReleased: 1.37 MB against 0.79-0.95 (the case whose
+//     NumGC is a gap, below: its live heap is a tenth above Go's, so its cycles come back to back
+//     and the scavenger runs once per cycle for the limit).
 // Measured before Config::traceGapsRunning (the replay on the cost model's clock): jsonloop's
 // marked heap was 1.3-2 times Go's under GOGC alone (GOGC=100: NextGC 15.9 MB against Go's
 // 10.8-13.9 MB). Its marks spanned their whole runway: the cost model's clock is allocation time
@@ -229,14 +232,16 @@ const std::map<std::string, std::vector<Range>> kRecorded126 = {
 //     one 256 KiB persistentalloc chunk moves NumGC by half.
 const std::set<std::string> kGaps126 = {
     "maphalved GOGC=200 NumGC", "maphalved GOGC=200 NextGC", "maphalved GOGC=200 HeapInuse", "maphalved GOGC=200 HeapSys",
-    "jsonloop GOGC=100 GOMEMLIMIT=12582912 NumGC",
+    "jsonloop GOGC=100 GOMEMLIMIT=12582912 NumGC", "jsonloop GOGC=100 GOMEMLIMIT=12582912 HeapReleased",
 };
 
 // Go 1.19's figures recorded on this machine: min and max over six sessions of 2026-12-07 (19:40 to
 // 20:10 UTC, four while other builds loaded the machine), three runs each (go1.19.8, GOMAXPROCS=1).
-// Fields as kRecorded126.
+// Fields as kRecorded126. jsonloop GOGC=50's HeapReleased also takes 1,835,008 B, the lowest of a
+// live run of this test at 21:00 UTC, recorded when HeapReleased became an asserted figure (as
+// appends GOGC=50's in more_oracle_programs_test.cpp).
 const std::map<std::string, std::vector<Range>> kRecorded119 = {
-    {"jsonloop GOGC=50", {{40, 45}, {8189968, 9638364}, {7323648, 9150464}, {12288000, 12419072}, {2506752, 3940352}}},
+    {"jsonloop GOGC=50", {{40, 45}, {8189968, 9638364}, {7323648, 9150464}, {12288000, 12419072}, {1835008, 3940352}}},
     {"jsonloop GOGC=100", {{20, 24}, {11169856, 13977344}, {9814016, 12853248}, {16515072, 16580608}, {2727936, 5816320}}},
     {"jsonloop GOGC=200", {{11, 13}, {16793144, 21733448}, {13090816, 16580608}, {20709376, 20774912}, {1007616, 5742592}}},
     {"jsonloop GOGC=100 GOMEMLIMIT=12582912", {{290, 342}, {5356056, 5934520}, {6103040, 6684672}, {8093696, 8192000}, {1458176, 2080768}}},
@@ -248,8 +253,12 @@ const std::map<std::string, std::vector<Range>> kRecorded119 = {
     {"maphalved GOGC=off GOMEMLIMIT=25165824", {{50, 55}, {11028816, 13520048}, {13074432, 13836288}, {16515072, 16580608}, {1433600, 2097152}}},
 };
 
-// Where the engine is outside go1.19.8's range +-10%: reported ("known gap"), not asserted;
-// HeapReleased is reported for every case, as for go1.26. Found cycle by cycle against go1.19.8's
+// Where the engine is outside go1.19.8's range +-10%: reported ("known gap"), not asserted.
+// HeapReleased is asserted per case, as for go1.26; it is outside where HeapSys is a gap (jsonloop
+// under both limits: 9.7 and 5.5 MB against 1.5-2.1 and 0.9-1.2, with HeapSys 16.8 and 12.6 MB
+// against 8.1-8.2; maphalved GOGC=50: 44.6 MB against 7.4-29.1, HeapSys 58.7 against 20.7-41.6
+// and HeapInuse 13.5: the heap a stalled mark (below) mapped, free again and released) and in maphalved GOGC=off with
+// its 24 MiB limit (3.0 MB against 1.4-2.1, HeapSys in range: not explained yet). Found cycle by cycle against go1.19.8's
 // GODEBUG=gctrace=1 (engine state printed per cycle and every 500 events of a mark by a driver
 // outside the repository). Go 1.19.8 first:
 //   * The clock (every gap but maphalved's limit NumGC). An allocfreetrace has no times, so the
@@ -287,9 +296,11 @@ const std::set<std::string> kGaps119 = {
     "jsonloop GOGC=100 NumGC", "jsonloop GOGC=100 HeapSys",
     "jsonloop GOGC=200 NumGC", "jsonloop GOGC=200 NextGC", "jsonloop GOGC=200 HeapInuse", "jsonloop GOGC=200 HeapSys",
     "jsonloop GOGC=100 GOMEMLIMIT=12582912 NumGC", "jsonloop GOGC=100 GOMEMLIMIT=12582912 HeapSys",
-    "jsonloop GOGC=off GOMEMLIMIT=16777216 HeapSys",
-    "maphalved GOGC=50 NumGC", "maphalved GOGC=50 NextGC", "maphalved GOGC=50 HeapSys",
+    "jsonloop GOGC=100 GOMEMLIMIT=12582912 HeapReleased",
+    "jsonloop GOGC=off GOMEMLIMIT=16777216 HeapSys", "jsonloop GOGC=off GOMEMLIMIT=16777216 HeapReleased",
+    "maphalved GOGC=50 NumGC", "maphalved GOGC=50 NextGC", "maphalved GOGC=50 HeapSys", "maphalved GOGC=50 HeapReleased",
     "maphalved GOGC=100 GOMEMLIMIT=20971520 NumGC",
+    "maphalved GOGC=off GOMEMLIMIT=25165824 HeapReleased",
 };
 
 void matchesGo(const Program& p, const Setting& st) {
@@ -336,9 +347,7 @@ void matchesGo(const Program& p, const Setting& st) {
   step(sim::readMemStatsEvent());
   const sim::MemStats m = w.memStats();
   const uint64_t sim[] = {m.NumGC, m.NextGC, m.HeapInuse, m.HeapSys, m.HeapReleased};
-  auto gap = [&](const std::string& key, const char* field) {
-    return std::string(field) == "HeapReleased" || gaps.count(key) != 0;
-  };
+  auto gap = [&](const std::string& key) { return gaps.count(key) != 0; };
   std::printf("%s %s (recording: %llu snapshot objects, %llu recorded cycles dropped)\n", oracle::toolchainName(p.go),
               label.c_str(), static_cast<unsigned long long>(rec.snapshotObjects),
               static_cast<unsigned long long>(rec.recordedGCs));
@@ -349,8 +358,8 @@ void matchesGo(const Program& p, const Setting& st) {
     const std::string key = label + " " + kFields[f];
     std::printf("  %-12s Go %llu..%llu  engine %llu%s\n", kFields[f], static_cast<unsigned long long>(lo),
                 static_cast<unsigned long long>(hi), static_cast<unsigned long long>(sim[f]),
-                in ? "" : (gap(key, kFields[f]) ? "  (known gap)" : "  OUTSIDE"));
-    if (!gap(key, kFields[f])) {
+                in ? "" : (gap(key) ? "  (known gap)" : "  OUTSIDE"));
+    if (!gap(key)) {
       EXPECT_TRUE(in) << oracle::toolchainName(p.go) << " " << key << ": engine " << sim[f] << ", Go " << lo << ".." << hi
                       << " (±10%)";
     }
