@@ -21,7 +21,7 @@ static bool isCurrent(const SpanSet::Entry& e, const SpanTable& spans, SpanHome 
 static SpanId popCurrent(SpanSet& set, SpanTable& spans, SpanHome home, uint8_t index, uint64_t& blocksLive) {
   SpanSet::Entry e;
   while (set.pop(&e)) {
-    if (set.size() != 0) prefetchLine(&spans[set.begin()[std::min<size_t>(set.size(), 4) - 1].span]);
+    if (set.size() > 3) spans.prefetch(set.begin()[3].span);
     blocksLive -= set.lastPopFreedBlock();
     if (isCurrent(e, spans, home, index)) return e.span;
   }
@@ -41,7 +41,7 @@ void World::pushSwept(SpanId sid, bool full) {
   const bool newBlock = set.push(sid, s.homeSeq);
   if (newBlock) spanSetBlocksMax_ = std::max(spanSetBlocksMax_, ++spanSetBlocksLive_); // Go: spanSetBlockPool.alloc
   set.compactIfStale([&](const SpanSet::Entry& e) { return isCurrent(e, spans_, s.home, s.homeIndex); },
-                     [&](const SpanSet::Entry& e) { prefetchLine(&spans_[e.span]); });
+                     [&](const SpanSet::Entry& e) { spans_.prefetch(e.span); });
   noteOp(OpKind::CentralReturn, s.spanclass, static_cast<uint8_t>((full ? kOpFull : 0) | (newBlock ? kOpNewBlock : 0)));
 }
 

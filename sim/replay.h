@@ -163,7 +163,6 @@ class Replay {
   std::optional<ReplayError> error_;
   std::string why_; // reused for World::step's messages
   // The source's span that holds position(); only used within one run (the source may reuse it).
-  bool prefetching_ = false; // World::prefetchPays, asked every 4096 events
   const Event* window_ = nullptr;
   uint64_t windowFirst_ = 0;
   size_t windowSize_ = 0;
@@ -174,15 +173,15 @@ ReplayStop Replay::runUntil(uint64_t target, Pred&& stopAfter) {
   error_.reset();
   window_ = nullptr;
   windowSize_ = 0;
-  prefetching_ = world_.prefetchPays();
+  bool prefetching = world_.prefetchPays(); // asked again every 4096 events
   while (position() < target) {
     const uint64_t pos = position();
     if (pos < windowFirst_ || pos - windowFirst_ >= windowSize_) {
       if (!fetch()) return ReplayStop::End;
     }
     const size_t at = static_cast<size_t>(pos - windowFirst_);
-    if (pos % 4096 == 0) prefetching_ = world_.prefetchPays();
-    if (prefetching_) prefetchAhead(at);
+    if (pos % 4096 == 0) prefetching = world_.prefetchPays();
+    if (prefetching) prefetchAhead(at);
     if (!stepOne(window_[at])) return ReplayStop::Error;
     if (stopAfter(static_cast<const World&>(world_))) return ReplayStop::Predicate;
   }

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "sim/mspan.h"
+#include "sim/prefetch.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -42,6 +43,11 @@ class SpanTable {
   void initBits(MSpan& s, bool tinyBlocks);
   // Heap bytes held: the structs, the pool, the free lists.
   size_t footprintBytes() const;
+  // Fetches span s's struct into the cache ahead of use (it may straddle two lines).
+  void prefetch(SpanId s) const {
+    prefetchLine(&spans_[s]);
+    prefetchLine(reinterpret_cast<const char*>(&spans_[s] + 1) - 1);
+  }
 
  private:
   void rebase(uintptr_t from); // points every span's bits into pool_, which was at `from`

@@ -11,7 +11,6 @@
 #include "sim/mcache.h"
 #include "sim/mcentral.h"
 #include "sim/mpagealloc.h"
-#include "sim/prefetch.h"
 #include "sim/mspan.h"
 #include "sim/spantable.h"
 #include "sim/mstats.h"
@@ -423,11 +422,8 @@ inline void World::prefetch(const Event& ev, Prefetch stage) const {
   if (stage == Prefetch::PageMap) return prefetchLine(&spanOf_[page]);
   const SpanId sid = spanOf_[page];
   if (sid >= spans_.size()) return;
+  if (stage == Prefetch::Span) return spans_.prefetch(sid);
   const MSpan& s = spans_[sid];
-  if (stage == Prefetch::Span) {
-    prefetchLine(&s);
-    return prefetchLine(reinterpret_cast<const char*>(&s) + 64);
-  }
   if (s.bits == nullptr || addr < s.startAddr || addr >= s.limit) return;
   prefetchLine(s.liveBits() + (s.objIndex(addr) >> 6));
 }
