@@ -5,16 +5,25 @@
 
 namespace sim {
 
-Checkpoints::Checkpoints(uint64_t interval, size_t budgetBytes, uint64_t events)
-    : interval_(std::max<uint64_t>(interval, 1)), budget_(budgetBytes), events_(events) {}
+Checkpoints::Checkpoints(uint64_t interval, size_t budgetBytes, uint64_t events, const CheckpointCodec* codec)
+    : interval_(std::max<uint64_t>(interval, 1)), budget_(budgetBytes), events_(events), codec_(codec) {}
+
+Checkpoints::~Checkpoints() {
+  if (packing_.valid()) packing_.wait();
+}
 
 bool Checkpoints::offer(const World& w, uint64_t position) {
   if (position % interval_ != 0) return false;
   if (!cps_.empty() && cps_.back().position >= position) return false;
-  const size_t b = w.footprintBytes();
-  if (events_ > position) {
+  settle();
+  if (codec_ != nullptr && position > 0) {
+    while (interval_ < w.footprintBytes() / kBytesPerEvent && thinnable()) thin();
+    if (position % interval_ != 0) return false;
+  }
+  if (events_ > position && (codec_ == nullptr || packedRatio_ > 0)) {
     // Copies of about this size still to come at spacing iv: this one if it is a multiple, the
     // multiples of iv after it up to the end, and room for one pinned copy.
+    const size_t b = copyBytes(w);
     auto projected = [&](uint64_t iv) {
       return keptBytes(iv) + b * (events_ / iv - position / iv + (position % iv == 0 ? 1 : 0) + 1);
     };
@@ -23,9 +32,7 @@ bool Checkpoints::offer(const World& w, uint64_t position) {
     while (interval_ < iv) thin();
     if (position % interval_ != 0) return false;
   }
-  cps_.push_back(Checkpoint{position, w, b});
-  bytes_ += b;
-  while (bytes_ > budget_ && thinnable()) thin();
+  keep(w, position, false);
   return !cps_.empty() && cps_.back().position == position;
 }
 
@@ -34,10 +41,44 @@ void Checkpoints::pin(const World& w, uint64_t position) {
     if (cps_.back().position == position) cps_.back().pinned = true;
     return;
   }
-  const size_t b = w.footprintBytes();
-  cps_.push_back(Checkpoint{position, w, b, true});
+  settle();
+  keep(w, position, true);
+}
+
+// Copies w, thins to the budget, and starts packing the copy if it stayed.
+void Checkpoints::keep(const World& w, uint64_t position, bool pinned) {
+  const size_t b = copyBytes(w);
+  cps_.push_back(Checkpoint{position, std::make_unique<Stored>(Stored{w, {}, 0, false}), b, w.footprintBytes(), pinned});
   bytes_ += b;
   while (bytes_ > budget_ && thinnable()) thin();
+  if (codec_ == nullptr || cps_.back().position != position) return;
+  Stored* s = cps_.back().stored.get();
+  packing_ = std::async(std::launch::async, [s, codec = codec_] {
+    std::string bulk = s->world.takeBulk();
+    s->bulkBytes = bulk.size();
+    s->packed = codec->pack(bulk);
+    s->isPacked = true;
+    return s->world.footprintBytes() + s->packed.size();
+  });
+}
+
+void Checkpoints::settle() const {
+  if (!packing_.valid()) return;
+  const size_t packed = packing_.get(); // the copy being packed is the latest (keep thins first)
+  Checkpoint& c = const_cast<Checkpoint&>(cps_.back());
+  if (c.wholeBytes >= kTypicalBytes) packedRatio_ = static_cast<double>(packed) / static_cast<double>(c.wholeBytes);
+  bytes_ = bytes_ - c.bytes + packed;
+  c.bytes = packed;
+}
+
+size_t Checkpoints::copyBytes(const World& w) const {
+  const size_t whole = w.footprintBytes();
+  return codec_ == nullptr || packedRatio_ == 0 ? whole : static_cast<size_t>(static_cast<double>(whole) * packedRatio_);
+}
+
+size_t Checkpoints::bytes() const {
+  settle();
+  return bytes_;
 }
 
 size_t Checkpoints::keptBytes(uint64_t interval) const {
@@ -65,13 +106,22 @@ void Checkpoints::thin() {
   cps_ = std::move(kept);
 }
 
-const World* Checkpoints::atOrBefore(uint64_t position, uint64_t* at) const {
+bool Checkpoints::atOrBefore(uint64_t position, uint64_t* at) const {
   auto it = std::upper_bound(cps_.begin(), cps_.end(), position,
                              [](uint64_t p, const Checkpoint& c) { return p < c.position; });
-  if (it == cps_.begin()) return nullptr;
-  --it;
-  *at = it->position;
-  return &it->world;
+  if (it == cps_.begin()) return false;
+  *at = std::prev(it)->position;
+  return true;
+}
+
+bool Checkpoints::restore(uint64_t position, World* out, uint64_t* at) const {
+  if (!atOrBefore(position, at)) return false;
+  settle();
+  auto it = std::lower_bound(cps_.begin(), cps_.end(), *at, [](const Checkpoint& c, uint64_t p) { return c.position < p; });
+  const Stored& s = *it->stored;
+  *out = s.world;
+  if (s.isPacked) out->putBulk(codec_->unpack(s.packed, s.bulkBytes));
+  return true;
 }
 
 } // namespace sim

@@ -7,9 +7,23 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <future>
+#include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace sim {
+
+// Packs a checkpoint's bulk (World::takeBulk) into fewer bytes and back, e.g. zstd (app/model).
+// pack runs on a thread of its own, beside the replay.
+class CheckpointCodec {
+ public:
+  virtual ~CheckpointCodec() = default;
+  virtual std::string pack(std::string_view bytes) const = 0;
+  // What pack packed; `bytes` is the length it had. Throws if it cannot.
+  virtual std::string unpack(std::string_view packed, size_t bytes) const = 0;
+};
 
 class Checkpoints {
  public:
@@ -18,7 +32,15 @@ class Checkpoints {
   // wrong). Given the trace's length (`events` > 0), an offer first doubles the interval while the
   // copies still to come at it (and one pinned copy) would outgrow the budget: the copies that
   // thinning would drop later are never taken (each costs tens of ms at a 1 GiB heap).
-  Checkpoints(uint64_t interval, size_t budgetBytes, uint64_t events = 0);
+  //
+  // With a codec (which must outlive this), each copy's bulk is packed on another thread while
+  // the replay runs on, and the budget counts packed copies: several times more fit. One copy
+  // is packed at a time; the next offer that keeps one waits for it, so what is kept, and every
+  // figure here, depends only on the offers, never on threads.
+  Checkpoints(uint64_t interval, size_t budgetBytes, uint64_t events = 0, const CheckpointCodec* codec = nullptr);
+  ~Checkpoints();
+  Checkpoints(Checkpoints&&) noexcept = default;
+  Checkpoints& operator=(Checkpoints&&) = delete;
 
   // Offers the World after `position` events; kept (true) if position is a multiple of
   // interval() past the latest checkpoint.
@@ -26,28 +48,52 @@ class Checkpoints {
   // Keeps the World after `position` events whatever the interval (after the latest checkpoint);
   // like the start, it survives thinning. For a place a user goes to often: the end of a trace.
   void pin(const World& w, uint64_t position);
-  // The latest checkpoint at or before `position` and its position; nullptr if none.
-  const World* atOrBefore(uint64_t position, uint64_t* at) const;
+  // The position of the latest checkpoint at or before `position` (*at); false if none.
+  bool atOrBefore(uint64_t position, uint64_t* at) const;
+  // That checkpoint's World into *out (unpacked), and its position; false if none.
+  bool restore(uint64_t position, World* out, uint64_t* at) const;
 
   uint64_t interval() const { return interval_; }
   size_t count() const { return cps_.size(); }
-  size_t bytes() const { return bytes_; }
+  size_t bytes() const;
 
  private:
+  struct Stored {
+    World world;        // the whole World, or without its bulk once packed
+    std::string packed; // the bulk, packed
+    size_t bulkBytes = 0;
+    bool isPacked = false;
+  };
   struct Checkpoint {
     uint64_t position;
-    World world;
-    size_t bytes;
+    std::unique_ptr<Stored> stored; // on the heap: the packing thread holds it while cps_ changes
+    size_t bytes;                   // counted against the budget (an estimate while packing)
+    size_t wholeBytes;              // the World's footprint, unpacked
     bool pinned = false;
   };
+  void keep(const World& w, uint64_t position, bool pinned);
+  void settle() const; // waits for the copy being packed and counts its packed size
+  size_t copyBytes(const World& w) const; // what a copy of w will count, packed if there is a codec
   void thin();
   bool thinnable() const;
   size_t keptBytes(uint64_t interval) const; // what thinning to `interval` would leave
 
   std::vector<Checkpoint> cps_; // ascending position
   uint64_t interval_;
-  size_t budget_, bytes_ = 0;
+  size_t budget_;
+  mutable size_t bytes_ = 0;
   uint64_t events_; // 0: unknown
+  const CheckpointCodec* codec_;
+  // Packed bytes / whole bytes of the latest packed copy of at least kTypicalBytes (0: none yet):
+  // what a copy to come will count. Until one is known a copy counts whole and none is skipped
+  // ahead (an almost empty World packs no smaller, so its ratio would thin for nothing).
+  static constexpr size_t kTypicalBytes = size_t{1} << 20;
+  // Packed copies are at least footprint/kBytesPerEvent events apart: packing costs ~3.5 ns per
+  // byte of World, replaying an event at a heap that large at least ~150 ns, so the packing
+  // thread keeps up with the replay and the replay never waits for it.
+  static constexpr size_t kBytesPerEvent = 64;
+  mutable double packedRatio_ = 0;
+  mutable std::future<size_t> packing_; // the latest copy's packing: its packed bytes
 };
 
 } // namespace sim

@@ -19,7 +19,7 @@ Replay::Replay(World world, EventSource& source, CheckpointPolicy checkpoints)
     : world_(std::move(world)), source_(source) {
   if (checkpoints.interval == 0) return;
   nearTarget_ = checkpoints.nearTarget;
-  checkpoints_.emplace(checkpoints.interval, checkpoints.budgetBytes, checkpoints.events);
+  checkpoints_.emplace(checkpoints.interval, checkpoints.budgetBytes, checkpoints.events, checkpoints.codec);
   // The start, so that every position from here on can be reached again (position 0 survives
   // any thinning). No observer is attached yet, so none is told.
   checkpoints_->offer(world_, position());
@@ -49,23 +49,30 @@ bool Replay::stepOne(const Event& ev) {
   return true;
 }
 
-const World* Replay::nearestAtOrBefore(uint64_t position, uint64_t* at) const {
-  if (!checkpoints_) return nullptr;
-  const World* cp = checkpoints_->atOrBefore(position, at);
+const World* Replay::nearCopy(uint64_t position, uint64_t after) const {
+  const World* best = nullptr;
   for (const std::optional<World>& n : near_) {
-    if (n && n->eventsApplied() <= position && (cp == nullptr || n->eventsApplied() > *at)) {
-      cp = &*n;
-      *at = n->eventsApplied();
-    }
+    if (n && n->eventsApplied() <= position && n->eventsApplied() > after && (best == nullptr || n->eventsApplied() > best->eventsApplied()))
+      best = &*n;
   }
-  return cp;
+  return best;
+}
+
+bool Replay::nearestAtOrBefore(uint64_t position, World* out, uint64_t* at) const {
+  if (!checkpoints_ || !checkpoints_->atOrBefore(position, at)) return false; // the start is always kept
+  if (const World* n = nearCopy(position, *at)) {
+    *at = n->eventsApplied();
+    if (out != nullptr) *out = *n;
+    return true;
+  }
+  return out == nullptr || checkpoints_->restore(position, out, at);
 }
 
 void Replay::restore(uint64_t target) {
   uint64_t at = 0;
   // Observers keep their state per checkpoint (onRestore), so with any attached only those count.
-  const World* cp = observers_.empty() ? nearestAtOrBefore(target, &at) : checkpoints_->atOrBefore(target, &at);
-  world_ = *cp; // the starting position is always kept, so there is one
+  if (observers_.empty()) nearestAtOrBefore(target, &world_, &at);
+  else checkpoints_->restore(target, &world_, &at);
   for (ReplayObserver* o : observers_) o->onRestore(at);
 }
 
@@ -73,7 +80,7 @@ bool Replay::seek(uint64_t target) {
   const uint64_t pos = position();
   if (target == pos) return true;
   uint64_t at = 0;
-  const bool canRestore = checkpoints_ && source_.seekable() && checkpoints_->atOrBefore(target, &at) != nullptr;
+  const bool canRestore = checkpoints_ && source_.seekable() && checkpoints_->atOrBefore(target, &at);
   const bool jumped = canRestore && (target < pos || (at > pos && !world_.failed()));
   if (target < pos && !canRestore) return false;
   if (jumped) restore(target); // back, or a checkpoint past here is closer than stepping on

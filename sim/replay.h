@@ -92,10 +92,12 @@ struct CheckpointPolicy {
   // The trace's length, if known (0: not): copies the budget could not keep to the end are then
   // not taken (Checkpoints::offer).
   uint64_t events = 0;
+  // Packs checkpoints (Checkpoints), if set; it must outlive the replay.
+  const CheckpointCodec* codec = nullptr;
   // About 64 checkpoints over a trace of `events` (at least 4096 events apart: a copy of the World
   // costs about as much as replaying a few thousand events), before the budget thins them.
   static CheckpointPolicy spread(uint64_t events, size_t budgetBytes) {
-    return {std::max<uint64_t>(4096, events / 64 + 1), budgetBytes, 0, events};
+    return {std::max<uint64_t>(4096, events / 64 + 1), budgetBytes, 0, events, nullptr};
   }
 };
 
@@ -132,9 +134,9 @@ class Replay {
   // (Checkpoints::pin); a no-op without checkpoints.
   void keepCheckpoint();
   // The closest World at or before `position` this replay holds, a checkpoint or a copy a seek
-  // kept, and its position (*at); nullptr without checkpoints. For scratch engines (searches, the
-  // event log) that start there and run forward.
-  const World* nearestAtOrBefore(uint64_t position, uint64_t* at) const;
+  // kept, into *out (if not null), and its position (*at); false without checkpoints. For scratch
+  // engines (searches, the event log) that start there and run forward.
+  bool nearestAtOrBefore(uint64_t position, World* out, uint64_t* at) const;
 
  private:
   bool stepOne(const Event& ev);
@@ -150,6 +152,8 @@ class Replay {
     if (left > 4) world_.prefetch(window_[at + 4], World::Prefetch::Bits);
   }
   void restore(uint64_t target);
+  // The copy a seek kept that is closest at or before `position` and after `after`; nullptr if none.
+  const World* nearCopy(uint64_t position, uint64_t after) const;
 
   World world_;
   EventSource& source_;

@@ -1,6 +1,8 @@
 // SpanTable: see spantable.h.
 #include "sim/spantable.h"
 
+#include "sim/bulk.h"
+
 #include <algorithm>
 
 namespace sim {
@@ -72,6 +74,23 @@ size_t SpanTable::footprintBytes() const {
   b += free_.capacity() * sizeof(free_[0]);
   for (const auto& f : free_) b += f.capacity() * sizeof(uint32_t);
   return b;
+}
+
+void SpanTable::takeBulk(std::string& out) {
+  const uint64_t base = reinterpret_cast<uintptr_t>(pool_.data()); // the structs' bits point into it
+  out.append(reinterpret_cast<const char*>(&base), sizeof base);
+  takeArray(spans_, out);
+  takeArray(pool_, out);
+}
+
+void SpanTable::putBulk(std::string_view& in) {
+  uint64_t base = 0;
+  if (in.size() < sizeof base) throw std::logic_error("checkpoint bulk truncated");
+  std::memcpy(&base, in.data(), sizeof base);
+  in.remove_prefix(sizeof base);
+  putArray(in, spans_);
+  putArray(in, pool_);
+  rebase(static_cast<uintptr_t>(base));
 }
 
 } // namespace sim

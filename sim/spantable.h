@@ -16,6 +16,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace sim {
@@ -43,6 +45,10 @@ class SpanTable {
   void initBits(MSpan& s, bool tinyBlocks);
   // Heap bytes held: the structs, the pool, the free lists.
   size_t footprintBytes() const;
+  // The structs and the pool as bytes appended to `out`, leaving both empty; and back, from the
+  // front of `in` (World::takeBulk).
+  void takeBulk(std::string& out);
+  void putBulk(std::string_view& in);
   // Fetches span s's struct into the cache ahead of use (it may straddle two lines).
   void prefetch(SpanId s) const {
     prefetchLine(&spans_[s]);

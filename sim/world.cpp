@@ -2,6 +2,7 @@
 // Go: mallocinit / procresize (set-up), and the callers of mallocgc, runtime.GC, ReadMemStats.
 #include "sim/world.h"
 
+#include "sim/bulk.h"
 #include "sim/heapview.h"
 
 #include <stdexcept>
@@ -173,6 +174,22 @@ size_t World::footprintBytes() const {
   b += stacks_.live.size() * 48 + stacks_.manualFree.capacity() * sizeof(std::vector<uint64_t>);
   if (timing_) b += timing_->footprintBytes() + ops_.capacity() * sizeof(Op);
   return b;
+}
+
+std::string World::takeBulk() {
+  std::string out;
+  out.reserve(objects_.size() * sizeof(Object) + spanOf_.size() * sizeof(SpanId) + spans_.footprintBytes() + 128);
+  takeArray(objects_, out);
+  takeArray(spanOf_, out);
+  spans_.takeBulk(out);
+  return out;
+}
+
+void World::putBulk(std::string_view bytes) {
+  putArray(bytes, objects_);
+  putArray(bytes, spanOf_);
+  spans_.putBulk(bytes);
+  if (!bytes.empty()) throw std::logic_error("checkpoint bulk has bytes left over");
 }
 
 } // namespace sim

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -195,6 +196,12 @@ class World {
   uint64_t liveGoroutines() const { return stacks_.live.size(); }
   // Heap memory this World object holds (for checkpoint budgets); an estimate within a few %.
   size_t footprintBytes() const;
+  // Checkpoints keep a World's bulk packed (sim/checkpoint.h): its large flat arrays, the object
+  // table, the span structs and their bitmap pool and the page->span map, nearly all of a large
+  // heap's footprint. takeBulk returns them as bytes and leaves them empty (the World is then
+  // only good for copying and putBulk); putBulk puts back what takeBulk returned.
+  std::string takeBulk();
+  void putBulk(std::string_view bytes);
   // The timing and lock model's schedule and figures; nullptr unless Config::timing.enabled.
   const LockModel* timing() const { return timing_ ? &*timing_ : nullptr; }
 

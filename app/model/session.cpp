@@ -1,6 +1,7 @@
 // Session: see session.h.
 #include "app/model/session.h"
 
+#include "app/model/checkpoint_codec.h"
 #include "traces/event_stream.h"
 
 #include <algorithm>
@@ -16,17 +17,19 @@ constexpr size_t kTargetSamples = 2048; // stats points over the whole trace: mo
 // stats point was a sixth of the first pass. A quarter as many is still about one per pixel column
 // of a full-width plot; MemStats (counters, no walk) keeps its 2048.
 constexpr size_t kLedgerSamples = 512;
-constexpr size_t kCheckpointBudget = size_t{256} << 20; // World copies: the bound on a session's memory
+constexpr size_t kCheckpointBudget = size_t{256} << 20; // packed World copies: the bound on a session's memory
 // After a long seek the replay keeps copies this many and kNearTarget/8 events before the target: a
 // step back replays at most 1,024 events, and 8,192 once every 1,024 steps back (sim::CheckpointPolicy).
 constexpr uint64_t kNearTarget = 8192;
 
 // About 64 checkpoints over the trace, but none closer than 65,536 events: replaying that many
-// takes a few milliseconds, so closer ones would only cost memory.
+// takes a few milliseconds, so closer ones would only cost memory. Packed with zstd (a quarter of
+// a large World's size), on a thread beside the replay.
 sim::CheckpointPolicy checkpointPolicy(uint64_t events) {
   sim::CheckpointPolicy p = sim::CheckpointPolicy::spread(events, kCheckpointBudget);
   p.interval = std::max<uint64_t>(p.interval, 65536);
   p.nearTarget = kNearTarget;
+  p.codec = &zstdCheckpointCodec();
   return p;
 }
 
@@ -186,10 +189,12 @@ uint64_t Session::scan(uint64_t from, uint64_t to,
   to = std::min(to, eventCount());
   if (from >= to) return to;
   uint64_t at = 0;
-  const sim::World* cp = replay_.nearestAtOrBefore(from, &at); // the copies a seek kept too
+  replay_.nearestAtOrBefore(from, nullptr, &at); // the copies a seek kept too
   const bool fromHere = position() <= from && position() >= at;
   if (!scratchSource_) scratchSource_ = newSource();
-  sim::Replay r(fromHere ? world() : *cp, *scratchSource_);
+  sim::World start;
+  if (!fromHere) replay_.nearestAtOrBefore(from, &start, &at);
+  sim::Replay r(fromHere ? world() : std::move(start), *scratchSource_);
   ScanVisitor v(from, visit);
   r.addObserver(&v);
   r.runUntil(to, [&](const sim::World&) { return v.stopped; });

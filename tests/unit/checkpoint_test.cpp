@@ -7,17 +7,58 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <mutex>
+#include <cstring>
+#include <string>
+#include <string_view>
+
 namespace {
 
 using namespace sim;
 using spanscope_test::fingerprint;
 using spanscope_test::mixedTrace;
 
-TEST(Checkpoints, RestoredWorldRunForwardEqualsStraightReplay) {
+// A codec for the tests: runs of zero bytes as their length (a World's bulk has many: empty
+// bitmaps, unused span fields), other bytes as they are, each chunk led by two 32-bit counts.
+class ZeroRunCodec : public CheckpointCodec {
+ public:
+  std::string pack(std::string_view in) const override {
+    ++packs;
+    std::string out;
+    for (size_t i = 0; i < in.size();) {
+      uint32_t lit = 0, zeros = 0;
+      while (i + lit < in.size() && in[i + lit] != 0) ++lit;
+      while (i + lit + zeros < in.size() && in[i + lit + zeros] == 0) ++zeros;
+      out.append(reinterpret_cast<const char*>(&lit), 4).append(reinterpret_cast<const char*>(&zeros), 4);
+      out.append(in.substr(i, lit));
+      i += lit + zeros;
+    }
+    return out;
+  }
+  std::string unpack(std::string_view in, size_t bytes) const override {
+    std::string out;
+    while (in.size() >= 8) {
+      uint32_t lit = 0, zeros = 0;
+      std::memcpy(&lit, in.data(), 4);
+      std::memcpy(&zeros, in.data() + 4, 4);
+      out.append(in.substr(8, lit)).append(zeros, '\0');
+      in.remove_prefix(8 + lit);
+    }
+    EXPECT_EQ(out.size(), bytes);
+    return out;
+  }
+  mutable std::atomic<int> packs{0};
+};
+
+class CheckpointsPacked : public ::testing::TestWithParam<bool> {};
+
+TEST_P(CheckpointsPacked, RestoredWorldRunForwardEqualsStraightReplay) {
   const std::vector<Event> evs = mixedTrace(20000, 7);
   Config cfg;
   cfg.gomaxprocs = 2;
-  Checkpoints cps(1000, size_t{1} << 30);
+  ZeroRunCodec codec;
+  Checkpoints cps(1000, size_t{1} << 30, 0, GetParam() ? &codec : nullptr);
   World w(cfg);
   cps.offer(w, 0);
   for (size_t i = 0; i < evs.size(); ++i) {
@@ -25,16 +66,78 @@ TEST(Checkpoints, RestoredWorldRunForwardEqualsStraightReplay) {
     cps.offer(w, i + 1);
   }
   for (uint64_t target : {0ull, 1ull, 999ull, 1000ull, 1001ull, 12345ull, 19999ull, 20000ull}) {
-    World straight(cfg);
-    for (uint64_t i = 0; i < target; ++i) ASSERT_TRUE(straight.step(evs[i]));
     uint64_t at = ~0ull;
-    const World* cp = cps.atOrBefore(target, &at);
-    ASSERT_NE(cp, nullptr);
+    World restored;
+    ASSERT_TRUE(cps.restore(target, &restored, &at));
     EXPECT_EQ(at, target / 1000 * 1000) << "the latest multiple of the interval at or before the target";
-    World restored = *cp;
+    World straight(cfg);
+    for (uint64_t i = 0; i < at; ++i) ASSERT_TRUE(straight.step(evs[i]));
+    EXPECT_EQ(restored.footprintBytes(), World(straight).footprintBytes()) << "what a copy made then would hold";
+    for (uint64_t i = at; i < target; ++i) ASSERT_TRUE(straight.step(evs[i]));
     for (uint64_t i = at; i < target; ++i) ASSERT_TRUE(restored.step(evs[i]));
     EXPECT_EQ(fingerprint(restored), fingerprint(straight)) << "target " << target;
   }
+  EXPECT_EQ(codec.packs.load(), GetParam() ? 21 : 0) << "every copy kept is packed, once";
+}
+
+INSTANTIATE_TEST_SUITE_P(Checkpoints, CheckpointsPacked, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& p) { return p.param ? "Packed" : "Whole"; });
+
+// A codec that keeps the bulk itself and packs it to its 8-byte number: what a packed copy
+// counts is then exactly the World without its bulk, plus 8.
+class StashCodec : public CheckpointCodec {
+ public:
+  std::string pack(std::string_view in) const override {
+    std::lock_guard<std::mutex> lock(mu);
+    stash.emplace_back(in);
+    const uint64_t id = stash.size() - 1;
+    return std::string(reinterpret_cast<const char*>(&id), sizeof id);
+  }
+  std::string unpack(std::string_view in, size_t bytes) const override {
+    std::lock_guard<std::mutex> lock(mu);
+    uint64_t id = 0;
+    std::memcpy(&id, in.data(), sizeof id);
+    EXPECT_EQ(stash.at(id).size(), bytes);
+    return stash.at(id);
+  }
+  mutable std::mutex mu;
+  mutable std::vector<std::string> stash;
+};
+
+// Packed copies count their packed size against the budget, so the same offers thin less.
+TEST(Checkpoints, PackedCopiesCountTheirPackedSize) {
+  const std::vector<Event> evs = mixedTrace(20000, 7);
+  Config cfg;
+  cfg.gomaxprocs = 2;
+  World w(cfg);
+  for (size_t i = 0; i < 10000; ++i) ASSERT_TRUE(w.step(evs[i]));
+  World hollow = w;
+  const size_t bulk = hollow.takeBulk().size();
+  ASSERT_GT(bulk, w.footprintBytes() / 4) << "the bulk is a good part of even a small World";
+  StashCodec codec;
+  Checkpoints one(1000, size_t{1} << 30, 0, &codec);
+  one.offer(w, 10000);
+  EXPECT_EQ(one.bytes(), hollow.footprintBytes() + 8);
+  uint64_t at = 0;
+  World back;
+  ASSERT_TRUE(one.restore(10000, &back, &at));
+  EXPECT_EQ(fingerprint(back), fingerprint(w));
+
+  // The budget holds 5 whole copies of the World at 10,000 events.
+  const size_t budget = 5 * w.footprintBytes();
+  Checkpoints whole(1000, budget), packed(1000, budget, 0, &codec);
+  World v(cfg);
+  whole.offer(v, 0);
+  packed.offer(v, 0);
+  for (size_t i = 0; i < evs.size(); ++i) {
+    ASSERT_TRUE(v.step(evs[i]));
+    whole.offer(v, i + 1);
+    packed.offer(v, i + 1);
+  }
+  EXPECT_GT(packed.count(), whole.count());
+  EXPECT_LT(packed.interval(), whole.interval());
+  EXPECT_LE(packed.bytes(), budget);
+  EXPECT_LE(whole.bytes(), budget);
 }
 
 TEST(Checkpoints, OnlyMultiplesOfTheIntervalAreKept) {
@@ -43,7 +146,7 @@ TEST(Checkpoints, OnlyMultiplesOfTheIntervalAreKept) {
   for (uint64_t p = 0; p <= 35; ++p) cps.offer(w, p);
   EXPECT_EQ(cps.count(), 4u) << "0, 10, 20, 30";
   uint64_t at = 0;
-  ASSERT_NE(cps.atOrBefore(29, &at), nullptr);
+  ASSERT_TRUE(cps.atOrBefore(29, &at));
   EXPECT_EQ(at, 20u);
 }
 
@@ -56,9 +159,9 @@ TEST(Checkpoints, OverBudgetDropsEveryOtherAndDoublesTheInterval) {
   EXPECT_EQ(cps.interval(), 20u);
   EXPECT_EQ(cps.count(), 2u);
   uint64_t at = 0;
-  ASSERT_NE(cps.atOrBefore(19, &at), nullptr);
+  ASSERT_TRUE(cps.atOrBefore(19, &at));
   EXPECT_EQ(at, 0u) << "10 was dropped";
-  ASSERT_NE(cps.atOrBefore(30, &at), nullptr);
+  ASSERT_TRUE(cps.atOrBefore(30, &at));
   EXPECT_EQ(at, 20u);
   EXPECT_LE(cps.bytes(), 3 * one + one / 2);
 }
@@ -76,9 +179,9 @@ TEST(Checkpoints, APinnedCheckpointSurvivesThinningAndIsFound) {
   EXPECT_EQ(cps.interval(), 20u);
   EXPECT_EQ(cps.count(), 3u) << "0, 17 (pinned), 20";
   uint64_t at = 0;
-  ASSERT_NE(cps.atOrBefore(19, &at), nullptr);
+  ASSERT_TRUE(cps.atOrBefore(19, &at));
   EXPECT_EQ(at, 17u);
-  ASSERT_NE(cps.atOrBefore(16, &at), nullptr);
+  ASSERT_TRUE(cps.atOrBefore(16, &at));
   EXPECT_EQ(at, 0u) << "10 was dropped";
   // Over budget with nothing left to drop but the start and a pinned copy: it stops thinning.
   Checkpoints tight(10, one / 2);
@@ -87,7 +190,7 @@ TEST(Checkpoints, APinnedCheckpointSurvivesThinningAndIsFound) {
   EXPECT_EQ(tight.count(), 2u);
   tight.offer(w, 10);
   EXPECT_EQ(tight.count(), 2u) << "10 is dropped, 0 and the pinned 5 stay";
-  ASSERT_NE(tight.atOrBefore(9, &at), nullptr);
+  ASSERT_TRUE(tight.atOrBefore(9, &at));
   EXPECT_EQ(at, 5u);
 }
 
@@ -105,7 +208,7 @@ TEST(Checkpoints, KnowingTheTraceLengthTakesNoCopyThatThinningWouldDrop) {
   EXPECT_EQ(cps.count(), 3u);
   EXPECT_LE(cps.bytes(), 3 * one + one / 2) << "the pinned copy fits without thinning";
   uint64_t at = 0;
-  ASSERT_NE(cps.atOrBefore(90, &at), nullptr);
+  ASSERT_TRUE(cps.atOrBefore(90, &at));
   EXPECT_EQ(at, 80u);
   // Without the length the same offers are copied and thinned afterwards (the 4th copy overflows
   // at 30 and again at 60): 8 copies taken for the same 3 kept.
