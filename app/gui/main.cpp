@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 namespace {
@@ -154,6 +155,15 @@ int runApp(int argc, char** argv) {
   }
   gui::applyOptions(*opts, settings);
 
+  // The trace loads (its first pass included) on the App's load thread while the window, the GL
+  // context and the fonts are made: a large trace is ready sooner by that much. The App goes
+  // before the GL context does (its panels hold textures).
+  std::optional<gui::App> appHolder(std::in_place, settings, settingsPath);
+  if (!err.empty()) appHolder->reportError(err);
+  appHolder->setEngine(opts->engine);
+  const std::string trace = opts->trace.empty() ? std::string(SPANSCOPE_ASSETS_DIR) + "/scenarios/classroom.json" : opts->trace;
+  appHolder->load(trace);
+
   glfwSetErrorCallback(onGlfwError);
   if (!glfwInit()) {
     std::fprintf(stderr, "spanscope: cannot open a window (no display?). Try xvfb-run, or spanscope-cli for headless replay.\n");
@@ -185,21 +195,16 @@ int runApp(int argc, char** argv) {
 
   int rc = 0;
   {
-    gui::App app(settings, settingsPath);
-    if (!err.empty()) app.reportError(err);
+    gui::App& app = *appHolder;
     glfwSetWindowUserPointer(window, &app);
     glfwSetDropCallback(window, onDrop);
-    const std::string trace = opts->trace.empty() ? std::string(SPANSCOPE_ASSETS_DIR) + "/scenarios/classroom.json" : opts->trace;
-
-    app.setEngine(opts->engine);
     if (!opts->panels.empty()) app.tilePanels(true);
     if (headless) {
-      if (!app.loadNow(trace)) {
+      app.waitForLoad();
+      if (!app.session() || app.session()->path() != trace) {
         std::fprintf(stderr, "%s\n", app.errors().empty() ? ("spanscope: cannot open " + trace).c_str() : app.errors().front().c_str());
         rc = 2;
       }
-    } else {
-      app.load(trace);
     }
     if (rc == 0 && opts->at) app.seek(*opts->at);
     if (opts->select) app.selection().span = *opts->select;
@@ -271,6 +276,7 @@ int runApp(int argc, char** argv) {
       glfwGetWindowSize(window, &app.settings().windowWidth, &app.settings().windowHeight);
     }
   }
+  appHolder.reset();
   gui::setTextureUploader(nullptr);
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
