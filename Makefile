@@ -14,7 +14,7 @@ SCENARIO ?= assets/scenarios/classroom.json
 # Debian packages the project needs (ARCHITECTURE.md §5). `make deps` is a no-op when present.
 DEB_PACKAGES = g++ cmake make pkg-config libgtest-dev libgmock-dev libbenchmark-dev \
                nlohmann-json3-dev golang-1.19-go libzstd-dev libxxhash-dev zlib1g-dev zstd heaptrack ltrace \
-               clang libclang-rt-14-dev libimgui-dev libglfw3-dev libgl-dev xvfb xauth libgl1-mesa-dri libstb-dev fonts-dejavu-core
+               clang libclang-rt-14-dev libimgui-dev libglfw3-dev libgl-dev xvfb xauth libgl1-mesa-dri libstb-dev libpng-dev fonts-dejavu-core
 
 # Fuzzing (libFuzzer, clang): a short run of every target in `make test`, longer by hand with
 # `make fuzz FUZZ_TIME=600`. New inputs go to build-fuzz/corpus/<target>; seeds come from tests/data.

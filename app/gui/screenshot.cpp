@@ -1,8 +1,10 @@
-// glReadPixels -> PNG through stb_image_write (libstb-dev provides the implementation).
+// glReadPixels -> PNG (report::encodePng), written atomically.
 #include "app/gui/screenshot.h"
 
+#include "app/report/png.h"
+#include "traces/json_io.h"
+
 #include <GL/gl.h>
-#include <stb_image_write.h>
 
 #include <cstdint>
 #include <vector>
@@ -29,11 +31,12 @@ bool writeFramebufferPng(const std::string& path, int width, int height, std::st
       dst[x] = src[x], dst[x + 1] = src[x + 1], dst[x + 2] = src[x + 2], dst[x + 3] = 255;
     }
   }
-  if (!stbi_write_png(path.c_str(), width, height, 4, flipped.data(), static_cast<int>(stride))) {
-    if (error) *error = path + ": cannot write the PNG";
+  std::string png;
+  if (!report::encodePng(flipped.data(), width, height, 4, &png)) {
+    if (error) *error = path + ": PNG encoding failed";
     return false;
   }
-  return true;
+  return traces::writeFileAtomic(path, png, error);
 }
 
 } // namespace gui

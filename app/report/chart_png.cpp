@@ -2,10 +2,9 @@
 // rectangles, so a rectangle filler is the whole rasteriser); PNG encoding from libstb.
 #include "app/report/chart_png.h"
 
+#include "app/report/png.h"
 #include "app/report/units.h"
 #include "traces/json_io.h"
-
-#include <stb_image_write.h>
 
 #include <algorithm>
 #include <cmath>
@@ -149,10 +148,6 @@ void legend(Canvas& cv, double x, double y, const std::vector<std::string>& name
   }
 }
 
-void appendBytes(void* ctx, void* data, int size) {
-  static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), static_cast<size_t>(size));
-}
-
 } // namespace
 
 bool writeChartPng(const Chart& c, const std::string& path, std::string* error) {
@@ -173,7 +168,7 @@ bool writeChartPng(const Chart& c, const std::string& path, std::string* error) 
   legend(cv, 1420, 110, names);
 
   std::string png;
-  if (!stbi_write_png_to_func(appendBytes, &png, cv.w(), cv.h(), 3, cv.data(), cv.w() * 3)) {
+  if (!encodePng(cv.data(), cv.w(), cv.h(), 3, &png)) {
     if (error) *error = path + ": PNG encoding failed";
     return false;
   }
