@@ -5,8 +5,10 @@
 
 namespace sim {
 
-Checkpoints::Checkpoints(uint64_t interval, size_t budgetBytes, uint64_t events, const CheckpointCodec* codec)
-    : interval_(std::max<uint64_t>(interval, 1)), budget_(budgetBytes), events_(events), codec_(codec) {}
+Checkpoints::Checkpoints(uint64_t interval, size_t budgetBytes, uint64_t events, const CheckpointCodec* codec,
+                         size_t bytesPerEvent)
+    : interval_(std::max<uint64_t>(interval, 1)), budget_(budgetBytes), events_(events), codec_(codec),
+      bytesPerEvent_(codec == nullptr ? 0 : bytesPerEvent) {}
 
 Checkpoints::~Checkpoints() {
   if (packing_.valid()) packing_.wait();
@@ -16,8 +18,8 @@ bool Checkpoints::offer(const World& w, uint64_t position) {
   if (position % interval_ != 0) return false;
   if (!cps_.empty() && cps_.back().position >= position) return false;
   settle();
-  if (codec_ != nullptr && position > 0) {
-    while (interval_ < w.footprintBytes() / kBytesPerEvent && thinnable()) thin();
+  if (bytesPerEvent_ > 0 && position > 0) {
+    while (interval_ < w.footprintBytes() / bytesPerEvent_ && thinnable()) thin();
     if (position % interval_ != 0) return false;
   }
   if (events_ > position && (codec_ == nullptr || packedRatio_ > 0)) {

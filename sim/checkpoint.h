@@ -37,7 +37,12 @@ class Checkpoints {
   // the replay runs on, and the budget counts packed copies: several times more fit. One copy
   // is packed at a time; the next offer that keeps one waits for it, so what is kept, and every
   // figure here, depends only on the offers, never on threads.
-  Checkpoints(uint64_t interval, size_t budgetBytes, uint64_t events = 0, const CheckpointCodec* codec = nullptr);
+  //
+  // bytesPerEvent > 0 (with a codec): copies at least footprint/bytesPerEvent events apart, the
+  // interval doubled until they are; the cost of packing a copy grows with the World, not with the
+  // events between copies.
+  Checkpoints(uint64_t interval, size_t budgetBytes, uint64_t events = 0, const CheckpointCodec* codec = nullptr,
+              size_t bytesPerEvent = 0);
   ~Checkpoints();
   Checkpoints(Checkpoints&&) noexcept = default;
   Checkpoints& operator=(Checkpoints&&) = delete;
@@ -84,14 +89,11 @@ class Checkpoints {
   mutable size_t bytes_ = 0;
   uint64_t events_; // 0: unknown
   const CheckpointCodec* codec_;
+  size_t bytesPerEvent_;
   // Packed bytes / whole bytes of the latest packed copy of at least kTypicalBytes (0: none yet):
   // what a copy to come will count. Until one is known a copy counts whole and none is skipped
   // ahead (an almost empty World packs no smaller, so its ratio would thin for nothing).
   static constexpr size_t kTypicalBytes = size_t{1} << 20;
-  // Packed copies are at least footprint/kBytesPerEvent events apart: packing costs ~3.5 ns per
-  // byte of World, replaying an event at a heap that large at least ~150 ns, so the packing
-  // thread keeps up with the replay and the replay never waits for it.
-  static constexpr size_t kBytesPerEvent = 64;
   mutable double packedRatio_ = 0;
   mutable std::future<size_t> packing_; // the latest copy's packing: its packed bytes
 };

@@ -19,7 +19,8 @@ Replay::Replay(World world, EventSource& source, CheckpointPolicy checkpoints)
     : world_(std::move(world)), source_(source) {
   if (checkpoints.interval == 0) return;
   nearTarget_ = checkpoints.nearTarget;
-  checkpoints_.emplace(checkpoints.interval, checkpoints.budgetBytes, checkpoints.events, checkpoints.codec);
+  checkpoints_.emplace(checkpoints.interval, checkpoints.budgetBytes, checkpoints.events, checkpoints.codec,
+                       checkpoints.bytesPerEvent);
   // The start, so that every position from here on can be reached again (position 0 survives
   // any thinning). No observer is attached yet, so none is told.
   checkpoints_->offer(world_, position());

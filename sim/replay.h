@@ -94,10 +94,12 @@ struct CheckpointPolicy {
   uint64_t events = 0;
   // Packs checkpoints (Checkpoints), if set; it must outlive the replay.
   const CheckpointCodec* codec = nullptr;
+  // With a codec: packed copies at least footprint/bytesPerEvent events apart (0: no bound).
+  size_t bytesPerEvent = 0;
   // About 64 checkpoints over a trace of `events` (at least 4096 events apart: a copy of the World
   // costs about as much as replaying a few thousand events), before the budget thins them.
   static CheckpointPolicy spread(uint64_t events, size_t budgetBytes) {
-    return {std::max<uint64_t>(4096, events / 64 + 1), budgetBytes, 0, events, nullptr};
+    return {std::max<uint64_t>(4096, events / 64 + 1), budgetBytes, 0, events, nullptr, 0};
   }
 };
 

@@ -140,6 +140,39 @@ TEST(Checkpoints, PackedCopiesCountTheirPackedSize) {
   EXPECT_LE(whole.bytes(), budget);
 }
 
+// Packed copies at least footprint/bytesPerEvent events apart: the interval doubles until the
+// World's size over bytesPerEvent fits in it, and only multiples of the doubled interval stay.
+TEST(Checkpoints, PackedCopiesAreFarApartForALargeWorld) {
+  const std::vector<Event> evs = mixedTrace(20000, 7);
+  World w;
+  StashCodec codec;
+  Checkpoints cps(1000, size_t{1} << 30, 0, &codec, 64);
+  cps.offer(w, 0);
+  size_t largest = 0;
+  for (size_t i = 0; i < evs.size(); ++i) {
+    ASSERT_TRUE(w.step(evs[i]));
+    largest = std::max(largest, w.footprintBytes());
+    cps.offer(w, i + 1);
+  }
+  const uint64_t floor = largest / 64;
+  ASSERT_GT(floor, 2000u) << "the test's World is large enough to matter";
+  EXPECT_GE(cps.interval(), floor / 2) << "doubled up to the last World's size / 64";
+  EXPECT_LE(cps.interval(), 2 * floor);
+  EXPECT_EQ(cps.count(), evs.size() / cps.interval() + 1);
+  uint64_t at = 0;
+  ASSERT_TRUE(cps.atOrBefore(evs.size(), &at));
+  EXPECT_EQ(at % cps.interval(), 0u);
+  // Without a codec the bound does not apply (copying is cheap next to packing).
+  Checkpoints whole(1000, size_t{1} << 30, 0, nullptr, 64);
+  World v;
+  whole.offer(v, 0);
+  for (size_t i = 0; i < evs.size(); ++i) {
+    ASSERT_TRUE(v.step(evs[i]));
+    whole.offer(v, i + 1);
+  }
+  EXPECT_EQ(whole.interval(), 1000u);
+}
+
 TEST(Checkpoints, OnlyMultiplesOfTheIntervalAreKept) {
   Checkpoints cps(10, size_t{1} << 30);
   World w;
