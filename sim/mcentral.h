@@ -12,7 +12,11 @@
 #include "sim/mspan.h"
 
 #include <cstdint>
+#include "sim/bulk.h"
+
 #include <algorithm>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace sim {
@@ -58,6 +62,9 @@ class SpanSet {
     }
     return true;
   }
+  // The entries as bytes appended to `out`, leaving none; and back (World::takeBulk).
+  void takeBulk(std::string& out) { takeArray(q_, out); }
+  void putBulk(std::string_view& in) { putArray(in, q_); }
   const Entry* begin() const { return q_.data() + head_; }
   const Entry* end() const { return q_.data() + q_.size(); }
   size_t size() const { return q_.size() - head_; }

@@ -178,10 +178,12 @@ size_t World::footprintBytes() const {
 
 std::string World::takeBulk() {
   std::string out;
-  out.reserve(objects_.size() * sizeof(Object) + spanOf_.size() * sizeof(SpanId) + spans_.footprintBytes() + 128);
+  out.reserve(footprintBytes()); // more than the bulk: one allocation
   takeArray(objects_, out);
   takeArray(spanOf_, out);
   spans_.takeBulk(out);
+  for (MCentral& c : central_)
+    for (SpanSet* s : {&c.partial[0], &c.partial[1], &c.full[0], &c.full[1]}) s->takeBulk(out);
   return out;
 }
 
@@ -189,6 +191,8 @@ void World::putBulk(std::string_view bytes) {
   putArray(bytes, objects_);
   putArray(bytes, spanOf_);
   spans_.putBulk(bytes);
+  for (MCentral& c : central_)
+    for (SpanSet* s : {&c.partial[0], &c.partial[1], &c.full[0], &c.full[1]}) s->putBulk(bytes);
   if (!bytes.empty()) throw std::logic_error("checkpoint bulk has bytes left over");
 }
 

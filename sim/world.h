@@ -197,8 +197,8 @@ class World {
   // Heap memory this World object holds (for checkpoint budgets); an estimate within a few %.
   size_t footprintBytes() const;
   // Checkpoints keep a World's bulk packed (sim/checkpoint.h): its large flat arrays, the object
-  // table, the span structs and their bitmap pool and the page->span map, nearly all of a large
-  // heap's footprint. takeBulk returns them as bytes and leaves them empty (the World is then
+  // table, the span structs and their bitmap pool, the page->span map and the mcentrals' span
+  // sets, nearly all of a large heap's footprint. takeBulk returns them as bytes and leaves them empty (the World is then
   // only good for copying and putBulk); putBulk puts back what takeBulk returned.
   std::string takeBulk();
   void putBulk(std::string_view bytes);

@@ -17,19 +17,20 @@ constexpr size_t kTargetSamples = 2048; // stats points over the whole trace: mo
 // stats point was a sixth of the first pass. A quarter as many is still about one per pixel column
 // of a full-width plot; MemStats (counters, no walk) keeps its 2048.
 constexpr size_t kLedgerSamples = 512;
-constexpr size_t kCheckpointBudget = size_t{384} << 20; // packed World copies: the bound on a session's memory
+constexpr size_t kCheckpointBudget = size_t{448} << 20; // packed World copies: the bound on a session's memory
 // After a long seek the replay keeps copies this many and kNearTarget/8 events before the target: a
 // step back replays at most 1,024 events, and 8,192 once every 1,024 steps back (sim::CheckpointPolicy).
 constexpr uint64_t kNearTarget = 8192;
 
-// About 64 checkpoints over the trace, but none closer than 65,536 events: replaying that many
-// takes a few milliseconds, so closer ones would only cost memory. Packed with zstd (a quarter of
-// a large World's size), on a thread beside the replay, and at least footprint/64 events apart:
-// packing costs ~3.5 ns per byte of World, replaying an event at a heap that large ~150 ns or
-// more, so the packing thread keeps up and the replay never waits for it.
+// About 128 checkpoints over the trace, but none closer than 65,536 events: replaying that many
+// takes a few milliseconds, so closer ones would only cost memory. Packed with zstd (a ninth of a
+// large World's size), on a thread beside the replay, and at least footprint/64 events apart:
+// packing costs ~2 ns per byte of World, replaying an event at a heap that large ~150 ns or
+// more, so the packing thread keeps up and the replay never waits for it. The budget holds 128
+// packed copies of a 1 GiB heap (~3 MB each).
 sim::CheckpointPolicy checkpointPolicy(uint64_t events) {
   sim::CheckpointPolicy p = sim::CheckpointPolicy::spread(events, kCheckpointBudget);
-  p.interval = std::max<uint64_t>(p.interval, 65536);
+  p.interval = std::max<uint64_t>(events / 128 + 1, 65536);
   p.nearTarget = kNearTarget;
   p.codec = &zstdCheckpointCodec();
   p.bytesPerEvent = 64;
