@@ -74,7 +74,8 @@
 // All state is plain data: spans in a vector indexed by SpanId (the identity of an mspan struct),
 // bitmaps as 64-bit words in one pool beside them (sim/spantable.h; the only pointers into itself,
 // which the table's copy moves), FIFO span sets as (span, push sequence) rings, the page allocator
-// as per-chunk bitmaps. So copying a World is a checkpoint, a few large copies. Nothing depends
+// as per-chunk bitmaps. So copying a World is a checkpoint, a few large copies; a checkpoint may
+// keep those large arrays packed by a codec (World::takeBulk, sim/checkpoint.h). Nothing depends
 // on time, addresses of host memory, or iteration order of hash maps: same trace + same config ->
 // same state, bit for bit.
 //
