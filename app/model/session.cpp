@@ -5,6 +5,7 @@
 #include "traces/event_stream.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace model {
 
@@ -196,9 +197,9 @@ uint64_t Session::scan(uint64_t from, uint64_t to,
   replay_.nearestAtOrBefore(from, nullptr, &at); // the copies a seek kept too
   const bool fromHere = position() <= from && position() >= at;
   if (!scratchSource_) scratchSource_ = newSource();
-  sim::World start;
-  if (!fromHere) replay_.nearestAtOrBefore(from, &start, &at);
-  sim::Replay r(fromHere ? world() : std::move(start), *scratchSource_);
+  std::optional<sim::World> start; // the nearest kept World, unpacked, unless the scan starts here
+  if (!fromHere) replay_.nearestAtOrBefore(from, &start.emplace(), &at);
+  sim::Replay r(fromHere ? world() : std::move(*start), *scratchSource_);
   ScanVisitor v(from, visit);
   r.addObserver(&v);
   r.runUntil(to, [&](const sim::World&) { return v.stopped; });
