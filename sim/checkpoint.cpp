@@ -19,7 +19,7 @@ bool Checkpoints::offer(const World& w, uint64_t position) {
   if (!cps_.empty() && cps_.back().position >= position) return false;
   settle();
   if (bytesPerEvent_ > 0 && position > 0) {
-    while (interval_ < w.footprintBytes() / bytesPerEvent_ && thinnable()) thin();
+    while (interval_ < w.footprintBytes() / bytesPerEvent_) thin(); // also with only the start kept
     if (position % interval_ != 0) return false;
   }
   if (events_ > position && (codec_ == nullptr || packedRatio_ > 0)) {

@@ -162,6 +162,13 @@ TEST(Checkpoints, PackedCopiesAreFarApartForALargeWorld) {
   uint64_t at = 0;
   ASSERT_TRUE(cps.atOrBefore(evs.size(), &at));
   EXPECT_EQ(at % cps.interval(), 0u);
+  // The bound holds from the first copy after the start on, when there is nothing to thin yet:
+  // a World already that large is not packed 1,000 events in.
+  Checkpoints first(1000, size_t{1} << 30, 0, &codec, 64);
+  first.offer(w, 0);
+  EXPECT_FALSE(first.offer(w, 1000));
+  EXPECT_EQ(first.count(), 1u);
+  EXPECT_GE(first.interval(), w.footprintBytes() / 64);
   // Without a codec the bound does not apply (copying is cheap next to packing).
   Checkpoints whole(1000, size_t{1} << 30, 0, nullptr, 64);
   World v;
