@@ -59,7 +59,7 @@ class Replay {
     c.gogc = gogc;
     c.rootScanBytes = rootScan;
     c.sweep = sim::SweepMode::Lazy;
-    // gcpace/main.go sleeps 200 us after every allocation so that each cycle's mark (and sweep)
+    // gcpace/main.go sleeps 2 ms after every allocation so that each cycle's mark (and sweep)
     // finishes before the program drops its reference and allocates again: in Go no allocation
     // or free falls inside a mark window. The engine's events carry no time, so it is told so:
     // each triggered cycle marks and terminates within its triggering event.

@@ -62,7 +62,10 @@ func main() {
 	for i := 0; i < garbage; i++ {
 		cur = nil
 		cur = make([]byte, objSize)
-		time.Sleep(200 * time.Microsecond)
+		// Long enough for a triggered cycle's mark to end before cur is dropped, also while other
+		// tests load the machine (200 us was not: once, under ctest's load, a mark still running
+		// kept the dropped object, and Go's goal came 128 KiB higher).
+		time.Sleep(2 * time.Millisecond)
 		if n := numGC(); n != seen {
 			runtime.ReadMemStats(&ms)
 			for ; seen < n; seen++ {
