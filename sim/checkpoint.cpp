@@ -18,14 +18,15 @@ bool Checkpoints::offer(const World& w, uint64_t position) {
   if (position % interval_ != 0) return false;
   if (!cps_.empty() && cps_.back().position >= position) return false;
   settle();
+  const size_t whole = w.footprintBytes();
   if (bytesPerEvent_ > 0 && position > 0) {
-    while (interval_ < w.footprintBytes() / bytesPerEvent_) thin(); // also with only the start kept
+    while (interval_ < whole / bytesPerEvent_) thin(); // also with only the start kept
     if (position % interval_ != 0) return false;
   }
   if (events_ > position && (codec_ == nullptr || packedRatio_ > 0)) {
     // Copies of about this size still to come at spacing iv: this one if it is a multiple, the
     // multiples of iv after it up to the end, and room for one pinned copy.
-    const size_t b = copyBytes(w);
+    const size_t b = copyBytes(whole);
     auto projected = [&](uint64_t iv) {
       return keptBytes(iv) + b * (events_ / iv - position / iv + (position % iv == 0 ? 1 : 0) + 1);
     };
@@ -34,7 +35,7 @@ bool Checkpoints::offer(const World& w, uint64_t position) {
     while (interval_ < iv) thin();
     if (position % interval_ != 0) return false;
   }
-  keep(w, position, false);
+  keep(w, whole, position, false);
   return !cps_.empty() && cps_.back().position == position;
 }
 
@@ -44,13 +45,13 @@ void Checkpoints::pin(const World& w, uint64_t position) {
     return;
   }
   settle();
-  keep(w, position, true);
+  keep(w, w.footprintBytes(), position, true);
 }
 
-// Copies w, thins to the budget, and starts packing the copy if it stayed.
-void Checkpoints::keep(const World& w, uint64_t position, bool pinned) {
-  const size_t b = copyBytes(w);
-  cps_.push_back(Checkpoint{position, std::make_unique<Stored>(Stored{w, {}, 0, false}), b, w.footprintBytes(), pinned});
+// Copies w (whose footprint is `whole`), thins to the budget, and starts packing the copy if it stayed.
+void Checkpoints::keep(const World& w, size_t whole, uint64_t position, bool pinned) {
+  const size_t b = copyBytes(whole);
+  cps_.push_back(Checkpoint{position, std::make_unique<Stored>(Stored{w, {}, 0}), b, whole, pinned});
   bytes_ += b;
   while (bytes_ > budget_ && thinnable()) thin();
   if (codec_ == nullptr || cps_.back().position != position) return;
@@ -59,7 +60,6 @@ void Checkpoints::keep(const World& w, uint64_t position, bool pinned) {
     std::string bulk = s->world.takeBulk();
     s->bulkBytes = bulk.size();
     s->packed = codec->pack(bulk);
-    s->isPacked = true;
     return s->world.footprintBytes() + s->packed.size();
   });
 }
@@ -73,8 +73,7 @@ void Checkpoints::settle() const {
   c.bytes = packed;
 }
 
-size_t Checkpoints::copyBytes(const World& w) const {
-  const size_t whole = w.footprintBytes();
+size_t Checkpoints::copyBytes(size_t whole) const {
   return codec_ == nullptr || packedRatio_ == 0 ? whole : static_cast<size_t>(static_cast<double>(whole) * packedRatio_);
 }
 
@@ -108,21 +107,25 @@ void Checkpoints::thin() {
   cps_ = std::move(kept);
 }
 
-bool Checkpoints::atOrBefore(uint64_t position, uint64_t* at) const {
+const Checkpoints::Checkpoint* Checkpoints::latestAtOrBefore(uint64_t position) const {
   auto it = std::upper_bound(cps_.begin(), cps_.end(), position,
                              [](uint64_t p, const Checkpoint& c) { return p < c.position; });
-  if (it == cps_.begin()) return false;
-  *at = std::prev(it)->position;
-  return true;
+  return it == cps_.begin() ? nullptr : &*std::prev(it);
+}
+
+bool Checkpoints::atOrBefore(uint64_t position, uint64_t* at) const {
+  const Checkpoint* c = latestAtOrBefore(position);
+  if (c != nullptr) *at = c->position;
+  return c != nullptr;
 }
 
 bool Checkpoints::restore(uint64_t position, World* out, uint64_t* at) const {
-  if (!atOrBefore(position, at)) return false;
-  settle();
-  auto it = std::lower_bound(cps_.begin(), cps_.end(), *at, [](const Checkpoint& c, uint64_t p) { return c.position < p; });
-  const Stored& s = *it->stored;
-  *out = s.world;
-  if (s.isPacked) out->putBulk(codec_->unpack(s.packed, s.bulkBytes));
+  settle(); // with a codec, every copy is packed from here on
+  const Checkpoint* c = latestAtOrBefore(position);
+  if (c == nullptr) return false;
+  *at = c->position;
+  *out = c->stored->world;
+  if (codec_ != nullptr) out->putBulk(codec_->unpack(c->stored->packed, c->stored->bulkBytes));
   return true;
 }
 

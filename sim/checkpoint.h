@@ -65,9 +65,8 @@ class Checkpoints {
  private:
   struct Stored {
     World world;        // the whole World, or without its bulk once packed
-    std::string packed; // the bulk, packed
+    std::string packed; // the bulk, packed (with a codec, once settled)
     size_t bulkBytes = 0;
-    bool isPacked = false;
   };
   struct Checkpoint {
     uint64_t position;
@@ -76,9 +75,10 @@ class Checkpoints {
     size_t wholeBytes;              // the World's footprint, unpacked
     bool pinned = false;
   };
-  void keep(const World& w, uint64_t position, bool pinned);
+  void keep(const World& w, size_t whole, uint64_t position, bool pinned);
+  const Checkpoint* latestAtOrBefore(uint64_t position) const;
   void settle() const; // waits for the copy being packed and counts its packed size
-  size_t copyBytes(const World& w) const; // what a copy of w will count, packed if there is a codec
+  size_t copyBytes(size_t whole) const; // what a copy of a World this large will count, packed if there is a codec
   void thin();
   bool thinnable() const;
   size_t keptBytes(uint64_t interval) const; // what thinning to `interval` would leave

@@ -15,6 +15,7 @@
 #include "sim/bulk.h"
 
 #include <algorithm>
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -103,6 +104,8 @@ class SpanSet {
 struct MCentral {
   SpanSet partial[2];
   SpanSet full[2];
+  std::array<SpanSet*, 4> sets() { return {&partial[0], &partial[1], &full[0], &full[1]}; }
+  std::array<const SpanSet*, 4> sets() const { return {&partial[0], &partial[1], &full[0], &full[1]}; }
   static uint32_t sweptIndex(uint32_t sg) { return (sg / 2) % 2; }
   static uint32_t unsweptIndex(uint32_t sg) { return 1 - (sg / 2) % 2; }
 };

@@ -167,7 +167,7 @@ size_t World::footprintBytes() const {
   b += static_cast<size_t>(pages_.chunks()) * (kPallocChunkPages / 4 + 2 * sizeof(uint32_t) + 3); // bitmaps, index
   b += central_.capacity() * sizeof(MCentral);
   for (const MCentral& c : central_)
-    for (int i = 0; i < 2; ++i) b += (c.partial[i].rawEntries() + c.full[i].rawEntries()) * sizeof(SpanSet::Entry);
+    for (const SpanSet* s : c.sets()) b += s->rawEntries() * sizeof(SpanSet::Entry);
   for (const P& p : ps_) b += sizeof(P) + p.mcache.alloc.capacity() * sizeof(SpanId);
   b += objects_.capacity() * sizeof(Object);
   b += hugeSizes_.size() * 32 + threadToP_.size() * 32;
@@ -183,7 +183,7 @@ std::string World::takeBulk() {
   takeArray(spanOf_, out);
   spans_.takeBulk(out);
   for (MCentral& c : central_)
-    for (SpanSet* s : {&c.partial[0], &c.partial[1], &c.full[0], &c.full[1]}) s->takeBulk(out);
+    for (SpanSet* s : c.sets()) s->takeBulk(out);
   return out;
 }
 
@@ -192,7 +192,7 @@ void World::putBulk(std::string_view bytes) {
   putArray(bytes, spanOf_);
   spans_.putBulk(bytes);
   for (MCentral& c : central_)
-    for (SpanSet* s : {&c.partial[0], &c.partial[1], &c.full[0], &c.full[1]}) s->putBulk(bytes);
+    for (SpanSet* s : c.sets()) s->putBulk(bytes);
   if (!bytes.empty()) throw std::logic_error("checkpoint bulk has bytes left over");
 }
 
