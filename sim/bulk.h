@@ -45,7 +45,8 @@ void fromColumns(const char* cols, size_t n, char* rows) {
 }
 } // namespace bulk_detail
 
-// Appends v's size and its elements, column by column, to `out`, and frees v.
+// Appends v's size and its elements, column by column, to `out`, and empties v, which keeps its
+// storage (a World that is copied into again and again reuses it: sim/checkpoint.h).
 template <class T>
 void takeArray(std::vector<T>& v, std::string& out) {
   static_assert(std::is_trivially_copyable_v<T>);
@@ -54,11 +55,11 @@ void takeArray(std::vector<T>& v, std::string& out) {
   const size_t at = out.size();
   out.resize(at + v.size() * sizeof(T));
   bulk_detail::toColumns<sizeof(T)>(reinterpret_cast<const char*>(v.data()), v.size(), out.data() + at);
-  std::vector<T>().swap(v);
+  v.clear();
 }
 
-// Reads what takeArray wrote at the front of `in` into v, which is then what a copy of the array
-// would be (capacity = size, as in a World copied whole); advances `in`.
+// Reads what takeArray wrote at the front of `in` into v, in v's own storage if it is large
+// enough (a seek restores into the World it replays: no allocation, no page faults); advances `in`.
 template <class T>
 void putArray(std::string_view& in, std::vector<T>& v) {
   uint64_t n = 0;
@@ -66,10 +67,9 @@ void putArray(std::string_view& in, std::vector<T>& v) {
   std::memcpy(&n, in.data(), sizeof n);
   in.remove_prefix(sizeof n);
   if (n > in.size() / sizeof(T)) throw std::logic_error("checkpoint bulk truncated");
-  std::vector<T> fresh(n);
-  bulk_detail::fromColumns<sizeof(T)>(in.data(), n, reinterpret_cast<char*>(fresh.data()));
+  v.resize(n);
+  bulk_detail::fromColumns<sizeof(T)>(in.data(), n, reinterpret_cast<char*>(v.data()));
   in.remove_prefix(n * sizeof(T));
-  v.swap(fresh);
 }
 
 } // namespace sim

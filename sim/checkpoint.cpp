@@ -14,8 +14,15 @@ Checkpoints::~Checkpoints() {
   if (packing_.valid()) packing_.wait();
 }
 
+// Replay offers every event: the common case is one event after the last offer, short of due_.
+bool Checkpoints::due(uint64_t position) {
+  if (position < due_ && position + interval_ > due_) return false;
+  due_ = position / interval_ * interval_ + interval_;
+  return position % interval_ == 0;
+}
+
 bool Checkpoints::offer(const World& w, uint64_t position) {
-  if (position % interval_ != 0) return false;
+  if (!due(position)) return false;
   if (!cps_.empty() && cps_.back().position >= position) return false;
   settle();
   const size_t whole = w.footprintBytes();
@@ -25,10 +32,10 @@ bool Checkpoints::offer(const World& w, uint64_t position) {
   }
   if (events_ > position && (codec_ == nullptr || packedRatio_ > 0)) {
     // Copies of about this size still to come at spacing iv: this one if it is a multiple, the
-    // multiples of iv after it up to the end, and room for one pinned copy.
+    // multiples of iv after it up to the end, and room for one pinned copy (kept whole).
     const size_t b = copyBytes(whole);
     auto projected = [&](uint64_t iv) {
-      return keptBytes(iv) + b * (events_ / iv - position / iv + (position % iv == 0 ? 1 : 0) + 1);
+      return keptBytes(iv) + b * (events_ / iv - position / iv + (position % iv == 0 ? 1 : 0)) + whole;
     };
     uint64_t iv = interval_;
     while (iv < events_ && projected(iv) > budget_) iv *= 2;
@@ -48,20 +55,34 @@ void Checkpoints::pin(const World& w, uint64_t position) {
   keep(w, w.footprintBytes(), position, true);
 }
 
-// Copies w (whose footprint is `whole`), thins to the budget, and starts packing the copy if it stayed.
+// Thins to the budget with w (whose footprint is `whole`) counted, then copies w if it stayed and
+// starts packing the copy. The previous packing is settled (offer, pin), so the scratch is free.
 void Checkpoints::keep(const World& w, size_t whole, uint64_t position, bool pinned) {
-  const size_t b = copyBytes(whole);
-  cps_.push_back(Checkpoint{position, std::make_unique<Stored>(Stored{w, {}, 0}), b, whole, pinned});
+  const size_t b = pinned ? whole : copyBytes(whole);
+  cps_.push_back(Checkpoint{position, std::make_unique<Stored>(), b, whole, pinned});
   bytes_ += b;
   while (bytes_ > budget_ && thinnable()) thin();
-  if (codec_ == nullptr || cps_.back().position != position) return;
+  if (cps_.back().position != position) return; // thinned away: never copied
   Stored* s = cps_.back().stored.get();
-  packing_ = std::async(std::launch::async, [s, codec = codec_] {
-    std::string bulk = s->world.takeBulk();
-    s->bulkBytes = bulk.size();
-    s->packed = codec->pack(bulk);
-    return s->world.footprintBytes() + s->packed.size();
+  if (codec_ == nullptr || pinned) {
+    s->world.emplace(w);
+    return;
+  }
+  if (scratch_) scratch_->world = w; // into the storage of the copy before: no allocation
+  else scratch_ = std::make_unique<Scratch>(Scratch{w, {}});
+  packing_ = std::async(std::launch::async, [s, scratch = scratch_.get(), codec = codec_] {
+    scratch->bulk.clear();
+    scratch->world.takeBulk(scratch->bulk);
+    s->world.emplace(scratch->world); // copies none of the storage takeBulk left behind
+    s->bulkBytes = scratch->bulk.size();
+    s->packed = codec->pack(scratch->bulk);
+    return s->world->footprintBytes() + s->packed.size();
   });
+}
+
+void Checkpoints::releaseScratch() {
+  settle();
+  scratch_.reset();
 }
 
 void Checkpoints::settle() const {
@@ -96,6 +117,7 @@ bool Checkpoints::thinnable() const {
 
 void Checkpoints::thin() {
   interval_ *= 2;
+  due_ = 0;
   std::vector<Checkpoint> kept;
   kept.reserve(cps_.size() / 2 + 1);
   bytes_ = 0;
@@ -124,8 +146,8 @@ bool Checkpoints::restore(uint64_t position, World* out, uint64_t* at) const {
   const Checkpoint* c = latestAtOrBefore(position);
   if (c == nullptr) return false;
   *at = c->position;
-  *out = c->stored->world;
-  if (codec_ != nullptr) out->putBulk(codec_->unpack(c->stored->packed, c->stored->bulkBytes));
+  *out = *c->stored->world;
+  if (c->stored->bulkBytes > 0) out->putBulk(codec_->unpack(c->stored->packed, c->stored->bulkBytes));
   return true;
 }
 

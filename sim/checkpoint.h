@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,11 +53,16 @@ class Checkpoints {
   bool offer(const World& w, uint64_t position);
   // Keeps the World after `position` events whatever the interval (after the latest checkpoint);
   // like the start, it survives thinning. For a place a user goes to often: the end of a trace.
+  // A pinned copy is kept whole, never packed: going there copies it rather than unpacks it, and
+  // the run that pins it (a first pass, at its end) does not wait for its packing.
   void pin(const World& w, uint64_t position);
   // The position of the latest checkpoint at or before `position` (*at); false if none.
   bool atOrBefore(uint64_t position, uint64_t* at) const;
   // That checkpoint's World into *out (unpacked), and its position; false if none.
   bool restore(uint64_t position, World* out, uint64_t* at) const;
+  // Frees the storage kept for copying the next World to pack (about one World's worth), for when
+  // no more copies are expected soon, e.g. after a first pass; the next copy allocates it again.
+  void releaseScratch();
 
   uint64_t interval() const { return interval_; }
   size_t count() const { return cps_.size(); }
@@ -64,9 +70,16 @@ class Checkpoints {
 
  private:
   struct Stored {
-    World world;        // the whole World, or without its bulk once packed
-    std::string packed; // the bulk, packed (with a codec, once settled)
-    size_t bulkBytes = 0;
+    std::optional<World> world; // the whole World, or (packed, once settled) without its bulk
+    std::string packed;         // the bulk, packed
+    size_t bulkBytes = 0;       // 0: kept whole (a packed bulk holds at least its arrays' lengths)
+  };
+  // What the packing thread works in: the copy to pack, assigned over the previous one so that its
+  // storage is reused (a fresh copy of a 1 GiB heap's World page-faults 26 MB on the replay's
+  // thread), and its bulk as bytes. On the heap: the thread holds it while this object moves.
+  struct Scratch {
+    World world;
+    std::string bulk;
   };
   struct Checkpoint {
     uint64_t position;
@@ -80,11 +93,13 @@ class Checkpoints {
   void settle() const; // waits for the copy being packed and counts its packed size
   size_t copyBytes(size_t whole) const; // what a copy of a World this large will count, packed if there is a codec
   void thin();
+  bool due(uint64_t position); // whether position is a multiple of interval_ (without a division)
   bool thinnable() const;
   size_t keptBytes(uint64_t interval) const; // what thinning to `interval` would leave
 
   std::vector<Checkpoint> cps_; // ascending position
   uint64_t interval_;
+  uint64_t due_ = 0; // the next multiple of interval_ after the latest offer; 0: unknown
   size_t budget_;
   mutable size_t bytes_ = 0;
   uint64_t events_; // 0: unknown
@@ -95,6 +110,7 @@ class Checkpoints {
   // ahead (an almost empty World packs no smaller, so its ratio would thin for nothing).
   static constexpr size_t kTypicalBytes = size_t{1} << 20;
   mutable double packedRatio_ = 0;
+  std::unique_ptr<Scratch> scratch_;     // with a codec, once a copy was kept
   mutable std::future<size_t> packing_; // the latest copy's packing: its packed bytes
 };
 

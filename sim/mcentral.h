@@ -63,7 +63,7 @@ class SpanSet {
     }
     return true;
   }
-  // The entries as bytes appended to `out`, leaving none; and back (World::takeBulk).
+  // The entries as bytes appended to `out`, leaving none (storage kept); and back (World::takeBulk).
   void takeBulk(std::string& out) { takeArray(q_, out); }
   void putBulk(std::string_view& in) { putArray(in, q_); }
   const Entry* begin() const { return q_.data() + head_; }

@@ -135,6 +135,11 @@ class Replay {
   // Keeps the World at the current position as a checkpoint that thinning never drops
   // (Checkpoints::pin); a no-op without checkpoints.
   void keepCheckpoint();
+  // Frees what the checkpoints keep for packing the next copy (Checkpoints::releaseScratch): for
+  // after a first pass, when later copies are rare.
+  void releaseCheckpointScratch() {
+    if (checkpoints_) checkpoints_->releaseScratch();
+  }
   // The closest World at or before `position` this replay holds, a checkpoint or a copy a seek
   // kept, into *out (if not null), and its position (*at); false without checkpoints. For scratch
   // engines (searches, the event log) that start there and run forward.

@@ -45,8 +45,8 @@ class SpanTable {
   void initBits(MSpan& s, bool tinyBlocks);
   // Heap bytes held: the structs, the pool, the free lists.
   size_t footprintBytes() const;
-  // The structs and the pool as bytes appended to `out`, leaving both empty; and back, from the
-  // front of `in` (World::takeBulk).
+  // The structs and the pool as bytes appended to `out`, leaving both empty (storage kept); and
+  // back, from the front of `in` (World::takeBulk).
   void takeBulk(std::string& out);
   void putBulk(std::string_view& in);
   // Fetches span s's struct into the cache ahead of use (it may straddle two lines).

@@ -176,15 +176,13 @@ size_t World::footprintBytes() const {
   return b;
 }
 
-std::string World::takeBulk() {
-  std::string out;
-  out.reserve(footprintBytes()); // more than the bulk: one allocation
+void World::takeBulk(std::string& out) {
+  out.reserve(out.size() + footprintBytes()); // more than the bulk: one allocation
   takeArray(objects_, out);
   takeArray(spanOf_, out);
   spans_.takeBulk(out);
   for (MCentral& c : central_)
     for (SpanSet* s : c.sets()) s->takeBulk(out);
-  return out;
 }
 
 void World::putBulk(std::string_view bytes) {

@@ -198,9 +198,10 @@ class World {
   size_t footprintBytes() const;
   // Checkpoints keep a World's bulk packed (sim/checkpoint.h): its large flat arrays, the object
   // table, the span structs and their bitmap pool, the page->span map and the mcentrals' span
-  // sets, nearly all of a large heap's footprint. takeBulk returns them as bytes and leaves them empty (the World is then
-  // only good for copying and putBulk); putBulk puts back what takeBulk returned.
-  std::string takeBulk();
+  // sets, nearly all of a large heap's footprint. takeBulk appends them to `out` as bytes and leaves
+  // them empty, keeping their storage (the World is then only good for copying, which copies none
+  // of it, for being assigned over and for putBulk); putBulk puts back what takeBulk appended.
+  void takeBulk(std::string& out);
   void putBulk(std::string_view bytes);
   // The timing and lock model's schedule and figures; nullptr unless Config::timing.enabled.
   const LockModel* timing() const { return timing_ ? &*timing_ : nullptr; }

@@ -80,6 +80,34 @@ TEST_P(CheckpointsPacked, RestoredWorldRunForwardEqualsStraightReplay) {
   EXPECT_EQ(codec.packs.load(), GetParam() ? 21 : 0) << "every copy kept is packed, once";
 }
 
+// A pinned copy (the end of a trace, visited often) is kept whole: restoring it copies, and the
+// run that pins it never waits for a packing. It counts whole against the budget.
+TEST(Checkpoints, APinnedCopyIsKeptWhole) {
+  const std::vector<Event> evs = mixedTrace(3000, 5);
+  ZeroRunCodec codec;
+  Checkpoints cps(1000, size_t{1} << 30, 0, &codec);
+  World w;
+  cps.offer(w, 0);
+  for (size_t i = 0; i < 2500; ++i) {
+    ASSERT_TRUE(w.step(evs[i]));
+    cps.offer(w, i + 1);
+  }
+  const size_t packedBytes = cps.bytes();
+  cps.pin(w, 2500);
+  EXPECT_EQ(codec.packs.load(), 3) << "0, 1000 and 2000 are packed; the pinned 2500 is not";
+  EXPECT_EQ(cps.bytes(), packedBytes + w.footprintBytes()) << "counted whole";
+  uint64_t at = 0;
+  World back;
+  ASSERT_TRUE(cps.restore(2700, &back, &at));
+  EXPECT_EQ(at, 2500u);
+  EXPECT_EQ(fingerprint(back), fingerprint(w));
+  ASSERT_TRUE(cps.restore(2499, &back, &at)) << "a packed one, restored into the World that held the pinned one";
+  EXPECT_EQ(at, 2000u);
+  World straight;
+  for (size_t i = 0; i < 2000; ++i) ASSERT_TRUE(straight.step(evs[i]));
+  EXPECT_EQ(fingerprint(back), fingerprint(straight));
+}
+
 INSTANTIATE_TEST_SUITE_P(Checkpoints, CheckpointsPacked, ::testing::Bool(),
                          [](const ::testing::TestParamInfo<bool>& p) { return p.param ? "Packed" : "Whole"; });
 
@@ -112,8 +140,11 @@ TEST(Checkpoints, PackedCopiesCountTheirPackedSize) {
   World w(cfg);
   for (size_t i = 0; i < 10000; ++i) ASSERT_TRUE(w.step(evs[i]));
   World hollow = w;
-  const size_t bulk = hollow.takeBulk().size();
+  std::string bulkBytes;
+  hollow.takeBulk(bulkBytes);
+  const size_t bulk = bulkBytes.size();
   ASSERT_GT(bulk, w.footprintBytes() / 4) << "the bulk is a good part of even a small World";
+  hollow = World(hollow); // a copy: none of the storage takeBulk left behind (as a kept copy holds)
   StashCodec codec;
   Checkpoints one(1000, size_t{1} << 30, 0, &codec);
   one.offer(w, 10000);
