@@ -14,11 +14,16 @@ namespace {
 static_assert(static_cast<unsigned>(sim::PathStep::Count) <= 64, "EventInfo::pathMask holds 64 steps");
 
 constexpr size_t kTargetSamples = 2048; // stats points over the whole trace: more than a plot has pixels
-// Ledger points: World::ledger() walks every span (a 1 GiB heap has ~80,000), and one walk at every
+// Ledger points: World::ledger() walks every span (a 1 GiB heap has ~100,000), and one walk at every
 // stats point was a sixth of the first pass. A quarter as many is still about one per pixel column
-// of a full-width plot; MemStats (counters, no walk) keeps its 2048.
+// of a full-width plot; MemStats (counters, no walk) keeps its 2048. And where a walk is long
+// (more than kLongWalk spans, ~40 us), at most one per as many events as there are spans: a walk
+// costs ~9 ns a span, an event at such a heap ~200 ns, so the walks stay within ~5 % of the first
+// pass however large the heap is for the trace's length (10^7 larson events at 1 GiB: 512 walks
+// were 12 % of it). A short trace (a lesson) keeps a ledger point at every one of its events.
 constexpr size_t kLedgerSamples = 512;
-constexpr size_t kCheckpointBudget = size_t{448} << 20; // packed World copies: the bound on a session's memory
+constexpr size_t kLongWalk = 4096;
+constexpr size_t kCheckpointBudget = size_t{480} << 20; // packed World copies: the bound on a session's memory
 // After a long seek the replay keeps copies this many and kNearTarget/8 events before the target: a
 // step back replays at most 1,024 events, and 8,192 once every 1,024 steps back (sim::CheckpointPolicy).
 constexpr uint64_t kNearTarget = 8192;
@@ -28,7 +33,7 @@ constexpr uint64_t kNearTarget = 8192;
 // large World's size), on a thread beside the replay, and at least footprint/64 events apart:
 // packing costs ~2 ns per byte of World, replaying an event at a heap that large ~150 ns or
 // more, so the packing thread keeps up and the replay never waits for it. The budget holds 128
-// packed copies of a 1 GiB heap (~3 MB each).
+// packed copies of a 1 GiB heap (~3 MB each) and the copy pinned near the end, kept whole (26 MB).
 sim::CheckpointPolicy checkpointPolicy(uint64_t events) {
   sim::CheckpointPolicy p = sim::CheckpointPolicy::spread(events, kCheckpointBudget);
   p.interval = std::max<uint64_t>(events / 128 + 1, 65536);
@@ -85,9 +90,13 @@ class Session::History final : public sim::ReplayObserver {
     if (marking && !marking_) s_.markWindows_.push_back({i + 1, n_});
     if (!marking && marking_) s_.markWindows_.back().to = i + 1;
     marking_ = marking;
-    if (!gc && (i + 1) % sampleEvery_ != 0 && i + 1 != n_) return;
+    const bool regular = i + 1 == nextSample_; // the first pass runs in order: no division per event
+    if (regular) nextSample_ += sampleEvery_;
+    if (!gc && !regular && i + 1 != n_) return;
     // GC samples count too, so a trace with a cycle every few events still walks at most ~512 times.
-    const bool ledger = i + 1 - lastLedger_ >= ledgerEvery_ || i + 1 == n_;
+    const uint64_t spans = w.view().spanCount();
+    const uint64_t every = std::max<uint64_t>(ledgerEvery_, spans > kLongWalk ? spans : 0);
+    const bool ledger = i + 1 - lastLedger_ >= every || i + 1 == n_;
     if (ledger) lastLedger_ = i + 1;
     s_.stats_.push_back(StatsSample{i + 1, w.memStats(), ledger, ledger ? w.ledger() : sim::WasteLedger{}});
   }
@@ -95,6 +104,7 @@ class Session::History final : public sim::ReplayObserver {
  private:
   Session& s_;
   uint64_t n_, sampleEvery_, ledgerEvery_;
+  uint64_t nextSample_ = sampleEvery_; // the next multiple of sampleEvery_
   uint64_t lastLedger_ = 0; // event of the last sample with a ledger
   bool marking_ = false;
 };
@@ -120,6 +130,7 @@ bool Session::firstPass(LoadProgress* progress) {
     stop = replay_.runUntil(n, cancelled);
   }
   replay_.removeObserver(&history);
+  replay_.releaseCheckpointScratch();
   if (stop == sim::ReplayStop::Predicate) return false;
   if (stop == sim::ReplayStop::Error) {
     const sim::ReplayError& e = *replay_.error();

@@ -24,7 +24,8 @@ struct StatsSample {
   uint64_t event = 0; // number of events applied when sampled (0 = before the first event)
   sim::MemStats mem;  // as runtime.ReadMemStats would report (without its flush)
   // The waste ledger walks every span, so it is taken at fewer samples than MemStats (at the first
-  // and the last, and at most every eventCount/512 events): hasLedger says whether this one has it.
+  // and the last, and at most every eventCount/512 events, and, at a heap of more than 4,096 spans,
+  // every as many events as there are spans): hasLedger says whether this one has it.
   bool hasLedger = false;
   sim::WasteLedger ledger; // zero unless hasLedger
 };

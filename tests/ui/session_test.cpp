@@ -99,42 +99,72 @@ TEST(Session, OpensAtTheStartAndDescribesEveryEvent) {
   for (size_t i = 1; i < s->stats().size(); ++i) EXPECT_LT(s->stats()[i - 1].event, s->stats()[i].event);
 }
 
-// The ledger walks every span, so the first pass takes it at about 512 samples, not at each of the
-// ~2048 MemStats samples or every GC cycle; each one taken is the engine's at that sample's event.
-TEST(Session, LedgerSamplesAreBoundedAndEachIsTheEnginesAtItsEvent) {
-  const traces::Trace t = longTrace(60000); // a gc op every ~500 events: ~120 GC samples
+// The ledger walks every span, so the first pass takes it at fewer samples than MemStats: at a
+// sample at least eventCount/512 events after the previous walk, and, at a heap of more than 4,096
+// spans, at least as many events as there are spans after it (and at the end); not at each of the
+// ~2048 MemStats samples or every GC cycle. The rule is checked at every sample against a straight
+// replay; each ledger taken is the engine's at that sample's event. Returns the walks, and in
+// *bySpans those that the span count spaced.
+size_t checkLedgerSamples(const traces::Trace& t, size_t* bySpans) {
+  const uint64_t n = t.events.size();
   auto s = model::Session::open(t, "long", Config{});
-  ASSERT_NE(s, nullptr);
+  EXPECT_NE(s, nullptr);
+  if (!s) return 0;
   const auto& st = s->stats();
-  ASSERT_TRUE(st.front().hasLedger);
-  ASSERT_TRUE(st.back().hasLedger) << "the end of the trace always has one";
-  size_t withLedger = 0;
+  EXPECT_TRUE(st.front().hasLedger);
+  EXPECT_TRUE(st.back().hasLedger) << "the end of the trace always has one";
+  World w;
+  size_t next = 0, withLedger = 1;
   uint64_t lastLedger = 0;
-  for (size_t i = 0; i < st.size(); ++i) {
+  *bySpans = 0;
+  for (size_t i = 1; i < st.size(); ++i) {
+    for (; next < st[i].event; ++next) EXPECT_TRUE(w.step(t.events[next]));
+    const uint64_t spans = w.view().spanCount();
+    const uint64_t every = std::max<uint64_t>(std::max<uint64_t>(1, n / 512), spans > 4096 ? spans : 0);
+    const bool due = st[i].event - lastLedger >= every || st[i].event == n;
+    EXPECT_EQ(st[i].hasLedger, due) << "sample at " << st[i].event << ", last walk at " << lastLedger << ", " << spans << " spans";
     if (!st[i].hasLedger) {
       EXPECT_EQ(st[i].ledger.total(), 0u) << "sample " << i << ": no walk, no values";
       continue;
     }
     ++withLedger;
-    EXPECT_EQ(st[i].ledger.total(), st[i].mem.HeapSys) << "sample at " << st[i].event;
-    if (i > 0 && i + 1 < st.size()) EXPECT_GE(st[i].event - lastLedger, t.events.size() / 512) << st[i].event;
+    if (spans > 4096 && spans > n / 512) ++*bySpans;
     lastLedger = st[i].event;
-  }
-  EXPECT_GT(st.size(), 2048u) << "MemStats every n/2048 events and at every GC cycle";
-  EXPECT_LE(withLedger, 514u);
-  EXPECT_GE(withLedger, 400u);
-  // Spot checks against straight replays: the sampled ledger is the state after that many events.
-  World w;
-  size_t next = 0;
-  for (size_t i = 0; i < st.size(); ++i) {
-    if (!st[i].hasLedger) continue;
-    for (; next < st[i].event; ++next) ASSERT_TRUE(w.step(t.events[next]));
     const WasteLedger l = w.ledger();
+    EXPECT_EQ(st[i].ledger.total(), st[i].mem.HeapSys) << "sample at " << st[i].event;
     EXPECT_EQ(st[i].ledger.liveBytes, l.liveBytes) << st[i].event;
     EXPECT_EQ(st[i].ledger.deadBytes, l.deadBytes) << st[i].event;
     EXPECT_EQ(st[i].ledger.freeSlots, l.freeSlots) << st[i].event;
     EXPECT_EQ(st[i].ledger.freePages, l.freePages) << st[i].event;
   }
+  return withLedger;
+}
+
+TEST(Session, LedgerSamplesFollowTheTraceLength) {
+  size_t bySpans = 0;
+  const size_t walks = checkLedgerSamples(longTrace(60000), &bySpans); // a gc op every ~500 events
+  EXPECT_EQ(bySpans, 0u) << "about 1,000 spans: short walks";
+  EXPECT_GE(walks, 400u);
+  EXPECT_LE(walks, 514u);
+}
+
+TEST(Session, LedgerSamplesAtAHeapOfManySpansFollowTheSpanCount) {
+  traces::Trace t;
+  for (uint64_t id = 0; id < 5000; ++id) t.events.push_back(allocEvent(id, 40000)); // a span each, kept
+  for (sim::Event e : longTrace(55000).events) {
+    if (e.kind == sim::EventKind::Alloc || e.kind == sim::EventKind::Free) e.id += 5000;
+    t.events.push_back(e);
+  }
+  size_t bySpans = 0;
+  const size_t walks = checkLedgerSamples(t, &bySpans);
+  EXPECT_GE(bySpans, 8u) << "over 5,000 spans from event ~4,100 on: a walk every ~5,000+ events";
+  EXPECT_LT(walks, 60u) << "the length alone would allow 512";
+}
+
+TEST(Session, AShortTraceHasALedgerAtEverySample) {
+  size_t bySpans = 0;
+  const traces::Trace t = longTrace(300);
+  EXPECT_EQ(checkLedgerSamples(t, &bySpans), model::Session::open(t, "short", Config{})->stats().size());
 }
 
 // Opening at the end (--at end) and the event log's last rows must not replay a whole checkpoint
