@@ -110,6 +110,9 @@ class Replay {
   Replay(World world, EventSource& source, CheckpointPolicy checkpoints = {});
 
   const World& world() const { return world_; }
+  // Hands the World over (the replay is done with it): a scratch engine's caller keeps it, so the
+  // next copy into it reuses its storage.
+  World takeWorld() && { return std::move(world_); }
   // Number of events applied: the World is "after event position()-1".
   uint64_t position() const { return world_.eventsApplied(); }
   // The last refused event, if the last run stopped on one.

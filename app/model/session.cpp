@@ -208,13 +208,17 @@ uint64_t Session::scan(uint64_t from, uint64_t to,
   replay_.nearestAtOrBefore(from, nullptr, &at); // the copies a seek kept too
   const bool fromHere = position() <= from && position() >= at;
   if (!scratchSource_) scratchSource_ = newSource();
-  std::optional<sim::World> start; // the nearest kept World, unpacked, unless the scan starts here
-  if (!fromHere) replay_.nearestAtOrBefore(from, &start.emplace(), &at);
-  sim::Replay r(fromHere ? world() : std::move(*start), *scratchSource_);
+  if (!scanWorld_) scanWorld_.emplace();
+  // From here (a copy), or from the nearest kept World, copied or unpacked into the last scan's.
+  if (fromHere) *scanWorld_ = world();
+  else replay_.nearestAtOrBefore(from, &*scanWorld_, &at);
+  sim::Replay r(std::move(*scanWorld_), *scratchSource_);
   ScanVisitor v(from, visit);
   r.addObserver(&v);
   r.runUntil(to, [&](const sim::World&) { return v.stopped; });
-  return v.stopped ? r.position() - 1 : to;
+  const uint64_t stop = v.stopped ? r.position() - 1 : to;
+  scanWorld_ = std::move(r).takeWorld();
+  return stop;
 }
 
 EventInfo Session::info(uint64_t i) const {

@@ -200,6 +200,13 @@ TEST(Session, RowsBeforeASeekTargetEqualAStraightReplay) {
     ASSERT_EQ(s->info(i).addr, w.last().addr) << "event " << i;
     ASSERT_EQ(s->info(i).sizeClass, w.last().sizeclass) << "event " << i;
   }
+  // Rows far back, then past the target, then near it again: each scan starts in the World the
+  // scan before left behind (its storage reused), copied or unpacked over whatever it held.
+  for (uint64_t i : {100ull, 70000ull, 99990ull, 59000ull}) {
+    const World at = straightTo(t, Config{}, i + 1);
+    EXPECT_EQ(s->info(i).addr, at.last().addr) << "event " << i;
+    EXPECT_EQ(s->info(i).pathMask, at.last().path) << "event " << i;
+  }
   s->step(-1);
   expectSameState(s->world(), straightTo(t, Config{}, 59999));
 }
