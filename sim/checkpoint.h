@@ -22,7 +22,8 @@ class CheckpointCodec {
  public:
   virtual ~CheckpointCodec() = default;
   virtual std::string pack(std::string_view bytes) const = 0;
-  // What pack packed; `bytes` is the length it had. Throws if it cannot.
+  // What pack packed; `bytes` is the length it had. Throws if it cannot (restore then leaves its
+  // World as it was).
   virtual std::string unpack(std::string_view packed, size_t bytes) const = 0;
 };
 

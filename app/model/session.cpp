@@ -3,6 +3,7 @@
 
 #include "app/model/checkpoint_codec.h"
 #include "traces/event_stream.h"
+#include "traces/trace_cache.h"
 
 #include <algorithm>
 #include <optional>
@@ -32,22 +33,32 @@ constexpr uint64_t kNearTarget = 8192;
 // takes a few milliseconds, so closer ones would only cost memory. Packed with zstd (a ninth of a
 // large World's size), on a thread beside the replay, and at least footprint/64 events apart:
 // packing costs ~2 ns per byte of World, replaying an event at a heap that large ~150 ns or
-// more, so the packing thread keeps up and the replay never waits for it. The budget holds 128
-// packed copies of a 1 GiB heap (~3 MB each) and the copy pinned near the end, kept whole (26 MB).
-sim::CheckpointPolicy checkpointPolicy(uint64_t events) {
+// more, so the packing thread keeps up and the replay never waits for it. The packed copies go to
+// a file in the cache directory (SpillingCheckpointCodec), so the budget holds what stays in
+// memory: each copy's small part (~0.1 MB) and the copy pinned near the end, kept whole (26 MB);
+// if the file cannot be written, it holds 128 packed copies of a 1 GiB heap (~3 MB each) too.
+sim::CheckpointPolicy checkpointPolicy(uint64_t events, const sim::CheckpointCodec* codec) {
   sim::CheckpointPolicy p = sim::CheckpointPolicy::spread(events, kCheckpointBudget);
   p.interval = std::max<uint64_t>(events / 128 + 1, 65536);
   p.nearTarget = kNearTarget;
-  p.codec = &zstdCheckpointCodec();
+  p.codec = codec;
   p.bytesPerEvent = 64;
   return p;
+}
+
+// Where checkpoints spill: the trace cache's directory (made if missing; "" if it cannot be, and
+// the codec then keeps every copy in memory).
+std::string spillDirectory() {
+  const std::string dir = traces::traceCacheDir();
+  return traces::makeCacheDir(dir + "/checkpoints") ? dir : std::string();
 }
 
 } // namespace
 
 Session::Session(traces::Trace trace, std::unique_ptr<traces::BinaryTraceFile> file, std::string path, sim::Config cfg)
     : trace_(std::move(trace)), file_(std::move(file)), path_(std::move(path)), memory_(trace_.events),
-      replay_(sim::World(std::move(cfg)), source(), checkpointPolicy(file_ ? file_->eventCount() : trace_.events.size())) {}
+      codec_(std::make_unique<SpillingCheckpointCodec>(spillDirectory())),
+      replay_(sim::World(std::move(cfg)), source(), checkpointPolicy(file_ ? file_->eventCount() : trace_.events.size(), codec_.get())) {}
 
 sim::EventSource& Session::source() const {
   if (file_) return *file_;

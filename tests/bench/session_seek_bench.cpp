@@ -70,6 +70,7 @@ void BM_SessionSeek(benchmark::State& state) {
   state.counters["events"] = static_cast<double>(n);
   state.counters["checkpoints"] = static_cast<double>(session->checkpoints().count());
   state.counters["cp_MiB"] = static_cast<double>(session->checkpoints().bytes()) / 1048576.0;
+  state.counters["spill_MiB"] = static_cast<double>(session->spilledCheckpointBytes()) / 1048576.0;
   state.counters["cp_every"] = static_cast<double>(session->checkpoints().interval());
   state.counters["seek_p50_ms"] = percentile(seeks, 0.5);
   state.counters["seek_p95_ms"] = percentile(seeks, 0.95);
