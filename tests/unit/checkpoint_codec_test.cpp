@@ -102,11 +102,7 @@ TEST(SpillingCheckpointCodec, SpilledCheckpointsRestoreTheWorld) {
   const std::vector<Event> evs = spanscope_test::mixedTrace(12000, 4);
   Checkpoints cps(1000, size_t{1} << 30, 0, &codec);
   World w;
-  cps.offer(w, 0);
-  for (size_t i = 0; i < evs.size(); ++i) {
-    ASSERT_TRUE(w.step(evs[i]));
-    cps.offer(w, i + 1);
-  }
+  spanscope_test::offerEachStep(cps, w, evs, evs.size());
   EXPECT_GT(codec.fileBytes(), 0u);
   for (uint64_t target : {0ull, 999ull, 5000ull, 11999ull}) {
     World back;

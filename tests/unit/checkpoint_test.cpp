@@ -18,6 +18,7 @@ namespace {
 using namespace sim;
 using spanscope_test::fingerprint;
 using spanscope_test::mixedTrace;
+using spanscope_test::offerEachStep;
 
 // A codec for the tests: runs of zero bytes as their length (a World's bulk has many: empty
 // bitmaps, unused span fields), other bytes as they are, each chunk led by two 32-bit counts.
@@ -60,11 +61,7 @@ TEST_P(CheckpointsPacked, RestoredWorldRunForwardEqualsStraightReplay) {
   ZeroRunCodec codec;
   Checkpoints cps(1000, size_t{1} << 30, 0, GetParam() ? &codec : nullptr);
   World w(cfg);
-  cps.offer(w, 0);
-  for (size_t i = 0; i < evs.size(); ++i) {
-    ASSERT_TRUE(w.step(evs[i]));
-    cps.offer(w, i + 1);
-  }
+  offerEachStep(cps, w, evs, evs.size());
   for (uint64_t target : {0ull, 1ull, 999ull, 1000ull, 1001ull, 12345ull, 19999ull, 20000ull}) {
     uint64_t at = ~0ull;
     World restored;
@@ -87,11 +84,7 @@ TEST(Checkpoints, APinnedCopyIsKeptWhole) {
   ZeroRunCodec codec;
   Checkpoints cps(1000, size_t{1} << 30, 0, &codec);
   World w;
-  cps.offer(w, 0);
-  for (size_t i = 0; i < 2500; ++i) {
-    ASSERT_TRUE(w.step(evs[i]));
-    cps.offer(w, i + 1);
-  }
+  offerEachStep(cps, w, evs, 2500);
   const size_t packedBytes = cps.bytes();
   cps.pin(w, 2500);
   EXPECT_EQ(codec.packs.load(), 3) << "0, 1000 and 2000 are packed; the pinned 2500 is not";
@@ -203,11 +196,7 @@ TEST(Checkpoints, PackedCopiesAreFarApartForALargeWorld) {
   // Without a codec the bound does not apply (copying is cheap next to packing).
   Checkpoints whole(1000, size_t{1} << 30, 0, nullptr, 64);
   World v;
-  whole.offer(v, 0);
-  for (size_t i = 0; i < evs.size(); ++i) {
-    ASSERT_TRUE(v.step(evs[i]));
-    whole.offer(v, i + 1);
-  }
+  offerEachStep(whole, v, evs, evs.size());
   EXPECT_EQ(whole.interval(), 1000u);
 }
 

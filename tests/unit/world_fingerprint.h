@@ -3,8 +3,11 @@
 // readably. Shared by the checkpoint and replay tests.
 #pragma once
 
+#include "sim/checkpoint.h"
 #include "sim/heapview.h"
 #include "sim/malloc.h"
+
+#include <gtest/gtest.h>
 
 #include <random>
 #include <sstream>
@@ -61,6 +64,16 @@ inline std::string fingerprint(const World& w) {
   for (uint64_t id = 0; id < v.objectIdLimit(); ++id) o << v.objectAddr(id) << ",";
   o << "\nlast " << w.last().index << " " << w.last().path << " " << w.last().addr << "\n";
   return o.str();
+}
+
+// Offers w (at its start) to cps, then steps it through the first n events, offering it after
+// each, as sim::Replay does.
+inline void offerEachStep(Checkpoints& cps, World& w, const std::vector<Event>& evs, size_t n) {
+  cps.offer(w, 0);
+  for (size_t i = 0; i < n; ++i) {
+    ASSERT_TRUE(w.step(evs[i])) << "event " << i;
+    cps.offer(w, i + 1);
+  }
 }
 
 } // namespace spanscope_test
