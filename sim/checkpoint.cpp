@@ -145,11 +145,12 @@ bool Checkpoints::restore(uint64_t position, World* out, uint64_t* at) const {
   settle(); // with a codec, every copy is packed from here on
   const Checkpoint* c = latestAtOrBefore(position);
   if (c == nullptr) return false;
-  // Unpacked first: if the codec throws (a spilled copy that cannot be read back), *out is untouched.
-  const std::string bulk = c->stored->bulkBytes > 0 ? codec_->unpack(c->stored->packed, c->stored->bulkBytes) : std::string();
+  const Stored& s = *c->stored;
+  std::string bulk; // unpacked first: if the codec throws (a spilled copy unreadable), *out is untouched
+  if (s.bulkBytes > 0) bulk = codec_->unpack(s.packed, s.bulkBytes);
   *at = c->position;
-  *out = *c->stored->world;
-  if (c->stored->bulkBytes > 0) out->putBulk(bulk);
+  *out = *s.world;
+  if (s.bulkBytes > 0) out->putBulk(bulk);
   return true;
 }
 

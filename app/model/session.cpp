@@ -57,8 +57,8 @@ std::string spillDirectory() {
 
 Session::Session(traces::Trace trace, std::unique_ptr<traces::BinaryTraceFile> file, std::string path, sim::Config cfg)
     : trace_(std::move(trace)), file_(std::move(file)), path_(std::move(path)), memory_(trace_.events),
-      codec_(std::make_unique<SpillingCheckpointCodec>(spillDirectory())),
-      replay_(sim::World(std::move(cfg)), source(), checkpointPolicy(file_ ? file_->eventCount() : trace_.events.size(), codec_.get())) {}
+      codec_(spillDirectory()),
+      replay_(sim::World(std::move(cfg)), source(), checkpointPolicy(file_ ? file_->eventCount() : trace_.events.size(), &codec_)) {}
 
 sim::EventSource& Session::source() const {
   if (file_) return *file_;

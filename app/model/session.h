@@ -4,8 +4,8 @@
 // the app applies between frames (ARCHITECTURE.md §2).
 #pragma once
 
-#include "sim/malloc.h"
 #include "app/model/checkpoint_codec.h"
+#include "sim/malloc.h"
 #include "sim/replay.h"
 #include "traces/binary_trace.h"
 #include "traces/trace.h"
@@ -112,7 +112,7 @@ class Session {
 
   const sim::Checkpoints& checkpoints() const { return *replay_.checkpoints(); }
   // Where the packed checkpoints are: bytes in the spill file (the rest count in checkpoints().bytes()).
-  uint64_t spilledCheckpointBytes() const { return codec_->fileBytes(); }
+  uint64_t spilledCheckpointBytes() const { return codec_.fileBytes(); }
 
  private:
   class History;
@@ -129,7 +129,7 @@ class Session {
   std::unique_ptr<traces::BinaryTraceFile> file_; // the events, when read in place
   std::string path_;
   mutable sim::MemorySource memory_; // trace_.events
-  std::unique_ptr<SpillingCheckpointCodec> codec_; // before replay_: its checkpoints use it
+  SpillingCheckpointCodec codec_; // before replay_: its checkpoints use it
   sim::Replay replay_;
   mutable std::unique_ptr<sim::EventSource> scratchSource_; // scan()'s reader
   // scan()'s engine between scans: a kept World is copied (or unpacked) into its storage, not into

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,8 @@ using model::SpillingCheckpointCodec;
 struct TempDir {
   TempDir() {
     std::string t = (fs::temp_directory_path() / "spanscope-codec-XXXXXX").string();
-    path = ::mkdtemp(t.data());
+    if (::mkdtemp(t.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + t);
+    path = t;
   }
   ~TempDir() { fs::remove_all(path); }
   std::string path;
